@@ -1,0 +1,26 @@
+use super::*;
+
+#[test]
+fn codes_are_unique_and_parse_back() {
+    let mut names: Vec<_> = Code::ALL.iter().map(|code| code.name()).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), Code::ALL.len());
+    for code in Code::ALL {
+        assert_eq!(Code::parse(code.as_str()), Some(*code));
+        assert_eq!(Code::parse(code.name()), Some(*code));
+        let prefix = match code.default_severity() {
+            Severity::Error => 'E',
+            Severity::Warning => 'W',
+            Severity::Info => 'I',
+        };
+        assert!(code.as_str().starts_with(prefix), "{code:?}");
+    }
+}
+
+#[test]
+fn did_you_mean_prefers_the_closest_name() {
+    let fields = ["proc.name", "proc.pname", "fd.name"];
+    assert_eq!(did_you_mean("proc.nam", fields), Some("proc.name"));
+    assert_eq!(did_you_mean("zzz", fields), None);
+}

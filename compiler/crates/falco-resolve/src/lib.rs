@@ -1,0 +1,1 @@
+//! Load semantics (implementation pending).

@@ -1,0 +1,1 @@
+//! Field schemas (implementation pending).

@@ -1,0 +1,90 @@
+use super::*;
+
+#[test]
+fn positions_count_characters_and_lines() {
+    let text = "ab\nçd\r\nxyz";
+    let index = LineIndex::new(text);
+    assert_eq!(index.position(text, 0), Position { line: 1, column: 1 });
+    assert_eq!(index.position(text, 3), Position { line: 2, column: 1 });
+    // 'd' is after a two-byte character: byte 5, column 2.
+    assert_eq!(index.position(text, 5), Position { line: 2, column: 2 });
+    assert_eq!(index.position(text, 8), Position { line: 3, column: 1 });
+    assert_eq!(index.position(text, 99), Position { line: 3, column: 4 });
+}
+
+#[test]
+fn utf16_round_trip() {
+    let text = "a😀b\nc";
+    let index = LineIndex::new(text);
+    let b = text.find('b').unwrap() as u32;
+    assert_eq!(index.utf16_position(text, b), (0, 3));
+    assert_eq!(index.offset_of_utf16(text, 0, 3), b);
+    assert_eq!(index.offset_of_utf16(text, 0, 99), 6);
+    assert_eq!(index.offset_of_utf16(text, 1, 0), 7);
+}
+
+#[test]
+fn linear_runs_map_each_byte() {
+    let file = FileId(0);
+    let mut text = MappedText::new();
+    text.push_linear("proc.name", file, 100);
+    text.push_collapsed(" ", FileSpan::new(file, Span::new(109, 112)));
+    text.push_linear("= bash", file, 112);
+    assert_eq!(text.text, "proc.name = bash");
+    assert_eq!(
+        text.to_file(Span::new(0, 4)),
+        Some(FileSpan::new(file, Span::new(100, 104)))
+    );
+    assert_eq!(
+        text.to_file(Span::new(12, 16)),
+        Some(FileSpan::new(file, Span::new(114, 118)))
+    );
+    assert_eq!(
+        text.to_file(Span::new(5, 14)),
+        Some(FileSpan::new(file, Span::new(105, 116)))
+    );
+    assert_eq!(text.map.file_to_text(file, 114), Some(12));
+}
+
+#[test]
+fn collapsed_runs_map_to_their_origin() {
+    let file = FileId(0);
+    let mut text = MappedText::new();
+    text.push_linear("x in (", file, 0);
+    text.push_collapsed("a, b, c", FileSpan::new(file, Span::new(6, 10)));
+    text.push_linear(")", file, 10);
+    assert_eq!(
+        text.to_file(Span::new(9, 10)),
+        Some(FileSpan::new(file, Span::new(6, 10)))
+    );
+    assert_eq!(
+        text.to_file(Span::new(6, 14)),
+        Some(FileSpan::new(file, Span::new(6, 11)))
+    );
+}
+
+#[test]
+fn spans_across_files_stop_at_the_first_file() {
+    let mut text = MappedText::new();
+    text.push_linear("a = 1", FileId(0), 10);
+    text.push_collapsed(" ", FileSpan::new(FileId(1), Span::new(0, 0)));
+    text.push_linear("and b = 2", FileId(1), 40);
+    let span = text.to_file(Span::new(0, text.text.len() as u32)).unwrap();
+    assert_eq!(span, FileSpan::new(FileId(0), Span::new(10, 15)));
+}
+
+#[test]
+fn slices_keep_their_mapping() {
+    let file = FileId(3);
+    let mut text = MappedText::new();
+    text.push_linear("abc", file, 10);
+    text.push_collapsed("XY", FileSpan::new(file, Span::new(20, 22)));
+    text.push_linear("def", file, 30);
+    let slice = text.slice(Span::new(2, 6));
+    assert_eq!(slice.text, "cXYd");
+    assert_eq!(slice.to_file(Span::new(0, 1)), Some(FileSpan::new(file, Span::new(12, 13))));
+    assert_eq!(slice.to_file(Span::new(3, 4)), Some(FileSpan::new(file, Span::new(30, 31))));
+    let mut joined = MappedText::new();
+    joined.push_mapped(&slice);
+    assert_eq!(joined, slice);
+}

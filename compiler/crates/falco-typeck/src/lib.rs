@@ -1,0 +1,1 @@
+//! Typechecking (implementation pending).

@@ -1,0 +1,1 @@
+//! A YAML reader that keeps spans (implementation pending).

@@ -1,0 +1,1 @@
+//! falco-rulec library: the lint driver and the CLI (implementation pending).
