@@ -1,1 +1,7 @@
-//! falco-rulec library: the lint driver and the CLI (implementation pending).
+//! falco-rulec: the lint driver shared by the CLI and (later) the language server,
+//! plus the command-line front end.
+//!
+//! [`analysis::analyze`] is the one function that lints a set of rules files loaded
+//! in order; the CLI and the LSP both call it.
+
+pub mod analysis;
