@@ -1,1 +1,64 @@
-//! Load semantics (implementation pending).
+//! Falco's load semantics over several files in order.
+//!
+//! [`resolve`] takes the items of every file (in `-r`/`rules_files` order) and
+//! produces a [`Ruleset`]: lists with earlier lists spliced in, macros and rules with
+//! their appends and overrides applied, lists substituted into conditions the way
+//! Falco does it (as text, before parsing), conditions parsed, macro references bound
+//! with Falco's visibility (a macro sees the macros defined before it; a rule sees
+//! all), exceptions turned into condition text, and the unused-item warnings.
+//!
+//! Every text keeps a `MappedText`, so a position in a substituted, appended or
+//! exception-extended condition still maps back to the file it came from.
+//!
+//! **Architecture invariant:** resolution never fails; it returns what it could
+//! resolve plus diagnostics. It knows nothing about field schemas: types are the
+//! typechecker's job.
+
+mod collect;
+mod exceptions;
+mod lists;
+mod model;
+mod parse;
+mod substitute;
+
+pub use model::*;
+
+use falco_diagnostics::Diagnostic;
+use falco_loader::{LoadedFile, Version};
+
+/// What resolution needs to know about the target Falco.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The engine version rules are checked against (`required_engine_version`).
+    pub engine_version: Version,
+    /// Event sources that exist; rules for other sources are skipped with a warning.
+    pub known_sources: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            engine_version: Version {
+                major: 0,
+                minor: 63,
+                patch: 0,
+            },
+            known_sources: vec![
+                "syscall".to_owned(),
+                "k8s_audit".to_owned(),
+                "aws_cloudtrail".to_owned(),
+            ],
+        }
+    }
+}
+
+/// Resolves the items of `files`, loaded in the given order, into one ruleset.
+pub fn resolve(files: &[LoadedFile], options: &Options) -> (Ruleset, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let collected = collect::collect(files, options, &mut diagnostics);
+    let ruleset = parse::build(collected, &mut diagnostics);
+    (ruleset, diagnostics)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,294 @@
+//! Conditions: assemble, substitute lists, parse, bind macro references; then
+//! the unused-item warnings.
+
+use std::collections::HashMap;
+
+use falco_condition::ast::{Check, Expr, Value};
+use falco_condition::{ParseError, parse_condition, parse_output};
+use falco_diagnostics::{Code, Diagnostic, did_you_mean};
+use falco_span::{FileSpan, MappedText, Span};
+
+use crate::collect::{Collected, CollectedMacro};
+use crate::exceptions::append_exceptions;
+use crate::lists::build_lists;
+use crate::model::{Condition, Macro, MacroRef, Rule, Ruleset};
+use crate::substitute::{ListIndex, substitute};
+
+/// Builds the ruleset from what the collector gathered.
+pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> Ruleset {
+    let mut lists = build_lists(&collected.lists);
+    let index = ListIndex::new(&lists);
+    let mut list_used = vec![false; lists.len()];
+
+    let macro_ids: HashMap<&str, usize> = collected
+        .macros
+        .iter()
+        .enumerate()
+        .map(|(id, item)| (item.name.as_str(), id))
+        .collect();
+
+    let mut macros = Vec::with_capacity(collected.macros.len());
+    for item in &collected.macros {
+        let mut condition = parse_text(&item.condition, &index, item.origin.definition, diagnostics);
+        bind_macros(&mut condition, &macro_ids, &collected.macros, Some(item), diagnostics);
+        lint_list_literals(&condition, &index, diagnostics);
+        mark_lists(&condition, &mut list_used);
+        macros.push(Macro {
+            name: item.name.clone(),
+            origin: item.origin.clone(),
+            condition,
+            used: false,
+        });
+    }
+
+    let mut rules = Vec::with_capacity(collected.rules.len());
+    for item in collected.rules {
+        let mut source_text = item.condition.clone();
+        append_exceptions(&mut source_text, &item.exceptions);
+        let (condition, output_ast) = if item.unknown_source {
+            (unparsed(&item.condition), falco_condition::ast::Output { parts: Vec::new() })
+        } else {
+            let mut condition = parse_text(&source_text, &index, item.origin.definition, diagnostics);
+            condition.source = item.condition.clone();
+            bind_macros(&mut condition, &macro_ids, &collected.macros, None, diagnostics);
+            lint_list_literals(&condition, &index, diagnostics);
+            mark_lists(&condition, &mut list_used);
+            let (output_ast, errors) = parse_output(&item.output.text);
+            report(&errors, &item.output, item.origin.definition, diagnostics);
+            (condition, output_ast)
+        };
+        rules.push(Rule {
+            name: item.name,
+            origin: item.origin,
+            source: item.source,
+            unknown_source: item.unknown_source,
+            desc: item.desc,
+            priority: item.priority,
+            enabled: item.enabled,
+            tags: item.tags,
+            exceptions: item.exceptions,
+            condition,
+            output: item.output,
+            output_ast,
+            capture: item.capture,
+            capture_duration: item.capture_duration,
+            warn_evttypes: item.warn_evttypes,
+            skip_if_unknown_filter: item.skip_if_unknown_filter,
+        });
+    }
+
+    let used_macros: Vec<usize> = macros
+        .iter()
+        .map(|item| &item.condition)
+        .chain(rules.iter().map(|rule| &rule.condition))
+        .flat_map(|condition| condition.macro_refs.iter().filter_map(|reference| reference.target))
+        .collect();
+    for id in used_macros {
+        macros[id].used = true;
+    }
+    for (id, used) in list_used.into_iter().enumerate() {
+        lists[id].used |= used;
+    }
+    unused_warnings(&macros, &lists, diagnostics);
+
+    Ruleset {
+        lists,
+        macros,
+        rules,
+        required_engine_version: collected.required_engine_version,
+        plugin_requirements: collected.plugin_requirements,
+    }
+}
+
+fn unparsed(text: &MappedText) -> Condition {
+    Condition {
+        source: text.clone(),
+        expanded: text.clone(),
+        ast: Expr::Error(Span::new(0, text.text.len() as u32)),
+        list_uses: Vec::new(),
+        macro_refs: Vec::new(),
+        has_syntax_errors: false,
+    }
+}
+
+/// Substitutes lists into `text` and parses it.
+fn parse_text(
+    text: &MappedText,
+    index: &ListIndex<'_>,
+    fallback: FileSpan,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Condition {
+    let (expanded, list_uses) = substitute(text, index);
+    let (ast, errors) = parse_condition(&expanded.text);
+    report(&errors, &expanded, fallback, diagnostics);
+    Condition {
+        source: text.clone(),
+        expanded,
+        ast,
+        list_uses,
+        macro_refs: Vec::new(),
+        has_syntax_errors: !errors.is_empty(),
+    }
+}
+
+/// Turns parse errors (spans in `text`) into diagnostics with file spans.
+fn report(errors: &[ParseError], text: &MappedText, fallback: FileSpan, diagnostics: &mut Vec<Diagnostic>) {
+    for error in errors {
+        let span = text.to_file(error.span).unwrap_or(fallback);
+        let mut diagnostic = Diagnostic::new(error.code, span, error.message.clone());
+        if let Some(label) = &error.label {
+            diagnostic = diagnostic.with_label(label.clone());
+        }
+        diagnostic = diagnostic.with_optional_help(error.help.clone());
+        diagnostics.push(diagnostic);
+    }
+}
+
+/// Binds every macro reference of `condition`. `owner` is the macro being
+/// resolved (it sees only macros defined before its visibility point); `None`
+/// means a rule, which sees every macro.
+fn bind_macros(
+    condition: &mut Condition,
+    macro_ids: &HashMap<&str, usize>,
+    macros: &[CollectedMacro],
+    owner: Option<&CollectedMacro>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut references = Vec::new();
+    walk(&condition.ast, &mut |expr| {
+        if let Expr::Macro(ident) = expr {
+            references.push(ident.clone());
+        }
+    });
+    for ident in references {
+        let found = macro_ids.get(ident.name.as_str()).copied();
+        let visible = found.filter(|&id| owner.is_none_or(|owner| macros[id].index < owner.visibility));
+        if visible.is_none() {
+            let span = condition.to_file(ident.span).unwrap_or_default();
+            let mut diagnostic = Diagnostic::new(Code::E203, span, format!("undefined macro `{}`", ident.name))
+                .with_label("no macro by this name is visible here");
+            match (found, owner) {
+                (Some(id), Some(owner)) => {
+                    diagnostic = diagnostic
+                        .with_related(macros[id].origin.definition, format!("`{}` is defined here, after this macro", ident.name))
+                        .with_help(format!(
+                            "a macro sees only the macros defined before it: move `{}` above `{}`",
+                            ident.name, owner.name
+                        ));
+                }
+                _ => {
+                    let candidates = macros
+                        .iter()
+                        .filter(|item| owner.is_none_or(|owner| item.index < owner.visibility))
+                        .map(|item| item.name.as_str());
+                    diagnostic = diagnostic.with_optional_help(
+                        did_you_mean(&ident.name, candidates).map(|near| format!("did you mean `{near}`?")),
+                    );
+                }
+            }
+            diagnostics.push(diagnostic);
+        }
+        condition.macro_refs.push(MacroRef {
+            name: ident.name,
+            span: ident.span,
+            target: visible,
+        });
+    }
+}
+
+fn mark_lists(condition: &Condition, used: &mut [bool]) {
+    for list_use in &condition.list_uses {
+        used[list_use.list] = true;
+    }
+}
+
+/// Words in list literals that look like references to lists that do not exist:
+/// Falco silently takes them as strings.
+fn lint_list_literals(condition: &Condition, index: &ListIndex<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    walk(&condition.ast, &mut |expr| {
+        let Expr::Check(check) = expr else {
+            return;
+        };
+        let Check {
+            right: Some(Value::List(items, _)),
+            ..
+        } = check.as_ref()
+        else {
+            return;
+        };
+        for item in items {
+            if item.quote.is_some() || !looks_like_list_name(&item.value) {
+                continue;
+            }
+            // Only words written in the rule itself, not items that came from a list.
+            let Some(span) = condition.to_file(item.span) else {
+                continue;
+            };
+            if condition.list_uses.iter().any(|list_use| list_use.span == span) {
+                continue;
+            }
+            let near = did_you_mean(&item.value, index.names());
+            if near.is_none() && !has_list_suffix(&item.value) {
+                continue;
+            }
+            let help = match near {
+                Some(near) => format!("did you mean the list `{near}`? otherwise quote the value to keep it a string"),
+                None => "define the list, or quote the value to make clear it is a string".to_owned(),
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::W406,
+                    span,
+                    format!("`{}` looks like a list name, but no such list exists", item.value),
+                )
+                .with_label("taken as a plain string")
+                .with_help(help),
+            );
+        }
+    });
+}
+
+fn looks_like_list_name(word: &str) -> bool {
+    word.contains('_')
+        && word.starts_with(|ch: char| ch.is_ascii_lowercase())
+        && word.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+}
+
+fn has_list_suffix(word: &str) -> bool {
+    const SUFFIXES: &[&str] = &[
+        "_binaries", "_list", "_lists", "_dirs", "_directories", "_files", "_names", "_images", "_ports",
+        "_procs", "_processes", "_users", "_domains", "_cidrs",
+    ];
+    SUFFIXES.iter().any(|suffix| word.ends_with(suffix))
+}
+
+fn unused_warnings(macros: &[Macro], lists: &[crate::model::List], diagnostics: &mut Vec<Diagnostic>) {
+    for item in macros.iter().filter(|item| !item.used) {
+        diagnostics.push(
+            Diagnostic::new(Code::W201, item.origin.definition, format!("macro `{}` is never used", item.name))
+                .with_label("no rule or macro refers to it")
+                .with_help("use it in a condition, or remove it"),
+        );
+    }
+    for list in lists.iter().filter(|list| !list.used) {
+        diagnostics.push(
+            Diagnostic::new(Code::W202, list.origin.definition, format!("list `{}` is never used", list.name))
+                .with_label("no rule, macro or list refers to it")
+                .with_help("use it in a condition, or remove it"),
+        );
+    }
+}
+
+/// Calls `visit` on every expression of `expr`, parents first.
+pub(crate) fn walk(expr: &Expr, visit: &mut dyn FnMut(&Expr)) {
+    visit(expr);
+    match expr {
+        Expr::And(items, _) | Expr::Or(items, _) => {
+            for item in items {
+                walk(item, visit);
+            }
+        }
+        Expr::Not(inner, _) | Expr::Paren(inner, _) => walk(inner, visit),
+        Expr::Macro(_) | Expr::Check(_) | Expr::Error(_) => {}
+    }
+}

@@ -1,0 +1,146 @@
+//! List substitution, as Falco does it: as text, before the condition is parsed.
+//!
+//! Falco replaces a list's name wherever it stands between delimiters (blanks,
+//! `(`, `)`, `,`, `=`) with the list's items joined by `", "`, eating the blanks
+//! around the name; an empty list also eats one neighbouring comma. Lists are
+//! substituted one after another in definition order. We do the same on a
+//! `MappedText`, so each substituted item maps to its entry in the list's
+//! definition and the separators map to the list reference.
+
+use std::collections::{BTreeSet, HashMap};
+
+use falco_span::{MappedText, Span};
+
+use crate::exceptions::push_value;
+use crate::model::{List, ListId, ListUse};
+
+/// Looks lists up by name.
+pub(crate) struct ListIndex<'a> {
+    lists: &'a [List],
+    by_name: HashMap<&'a str, ListId>,
+}
+
+impl<'a> ListIndex<'a> {
+    /// Indexes `lists` by name.
+    pub(crate) fn new(lists: &'a [List]) -> ListIndex<'a> {
+        ListIndex {
+            lists,
+            by_name: lists
+                .iter()
+                .enumerate()
+                .map(|(id, list)| (list.name.as_str(), id))
+                .collect(),
+        }
+    }
+
+    /// The id of the list named `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<ListId> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Every list name.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.lists.iter().map(|list| list.name.as_str())
+    }
+}
+
+fn is_blank(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn is_delimiter(byte: u8) -> bool {
+    is_blank(byte) || matches!(byte, b'(' | b')' | b',' | b'=')
+}
+
+/// The delimiter-bounded words of `text`.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|ch: char| ch.is_ascii() && is_delimiter(ch as u8))
+        .filter(|word| !word.is_empty())
+}
+
+/// Substitutes every list into `text`. Returns the new text and the list uses.
+pub(crate) fn substitute(text: &MappedText, index: &ListIndex<'_>) -> (MappedText, Vec<ListUse>) {
+    let mut candidates: BTreeSet<ListId> = words(&text.text).filter_map(|word| index.get(word)).collect();
+    if candidates.is_empty() {
+        return (text.clone(), Vec::new());
+    }
+    // A substituted item may name a list that comes later in definition order,
+    // which Falco's later pass would then substitute too.
+    let mut pending: Vec<ListId> = candidates.iter().copied().collect();
+    while let Some(id) = pending.pop() {
+        for entry in &index.lists[id].items {
+            for word in words(&entry.value) {
+                if let Some(inner) = index.get(word).filter(|inner| *inner > id) {
+                    if candidates.insert(inner) {
+                        pending.push(inner);
+                    }
+                }
+            }
+        }
+    }
+    let mut current = text.clone();
+    let mut uses = Vec::new();
+    for id in candidates {
+        current = substitute_one(&current, id, &index.lists[id], &mut uses);
+    }
+    (current, uses)
+}
+
+/// One pass of Falco's `resolve_list` for one list.
+fn substitute_one(text: &MappedText, id: ListId, list: &List, uses: &mut Vec<ListUse>) -> MappedText {
+    let name = list.name.as_str();
+    if name.is_empty() {
+        return text.clone();
+    }
+    let mut current = text.clone();
+    let mut search_from = 0usize;
+    while let Some(found) = current.text.get(search_from..).and_then(|rest| rest.find(name)) {
+        let start = search_from + found;
+        let end = start + name.len();
+        let bytes = current.text.as_bytes();
+        let bounded_left = start == 0 || is_delimiter(bytes[start - 1]);
+        let bounded_right = end >= bytes.len() || is_delimiter(bytes[end]);
+        if !(bounded_left && bounded_right) {
+            search_from = start + 1;
+            continue;
+        }
+        let name_span = current.to_file(Span::new(start as u32, end as u32)).unwrap_or_default();
+        uses.push(ListUse {
+            list: id,
+            span: name_span,
+        });
+        let mut cut_start = start;
+        while cut_start > 0 && is_blank(bytes[cut_start - 1]) {
+            cut_start -= 1;
+        }
+        let mut cut_end = end;
+        while cut_end < bytes.len() && is_blank(bytes[cut_end]) {
+            cut_end += 1;
+        }
+        if list.items.is_empty() {
+            if cut_start > 0 && bytes[cut_start - 1] == b',' {
+                cut_start -= 1;
+            } else if cut_end < bytes.len() && bytes[cut_end] == b',' {
+                cut_end += 1;
+            }
+        }
+        let mut next = current.slice(Span::new(0, cut_start as u32));
+        if cut_start > 0 {
+            next.push_collapsed(" ", name_span);
+        }
+        let before = next.text.len();
+        for (i, entry) in list.items.iter().enumerate() {
+            if i > 0 {
+                next.push_collapsed(", ", name_span);
+            }
+            push_value(&mut next, entry);
+        }
+        let substituted = next.text.len() - before;
+        next.push_collapsed(" ", name_span);
+        let len = current.text.len() as u32;
+        next.push_mapped(&current.slice(Span::new(cut_end as u32, len)));
+        current = next;
+        search_from = cut_start + substituted + 2;
+    }
+    current
+}
