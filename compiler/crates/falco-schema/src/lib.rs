@@ -1,1 +1,163 @@
-//! Field schemas (implementation pending).
+//! Field schemas of the Falco event sources, and the operator/type tables.
+//!
+//! The data lives in `rules-stdlib/schema/*.json` (see the README there); `build.rs` turns it
+//! into static tables, so [`Schema::get`] costs nothing. The crate answers:
+//!
+//! - which sources exist ([`Schema::known_sources`]) and which fields each has
+//!   ([`Schema::fields_for`]);
+//! - what a written field reference means ([`Schema::resolve`]), following libsinsp's
+//!   longest-prefix lookup, including dotted arguments (`evt.arg.flags`) and argument checks;
+//! - which names `evt.type` accepts ([`Schema::is_event_type`]) and the parameters of each
+//!   event (for `evt.rawarg.NAME` typing);
+//! - which operators and transformers apply to which types ([`ops_allowed`], [`transformer`]).
+//!
+//! It knows nothing about YAML or the condition parser; operators are plain `&str` names.
+
+mod ops;
+mod resolve;
+mod types;
+
+#[allow(clippy::all, missing_docs)]
+mod tables {
+    use crate::{
+        ArgKind, ArgSpec, EventKind, EventParam, EventType, Field, FieldClass, FieldFlags,
+        FieldType, Presence, Provider, Source, Transformer, TypeGroup,
+    };
+    include!(concat!(env!("OUT_DIR"), "/schema_tables.rs"));
+}
+
+#[cfg(test)]
+mod tests;
+
+pub use ops::{
+    list_element_ok, modifiers, op_accepts_modifier, op_allowed, operators, ops_allowed,
+    transformer, transformers,
+};
+pub use resolve::{ArgForm, FieldArg, FieldError, ResolvedField, arg_example};
+pub use types::{
+    ArgKind, ArgSpec, EventKind, EventParam, EventType, Field, FieldClass, FieldFlags, FieldType,
+    Presence, Provider, Source, Transformer, TypeGroup,
+};
+
+use tables::{CLASSES, EVENT_NAMES, EVENT_PARAMS, EVENTS, SOURCES};
+
+/// The id of the class whose `evt.*` fields every source shares.
+pub const GENERIC_CLASS: &str = "gen_event";
+
+/// The schema: all sources, field classes, event types. Get it with [`Schema::get`].
+#[derive(Debug)]
+pub struct Schema {
+    _private: (),
+}
+
+static SCHEMA: Schema = Schema { _private: () };
+
+impl Schema {
+    /// The schema built into this binary.
+    pub fn get() -> &'static Schema {
+        &SCHEMA
+    }
+
+    /// Names of the sources the schema describes: `syscall`, `k8s_audit`, `aws_cloudtrail`.
+    ///
+    /// Other plugin sources (`gcp_auditlog`, `github`, `okta`, ...) are not known; rules for
+    /// them are skipped with a warning by the caller.
+    pub fn known_sources(&self) -> impl Iterator<Item = &'static str> {
+        SOURCES.iter().map(|s| s.name)
+    }
+
+    /// True if `source` is a known source.
+    pub fn is_known_source(&self, source: &str) -> bool {
+        self.source(source).is_some()
+    }
+
+    /// All sources with their class lists.
+    pub fn sources(&self) -> &'static [Source] {
+        SOURCES
+    }
+
+    /// A source by name.
+    pub fn source(&self, name: &str) -> Option<&'static Source> {
+        SOURCES.iter().find(|s| s.name == name)
+    }
+
+    /// All field classes, in table order ([`Source::classes`] indexes this).
+    pub fn classes(&self) -> &'static [FieldClass] {
+        CLASSES
+    }
+
+    /// The fields usable in rules of `source`, in lookup order (empty for an unknown source).
+    pub fn fields_for(&self, source: &str) -> impl Iterator<Item = &'static Field> {
+        let classes: &'static [usize] = self.source(source).map_or(&[], |s| s.classes);
+        classes
+            .iter()
+            .filter_map(|&i| CLASSES.get(i))
+            .flat_map(|c| c.fields.iter())
+    }
+
+    /// Every field of every source.
+    pub fn all_fields(&self) -> impl Iterator<Item = &'static Field> {
+        CLASSES.iter().flat_map(|c| c.fields.iter())
+    }
+
+    /// A field by its exact name (no argument), whatever its source.
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        self.all_fields().find(|f| f.name == name)
+    }
+
+    /// The sources whose rules may use the field named `name` (exact name).
+    pub fn sources_of(&self, name: &str) -> Vec<&'static str> {
+        SOURCES
+            .iter()
+            .filter(|s| {
+                s.classes
+                    .iter()
+                    .filter_map(|&i| CLASSES.get(i))
+                    .any(|c| c.fields.iter().any(|f| f.name == name))
+            })
+            .map(|s| s.name)
+            .collect()
+    }
+
+    /// True for names that are not fields but that Falco still accepts in outputs, with a
+    /// deprecation warning: `container.info` (`%container.info`).
+    pub fn is_deprecated_output_placeholder(&self, name: &str) -> bool {
+        name == "container.info"
+    }
+
+    /// True if `evt.type` accepts `name`: an event-table name, or a syscall name.
+    pub fn is_event_type(&self, name: &str) -> bool {
+        EVENT_NAMES
+            .binary_search_by(|(n, _)| (*n).cmp(name))
+            .is_ok()
+    }
+
+    /// Every name `evt.type` accepts, sorted.
+    pub fn event_type_names(&self) -> impl Iterator<Item = &'static str> {
+        EVENT_NAMES.iter().map(|(n, _)| *n)
+    }
+
+    /// The event table: one entry per event name.
+    pub fn event_types(&self) -> &'static [EventType] {
+        EVENTS
+    }
+
+    /// An event-table entry by name; `None` for syscall-only names (those have no own event
+    /// and arrive as the generic `syscall` event) and unknown names.
+    pub fn event_type(&self, name: &str) -> Option<&'static EventType> {
+        let pos = EVENT_NAMES.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+        let index = EVENT_NAMES.get(pos)?.1?;
+        EVENTS.get(index)
+    }
+
+    /// All event parameter names, sorted, each typed like its first occurrence in the table.
+    pub fn event_params(&self) -> &'static [EventParam] {
+        EVENT_PARAMS
+    }
+
+    /// An event parameter by name (for `evt.arg.NAME` / `evt.rawarg.NAME`).
+    pub fn event_param(&self, name: &str) -> Option<&'static EventParam> {
+        let pos = EVENT_PARAMS.binary_search_by(|p| p.name.cmp(name)).ok()?;
+        EVENT_PARAMS.get(pos)
+    }
+}
