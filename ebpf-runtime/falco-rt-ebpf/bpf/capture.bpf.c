@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * falco-rt capture program.
+ *
+ * Raw tracepoints on sys_enter/sys_exit record the syscalls whose numbers are
+ * set in the `interest` map: sys_enter stashes the arguments per thread,
+ * sys_exit reads the user memory they point to (paths are read at exit, when
+ * the kernel has already faulted the pages in) and emits one rt_syscall record
+ * with the return value. sched_process_exec/fork/exit emit process lifecycle
+ * records. Records are assembled in a per-CPU scratch buffer and copied into
+ * one ring buffer with BPF_RB_NO_WAKEUP; a wakeup is forced only once
+ * `wakeup_bytes` are pending, and the reader polls with a timeout for the rest.
+ *
+ * Layouts are in record.h. Build: see ../build.rs and ../../README.md.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "record.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader before load (rodata). */
+const volatile __u32 own_tgid = 0;              /* events of this process are dropped */
+const volatile __u64 wakeup_bytes = 256 * 1024; /* 0 = wake the reader on every record */
+
+/* x86_64 syscall numbers with arguments the program decodes. */
+#define NR_open 2
+#define NR_connect 42
+#define NR_accept 43
+#define NR_execve 59
+#define NR_chdir 80
+#define NR_rename 82
+#define NR_mkdir 83
+#define NR_rmdir 84
+#define NR_creat 85
+#define NR_link 86
+#define NR_unlink 87
+#define NR_symlink 88
+#define NR_chmod 90
+#define NR_openat 257
+#define NR_mkdirat 258
+#define NR_unlinkat 263
+#define NR_renameat 264
+#define NR_linkat 265
+#define NR_symlinkat 266
+#define NR_fchmodat 268
+#define NR_accept4 288
+#define NR_renameat2 316
+#define NR_execveat 322
+#define NR_openat2 437
+#define NR_fchmodat2 452
+
+#define EINPROGRESS 115
+
+struct stash {
+	__u64 args[6];
+	__u32 nr;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024 * 1024);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RT_MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, __u32);
+} interest SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u64);
+	__type(value, struct stash);
+} stash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RT_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct scratch_buf {
+	__u8 buf[RT_SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch_buf);
+} scratch SEC(".maps");
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+	if (v)
+		*v += 1;
+}
+
+static __always_inline bool interesting(long id)
+{
+	if (id < 0 || id >= RT_MAX_SYSCALLS)
+		return false;
+	__u32 key = (__u32)id;
+	__u32 *on = bpf_map_lookup_elem(&interest, &key);
+	return on && *on;
+}
+
+static __always_inline __u8 *scratch_get(void)
+{
+	__u32 zero = 0;
+	struct scratch_buf *s = bpf_map_lookup_elem(&scratch, &zero);
+	return s ? s->buf : 0;
+}
+
+static __always_inline void fill_header(struct rt_header *h, __u16 kind, __u64 pid_tgid)
+{
+	__u64 ugid = bpf_get_current_uid_gid();
+	h->ts_boot_ns = bpf_ktime_get_boot_ns();
+	h->kind = kind;
+	h->version = RT_RECORD_VERSION;
+	h->size = 0;
+	h->tgid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->uid = (__u32)ugid;
+	h->gid = ugid >> 32;
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+static __always_inline void submit(__u8 *buf, __u64 size)
+{
+	if (size > RT_SCRATCH_SIZE)
+		return;
+	((struct rt_header *)buf)->size = (__u32)size;
+	__u64 flags = 0;
+	if (wakeup_bytes) {
+		__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+		flags = pending + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	}
+	if (bpf_ringbuf_output(&events, buf, size, flags) == 0)
+		count(RT_CNT_SUBMITTED);
+	else
+		count(RT_CNT_DROPPED);
+}
+
+/* Copies a NUL-terminated user string to buf+off; returns bytes written (>= 1). */
+static __always_inline __u64 put_user_str(__u8 *buf, __u64 off, __u64 uptr)
+{
+	if (off > RT_SCRATCH_SIZE - RT_MAX_STR)
+		return 0;
+	long n = bpf_probe_read_user_str(buf + off, RT_MAX_STR, (const void *)uptr);
+	if (n <= 0) {
+		buf[off] = 0;
+		return 1;
+	}
+	if (n > RT_MAX_STR)
+		n = RT_MAX_STR;
+	return (__u64)n;
+}
+
+/* Which arguments are paths: index of the first and second path, -1 if none. */
+static __always_inline void path_args(__u32 nr, int *p0, int *p1)
+{
+	*p0 = -1;
+	*p1 = -1;
+	switch (nr) {
+	case NR_open:
+	case NR_creat:
+	case NR_execve:
+	case NR_mkdir:
+	case NR_rmdir:
+	case NR_unlink:
+	case NR_chmod:
+	case NR_chdir:
+		*p0 = 0;
+		break;
+	case NR_openat:
+	case NR_openat2:
+	case NR_execveat:
+	case NR_mkdirat:
+	case NR_unlinkat:
+	case NR_fchmodat:
+	case NR_fchmodat2:
+		*p0 = 1;
+		break;
+	case NR_rename:
+	case NR_link:
+	case NR_symlink:
+		*p0 = 0;
+		*p1 = 1;
+		break;
+	case NR_renameat:
+	case NR_renameat2:
+	case NR_linkat:
+		*p0 = 1;
+		*p1 = 3;
+		break;
+	case NR_symlinkat:
+		*p0 = 0;
+		*p1 = 2;
+		break;
+	}
+}
+
+/* Fills t from the socket behind fd of the current task; returns 0 on success. */
+static __always_inline int read_tuple(long fd, struct rt_tuple *t)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd < 0)
+		return -1;
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	if ((unsigned long)fd >= max)
+		return -1;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = 0;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return -1;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	if (!sock)
+		return -1;
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return -1;
+	t->sock_type = (__u16)BPF_CORE_READ(sock, type);
+	t->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	t->protocol = BPF_CORE_READ(sk, sk_protocol);
+	t->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__be16 dport = BPF_CORE_READ(sk, __sk_common.skc_dport);
+	t->dport = __builtin_bswap16(dport);
+	if (t->family == 2 /* AF_INET */) {
+		__be32 s = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__be32 d = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(t->saddr, &s, 4);
+		__builtin_memcpy(t->daddr, &d, 4);
+	} else if (t->family == 10 /* AF_INET6 */) {
+		struct in6_addr a6 = {};
+		BPF_CORE_READ_INTO(&a6, sk, __sk_common.skc_v6_rcv_saddr);
+		__builtin_memcpy(t->saddr, &a6, 16);
+		BPF_CORE_READ_INTO(&a6, sk, __sk_common.skc_v6_daddr);
+		__builtin_memcpy(t->daddr, &a6, 16);
+	}
+	return 0;
+}
+
+SEC("raw_tracepoint/sys_enter")
+int rt_sys_enter(unsigned long long *ctx)
+{
+	long id = (long)ctx[1];
+	if (!interesting(id))
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == own_tgid)
+		return 0;
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	struct stash st = {};
+	st.nr = (__u32)id;
+	st.args[0] = BPF_CORE_READ(regs, di);
+	st.args[1] = BPF_CORE_READ(regs, si);
+	st.args[2] = BPF_CORE_READ(regs, dx);
+	st.args[3] = BPF_CORE_READ(regs, r10);
+	st.args[4] = BPF_CORE_READ(regs, r8);
+	st.args[5] = BPF_CORE_READ(regs, r9);
+	bpf_map_update_elem(&stash, &pid_tgid, &st, BPF_ANY);
+	return 0;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int rt_sys_exit(unsigned long long *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	long id = (long)BPF_CORE_READ(regs, orig_ax);
+	if (!interesting(id))
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == own_tgid)
+		return 0;
+	struct stash *st = bpf_map_lookup_elem(&stash, &pid_tgid);
+	if (!st) {
+		count(RT_CNT_UNPAIRED);
+		return 0;
+	}
+	__u8 *buf = scratch_get();
+	if (!buf) {
+		bpf_map_delete_elem(&stash, &pid_tgid);
+		return 0;
+	}
+	struct rt_syscall *sc = (struct rt_syscall *)buf;
+	__u32 nr = st->nr;
+	#pragma unroll
+	for (int i = 0; i < 6; i++)
+		sc->args[i] = st->args[i];
+	bpf_map_delete_elem(&stash, &pid_tgid);
+
+	long ret = (long)ctx[1];
+	/* A successful execve returns into the new image; sched_process_exec reports it. */
+	if ((nr == NR_execve || nr == NR_execveat) && ret == 0)
+		return 0;
+	if (nr != (__u32)id)
+		return 0;
+
+	fill_header(&sc->hdr, RT_KIND_SYSCALL, pid_tgid);
+	sc->ret = ret;
+	sc->nr = nr;
+	sc->str0_len = 0;
+	sc->str1_len = 0;
+	sc->addr_len = 0;
+	sc->tuple_len = 0;
+	sc->flags = 0;
+
+	__u64 off = sizeof(struct rt_syscall);
+	int p0, p1;
+	path_args(nr, &p0, &p1);
+	if (p0 >= 0 && p0 < 6) {
+		__u64 n = put_user_str(buf, off, sc->args[p0]);
+		sc->str0_len = (__u16)n;
+		off += n;
+	}
+	if (p1 >= 0 && p1 < 6) {
+		__u64 n = put_user_str(buf, off, sc->args[p1]);
+		sc->str1_len = (__u16)n;
+		off += n;
+	}
+
+	if (nr == NR_openat2) {
+		struct {
+			__u64 flags, mode, resolve;
+		} how = {};
+		bpf_probe_read_user(&how, sizeof(how), (const void *)sc->args[2]);
+		sc->args[2] = how.flags;
+		sc->args[3] = how.mode;
+		sc->args[4] = how.resolve;
+		sc->flags |= RT_SC_ARGS_NORMALIZED;
+	}
+
+	long sock_fd = -1;
+	if (nr == NR_connect) {
+		__u64 alen = sc->args[2];
+		if (alen > RT_MAX_ADDR)
+			alen = RT_MAX_ADDR;
+		if (off <= RT_SCRATCH_SIZE - RT_MAX_ADDR && alen > 0 &&
+		    bpf_probe_read_user(buf + off, alen, (const void *)sc->args[1]) == 0) {
+			sc->addr_len = (__u16)alen;
+			off += alen;
+		}
+		if (ret == 0 || ret == -EINPROGRESS)
+			sock_fd = (long)sc->args[0];
+	} else if (nr == NR_accept || nr == NR_accept4) {
+		__u32 alen = 0;
+		if (ret >= 0 && sc->args[1] && sc->args[2] &&
+		    bpf_probe_read_user(&alen, sizeof(alen), (const void *)sc->args[2]) == 0) {
+			if (alen > RT_MAX_ADDR)
+				alen = RT_MAX_ADDR;
+			if (off <= RT_SCRATCH_SIZE - RT_MAX_ADDR && alen > 0 &&
+			    bpf_probe_read_user(buf + off, alen, (const void *)sc->args[1]) == 0) {
+				sc->addr_len = (__u16)alen;
+				off += alen;
+			}
+		}
+		if (ret >= 0)
+			sock_fd = ret;
+	}
+	if (sock_fd >= 0 && off <= RT_SCRATCH_SIZE - sizeof(struct rt_tuple)) {
+		struct rt_tuple t = {};
+		if (read_tuple(sock_fd, &t) == 0) {
+			__builtin_memcpy(buf + off, &t, sizeof(t));
+			sc->tuple_len = sizeof(t);
+			off += sizeof(t);
+		}
+	}
+	submit(buf, off);
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exec")
+int rt_sched_exec(unsigned long long *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == own_tgid)
+		return 0;
+	struct task_struct *task = (struct task_struct *)ctx[0];
+	struct linux_binprm *bprm = (struct linux_binprm *)ctx[2];
+	__u8 *buf = scratch_get();
+	if (!buf)
+		return 0;
+	struct rt_exec *ex = (struct rt_exec *)buf;
+	fill_header(&ex->hdr, RT_KIND_EXEC, pid_tgid);
+	ex->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	ex->loginuid = BPF_CORE_READ(task, loginuid.val);
+	ex->sessionid = BPF_CORE_READ(task, sessionid);
+
+	__u64 off = sizeof(struct rt_exec);
+	const char *fname = BPF_CORE_READ(bprm, filename);
+	long n = bpf_probe_read_kernel_str(buf + off, RT_MAX_STR, fname);
+	if (n <= 0) {
+		buf[off] = 0;
+		n = 1;
+	}
+	if (n > RT_MAX_STR)
+		n = RT_MAX_STR;
+	ex->filename_len = (__u16)n;
+	off += n;
+
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	__u64 alen = end > start ? end - start : 0;
+	if (alen > RT_MAX_STR)
+		alen = RT_MAX_STR;
+	ex->args_len = 0;
+	if (off <= RT_SCRATCH_SIZE - RT_MAX_STR && alen > 0 &&
+	    bpf_probe_read_user(buf + off, alen, (const void *)start) == 0) {
+		ex->args_len = (__u16)alen;
+		off += alen;
+	}
+	submit(buf, off);
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_fork")
+int rt_sched_fork(unsigned long long *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == own_tgid)
+		return 0;
+	struct task_struct *child = (struct task_struct *)ctx[1];
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u32 ctid = BPF_CORE_READ(child, pid);
+	/* Threads share the parent's process state; only new processes are reported. */
+	if (ctgid != ctid)
+		return 0;
+	__u8 *buf = scratch_get();
+	if (!buf)
+		return 0;
+	struct rt_fork *fk = (struct rt_fork *)buf;
+	fill_header(&fk->hdr, RT_KIND_FORK, pid_tgid);
+	fk->child_tgid = ctgid;
+	fk->child_tid = ctid;
+	fk->flags = 0;
+	fk->pad = 0;
+	submit(buf, sizeof(struct rt_fork));
+	return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exit")
+int rt_sched_exit(unsigned long long *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == own_tgid)
+		return 0;
+	if ((__u32)(pid_tgid >> 32) != (__u32)pid_tgid)
+		return 0;
+	struct task_struct *task = (struct task_struct *)ctx[0];
+	__u8 *buf = scratch_get();
+	if (!buf)
+		return 0;
+	struct rt_exit *ex = (struct rt_exit *)buf;
+	fill_header(&ex->hdr, RT_KIND_EXIT, pid_tgid);
+	ex->exit_code = BPF_CORE_READ(task, exit_code);
+	ex->pad = 0;
+	submit(buf, sizeof(struct rt_exit));
+	return 0;
+}

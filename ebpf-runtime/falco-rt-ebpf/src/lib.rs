@@ -1,0 +1,62 @@
+//! The falco-rt kernel capture program as an ELF object, ready for a loader.
+//!
+//! `build.rs` compiles `bpf/capture.bpf.c` with clang when it is installed and
+//! otherwise uses the committed `bpf/capture.bpf.o`; [`OBJECT_SOURCE`] tells
+//! which. Record layouts are in `bpf/record.h` (mirrored by `falco-rt-record`).
+
+#[cfg(test)]
+mod tests;
+
+/// Bytes kept at 8-byte alignment: the ELF parser reads headers in place.
+#[repr(C, align(8))]
+struct Aligned<B: ?Sized> {
+    bytes: B,
+}
+
+static OBJECT: &Aligned<[u8]> = &Aligned {
+    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/capture.bpf.o")),
+};
+
+static COMMITTED: &Aligned<[u8]> = &Aligned {
+    bytes: *include_bytes!("../bpf/capture.bpf.o"),
+};
+
+/// The capture program object this crate was built with (8-byte aligned).
+pub fn object() -> &'static [u8] {
+    &OBJECT.bytes
+}
+
+/// The object committed to the repository (what builds without clang use).
+pub fn committed_object() -> &'static [u8] {
+    &COMMITTED.bytes
+}
+
+/// `"committed"`, or `"clang:<tool>"` when build.rs compiled the C source.
+pub const OBJECT_SOURCE: &str = env!("FALCO_RT_OBJECT_SOURCE");
+
+/// Names of the raw tracepoint programs and the tracepoints they attach to.
+pub const PROGRAMS: &[(&str, &str)] = &[
+    ("rt_sys_enter", "sys_enter"),
+    ("rt_sys_exit", "sys_exit"),
+    ("rt_sched_exec", "sched_process_exec"),
+    ("rt_sched_fork", "sched_process_fork"),
+    ("rt_sched_exit", "sched_process_exit"),
+];
+
+/// Map names in the object.
+pub mod maps {
+    /// Ring buffer of records (`BPF_MAP_TYPE_RINGBUF`).
+    pub const EVENTS: &str = "events";
+    /// Array indexed by syscall number; non-zero = capture.
+    pub const INTEREST: &str = "interest";
+    /// Per-CPU `u64` counters, indexed by `falco_rt_record::Counter`.
+    pub const COUNTERS: &str = "counters";
+}
+
+/// Read-only globals the loader sets before load.
+pub mod globals {
+    /// `u32`: the tgid whose events the program drops (the agent itself).
+    pub const OWN_TGID: &str = "own_tgid";
+    /// `u64`: pending ring bytes that force a reader wakeup; 0 = wake on every record.
+    pub const WAKEUP_BYTES: &str = "wakeup_bytes";
+}
