@@ -260,26 +260,31 @@ fn lookup(source: &Source, name: &str) -> Lookup {
     let Some((_, entries)) = FIELD_INDEX.get(pos) else {
         return Lookup::NoClass;
     };
-    for &class in source.classes {
-        let mut best: Option<&'static Field> = None;
-        for &(c, f) in entries.iter() {
-            if usize::from(c) != class {
-                continue;
-            }
-            let Some(field) = CLASSES
-                .get(class)
-                .and_then(|cl| cl.fields.get(usize::from(f)))
-            else {
-                continue;
-            };
-            if name.starts_with(field.name) && best.is_none_or(|b| field.name.len() > b.name.len())
-            {
-                best = Some(field);
-            }
+    // The winner is the longest prefix within the earliest class (in source order) that has one.
+    let mut winner: Option<(usize, &'static Field)> = None;
+    for &(c, f) in entries.iter() {
+        let Some(field) = CLASSES
+            .get(usize::from(c))
+            .and_then(|cl| cl.fields.get(usize::from(f)))
+        else {
+            continue;
+        };
+        if !name.starts_with(field.name) {
+            continue;
         }
-        if let Some(field) = best {
-            return Lookup::Found(field, field.name.len());
+        let Some(rank) = source.classes.iter().position(|&x| x == usize::from(c)) else {
+            continue;
+        };
+        let better = match winner {
+            None => true,
+            Some((r, w)) => rank < r || (rank == r && field.name.len() > w.name.len()),
+        };
+        if better {
+            winner = Some((rank, field));
         }
+    }
+    if let Some((_, field)) = winner {
+        return Lookup::Found(field, field.name.len());
     }
     Lookup::NoClass
 }

@@ -461,3 +461,21 @@ fn lookup_is_fast() {
     // Generous bound for unoptimised builds on a loaded machine.
     assert!(elapsed.as_millis() < 500, "{elapsed:?}");
 }
+
+#[test]
+fn rawarg_types_follow_the_event_table() {
+    // libsinsp: `evt.rawarg.res > 0` compiles, `evt.rawarg.addr > 0` and `.tuple > 0` do not.
+    let res = ok("syscall", "evt.rawarg.res", None);
+    assert!(op_allowed(">", res.ty, res.is_list));
+    for name in ["evt.rawarg.addr", "evt.rawarg.tuple"] {
+        let r = ok("syscall", name, None);
+        assert!(!op_allowed(">", r.ty, r.is_list), "{name}: {}", r.ty);
+    }
+    assert!(ok("syscall", "evt.rawarg.uid", None).ty.is_numeric());
+    assert!(
+        ok("syscall", "evt.rawarg.flags", None)
+            .field
+            .flags
+            .no_transformer
+    );
+}

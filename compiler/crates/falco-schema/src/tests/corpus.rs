@@ -263,8 +263,25 @@ fn evt_type_values(text: &str) -> Vec<String> {
         } else {
             continue;
         };
+        let value_part = value_part.trim_start();
+        // `evt.type = oneof (a, b)`: a modifier followed by a list.
+        let modified = ["oneof", "anyof", "allof"].iter().find_map(|m| {
+            value_part
+                .strip_prefix(m)
+                .map(str::trim_start)
+                .and_then(|v| v.strip_prefix('('))
+        });
+        if let Some(list) = modified {
+            let inner = list.split(')').next().unwrap_or_default();
+            out.extend(
+                inner
+                    .split(',')
+                    .map(|s| s.trim().trim_matches(['"', '\'']).to_owned())
+                    .filter(|s| !s.is_empty()),
+            );
+            continue;
+        }
         let value: String = value_part
-            .trim_start()
             .trim_start_matches(['"', '\''])
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
@@ -392,4 +409,50 @@ fn hand_picked_upstream_references() {
             "{source}: {name} {arg:?}"
         );
     }
+}
+
+/// libsinsp's compile/eval cases that are expected to compile: every field they name (other
+/// than the test-only `c.*` mock class) must resolve for `syscall`, and every `evt.type`
+/// value must be a known event type. Prints the agreement rate and each disagreement.
+#[test]
+fn libs_filter_cases_fields_resolve() {
+    let schema = Schema::get();
+    let path = corpus().join("conditions/libs_filter_cases.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let cases: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    let (mut checked, mut failures) = (0usize, Vec::new());
+    for case in cases.as_array().into_iter().flatten() {
+        let layer = case["layer"].as_str().unwrap_or_default();
+        if case["expect"].as_str() != Some("ok") || layer == "parse" {
+            continue;
+        }
+        let condition = case["condition"].as_str().unwrap_or_default();
+        let blanked = blank_quotes(condition);
+        for tok in tokens(&blanked) {
+            if tok.name.starts_with("c.") || !known_prefix(&tok.name) {
+                continue;
+            }
+            checked += 1;
+            if let Err(e) = schema.resolve("syscall", &tok.name, tok.arg.as_deref()) {
+                failures.push(format!("`{condition}`: {e}"));
+            }
+        }
+        for value in evt_type_values(condition) {
+            checked += 1;
+            if !schema.is_event_type(&value) {
+                failures.push(format!("`{condition}`: unknown event type `{value}`"));
+            }
+        }
+    }
+    let agree = checked - failures.len();
+    println!("libs filter cases: {agree}/{checked} field and event-type references resolve");
+    for f in &failures {
+        println!("  {f}");
+    }
+    assert!(checked > 300, "too few references: {checked}");
+    assert!(
+        failures.is_empty(),
+        "{} references do not resolve (listed above)",
+        failures.len()
+    );
 }
