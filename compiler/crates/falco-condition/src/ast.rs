@@ -73,6 +73,10 @@ pub enum Operand {
     Transform(Box<Transform>),
     /// A literal inside a transformer argument list (e.g. the separator of `join`).
     Literal(Str),
+    /// A transformer list `(a, b, ...)` written as a transformer argument, e.g. the
+    /// second argument of `join("-", (fd.name, fd.directory))` or the first of
+    /// `getopt(("-n"), "n")`.
+    List(Vec<Operand>, Span),
     /// Where the parser recovered.
     Error(Span),
 }
@@ -84,7 +88,7 @@ impl Operand {
             Operand::Field(field) => field.span,
             Operand::Transform(transform) => transform.span,
             Operand::Literal(text) => text.span,
-            Operand::Error(span) => *span,
+            Operand::List(_, span) | Operand::Error(span) => *span,
         }
     }
 }
@@ -175,12 +179,12 @@ pub struct Transform {
     pub kind: TransformKind,
     /// Span of the keyword.
     pub kind_span: Span,
-    /// The arguments, in order. A parenthesised argument list (`join`'s second
-    /// argument) is flattened into `list_args`.
+    /// The arguments, in the order written. A transformer list (`join`'s second
+    /// argument) is an [`Operand::List`] among them.
     pub args: Vec<Operand>,
-    /// A transformer-list argument `(a, b, ...)`, when present.
-    pub list_args: Option<Vec<Operand>>,
-    /// The whole transformer call.
+    /// A bracket argument after the call, `getopt(proc.args, "nt:")[t]`.
+    pub arg: Option<FieldArg>,
+    /// The whole transformer call, bracket argument included.
     pub span: Span,
 }
 
@@ -328,6 +332,19 @@ pub struct Str {
     pub span: Span,
     /// The quote character, when quoted.
     pub quote: Option<char>,
+    /// The exact bytes, only when a `\x` escape made them invalid UTF-8 (then
+    /// `value` holds a lossy rendering). Use [`Str::as_bytes`].
+    pub bytes: Option<Vec<u8>>,
+}
+
+impl Str {
+    /// The value's exact bytes (escapes such as `\xff` can make them non-UTF-8).
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.bytes {
+            Some(bytes) => bytes,
+            None => self.value.as_bytes(),
+        }
+    }
 }
 
 /// The right side of a check.
