@@ -24,6 +24,7 @@ fn main() {
 
     let mut class_ids: Vec<String> = Vec::new();
     let mut segments: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    let mut field_names: Vec<Vec<String>> = Vec::new();
     out.push_str("pub(crate) static CLASSES: &[FieldClass] = &[\n");
     for file in FIELD_FILES {
         let doc = load(&dir, file);
@@ -32,6 +33,7 @@ fn main() {
             let provider = provider(s(class, "provider", file));
             let ci = class_ids.len();
             class_ids.push(id.to_owned());
+            field_names.push(Vec::new());
             let _ = writeln!(
                 out,
                 "    FieldClass {{ id: {id:?}, provider: {provider}, description: {:?}, fields: &[",
@@ -43,6 +45,9 @@ fn main() {
                 let first = name.split('.').next().unwrap_or(name);
                 assert!(name.contains('.'), "{ctx}: field names need a dot");
                 segments.entry(first.to_owned()).or_default().push((ci, fi));
+                if let Some(names) = field_names.get_mut(ci) {
+                    names.push(name.to_owned());
+                }
                 let _ = writeln!(
                     out,
                     "        Field {{ name: {name:?}, ty: {}, arg: {}, is_list: {}, deprecated: {}, replacement: {}, flags: {}, description: {:?}, provider: {provider}, class: {id:?} }},",
@@ -57,6 +62,27 @@ fn main() {
             }
             out.push_str("    ] },\n");
         }
+    }
+    out.push_str("];\n\n");
+
+    let mut by_name: Vec<(String, usize, usize)> = Vec::new();
+    for entries in segments.values() {
+        for &(c, f) in entries {
+            by_name.push((field_names[c][f].clone(), c, f));
+        }
+    }
+    by_name.sort();
+    for pair in by_name.windows(2) {
+        assert!(
+            pair[0].0 != pair[1].0,
+            "field `{}` is defined twice",
+            pair[0].0
+        );
+    }
+    out.push_str("/// Every field name, sorted, with its class and field index.\n");
+    out.push_str("pub(crate) static FIELD_NAMES: &[(&str, u16, u16)] = &[\n");
+    for (name, c, f) in &by_name {
+        let _ = writeln!(out, "    ({name:?}, {c}, {f}),");
     }
     out.push_str("];\n\n");
 
