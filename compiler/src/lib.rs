@@ -5,3 +5,6 @@
 //! in order; the CLI and the LSP both call it.
 
 pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod render;

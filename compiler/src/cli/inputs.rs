@@ -1,0 +1,124 @@
+//! Which rules files a `lint` run loads, in which order, and their texts.
+//!
+//! Order: the configuration's `rules_files` first (in their order), then the paths given
+//! on the command line (in their order). A directory stands for its `*.yaml`/`*.yml`
+//! files in name order. With neither, the embedded default rules are used.
+
+use crate::config;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+include!(concat!(env!("OUT_DIR"), "/default_rules.rs"));
+
+/// The embedded default rules files (`rules-stdlib/rules`), as (path, text) in load order.
+pub fn default_rules() -> Vec<(String, String)> {
+    DEFAULT_RULES
+        .iter()
+        .map(|(path, text)| ((*path).to_owned(), (*text).to_owned()))
+        .collect()
+}
+
+/// An input that could not be used.
+#[derive(Debug)]
+pub enum InputError {
+    /// A rules file or directory could not be read.
+    Unreadable {
+        /// The path as given (or as resolved from the configuration).
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The configuration file could not be read or understood.
+    Config {
+        /// Its path.
+        path: PathBuf,
+        /// Why.
+        error: config::ConfigError,
+    },
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputError::Unreadable { path, error } => {
+                write!(f, "cannot read `{}`: {error}", path.display())
+            }
+            InputError::Config { path, error } => {
+                write!(f, "cannot use configuration `{}`: {error}", path.display())
+            }
+        }
+    }
+}
+
+/// Gathers the files of a run as (path, text), in load order, or every input error.
+pub fn gather(
+    paths: &[PathBuf],
+    config_path: Option<&Path>,
+) -> Result<Vec<(String, String)>, Vec<InputError>> {
+    let mut errors = Vec::new();
+    let mut roots = Vec::new();
+    if let Some(config_path) = config_path {
+        match config::rules_files(config_path) {
+            Ok(files) => roots.extend(files),
+            Err(error) => errors.push(InputError::Config {
+                path: config_path.to_owned(),
+                error,
+            }),
+        }
+    }
+    roots.extend(paths.iter().cloned());
+    if config_path.is_none() && paths.is_empty() {
+        return Ok(default_rules());
+    }
+    let mut files = Vec::new();
+    for root in &roots {
+        match expand(root) {
+            Ok(expanded) => files.extend(expanded),
+            Err(error) => errors.push(InputError::Unreadable {
+                path: root.clone(),
+                error,
+            }),
+        }
+    }
+    let mut loaded = Vec::new();
+    for file in files {
+        match read(&file) {
+            Ok(text) => loaded.push((file.display().to_string(), text)),
+            Err(error) => errors.push(InputError::Unreadable { path: file, error }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A file stands for itself; a directory for its `*.yaml`/`*.yml` files in name order.
+pub fn expand(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|file| file.is_file() && is_yaml(file))
+        .collect();
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    Ok(files)
+}
+
+fn is_yaml(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| ext == "yaml" || ext == "yml")
+}
+
+/// Reads a rules file. Bytes that are not UTF-8 are replaced (U+FFFD), so that the
+/// YAML stage reports them instead of the run failing.
+fn read(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+    })
+}

@@ -1,0 +1,146 @@
+//! The `falco-rulec` command line: argument parsing, input gathering and exit codes.
+//!
+//! Exit codes: 0 when no error was found, 1 when errors were found (or warnings with
+//! `--deny-warnings`), 2 for a usage error or an input that could not be read.
+
+pub mod explain;
+pub mod inputs;
+mod lint;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// No errors (warnings allowed unless denied).
+pub const EXIT_OK: u8 = 0;
+/// The ruleset has errors (or warnings, with `--deny-warnings`).
+pub const EXIT_FINDINGS: u8 = 1;
+/// Bad usage, or an input or configuration file could not be read.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Lint, typecheck and compile Falco rules.
+#[derive(Debug, Parser)]
+#[command(name = "falco-rulec", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint rules files loaded as one ruleset, in order.
+    Lint(LintArgs),
+    /// Show the documentation of a diagnostic code.
+    Explain(ExplainArgs),
+}
+
+/// Arguments of `falco-rulec lint`.
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Rules files, or directories whose *.yaml/*.yml files load in name order. Without
+    /// files or --config, the embedded default rules are linted.
+    #[arg(value_name = "FILES|DIRS")]
+    pub paths: Vec<PathBuf>,
+    /// A Falco configuration file whose `rules_files` load first, in order.
+    #[arg(long, value_name = "falco.yaml")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
+    /// Exit with 1 when there are warnings, not only errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// When to colour the human output (`auto`: on a terminal, unless `NO_COLOR` is set).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// `--color` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour, given `NO_COLOR`'s value and whether stdout is a terminal.
+    pub fn resolve(self, no_color: Option<&std::ffi::OsStr>, stdout_is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                stdout_is_terminal && no_color.is_none_or(|value| value.is_empty())
+            }
+        }
+    }
+}
+
+/// Arguments of `falco-rulec explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// A code (`E401`) or its name (`unknown-field`), in any case.
+    #[arg(required_unless_present = "list", conflicts_with = "list")]
+    pub code: Option<String>,
+    /// List every code with its name, severity and summary.
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// `--format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Code frames with labels, help and notes, then a summary.
+    Human,
+    /// The JSON contract v1.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitHub Actions workflow commands.
+    Github,
+}
+
+impl From<FormatArg> for crate::render::Format {
+    fn from(format: FormatArg) -> crate::render::Format {
+        use crate::render::Format;
+        match format {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Github => Format::Github,
+        }
+    }
+}
+
+/// Runs the command line: parses `std::env::args`, does the work, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // `--help` and `--version` print to stdout and succeed; usage errors exit 2.
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() {
+                EXIT_USAGE
+            } else {
+                EXIT_OK
+            });
+        }
+    };
+    ExitCode::from(run(cli))
+}
+
+/// Runs a parsed command line and returns its exit code.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Lint(args) => lint::run(&args),
+        Command::Explain(args) => explain::run(&args),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,249 @@
+//! The human rendering: one ariadne report per diagnostic, then a summary line.
+
+use super::plural;
+use crate::analysis::Analysis;
+use ariadne::{Cache, Color, Config, IndexType, Label, Report, ReportKind, Source};
+use falco_diagnostics::{Diagnostic, Severity};
+use falco_span::FileSpan;
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+
+/// Renders every diagnostic, then [`summary_line`].
+pub fn render(analysis: &Analysis, color: bool) -> String {
+    let mut sources = Sources::new(analysis);
+    let mut out = String::new();
+    for diagnostic in &analysis.diagnostics {
+        out.push_str(&render_one(&mut sources, diagnostic, color));
+        out.push('\n');
+    }
+    out.push_str(&summary_line(analysis));
+    out.push('\n');
+    out
+}
+
+/// Renders one diagnostic of `analysis` (its spans point into `analysis.files`).
+pub fn render_diagnostic(analysis: &Analysis, diagnostic: &Diagnostic, color: bool) -> String {
+    render_one(&mut Sources::new(analysis), diagnostic, color)
+}
+
+/// One line: how much was linted and what was found.
+pub fn summary_line(analysis: &Analysis) -> String {
+    let summary = analysis.summary;
+    let linted = format!(
+        "linted {} ({}, {}, {})",
+        plural(summary.files, "file"),
+        plural(summary.rules, "rule"),
+        plural(summary.macros, "macro"),
+        plural(summary.lists, "list"),
+    );
+    let errors = analysis.error_count();
+    let warnings = analysis.warning_count();
+    let infos = analysis.diagnostics.len() - errors - warnings;
+    if analysis.diagnostics.is_empty() {
+        return format!("{linted}: no problems found");
+    }
+    let mut found = vec![plural(errors, "error"), plural(warnings, "warning")];
+    if infos > 0 {
+        found.push(format!("{infos} info"));
+    }
+    format!("{linted}: {}", found.join(", "))
+}
+
+fn render_one(sources: &mut Sources<'_>, diagnostic: &Diagnostic, color: bool) -> String {
+    let Some(primary) = sources.key_and_range(diagnostic.primary.span) else {
+        return render_without_source(diagnostic);
+    };
+    let (kind, label_color) = kind(diagnostic.severity);
+    let config = Config::default()
+        .with_index_type(IndexType::Byte)
+        .with_color(color);
+    // ariadne underlines only labels that have a message; an empty one still counts.
+    let primary_label = Label::new(primary.clone())
+        .with_color(label_color)
+        .with_order(0)
+        .with_message(&diagnostic.primary.message);
+    let mut report = Report::build(kind, primary)
+        .with_config(config)
+        .with_code(diagnostic.code.as_str())
+        .with_message(&diagnostic.message)
+        .with_label(primary_label);
+    for (order, related) in (1..).zip(&diagnostic.related) {
+        match sources.key_and_range(related.span) {
+            Some(span) => {
+                let label = Label::new(span)
+                    .with_color(Color::Blue)
+                    .with_order(order)
+                    .with_message(&related.message);
+                report = report.with_label(label);
+            }
+            None => report = report.with_note(format!("related: {}", related.message)),
+        }
+    }
+    if let Some(help) = &diagnostic.help {
+        report = report.with_help(help);
+    }
+    for note in &diagnostic.notes {
+        report = report.with_note(note);
+    }
+    let mut bytes = Vec::new();
+    if report.finish().write(&mut *sources, &mut bytes).is_err() {
+        return render_without_source(diagnostic);
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if color {
+        text
+    } else {
+        trim_line_ends(&strip_sgr(&text))
+    }
+}
+
+/// Removes trailing spaces, which ariadne leaves after empty labels.
+fn trim_line_ends(text: &str) -> String {
+    text.split('\n')
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The report kind (lowercase, as rustc writes it) and the primary label's colour.
+fn kind(severity: Severity) -> (ReportKind<'static>, Color) {
+    match severity {
+        Severity::Error => (ReportKind::Custom("error", Color::Red), Color::Red),
+        Severity::Warning => (ReportKind::Custom("warning", Color::Yellow), Color::Yellow),
+        Severity::Info => (ReportKind::Custom("info", Color::Cyan), Color::Cyan),
+    }
+}
+
+/// A diagnostic whose primary span points into no known file: header, help and notes.
+fn render_without_source(diagnostic: &Diagnostic) -> String {
+    let mut out = format!(
+        "[{}] {}: {}\n",
+        diagnostic.code.as_str(),
+        diagnostic.severity,
+        diagnostic.message
+    );
+    if let Some(help) = &diagnostic.help {
+        out.push_str(&format!("  help: {help}\n"));
+    }
+    for note in &diagnostic.notes {
+        out.push_str(&format!("  note: {note}\n"));
+    }
+    out
+}
+
+/// Removes ANSI SGR sequences (`ESC [ ... m`). ariadne colours a custom report kind
+/// even when colour is off, so the uncoloured rendering is cleaned afterwards.
+fn strip_sgr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("\x1b[") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let params = after
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap_or(after.len());
+        if after[params..].starts_with('m') {
+            rest = &after[params + 1..];
+        } else {
+            out.push_str("\x1b[");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Identifies a source for ariadne: its index (so two files with one path stay apart)
+/// and its path (what is shown).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct SourceKey<'a> {
+    index: u32,
+    path: &'a str,
+}
+
+impl fmt::Display for SourceKey<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.path)
+    }
+}
+
+/// The analysis's files as an ariadne cache, indexed lazily so that rendering a few
+/// diagnostics of a large ruleset only indexes the files they point into.
+struct Sources<'a> {
+    analysis: &'a Analysis,
+    indexed: HashMap<u32, Source<&'a str>>,
+}
+
+impl<'a> Sources<'a> {
+    fn new(analysis: &'a Analysis) -> Sources<'a> {
+        Sources {
+            analysis,
+            indexed: HashMap::new(),
+        }
+    }
+
+    /// The ariadne span of `span`, moved onto character boundaries and off trailing
+    /// line breaks (ariadne slices lines with it and must not split a character).
+    fn key_and_range(&self, span: FileSpan) -> Option<(SourceKey<'a>, Range<usize>)> {
+        let file = self.analysis.file(span.file)?;
+        let text = file.text.as_str();
+        let mut start = floor_char_boundary(text, span.span.start as usize);
+        let mut end = ceil_char_boundary(text, (span.span.end as usize).max(start));
+        while end > start && text[..end].ends_with(is_line_break) {
+            end = floor_char_boundary(text, end - 1);
+        }
+        if end == start {
+            // An empty span on a line break: show it at the break itself.
+            start = floor_char_boundary(text, start);
+            end = start;
+        }
+        let key = SourceKey {
+            index: span.file.0,
+            path: &file.path,
+        };
+        Some((key, start..end))
+    }
+}
+
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\x0B' | '\x0C' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn ceil_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    offset
+}
+
+impl<'a> Cache<SourceKey<'a>> for Sources<'a> {
+    type Storage = &'a str;
+
+    fn fetch(&mut self, id: &SourceKey<'a>) -> Result<&Source<&'a str>, impl fmt::Debug> {
+        let analysis = self.analysis;
+        let Some(file) = analysis.files.get(id.index as usize) else {
+            return Err(format!("no source `{}`", id.path));
+        };
+        Ok(self
+            .indexed
+            .entry(id.index)
+            .or_insert_with(|| Source::from(file.text.as_str())))
+    }
+
+    fn display<'b>(&self, id: &'b SourceKey<'a>) -> Option<impl fmt::Display + 'b> {
+        Some(id.path)
+    }
+}

@@ -1,0 +1,203 @@
+use super::*;
+use crate::analysis::{Analysis, SourceFile, Summary};
+use falco_diagnostics::{Code, Diagnostic, Severity};
+use falco_span::{FileId, FileSpan, Span};
+
+const RULES: &str = "- macro: spawned\n  condition: evt.type = execve\n\n- rule: shell\n  desc: a shell ran\n  condition: spawned and proc.nam = bash\n  output: \"shell ran (%proc.name)\"\n  priority: WARNING\n";
+const LOCAL: &str =
+    "- rule: shell\n  condition: proc.name = zsh\n  override:\n    condition: replace\n";
+
+fn span_of(file: u32, text: &str, needle: &str) -> FileSpan {
+    let start = text.find(needle).expect("needle in fixture") as u32;
+    FileSpan::new(FileId(file), Span::new(start, start + needle.len() as u32))
+}
+
+/// Two files; an error with a related label in the other file, help and a note; a
+/// warning; an info.
+fn fixture() -> Analysis {
+    let files = vec![
+        SourceFile::new(FileId(0), "rules/base.yaml", RULES),
+        SourceFile::new(FileId(1), "rules/local, new:1.yaml", LOCAL),
+    ];
+    let diagnostics = vec![
+        Diagnostic::new(
+            Code::E401,
+            span_of(0, RULES, "proc.nam"),
+            "unknown field `proc.nam`",
+        )
+        .with_label("no schema defines this field")
+        .with_related(span_of(1, LOCAL, "shell"), "the rule is overridden here")
+        .with_help("did you mean `proc.name`?")
+        .with_note("fields come from the `syscall` schema"),
+        Diagnostic::new(
+            Code::W201,
+            span_of(0, RULES, "spawned"),
+            "macro `spawned` is never used",
+        ),
+        Diagnostic::new(
+            Code::I201,
+            span_of(1, LOCAL, "shell"),
+            "rule `shell` replaces an earlier definition",
+        )
+        .with_related(span_of(0, RULES, "shell"), "first defined here"),
+    ];
+    Analysis {
+        files,
+        diagnostics,
+        summary: Summary {
+            files: 2,
+            rules: 1,
+            macros: 1,
+            lists: 0,
+        },
+    }
+}
+
+#[test]
+fn human_rendering_has_frames_labels_help_and_notes() {
+    let text = human::render(&fixture(), false);
+    insta::assert_snapshot!(text);
+    assert!(!text.contains('\x1b'), "no colour codes when colour is off");
+}
+
+#[test]
+fn human_rendering_is_coloured_on_request() {
+    let text = human::render(&fixture(), true);
+    assert!(text.contains('\x1b'));
+}
+
+#[test]
+fn human_summary_counts() {
+    let analysis = fixture();
+    assert_eq!(
+        human::summary_line(&analysis),
+        "linted 2 files (1 rule, 1 macro, 0 lists): 1 error, 1 warning, 1 info"
+    );
+    let clean = Analysis {
+        diagnostics: Vec::new(),
+        ..analysis
+    };
+    assert_eq!(
+        human::summary_line(&clean),
+        "linted 2 files (1 rule, 1 macro, 0 lists): no problems found"
+    );
+}
+
+#[test]
+fn human_rendering_survives_awkward_spans() {
+    // Spans inside a multi-byte character, over line breaks, past the end, empty at
+    // the end, and into a file that does not exist.
+    let text = "- rule: é\n  condition: a\r\n";
+    let analysis = Analysis {
+        files: vec![SourceFile::new(FileId(0), "x.yaml", text)],
+        diagnostics: [(9, 10), (8, 11), (0, 500), (27, 27), (11, 11), (12, 24)]
+            .into_iter()
+            .map(|(start, end)| {
+                Diagnostic::new(
+                    Code::E101,
+                    FileSpan::new(FileId(0), Span::new(start, end)),
+                    "odd span",
+                )
+            })
+            .chain([Diagnostic::new(
+                Code::E100,
+                FileSpan::new(FileId(7), Span::new(0, 1)),
+                "no such file",
+            )
+            .with_help("check the path")])
+            .collect(),
+        summary: Summary::default(),
+    };
+    let rendered = human::render(&analysis, false);
+    assert_eq!(rendered.matches("odd span").count(), 6, "{rendered}");
+    assert!(
+        rendered.contains("[E100] error: no such file"),
+        "{rendered}"
+    );
+    assert!(rendered.contains("help: check the path"), "{rendered}");
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let text = json::render(&fixture());
+    insta::assert_snapshot!(text);
+    let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let first = &value["diagnostics"][0];
+    // `proc.nam` is on line 6, after "  condition: spawned and ".
+    assert_eq!(first["line"], 6);
+    assert_eq!(first["column"], 26);
+    assert_eq!(first["end_line"], 6);
+    assert_eq!(first["end_column"], 34);
+    assert_eq!(first["related"][0]["file"], "rules/local, new:1.yaml");
+    assert_eq!(value["diagnostics"][1]["help"], serde_json::Value::Null);
+    assert_eq!(value["summary"]["errors"], 1);
+    assert_eq!(value["summary"]["warnings"], 1);
+}
+
+#[test]
+fn json_columns_count_characters() {
+    let text = "- rule: é ü x\n";
+    let analysis = Analysis {
+        files: vec![SourceFile::new(FileId(0), "x.yaml", text)],
+        diagnostics: vec![Diagnostic::new(Code::E101, span_of(0, text, "x"), "m")],
+        summary: Summary::default(),
+    };
+    let value: serde_json::Value = serde_json::from_str(&json::render(&analysis)).expect("JSON");
+    assert_eq!(value["diagnostics"][0]["column"], 13);
+    assert_eq!(value["diagnostics"][0]["end_column"], 14);
+}
+
+#[test]
+fn sarif_lists_rules_and_locations() {
+    let text = sarif::render(&fixture());
+    insta::assert_snapshot!(text);
+    let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(value["version"], "2.1.0");
+    let run = &value["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    let ids: Vec<_> = rules
+        .iter()
+        .map(|rule| rule["id"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(ids, ["E401", "W201", "I201"]);
+    for (index, result) in run["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .enumerate()
+    {
+        let rule = &rules[result["ruleIndex"].as_u64().expect("index") as usize];
+        assert_eq!(rule["id"], result["ruleId"], "result {index}");
+    }
+    assert_eq!(run["results"][2]["level"], "note");
+    assert_eq!(
+        run["results"][0]["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "rules/local%2C%20new%3A1.yaml"
+    );
+}
+
+#[test]
+fn github_escapes_properties_and_data() {
+    let text = github::render(&fixture());
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        lines[0],
+        "::error file=rules/base.yaml,line=6,col=26,endLine=6,endColumn=34,title=E401 unknown-field::unknown field `proc.nam`%0Ahelp: did you mean `proc.name`?"
+    );
+    assert!(lines[1].starts_with("::warning file=rules/base.yaml,"));
+    assert!(
+        lines[2].starts_with("::notice file=rules/local%2C new%3A1.yaml,"),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(github::escape_data("50%\r\nx"), "50%25%0D%0Ax");
+    assert_eq!(github::escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+}
+
+#[test]
+fn severities_map_per_format() {
+    assert_eq!(sarif::level(Severity::Error), "error");
+    assert_eq!(sarif::level(Severity::Warning), "warning");
+    assert_eq!(sarif::level(Severity::Info), "note");
+}

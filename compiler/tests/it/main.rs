@@ -1,0 +1,6 @@
+//! Integration tests of the `falco-rulec` binary: exit codes, output formats, input
+//! order. One binary, modules inside.
+
+mod cli;
+mod formats;
+mod support;
