@@ -168,7 +168,16 @@ fn events(dir: &std::path::Path, out: &mut String) {
             .unwrap_or_else(|| panic!("{file}: syscalls are strings"));
         names.push((name.to_owned(), "None".to_owned()));
     }
-    names.sort();
+    for pe in arr(&doc, "plugin_events", file) {
+        let name = s(pe, "name", file);
+        s(pe, "plugin", name);
+        names.push((name.to_owned(), "None".to_owned()));
+    }
+    // An event-table entry sorts before a plain name of the same spelling and wins the dedup.
+    names.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| b.1.starts_with("Some").cmp(&a.1.starts_with("Some")))
+    });
     names.dedup_by(|a, b| a.0 == b.0);
     out.push_str("/// Every name `evt.type` accepts, sorted, with its index in EVENTS (None: syscall name only).\n");
     out.push_str("pub(crate) static EVENT_NAMES: &[(&str, Option<usize>)] = &[\n");

@@ -302,6 +302,9 @@ fn event_types() {
     assert!(s.is_event_type("getpid"));
     assert!(s.event_type("getpid").is_none());
     assert!(!s.is_event_type("nosuchsyscall"));
+    // Async events of the container plugin.
+    assert!(s.is_event_type("container_removed"));
+    assert!(s.event_type("container").is_some());
     assert!(!s.is_event_type("Open"));
     let open = s.event_type("open").expect("open");
     assert_eq!(open.kind, EventKind::Syscall);

@@ -134,9 +134,22 @@ fn events_match_json() {
         assert_eq!(jp, ours, "{}", e.name);
     }
     let syscalls = doc["syscalls"].as_array().cloned().unwrap_or_default();
-    assert_eq!(EVENT_NAMES.len(), events.len() + syscalls.len());
-    for sc in syscalls.iter().filter_map(Value::as_str) {
-        assert!(Schema::get().is_event_type(sc), "{sc}");
+    let plugin_events: Vec<&str> = doc["plugin_events"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| str_of(p, "name")).collect())
+        .unwrap_or_default();
+    let mut all: Vec<&str> = events.iter().filter_map(|e| str_of(e, "name")).collect();
+    all.extend(syscalls.iter().filter_map(Value::as_str));
+    all.extend(plugin_events.iter().copied());
+    all.sort_unstable();
+    all.dedup();
+    let ours: Vec<&str> = EVENT_NAMES.iter().map(|(n, _)| *n).collect();
+    assert_eq!(all, ours);
+    for (name, index) in EVENT_NAMES {
+        assert_eq!(
+            index.and_then(|i| EVENTS.get(i)).map(|e| e.name),
+            Schema::get().event_type(name).map(|e| e.name)
+        );
     }
     let params = doc["params"].as_array().cloned().unwrap_or_default();
     assert_eq!(params.len(), EVENT_PARAMS.len());
