@@ -36,7 +36,8 @@ fn main() {
             field_names.push(Vec::new());
             let _ = writeln!(
                 out,
-                "    FieldClass {{ id: {id:?}, provider: {provider}, description: {:?}, fields: &[",
+                "    FieldClass {{ id: {id:?}, falco_name: {:?}, provider: {provider}, description: {:?}, fields: &[",
+                s(class, "prefix_class", file),
                 s(class, "desc", file)
             );
             for (fi, field) in arr(class, "fields", file).iter().enumerate() {

@@ -399,6 +399,9 @@ impl Field {
 pub struct FieldClass {
     /// Unique id (`gen_event`, `event`, `process`, ..., `container`, `k8saudit`, `json`).
     pub id: &'static str,
+    /// The class name Falco shows in field listings (`evt`, `process`, `fd`, `k8saudit`, ...);
+    /// not unique (`evt` names both `gen_event` and `event`).
+    pub falco_name: &'static str,
     /// Who provides the class.
     pub provider: Provider,
     /// One-sentence description.

@@ -39,6 +39,7 @@ fn fields_match_json() {
     assert_eq!(json_classes.len(), CLASSES.len());
     for (jc, class) in json_classes.iter().zip(CLASSES) {
         assert_eq!(str_of(jc, "id"), Some(class.id));
+        assert_eq!(str_of(jc, "prefix_class"), Some(class.falco_name));
         assert_eq!(
             str_of(jc, "provider").map(str::to_owned),
             Some(class.provider.to_string())
