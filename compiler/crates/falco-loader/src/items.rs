@@ -22,6 +22,7 @@ pub struct Key {
 
 /// One top-level item of a rules file.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // Rules dominate every file; boxing them buys nothing.
 pub enum Item {
     /// `- required_engine_version: ...`
     RequiredEngineVersion(EngineVersionItem),

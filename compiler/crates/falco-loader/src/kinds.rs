@@ -1,0 +1,388 @@
+//! Reading each kind of item: which keys it needs and how they decode
+//! (Falco's `rule_loader::reader::read_item`).
+
+use crate::decode::{is_list_name, is_macro_name};
+use crate::exceptions::read_exceptions;
+use crate::overrides::{read_amendment, read_rule_overrides};
+use crate::reader::{ITEM_KINDS, ItemReader, Read, broken, unknown_keys};
+use crate::versions::{read_engine_version, read_plugin_versions};
+use crate::{BrokenItem, Item, ListItem, MacroItem, Priority, RuleItem, Spanned};
+use falco_diagnostics::{Code, Diagnostic, did_you_mean};
+use falco_span::{FileId, MappedText, Span};
+use falco_yaml::Node;
+
+/// Keys a list accepts.
+pub(crate) const LIST_KEYS: &[&str] = &["list", "items", "append", "override"];
+/// Keys a macro accepts.
+pub(crate) const MACRO_KEYS: &[&str] = &["macro", "condition", "append", "override"];
+/// Keys a rule accepts.
+pub(crate) const RULE_KEYS: &[&str] = &[
+    "rule",
+    "condition",
+    "output",
+    "desc",
+    "priority",
+    "source",
+    "enabled",
+    "capture",
+    "capture_duration",
+    "warn_evttypes",
+    "skip-if-unknown-filter",
+    "tags",
+    "exceptions",
+    "override",
+    "append",
+];
+
+/// Reads one top-level item. Warnings and errors go to `diagnostics`; an error ends
+/// the item, which is then returned as broken.
+pub(crate) fn read_item(
+    _file: FileId,
+    node: &Node,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<Item>, BrokenItem> {
+    let Some(mut reader) = ItemReader::new(node, "item") else {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::E103,
+                node.span,
+                format!("an item must be a mapping, found a {}", node.kind_name()),
+            )
+            .with_label("not a mapping")
+            .with_help("start the item with its kind and name, e.g. `- rule: my rule`"),
+        );
+        return Err(BrokenItem {
+            kind: "item",
+            name: None,
+            span: node.span,
+        });
+    };
+    let Some(kind) = ITEM_KINDS.iter().copied().find(|kind| reader.has(kind)) else {
+        diagnostics.push(unknown_item(&reader));
+        return Ok(None);
+    };
+    reader.kind = match kind {
+        "required_engine_version" => "required_engine_version",
+        "required_plugin_versions" => "required_plugin_versions",
+        other => other,
+    };
+    let mut warnings = Vec::new();
+    let (outcome, valid): (Read<Item>, &[&str]) = match kind {
+        "required_engine_version" => (
+            read_engine_version(&reader, &mut warnings).map(Item::RequiredEngineVersion),
+            &["required_engine_version"],
+        ),
+        "required_plugin_versions" => (
+            read_plugin_versions(&reader).map(Item::RequiredPluginVersions),
+            &["required_plugin_versions"],
+        ),
+        "list" => (
+            read_list(&mut reader, &mut warnings).map(Item::List),
+            LIST_KEYS,
+        ),
+        "macro" => (
+            read_macro(&mut reader, &mut warnings).map(Item::Macro),
+            MACRO_KEYS,
+        ),
+        _ => (
+            read_rule(&mut reader, &mut warnings).map(Item::Rule),
+            RULE_KEYS,
+        ),
+    };
+    diagnostics.append(&mut warnings);
+    let result = match outcome {
+        Ok(item) => Ok(Some(item)),
+        Err(error) => {
+            diagnostics.push(error);
+            Err(broken(&reader))
+        }
+    };
+    unknown_keys(&reader, valid, diagnostics);
+    result
+}
+
+fn unknown_item(reader: &ItemReader<'_>) -> Diagnostic {
+    let first = reader.entries.first();
+    let span = first.map_or(reader.node.span, |(key, _)| key.span);
+    let name = first.and_then(|(key, _)| key.as_str()).unwrap_or_default();
+    let diagnostic = Diagnostic::new(
+        Code::W101,
+        span,
+        format!("unknown top-level item `{name}`, it is ignored"),
+    )
+    .with_label("not a rule, macro, list or version requirement");
+    match did_you_mean(name, ITEM_KINDS.iter().copied()) {
+        Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+        None => diagnostic.with_note(
+            "an item starts with one of `rule`, `macro`, `list`, `required_engine_version`, `required_plugin_versions`",
+        ),
+    }
+}
+
+/// Reads the item's name (the value of its kind key).
+fn read_name(reader: &mut ItemReader<'_>) -> Read<Spanned<String>> {
+    let name = reader
+        .string(reader.kind, false)?
+        .unwrap_or_else(|| Spanned {
+            value: String::new(),
+            span: reader.node.span,
+        });
+    reader.name = Some(name.clone());
+    Ok(name)
+}
+
+fn read_list(reader: &mut ItemReader<'_>, warnings: &mut Vec<Diagnostic>) -> Read<ListItem> {
+    let name = read_name(reader)?;
+    if !is_list_name(&name.value) {
+        warnings.push(
+            Diagnostic::new(
+                Code::W107,
+                name.span,
+                format!(
+                    "list name `{}` cannot be referenced from a condition",
+                    name.value
+                ),
+            )
+            .with_label("invalid list name")
+            .with_help("use a name without spaces, quotes, parentheses, `=` or `,`"),
+        );
+    }
+    let items = reader.scalar_list("items", false)?;
+    let amendment = read_amendment(reader, &["items"], &["items"], warnings)?;
+    Ok(ListItem {
+        name,
+        items,
+        amendment,
+        keys: reader.keys(),
+        span: reader.node.span,
+    })
+}
+
+fn read_macro(reader: &mut ItemReader<'_>, warnings: &mut Vec<Diagnostic>) -> Read<MacroItem> {
+    let name = read_name(reader)?;
+    if !is_macro_name(&name.value) {
+        warnings.push(
+            Diagnostic::new(
+                Code::W106,
+                name.span,
+                format!(
+                    "macro name `{}` cannot be referenced from a condition",
+                    name.value
+                ),
+            )
+            .with_label("invalid macro name")
+            .with_help("start the name with a letter and use only letters, digits and `_`"),
+        );
+    }
+    let condition = reader.mapped("condition", false)?;
+    let amendment = read_amendment(reader, &["condition"], &["condition"], warnings)?;
+    let (condition, condition_span) = condition.unzip();
+    Ok(MacroItem {
+        name,
+        condition,
+        condition_span,
+        amendment,
+        keys: reader.keys(),
+        span: reader.node.span,
+    })
+}
+
+/// Whitespace Falco's `trim` removes from an output.
+fn is_trimmed(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{b}' | '\u{c}')
+}
+
+/// `text` without leading and trailing whitespace, keeping its map.
+pub(crate) fn trim_mapped(text: &MappedText) -> MappedText {
+    let trimmed_start = text.text.len() - text.text.trim_start_matches(is_trimmed).len();
+    let trimmed_end = text
+        .text
+        .trim_end_matches(is_trimmed)
+        .len()
+        .max(trimmed_start);
+    text.slice(Span::new(trimmed_start as u32, trimmed_end as u32))
+}
+
+/// A priority, checked.
+pub(crate) fn read_priority(reader: &ItemReader<'_>) -> Read<Spanned<Priority>> {
+    let Some(text) = reader.string("priority", false)? else {
+        return Err(reader.missing(&["priority"], RULE_KEYS));
+    };
+    match Priority::parse(&text.value) {
+        Some(value) => Ok(Spanned {
+            value,
+            span: text.span,
+        }),
+        None => {
+            let lower = text.value.to_ascii_lowercase();
+            let names: Vec<String> = Priority::ALL
+                .iter()
+                .map(|priority| priority.as_str().to_ascii_lowercase())
+                .collect();
+            let suggestion =
+                did_you_mean(&lower, names.iter().map(String::as_str)).and_then(|found| {
+                    Priority::ALL
+                        .iter()
+                        .find(|priority| priority.as_str().eq_ignore_ascii_case(found))
+                });
+            let diagnostic = Diagnostic::new(
+                Code::E107,
+                text.span,
+                format!("invalid priority `{}`", text.value),
+            )
+            .with_label("not a priority");
+            Err(match suggestion {
+                Some(priority) => diagnostic.with_help(format!("did you mean `{}`?", priority.as_str())),
+                None => diagnostic.with_note(
+                    "priorities are Emergency, Alert, Critical, Error, Warning, Notice, Informational (or Info) and Debug, in any case",
+                ),
+            })
+        }
+    }
+}
+
+/// An empty rule with only its name and keys, filled in by the readers.
+fn empty_rule(reader: &ItemReader<'_>, name: Spanned<String>) -> RuleItem {
+    RuleItem {
+        name,
+        condition: None,
+        condition_span: None,
+        output: None,
+        output_span: None,
+        desc: None,
+        priority: None,
+        source: None,
+        enabled: None,
+        tags: None,
+        exceptions: None,
+        capture: None,
+        capture_duration: None,
+        warn_evttypes: None,
+        skip_if_unknown_filter: None,
+        amendment: Default::default(),
+        keys: reader.keys(),
+        span: reader.node.span,
+    }
+}
+
+/// Reads `key` of a rule into `rule`, with the decoding each key needs.
+pub(crate) fn read_rule_key(
+    reader: &ItemReader<'_>,
+    rule: &mut RuleItem,
+    key: &str,
+    optional: bool,
+    appending: bool,
+) -> Read<()> {
+    match key {
+        "condition" => {
+            let (text, span) = reader.mapped(key, optional)?.unzip();
+            rule.condition = text;
+            rule.condition_span = span;
+        }
+        "output" => {
+            let (text, span) = reader.mapped(key, optional)?.unzip();
+            rule.output = text;
+            rule.output_span = span;
+        }
+        "desc" => rule.desc = reader.string(key, optional)?,
+        "priority" => rule.priority = Some(read_priority(reader)?),
+        "source" => rule.source = reader.string(key, optional)?,
+        "enabled" => rule.enabled = reader.boolean(key, optional)?,
+        "capture" => rule.capture = reader.boolean(key, optional)?,
+        "capture_duration" => {
+            rule.capture_duration = reader.unsigned(key, optional, u64::from(u32::MAX))?
+        }
+        "warn_evttypes" => rule.warn_evttypes = reader.boolean(key, optional)?,
+        "skip-if-unknown-filter" => rule.skip_if_unknown_filter = reader.boolean(key, optional)?,
+        "tags" => {
+            rule.tags = reader.scalar_list(key, optional)?.map(|tags| Spanned {
+                value: tags
+                    .value
+                    .into_iter()
+                    .map(|entry| Spanned {
+                        value: entry.value,
+                        span: entry.span,
+                    })
+                    .collect(),
+                span: tags.span,
+            });
+        }
+        "exceptions" => rule.exceptions = read_exceptions(reader, appending)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+fn read_rule(reader: &mut ItemReader<'_>, warnings: &mut Vec<Diagnostic>) -> Read<RuleItem> {
+    let name = read_name(reader)?;
+    let mut rule = empty_rule(reader, name);
+    // `source` may be empty for amendments; a definition checks it again below.
+    reader.scalar("source", true, true)?;
+    rule.source = reader
+        .entry("source")
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_null())
+        .map(crate::reader::spanned_string);
+    rule.amendment = read_amendment(
+        reader,
+        crate::overrides::RULE_APPEND,
+        crate::overrides::RULE_REPLACE,
+        warnings,
+    )?;
+    let appending = rule
+        .amendment
+        .append
+        .as_ref()
+        .is_some_and(|append| append.value);
+    if !rule.amendment.overrides.is_empty() {
+        read_rule_overrides(reader, &mut rule)?;
+    } else if appending {
+        for key in ["condition", "exceptions"] {
+            if reader.has(key) {
+                read_rule_key(reader, &mut rule, key, false, true)?;
+            }
+        }
+    } else if ["condition", "output", "desc", "priority"]
+        .iter()
+        .all(|key| !reader.has(key))
+    {
+        rule.enabled = reader.boolean("enabled", false)?;
+        warnings.push(
+            Diagnostic::new(
+                Code::W104,
+                reader.anchor(),
+                format!(
+                    "{} only sets `enabled`; this form is deprecated",
+                    reader.what()
+                ),
+            )
+            .with_label("standalone `enabled`")
+            .with_help("add `override: {enabled: replace}` to the item"),
+        );
+    } else {
+        let missing: Vec<&str> = ["condition", "output", "desc", "priority"]
+            .into_iter()
+            .filter(|key| !reader.has(key))
+            .collect();
+        if !missing.is_empty() {
+            return Err(reader.missing(&missing, RULE_KEYS));
+        }
+        for key in ["condition", "output", "desc", "priority"] {
+            read_rule_key(reader, &mut rule, key, false, false)?;
+        }
+        rule.output = rule.output.as_ref().map(trim_mapped);
+        for key in [
+            "source",
+            "enabled",
+            "capture",
+            "capture_duration",
+            "warn_evttypes",
+            "skip-if-unknown-filter",
+            "tags",
+            "exceptions",
+        ] {
+            read_rule_key(reader, &mut rule, key, true, false)?;
+        }
+    }
+    Ok(rule)
+}
