@@ -1,0 +1,399 @@
+//! Unit tests: typed trees, value conversion, diagnostics and their spans, outputs,
+//! event types through macros.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use falco_condition::ast::Op;
+use falco_diagnostics::Code;
+use falco_schema::Schema;
+
+use crate::typed::{Literal, TypedExpr, TypedOperand, TypedValue};
+use crate::{
+    Context, EventTypeSet, MockFields, TypeError, TypedCheck, TypedOutputPart, check_condition,
+    check_output, event_types, regex_is_simple,
+};
+
+fn check_in(source: &str, condition: &str) -> (TypedExpr, Vec<TypeError>) {
+    let (expr, errors) = falco_condition::parse_condition(condition);
+    assert!(
+        errors.is_empty(),
+        "parse errors in {condition:?}: {errors:?}"
+    );
+    let resolver = MockFields::new(Schema::get()).with_libsinsp_test_fields();
+    let ctx = Context::new(&resolver, source);
+    check_condition(&expr, &ctx)
+}
+
+fn check(condition: &str) -> (TypedExpr, Vec<TypeError>) {
+    check_in("syscall", condition)
+}
+
+fn codes(condition: &str) -> Vec<Code> {
+    check(condition).1.iter().map(|error| error.code).collect()
+}
+
+fn only_check(typed: &TypedExpr) -> &TypedCheck {
+    match typed {
+        TypedExpr::Check(check) => check,
+        other => panic!("expected a check, got {other:?}"),
+    }
+}
+
+fn single_value(condition: &str) -> Literal {
+    let (typed, errors) = check(condition);
+    assert!(errors.is_empty(), "{condition:?}: {errors:?}");
+    match &only_check(&typed).right {
+        TypedValue::Single(value) => value.value.clone(),
+        other => panic!("expected one value, got {other:?}"),
+    }
+}
+
+/// The text a diagnostic's span covers.
+fn spanned<'a>(condition: &'a str, error: &TypeError) -> &'a str {
+    condition.get(error.span.range()).unwrap_or("<bad span>")
+}
+
+#[test]
+fn values_convert_to_the_field_type() {
+    assert_eq!(single_value("evt.num = 42"), Literal::UInt(42));
+    assert_eq!(single_value("fd.num = -3"), Literal::Int(-3));
+    assert_eq!(single_value("evt.cpu = -1"), Literal::Int(-1));
+    assert_eq!(single_value("evt.is_io = true"), Literal::Bool(true));
+    assert_eq!(single_value("fd.sport = 443"), Literal::Port(443));
+    assert_eq!(single_value("fd.sport = ssh"), Literal::Port(22));
+    assert_eq!(
+        single_value("fd.ip = 10.0.0.1"),
+        Literal::Ip("10.0.0.1".parse::<IpAddr>().unwrap())
+    );
+    assert_eq!(
+        single_value("fd.ip = ::1"),
+        Literal::Ip("::1".parse::<IpAddr>().unwrap())
+    );
+    assert_eq!(
+        single_value("fd.net = 10.0.0.0/8"),
+        Literal::Net {
+            addr: "10.0.0.0".parse::<IpAddr>().unwrap(),
+            prefix: 8
+        }
+    );
+    assert_eq!(
+        single_value("evt.buffer bcontains 7f45"),
+        Literal::Bytes(vec![0x7f, 0x45])
+    );
+    assert_eq!(
+        single_value("proc.name = bash"),
+        Literal::Str("bash".to_owned())
+    );
+    assert_eq!(
+        single_value("proc.name regex 'ba(sh|zz)'"),
+        Literal::Regex("ba(sh|zz)".to_owned())
+    );
+    // libsinsp truncates to the width: -1 in an unsigned 64-bit field wraps around.
+    assert_eq!(single_value("evt.num = -1"), Literal::UInt(u64::MAX));
+}
+
+#[test]
+fn value_errors_point_at_the_value() {
+    for (condition, value) in [
+        ("evt.num = 0x10", "0x10"),
+        ("evt.num = 1.5", "1.5"),
+        ("evt.num = abc", "abc"),
+        ("evt.cpu = 70000", "70000"),
+        ("thread.cpu = 1.0", "1.0"),
+        ("evt.is_io = 1", "1"),
+        ("fd.ip = 1.2.3", "1.2.3"),
+        ("fd.net = 10.0.0.0", "10.0.0.0"),
+        ("fd.net = 10.0.0.0/33", "10.0.0.0/33"),
+        ("fd.sport = 70000", "70000"),
+        ("fd.sport = not-a-service", "not-a-service"),
+        ("evt.buffer bcontains abc", "abc"),
+        ("evt.buffer bstartswith zz", "zz"),
+        ("proc.name regex 'a('", "'a('"),
+        ("proc.name = \"a\\x00\"", "\"a\\x00\""),
+    ] {
+        let (_, errors) = check(condition);
+        assert_eq!(errors.len(), 1, "{condition:?}: {errors:?}");
+        let error = &errors[0];
+        assert_eq!(error.code, Code::E404, "{condition:?}: {error:?}");
+        assert_eq!(spanned(condition, error), value, "{condition:?}");
+    }
+}
+
+#[test]
+fn lists_convert_each_element() {
+    let (typed, errors) = check("fd.sport in (22, http, 8080)");
+    assert!(errors.is_empty(), "{errors:?}");
+    let TypedValue::List(values, _) = &only_check(&typed).right else {
+        panic!("expected a list")
+    };
+    let ports: Vec<Literal> = values.iter().map(|value| value.value.clone()).collect();
+    assert_eq!(
+        ports,
+        vec![Literal::Port(22), Literal::Port(80), Literal::Port(8080)]
+    );
+}
+
+#[test]
+fn operator_errors_point_at_the_operator() {
+    for condition in [
+        "evt.num contains 1",
+        "fd.ip startswith 10",
+        "evt.is_io > 1",
+        "proc.name bcontains 00",
+        "fd.types = file",
+        "fd.ip contains anyof (1.2.3.4)",
+        "evt.buffer glob x",
+    ] {
+        let (typed, errors) = check(condition);
+        assert_eq!(errors.len(), 1, "{condition:?}: {errors:?}");
+        assert_eq!(errors[0].code, Code::E403, "{condition:?}");
+        let op = only_check(&typed).op;
+        assert!(
+            spanned(condition, &errors[0]).starts_with(op.as_str()),
+            "{condition:?}: {:?}",
+            errors[0]
+        );
+    }
+}
+
+#[test]
+fn one_error_per_root_cause() {
+    // An unknown field accepts every operator and value: no cascade.
+    let condition = "proc.nmae contains 1 and proc.nmae > 0x5";
+    let (_, errors) = check(condition);
+    assert_eq!(
+        errors.iter().map(|e| e.code).collect::<Vec<_>>(),
+        vec![Code::E401, Code::E401]
+    );
+    assert_eq!(spanned(condition, &errors[0]), "proc.nmae");
+    assert_eq!(errors[0].help.as_deref(), Some("did you mean `proc.name`?"));
+    // A wrong operator does not also complain about the value.
+    assert_eq!(codes("evt.num glob abc"), vec![Code::E403]);
+    // A failed transformer types as error.
+    assert_eq!(codes("tolower(evt.num) contains 1"), vec![Code::E407]);
+}
+
+#[test]
+fn fields_of_other_sources_say_where_they_belong() {
+    let (_, errors) = check("ka.verb = create");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code, Code::E402);
+    assert!(
+        errors[0]
+            .label
+            .as_deref()
+            .unwrap_or("")
+            .contains("k8s_audit"),
+        "{:?}",
+        errors[0]
+    );
+    let (_, errors) = check_in("k8s_audit", "ka.verb = create");
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn field_arguments_are_checked() {
+    assert_eq!(codes("proc.aname[x] = bash"), vec![Code::E406]);
+    assert_eq!(codes("proc.aname[2] = bash"), Vec::<Code>::new());
+    assert_eq!(codes("proc.name[1] = bash"), vec![Code::E406]);
+    assert_eq!(codes("toupper(proc.name)[1] = BASH"), vec![Code::E406]);
+    assert_eq!(
+        codes("getopt((\"-t\", \"x\"), \"t:\")[tt] = x"),
+        vec![Code::E406]
+    );
+}
+
+#[test]
+fn event_types_are_validated() {
+    let condition = "evt.type in (open, execvee)";
+    let (_, errors) = check(condition);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, Code::E405);
+    assert_eq!(spanned(condition, &errors[0]), "execvee");
+    assert_eq!(errors[0].help.as_deref(), Some("did you mean `execve`?"));
+    assert_eq!(codes("evt.type = openat"), Vec::<Code>::new());
+}
+
+#[test]
+fn transformers_are_typed() {
+    let (typed, errors) = check("len(fd.types) > 1");
+    assert!(errors.is_empty(), "{errors:?}");
+    let check_node = only_check(&typed);
+    assert_eq!(check_node.left.value_type().to_string(), "UINT64");
+    assert_eq!(
+        check_node.right,
+        TypedValue::Single(crate::TypedLiteral {
+            text: "1".to_owned(),
+            bytes: None,
+            value: Literal::UInt(1),
+            span: falco_span::Span::new(16, 17),
+        })
+    );
+    assert_eq!(codes("tolower(evt.num) = 1"), vec![Code::E407]);
+    assert_eq!(codes("b64(evt.buffer) = x"), Vec::<Code>::new());
+    assert_eq!(codes("toupper(evt.rawarg.res) = -1"), vec![Code::E407]);
+    assert_eq!(
+        codes("join(\"-\", (fd.name, fd.directory)) = x"),
+        Vec::<Code>::new()
+    );
+    assert_eq!(codes("join(\"-\", fd.name) = x"), vec![Code::E407]);
+    assert_eq!(codes("concat(fd.name, fd.types) = x"), vec![Code::E407]);
+    assert_eq!(
+        codes("getopt(\"x\", \"n\") intersects (n)"),
+        vec![Code::E407]
+    );
+    assert_eq!(
+        codes("getopt((\"-t\", \"x\"), \"t:\")[t] = x"),
+        Vec::<Code>::new()
+    );
+}
+
+#[test]
+fn field_comparisons() {
+    let (typed, errors) = check("proc.name = val(proc.pname)");
+    assert!(errors.is_empty(), "{errors:?}");
+    let TypedValue::Field(TypedOperand::Field(field)) = &only_check(&typed).right else {
+        panic!("expected a field on the right")
+    };
+    assert_eq!(field.name, "proc.pname");
+    assert_eq!(codes("proc.name regex val(proc.pname)"), vec![Code::E408]);
+    assert_eq!(codes("proc.name pmatch val(proc.pname)"), vec![Code::E408]);
+    assert_eq!(codes("fd.net = val(fd.net)"), vec![Code::E408]);
+    assert_eq!(codes("proc.aname = val(proc.name)"), vec![Code::E408]);
+    assert_eq!(codes("proc.name = val(proc.pid)"), vec![Code::E407]);
+    assert_eq!(codes("proc.name = tolower(proc.pname)"), Vec::<Code>::new());
+}
+
+#[test]
+fn warnings() {
+    let condition = "proc.name = proc.pname";
+    let (_, errors) = check(condition);
+    assert_eq!(
+        errors.iter().map(|e| e.code).collect::<Vec<_>>(),
+        vec![Code::W404]
+    );
+    assert_eq!(spanned(condition, &errors[0]), "proc.pname");
+    assert_eq!(codes("proc.name = 'tolower(proc.pname)'"), vec![Code::W404]);
+    assert_eq!(codes("proc.name regex '^bash$'"), vec![Code::W405]);
+    assert_eq!(
+        check("proc.name regex '.*bash'").1[0].help.as_deref(),
+        Some("write `endswith bash` instead; it is faster")
+    );
+    assert_eq!(codes("proc.name regex 'ba(sh|zz)'"), Vec::<Code>::new());
+    assert_eq!(codes("evt.dir = <"), vec![Code::W401]);
+    let (_, errors) = check_in("k8s_audit", "ka.user.name in (admin, <NA>)");
+    assert_eq!(
+        errors.iter().map(|e| e.code).collect::<Vec<_>>(),
+        vec![Code::W402]
+    );
+    let (_, errors) = check_in("k8s_audit", "ka.user.name exists");
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn regex_heuristic() {
+    for simple in ["abc", "^abc$", ".*abc", "abc.*", ".+abc.?", "a-b_c"] {
+        assert!(regex_is_simple(simple), "{simple}");
+    }
+    for complex in ["a.c", "a|b", "ab+", "a.{2}", "a\\.b", "[ab]", ".*a.*b"] {
+        assert!(!regex_is_simple(complex), "{complex}");
+    }
+}
+
+#[test]
+fn tree_keeps_shape_and_macros() {
+    let (typed, errors) = check("(my_macro and not proc.name = bash) or evt.num = 0");
+    assert!(errors.is_empty(), "{errors:?}");
+    let TypedExpr::Or(children, _) = &typed else {
+        panic!("expected or, got {typed:?}")
+    };
+    let TypedExpr::And(inner, _) = &children[0] else {
+        panic!("expected and")
+    };
+    assert!(matches!(&inner[0], TypedExpr::Macro(ident) if ident.name == "my_macro"));
+    assert!(matches!(&inner[1], TypedExpr::Not(..)));
+    assert!(matches!(&children[1], TypedExpr::Check(check) if check.op == Op::Eq));
+}
+
+#[test]
+fn event_types_follow_macros() {
+    let (open_macro, _) = check("evt.type in (open, openat)");
+    let (never, _) = check("evt.num = 0");
+    let lookup = |name: &str| match name {
+        "open_read" => Some(&open_macro),
+        "never_true" => Some(&never),
+        _ => None,
+    };
+    let schema = Schema::get();
+    let set = |condition: &str| event_types(&check(condition).0, &lookup, schema, "syscall");
+    let names = |items: &[&str]| {
+        items
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(
+        set("open_read and proc.name = cat"),
+        EventTypeSet::Only(names(&["open", "openat"]))
+    );
+    assert_eq!(
+        set("not open_read"),
+        EventTypeSet::AllExcept(names(&["open", "openat"]))
+    );
+    assert_eq!(set("never_true and open_read"), EventTypeSet::None);
+    assert_eq!(set("undefined_macro"), EventTypeSet::All);
+    assert_eq!(EventTypeSet::AllExcept(names(&["open"])).count(300), 299);
+}
+
+#[test]
+fn outputs() {
+    let text = "user=%user.name cmd=%proc.cmdlin %container.info ip=%fd.ip";
+    let (output, parse_errors) = falco_condition::parse_output(text);
+    assert!(parse_errors.is_empty(), "{parse_errors:?}");
+    let schema = Schema::get();
+    let ctx = Context::new(schema, "syscall");
+    let (typed, errors) = check_output(&output, &ctx);
+    let found: Vec<(Code, &str)> = errors.iter().map(|e| (e.code, spanned(text, e))).collect();
+    assert_eq!(
+        found,
+        vec![
+            (Code::E502, "proc.cmdlin"),
+            (Code::W401, "%container.info"),
+            (Code::E502, "fd.ip")
+        ]
+    );
+    assert_eq!(
+        errors[0].help.as_deref(),
+        Some("did you mean `proc.cmdline`?")
+    );
+    assert!(
+        matches!(typed.parts.get(1), Some(TypedOutputPart::Field(field, _)) if field.name == "user.name")
+    );
+    assert!(
+        typed
+            .parts
+            .iter()
+            .any(|part| matches!(part, TypedOutputPart::ContainerInfo(_)))
+    );
+}
+
+#[test]
+fn nothing_panics_on_odd_values() {
+    for condition in [
+        "evt.num = ''",
+        "evt.num = '-'",
+        "evt.num = '+'",
+        "evt.num = 99999999999999999999999999999999999999999999",
+        "fd.net = '/'",
+        "fd.net = '1.2.3.4/'",
+        "fd.net = '::/'",
+        "fd.sport = ''",
+        "evt.buffer bcontains ''",
+        "fd.ip = ''",
+        "proc.name = ''",
+        "evt.type = ''",
+    ] {
+        let _ = check(condition);
+    }
+}
