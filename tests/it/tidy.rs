@@ -1,0 +1,68 @@
+//! The diagnostic-code tidy check (rustc's `tidy/error_codes.rs`, in our terms): every
+//! code has a doc; the doc's first ```` ```yaml ```` example, linted alone, yields that
+//! code; and the human rendering of that example is a reviewed insta snapshot
+//! (`it/snapshots/it__tidy__<CODE>.snap`).
+
+use falco_diagnostics::Code;
+use falco_rulec::analysis::analyze;
+use falco_rulec::render::human;
+use falco_rulec_tests::first_yaml_block;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// The path the example is linted under (it shows in the snapshots).
+const EXAMPLE_PATH: &str = "example.yaml";
+
+#[test]
+fn every_code_has_a_doc_whose_example_yields_it() {
+    let mut problems = Vec::new();
+    let mut passed = 0;
+    for &code in Code::ALL {
+        match check(code) {
+            Ok(()) => passed += 1,
+            Err(problem) => problems.push(format!("{}: {problem}", code.as_str())),
+        }
+    }
+    println!("tidy: {passed} of {} codes pass", Code::ALL.len());
+    assert!(
+        problems.is_empty(),
+        "{} of {} codes fail the tidy check:\n  {}",
+        problems.len(),
+        Code::ALL.len(),
+        problems.join("\n  ")
+    );
+}
+
+fn check(code: Code) -> Result<(), String> {
+    let doc = code
+        .doc()
+        .ok_or_else(|| format!("no doc (write docs/codes/{}.md)", code.as_str()))?;
+    let heading = format!("# {}: {}", code.as_str(), code.name());
+    if !doc.starts_with(&heading) {
+        return Err(format!("the doc must start with `{heading}`"));
+    }
+    let example = first_yaml_block(doc).ok_or("the doc has no ```yaml example")?;
+    let analysis = analyze(vec![(EXAMPLE_PATH.to_owned(), example.to_owned())]);
+    let codes: Vec<&str> = analysis
+        .diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic.code.as_str())
+        .collect();
+    if !codes.contains(&code.as_str()) {
+        return Err(format!(
+            "the example yields {codes:?}, not {}",
+            code.as_str()
+        ));
+    }
+    let rendered = human::render(&analysis, false);
+    // One snapshot per code; a mismatch or a missing snapshot (with INSTA_UPDATE=no or
+    // CI=true) panics, which is reported here so the other codes are still checked.
+    catch_unwind(AssertUnwindSafe(|| {
+        insta::with_settings!({
+            description => format!("human rendering of the docs/codes/{}.md example", code.as_str()),
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(code.as_str(), rendered);
+        });
+    }))
+    .map_err(|_| "the human rendering does not match its snapshot".to_owned())
+}
