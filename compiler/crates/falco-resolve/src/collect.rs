@@ -96,9 +96,7 @@ pub(crate) fn collect(
 
 /// Appends `next` to `prev` with one space between, as Falco concatenates.
 pub(crate) fn append_text(prev: &mut MappedText, next: &MappedText) {
-    let at = next
-        .to_file(Span::empty(0))
-        .unwrap_or_default();
+    let at = next.to_file(Span::empty(0)).unwrap_or_default();
     prev.push_collapsed(" ", at);
     prev.push_mapped(next);
 }
@@ -132,12 +130,18 @@ impl Collector<'_> {
                         .with_help("upgrade Falco, or lower `required_engine_version` if the rules do not need the newer engine"),
                     );
                 }
-                if self.out.required_engine_version.is_none_or(|current| current < required) {
+                if self
+                    .out
+                    .required_engine_version
+                    .is_none_or(|current| current < required)
+                {
                     self.out.required_engine_version = Some(required);
                 }
             }
             Item::RequiredPluginVersions(item) => {
-                self.out.plugin_requirements.extend(item.plugins.iter().cloned());
+                self.out
+                    .plugin_requirements
+                    .extend(item.plugins.iter().cloned());
             }
             Item::List(item) => self.list(item),
             Item::Macro(item) => self.macro_item(item),
@@ -153,12 +157,19 @@ impl Collector<'_> {
         };
         let help = falco_diagnostics::did_you_mean(&name.value, candidates)
             .map(|near| format!("did you mean `{near}`?"))
-            .unwrap_or_else(|| format!("define the {kind} before this item, in this file or in a file loaded earlier"));
+            .unwrap_or_else(|| {
+                format!(
+                    "define the {kind} before this item, in this file or in a file loaded earlier"
+                )
+            });
         self.diagnostics.push(
             Diagnostic::new(
                 Code::E202,
                 name.span,
-                format!("{verb} {kind} `{}`, but no {kind} by that name exists yet", name.value),
+                format!(
+                    "{verb} {kind} `{}`, but no {kind} by that name exists yet",
+                    name.value
+                ),
             )
             .with_label(format!("no earlier {kind} `{}`", name.value))
             .with_help(help),
@@ -166,7 +177,11 @@ impl Collector<'_> {
     }
 
     fn list(&mut self, item: &ListItem) {
-        let entries = item.items.as_ref().map(|items| items.value.clone()).unwrap_or_default();
+        let entries = item
+            .items
+            .as_ref()
+            .map(|items| items.value.clone())
+            .unwrap_or_default();
         let mode = if is_appending(&item.amendment) {
             Some(OverrideMode::Append)
         } else {
@@ -180,10 +195,15 @@ impl Collector<'_> {
                     prev.visibility = index;
                     prev.items = entries;
                     prev.origin.amendments.push(item.name.span);
-                    self.redefined(item.name.span, self.out.lists[slot].origin.definition, "list");
+                    self.redefined(
+                        item.name.span,
+                        self.out.lists[slot].origin.definition,
+                        "list",
+                    );
                 }
                 None => {
-                    self.list_names.insert(item.name.value.clone(), self.out.lists.len());
+                    self.list_names
+                        .insert(item.name.value.clone(), self.out.lists.len());
                     self.out.lists.push(CollectedList {
                         name: item.name.value.clone(),
                         origin: origin(item.name.span, item.span),
@@ -196,7 +216,11 @@ impl Collector<'_> {
             return;
         };
         let Some(&slot) = self.list_names.get(&item.name.value) else {
-            let verb = if mode == OverrideMode::Append { "cannot append to" } else { "cannot replace items of" };
+            let verb = if mode == OverrideMode::Append {
+                "cannot append to"
+            } else {
+                "cannot replace items of"
+            };
             self.missing_target("list", &item.name, verb);
             return;
         };
@@ -212,8 +236,12 @@ impl Collector<'_> {
 
     fn redefined(&mut self, at: FileSpan, first: FileSpan, kind: &str) {
         self.diagnostics.push(
-            Diagnostic::new(Code::I201, at, format!("this {kind} replaces an earlier definition"))
-                .with_related(first, "first defined here"),
+            Diagnostic::new(
+                Code::I201,
+                at,
+                format!("this {kind} replaces an earlier definition"),
+            )
+            .with_related(first, "first defined here"),
         );
     }
 
@@ -236,7 +264,8 @@ impl Collector<'_> {
                     self.redefined(item.name.span, first, "macro");
                 }
                 None => {
-                    self.macro_names.insert(item.name.value.clone(), self.out.macros.len());
+                    self.macro_names
+                        .insert(item.name.value.clone(), self.out.macros.len());
                     self.out.macros.push(CollectedMacro {
                         name: item.name.value.clone(),
                         origin: origin(item.name.span, item.span),
@@ -249,7 +278,11 @@ impl Collector<'_> {
             return;
         };
         let Some(&slot) = self.macro_names.get(&item.name.value) else {
-            let verb = if mode == OverrideMode::Append { "cannot append to" } else { "cannot replace the condition of" };
+            let verb = if mode == OverrideMode::Append {
+                "cannot append to"
+            } else {
+                "cannot replace the condition of"
+            };
             self.missing_target("macro", &item.name, verb);
             return;
         };
@@ -294,7 +327,10 @@ impl Collector<'_> {
         if let Some(slot) = previous {
             let prev = &self.out.rules[slot];
             if prev.source != source {
-                let at = item.source.as_ref().map_or(item.name.span, |source| source.span);
+                let at = item
+                    .source
+                    .as_ref()
+                    .map_or(item.name.span, |source| source.span);
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::E204,
@@ -310,9 +346,12 @@ impl Collector<'_> {
                 return;
             }
         }
-        let unknown_source = !self.options.known_sources.iter().any(|known| *known == source);
+        let unknown_source = !self.options.known_sources.contains(&source);
         if unknown_source {
-            let at = item.source.as_ref().map_or(item.name.span, |source| source.span);
+            let at = item
+                .source
+                .as_ref()
+                .map_or(item.name.span, |source| source.span);
             self.diagnostics.push(
                 Diagnostic::new(Code::W203, at, format!("unknown source `{source}`, so rule `{}` is skipped", item.name.value))
                     .with_help(format!(
@@ -324,7 +363,10 @@ impl Collector<'_> {
         let mut exceptions = Vec::new();
         if let Some(list) = &item.exceptions {
             for exception in &list.value {
-                if exceptions.iter().any(|seen: &Exception| seen.name.value == exception.name.value) {
+                if exceptions
+                    .iter()
+                    .any(|seen: &Exception| seen.name.value == exception.name.value)
+                {
                     self.duplicate_exception(exception, &exceptions);
                 }
                 let mut exception = exception.clone();
@@ -341,15 +383,28 @@ impl Collector<'_> {
             unknown_source,
             condition: item.condition.clone().unwrap_or_default(),
             output: item.output.clone().unwrap_or_default(),
-            desc: item.desc.as_ref().map(|desc| desc.value.clone()).unwrap_or_default(),
-            priority: item.priority.as_ref().map_or(Priority::Debug, |priority| priority.value),
+            desc: item
+                .desc
+                .as_ref()
+                .map(|desc| desc.value.clone())
+                .unwrap_or_default(),
+            priority: item
+                .priority
+                .as_ref()
+                .map_or(Priority::Debug, |priority| priority.value),
             enabled: item.enabled.as_ref().is_none_or(|enabled| enabled.value),
             tags: sorted_tags(item),
             exceptions,
             capture: item.capture.as_ref().is_some_and(|capture| capture.value),
-            capture_duration: item.capture_duration.as_ref().map(|duration| duration.value),
+            capture_duration: item
+                .capture_duration
+                .as_ref()
+                .map(|duration| duration.value),
             warn_evttypes: item.warn_evttypes.as_ref().is_none_or(|warn| warn.value),
-            skip_if_unknown_filter: item.skip_if_unknown_filter.as_ref().is_some_and(|skip| skip.value),
+            skip_if_unknown_filter: item
+                .skip_if_unknown_filter
+                .as_ref()
+                .is_some_and(|skip| skip.value),
         };
         match previous {
             Some(slot) => {
@@ -361,7 +416,8 @@ impl Collector<'_> {
                 self.out.rules[slot] = rule;
             }
             None => {
-                self.rule_names.insert(item.name.value.clone(), self.out.rules.len());
+                self.rule_names
+                    .insert(item.name.value.clone(), self.out.rules.len());
                 self.out.rules.push(rule);
             }
         }
@@ -371,10 +427,16 @@ impl Collector<'_> {
         let mut diagnostic = Diagnostic::new(
             Code::W204,
             exception.name.span,
-            format!("exception name `{}` is used twice in this rule", exception.name.value),
+            format!(
+                "exception name `{}` is used twice in this rule",
+                exception.name.value
+            ),
         )
         .with_help("give each exception of a rule its own name");
-        if let Some(first) = seen.iter().find(|seen| seen.name.value == exception.name.value) {
+        if let Some(first) = seen
+            .iter()
+            .find(|seen| seen.name.value == exception.name.value)
+        {
             diagnostic = diagnostic.with_related(first.name.span, "first used here");
         }
         self.diagnostics.push(diagnostic);
@@ -382,7 +444,11 @@ impl Collector<'_> {
 
     fn amend_rule(&mut self, item: &RuleItem, mode_of: &dyn Fn(&str) -> Option<OverrideMode>) {
         let Some(&slot) = self.rule_names.get(&item.name.value) else {
-            let verb = if is_appending(&item.amendment) { "cannot append to" } else { "cannot override" };
+            let verb = if is_appending(&item.amendment) {
+                "cannot append to"
+            } else {
+                "cannot override"
+            };
             self.missing_target("rule", &item.name, verb);
             return;
         };
@@ -410,7 +476,9 @@ impl Collector<'_> {
             let replacing = mode_of("exceptions") == Some(OverrideMode::Replace);
             for exception in &list.value {
                 let existing = !replacing
-                    && prev_exceptions.iter().any(|prev| prev.name.value == exception.name.value);
+                    && prev_exceptions
+                        .iter()
+                        .any(|prev| prev.name.value == exception.name.value);
                 added_exceptions.push((exception.clone(), existing));
             }
         }
@@ -419,14 +487,18 @@ impl Collector<'_> {
         rule.origin.amendments.push(item.name.span);
         if let Some(condition) = &item.condition {
             match mode_of("condition") {
-                Some(OverrideMode::Append) if !condition.text.is_empty() => append_text(&mut rule.condition, condition),
+                Some(OverrideMode::Append) if !condition.text.is_empty() => {
+                    append_text(&mut rule.condition, condition)
+                }
                 Some(OverrideMode::Replace) => rule.condition = condition.clone(),
                 _ => {}
             }
         }
         if let Some(output) = &item.output {
             match mode_of("output") {
-                Some(OverrideMode::Append) if !output.text.is_empty() => append_text(&mut rule.output, output),
+                Some(OverrideMode::Append) if !output.text.is_empty() => {
+                    append_text(&mut rule.output, output)
+                }
                 Some(OverrideMode::Replace) => rule.output = output.clone(),
                 _ => {}
             }
@@ -477,20 +549,36 @@ impl Collector<'_> {
         if let Some(capture) = item.capture.as_ref().filter(|_| replace("capture")) {
             rule.capture = capture.value;
         }
-        if let Some(duration) = item.capture_duration.as_ref().filter(|_| replace("capture_duration")) {
+        if let Some(duration) = item
+            .capture_duration
+            .as_ref()
+            .filter(|_| replace("capture_duration"))
+        {
             rule.capture_duration = Some(duration.value);
         }
-        if let Some(warn) = item.warn_evttypes.as_ref().filter(|_| replace("warn_evttypes")) {
+        if let Some(warn) = item
+            .warn_evttypes
+            .as_ref()
+            .filter(|_| replace("warn_evttypes"))
+        {
             rule.warn_evttypes = warn.value;
         }
-        if let Some(skip) = item.skip_if_unknown_filter.as_ref().filter(|_| replace("skip-if-unknown-filter")) {
+        if let Some(skip) = item
+            .skip_if_unknown_filter
+            .as_ref()
+            .filter(|_| replace("skip-if-unknown-filter"))
+        {
             rule.skip_if_unknown_filter = skip.value;
         }
     }
 }
 
 /// Adds the values of an appended exception to the existing one of the same name.
-fn merge_exception_values(rule: &mut CollectedRule, exception: Exception, diagnostics: &mut Vec<Diagnostic>) {
+fn merge_exception_values(
+    rule: &mut CollectedRule,
+    exception: Exception,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let Some(prev) = rule
         .exceptions
         .iter_mut()
@@ -531,7 +619,10 @@ fn merge_exception_values(rule: &mut CollectedRule, exception: Exception, diagno
             Diagnostic::new(
                 Code::W205,
                 exception.name.span,
-                format!("exception `{}` is appended with no values", exception.name.value),
+                format!(
+                    "exception `{}` is appended with no values",
+                    exception.name.value
+                ),
             )
             .with_related(prev.name.span, "exception defined here")
             .with_help("add `values`, or remove this exception entry"),

@@ -14,8 +14,26 @@ use falco_span::{FileSpan, MappedText, Span};
 /// The operators an exception comparison may use (Falco accepts every filter
 /// operator).
 const OPERATORS: &[&str] = &[
-    "=", "==", "!=", "<", "<=", ">", ">=", "contains", "icontains", "bcontains", "startswith",
-    "bstartswith", "endswith", "glob", "iglob", "regex", "exists", "in", "intersects", "pmatch",
+    "=",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "contains",
+    "icontains",
+    "bcontains",
+    "startswith",
+    "bstartswith",
+    "endswith",
+    "glob",
+    "iglob",
+    "regex",
+    "exists",
+    "in",
+    "intersects",
+    "pmatch",
 ];
 
 /// Operators that take a list on their right.
@@ -30,8 +48,14 @@ pub(crate) fn validate_exception(
     let name = exception.name.value.clone();
     let Some(fields) = &exception.fields else {
         diagnostics.push(
-            Diagnostic::new(Code::E206, exception.name.span, format!("exception `{name}` has no `fields`"))
-                .with_help("list the fields the exception compares, e.g. `fields: [proc.name, fd.name]`"),
+            Diagnostic::new(
+                Code::E206,
+                exception.name.span,
+                format!("exception `{name}` has no `fields`"),
+            )
+            .with_help(
+                "list the fields the exception compares, e.g. `fields: [proc.name, fd.name]`",
+            ),
         );
         return false;
     };
@@ -188,7 +212,11 @@ pub(crate) fn append_exceptions(condition: &mut MappedText, exceptions: &[Except
         let (Some(fields), Some(comps)) = (&exception.fields, &exception.comps) else {
             continue;
         };
-        let values = exception.values.as_ref().map(|values| values.value.as_slice()).unwrap_or(&[]);
+        let values = exception
+            .values
+            .as_ref()
+            .map(|values| values.value.as_slice())
+            .unwrap_or(&[]);
         match &fields.value {
             ExceptionFields::Single(field) => {
                 let Some(comp) = comps.value.first() else {
@@ -227,8 +255,11 @@ pub(crate) fn append_exceptions(condition: &mut MappedText, exceptions: &[Except
                     }
                     tuples += 1;
                     glue(&mut text, "(");
-                    for (k, ((field, comp), element)) in
-                        field_list.iter().zip(&comps.value).zip(elements).enumerate()
+                    for (k, ((field, comp), element)) in field_list
+                        .iter()
+                        .zip(&comps.value)
+                        .zip(elements)
+                        .enumerate()
                     {
                         glue(&mut text, if k == 0 { " " } else { " and " });
                         push_entry(&mut text, &field.value, field.span);
@@ -301,7 +332,10 @@ pub(crate) fn push_value(text: &mut MappedText, entry: &ListEntry) {
         } else {
             push_entry(text, value, entry.span);
         }
-        text.push_collapsed("\"", FileSpan::new(entry.span.file, Span::empty(entry.span.span.end)));
+        text.push_collapsed(
+            "\"",
+            FileSpan::new(entry.span.file, Span::empty(entry.span.span.end)),
+        );
     } else {
         push_entry(text, value, entry.span);
     }

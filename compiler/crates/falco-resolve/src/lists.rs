@@ -34,7 +34,9 @@ pub(crate) fn build_lists(collected: &[CollectedList]) -> Vec<List> {
                         list: inner,
                         span: entry.span,
                     });
-                    lists[id].items.extend(collected[inner].items.iter().cloned());
+                    lists[id]
+                        .items
+                        .extend(collected[inner].items.iter().cloned());
                 }
                 _ => lists[id].items.push(entry.clone()),
             }

@@ -29,8 +29,15 @@ pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> 
 
     let mut macros = Vec::with_capacity(collected.macros.len());
     for item in &collected.macros {
-        let mut condition = parse_text(&item.condition, &index, item.origin.definition, diagnostics);
-        bind_macros(&mut condition, &macro_ids, &collected.macros, Some(item), diagnostics);
+        let mut condition =
+            parse_text(&item.condition, &index, item.origin.definition, diagnostics);
+        bind_macros(
+            &mut condition,
+            &macro_ids,
+            &collected.macros,
+            Some(item),
+            diagnostics,
+        );
         lint_list_literals(&condition, &index, diagnostics);
         mark_lists(&condition, &mut list_used);
         macros.push(Macro {
@@ -46,11 +53,21 @@ pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> 
         let mut source_text = item.condition.clone();
         append_exceptions(&mut source_text, &item.exceptions);
         let (condition, output_ast) = if item.unknown_source {
-            (unparsed(&item.condition), falco_condition::ast::Output { parts: Vec::new() })
+            (
+                unparsed(&item.condition),
+                falco_condition::ast::Output { parts: Vec::new() },
+            )
         } else {
-            let mut condition = parse_text(&source_text, &index, item.origin.definition, diagnostics);
+            let mut condition =
+                parse_text(&source_text, &index, item.origin.definition, diagnostics);
             condition.source = item.condition.clone();
-            bind_macros(&mut condition, &macro_ids, &collected.macros, None, diagnostics);
+            bind_macros(
+                &mut condition,
+                &macro_ids,
+                &collected.macros,
+                None,
+                diagnostics,
+            );
             lint_list_literals(&condition, &index, diagnostics);
             mark_lists(&condition, &mut list_used);
             let (output_ast, errors) = parse_output(&item.output.text);
@@ -81,7 +98,12 @@ pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> 
         .iter()
         .map(|item| &item.condition)
         .chain(rules.iter().map(|rule| &rule.condition))
-        .flat_map(|condition| condition.macro_refs.iter().filter_map(|reference| reference.target))
+        .flat_map(|condition| {
+            condition
+                .macro_refs
+                .iter()
+                .filter_map(|reference| reference.target)
+        })
         .collect();
     for id in used_macros {
         macros[id].used = true;
@@ -132,7 +154,12 @@ fn parse_text(
 }
 
 /// Turns parse errors (spans in `text`) into diagnostics with file spans.
-fn report(errors: &[ParseError], text: &MappedText, fallback: FileSpan, diagnostics: &mut Vec<Diagnostic>) {
+fn report(
+    errors: &[ParseError],
+    text: &MappedText,
+    fallback: FileSpan,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for error in errors {
         let span = text.to_file(error.span).unwrap_or(fallback);
         let mut diagnostic = Diagnostic::new(error.code, span, error.message.clone());
@@ -162,15 +189,23 @@ fn bind_macros(
     });
     for ident in references {
         let found = macro_ids.get(ident.name.as_str()).copied();
-        let visible = found.filter(|&id| owner.is_none_or(|owner| macros[id].index < owner.visibility));
+        let visible =
+            found.filter(|&id| owner.is_none_or(|owner| macros[id].index < owner.visibility));
         if visible.is_none() {
             let span = condition.to_file(ident.span).unwrap_or_default();
-            let mut diagnostic = Diagnostic::new(Code::E203, span, format!("undefined macro `{}`", ident.name))
-                .with_label("no macro by this name is visible here");
+            let mut diagnostic = Diagnostic::new(
+                Code::E203,
+                span,
+                format!("undefined macro `{}`", ident.name),
+            )
+            .with_label("no macro by this name is visible here");
             match (found, owner) {
                 (Some(id), Some(owner)) => {
                     diagnostic = diagnostic
-                        .with_related(macros[id].origin.definition, format!("`{}` is defined here, after this macro", ident.name))
+                        .with_related(
+                            macros[id].origin.definition,
+                            format!("`{}` is defined here, after this macro", ident.name),
+                        )
                         .with_help(format!(
                             "a macro sees only the macros defined before it: move `{}` above `{}`",
                             ident.name, owner.name
@@ -182,7 +217,8 @@ fn bind_macros(
                         .filter(|item| owner.is_none_or(|owner| item.index < owner.visibility))
                         .map(|item| item.name.as_str());
                     diagnostic = diagnostic.with_optional_help(
-                        did_you_mean(&ident.name, candidates).map(|near| format!("did you mean `{near}`?")),
+                        did_you_mean(&ident.name, candidates)
+                            .map(|near| format!("did you mean `{near}`?")),
                     );
                 }
             }
@@ -204,7 +240,11 @@ fn mark_lists(condition: &Condition, used: &mut [bool]) {
 
 /// Words in list literals that look like references to lists that do not exist:
 /// Falco silently takes them as strings.
-fn lint_list_literals(condition: &Condition, index: &ListIndex<'_>, diagnostics: &mut Vec<Diagnostic>) {
+fn lint_list_literals(
+    condition: &Condition,
+    index: &ListIndex<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     walk(&condition.ast, &mut |expr| {
         let Expr::Check(check) = expr else {
             return;
@@ -224,7 +264,11 @@ fn lint_list_literals(condition: &Condition, index: &ListIndex<'_>, diagnostics:
             let Some(span) = condition.to_file(item.span) else {
                 continue;
             };
-            if condition.list_uses.iter().any(|list_use| list_use.span == span) {
+            if condition
+                .list_uses
+                .iter()
+                .any(|list_use| list_use.span == span)
+            {
                 continue;
             }
             let near = did_you_mean(&item.value, index.names());
@@ -232,14 +276,21 @@ fn lint_list_literals(condition: &Condition, index: &ListIndex<'_>, diagnostics:
                 continue;
             }
             let help = match near {
-                Some(near) => format!("did you mean the list `{near}`? otherwise quote the value to keep it a string"),
-                None => "define the list, or quote the value to make clear it is a string".to_owned(),
+                Some(near) => format!(
+                    "did you mean the list `{near}`? otherwise quote the value to keep it a string"
+                ),
+                None => {
+                    "define the list, or quote the value to make clear it is a string".to_owned()
+                }
             };
             diagnostics.push(
                 Diagnostic::new(
                     Code::W406,
                     span,
-                    format!("`{}` looks like a list name, but no such list exists", item.value),
+                    format!(
+                        "`{}` looks like a list name, but no such list exists",
+                        item.value
+                    ),
                 )
                 .with_label("taken as a plain string")
                 .with_help(help),
@@ -251,30 +302,56 @@ fn lint_list_literals(condition: &Condition, index: &ListIndex<'_>, diagnostics:
 fn looks_like_list_name(word: &str) -> bool {
     word.contains('_')
         && word.starts_with(|ch: char| ch.is_ascii_lowercase())
-        && word.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+        && word
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
 }
 
 fn has_list_suffix(word: &str) -> bool {
     const SUFFIXES: &[&str] = &[
-        "_binaries", "_list", "_lists", "_dirs", "_directories", "_files", "_names", "_images", "_ports",
-        "_procs", "_processes", "_users", "_domains", "_cidrs",
+        "_binaries",
+        "_list",
+        "_lists",
+        "_dirs",
+        "_directories",
+        "_files",
+        "_names",
+        "_images",
+        "_ports",
+        "_procs",
+        "_processes",
+        "_users",
+        "_domains",
+        "_cidrs",
     ];
     SUFFIXES.iter().any(|suffix| word.ends_with(suffix))
 }
 
-fn unused_warnings(macros: &[Macro], lists: &[crate::model::List], diagnostics: &mut Vec<Diagnostic>) {
+fn unused_warnings(
+    macros: &[Macro],
+    lists: &[crate::model::List],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for item in macros.iter().filter(|item| !item.used) {
         diagnostics.push(
-            Diagnostic::new(Code::W201, item.origin.definition, format!("macro `{}` is never used", item.name))
-                .with_label("no rule or macro refers to it")
-                .with_help("use it in a condition, or remove it"),
+            Diagnostic::new(
+                Code::W201,
+                item.origin.definition,
+                format!("macro `{}` is never used", item.name),
+            )
+            .with_label("no rule or macro refers to it")
+            .with_help("use it in a condition, or remove it"),
         );
     }
     for list in lists.iter().filter(|list| !list.used) {
         diagnostics.push(
-            Diagnostic::new(Code::W202, list.origin.definition, format!("list `{}` is never used", list.name))
-                .with_label("no rule, macro or list refers to it")
-                .with_help("use it in a condition, or remove it"),
+            Diagnostic::new(
+                Code::W202,
+                list.origin.definition,
+                format!("list `{}` is never used", list.name),
+            )
+            .with_label("no rule, macro or list refers to it")
+            .with_help("use it in a condition, or remove it"),
         );
     }
 }

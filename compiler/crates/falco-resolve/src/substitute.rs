@@ -60,7 +60,9 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 
 /// Substitutes every list into `text`. Returns the new text and the list uses.
 pub(crate) fn substitute(text: &MappedText, index: &ListIndex<'_>) -> (MappedText, Vec<ListUse>) {
-    let mut candidates: BTreeSet<ListId> = words(&text.text).filter_map(|word| index.get(word)).collect();
+    let mut candidates: BTreeSet<ListId> = words(&text.text)
+        .filter_map(|word| index.get(word))
+        .collect();
     if candidates.is_empty() {
         return (text.clone(), Vec::new());
     }
@@ -70,10 +72,10 @@ pub(crate) fn substitute(text: &MappedText, index: &ListIndex<'_>) -> (MappedTex
     while let Some(id) = pending.pop() {
         for entry in &index.lists[id].items {
             for word in words(&entry.value) {
-                if let Some(inner) = index.get(word).filter(|inner| *inner > id) {
-                    if candidates.insert(inner) {
-                        pending.push(inner);
-                    }
+                if let Some(inner) = index.get(word).filter(|inner| *inner > id)
+                    && candidates.insert(inner)
+                {
+                    pending.push(inner);
                 }
             }
         }
@@ -87,14 +89,23 @@ pub(crate) fn substitute(text: &MappedText, index: &ListIndex<'_>) -> (MappedTex
 }
 
 /// One pass of Falco's `resolve_list` for one list.
-fn substitute_one(text: &MappedText, id: ListId, list: &List, uses: &mut Vec<ListUse>) -> MappedText {
+fn substitute_one(
+    text: &MappedText,
+    id: ListId,
+    list: &List,
+    uses: &mut Vec<ListUse>,
+) -> MappedText {
     let name = list.name.as_str();
     if name.is_empty() {
         return text.clone();
     }
     let mut current = text.clone();
     let mut search_from = 0usize;
-    while let Some(found) = current.text.get(search_from..).and_then(|rest| rest.find(name)) {
+    while let Some(found) = current
+        .text
+        .get(search_from..)
+        .and_then(|rest| rest.find(name))
+    {
         let start = search_from + found;
         let end = start + name.len();
         let bytes = current.text.as_bytes();
@@ -104,7 +115,9 @@ fn substitute_one(text: &MappedText, id: ListId, list: &List, uses: &mut Vec<Lis
             search_from = start + 1;
             continue;
         }
-        let name_span = current.to_file(Span::new(start as u32, end as u32)).unwrap_or_default();
+        let name_span = current
+            .to_file(Span::new(start as u32, end as u32))
+            .unwrap_or_default();
         uses.push(ListUse {
             list: id,
             span: name_span,

@@ -1,1 +1,234 @@
+use falco_diagnostics::Code;
+use falco_loader::load_file;
+use falco_span::FileId;
 
+use super::*;
+
+fn resolve_texts(texts: &[&str]) -> (Ruleset, Vec<falco_diagnostics::Diagnostic>, Vec<String>) {
+    let loaded: Vec<LoadedFile> = texts
+        .iter()
+        .enumerate()
+        .map(|(index, text)| load_file(FileId(index as u32), text))
+        .collect();
+    let mut diagnostics: Vec<_> = loaded
+        .iter()
+        .flat_map(|file| file.diagnostics.clone())
+        .collect();
+    let (ruleset, more) = resolve(&loaded, &Options::default());
+    diagnostics.extend(more);
+    (
+        ruleset,
+        diagnostics,
+        texts.iter().map(|text| text.to_string()).collect(),
+    )
+}
+
+fn codes(diagnostics: &[falco_diagnostics::Diagnostic]) -> Vec<Code> {
+    diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic.code)
+        .collect()
+}
+
+/// The text a diagnostic's primary span covers.
+fn spanned<'a>(texts: &'a [String], diagnostic: &falco_diagnostics::Diagnostic) -> &'a str {
+    let span = diagnostic.primary.span;
+    &texts[span.file.0 as usize][span.span.range()]
+}
+
+const RULE_TAIL: &str = "  output: out\n  priority: INFO\n  desc: d\n";
+
+#[test]
+fn lists_are_substituted_as_text_with_quoting() {
+    let text = format!(
+        "- list: shells\n  items: [bash, \"my shell\"]\n- rule: r\n  condition: evt.type = execve and proc.name in (shells)\n{RULE_TAIL}"
+    );
+    let (ruleset, diagnostics, _) = resolve_texts(&[&text]);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let rule = ruleset.rule("r").unwrap();
+    assert_eq!(
+        rule.condition.expanded.text,
+        "evt.type = execve and proc.name in ( bash, \"my shell\" )"
+    );
+    assert!(ruleset.list("shells").unwrap().used);
+    assert_eq!(rule.condition.list_uses.len(), 1);
+}
+
+#[test]
+fn substituted_items_map_to_their_list_entries() {
+    let text = format!(
+        "- list: shells\n  items: [bash, zsh]\n- rule: r\n  condition: proc.name in (shells)\n{RULE_TAIL}"
+    );
+    let (ruleset, _, texts) = resolve_texts(&[&text]);
+    let condition = &ruleset.rule("r").unwrap().condition;
+    let at = condition.expanded.text.find("zsh").unwrap() as u32;
+    let span = condition
+        .to_file(falco_span::Span::new(at, at + 3))
+        .unwrap();
+    assert_eq!(&texts[0][span.span.range()], "zsh");
+    assert_eq!(span.span.start as usize, text.find("zsh").unwrap());
+}
+
+#[test]
+fn empty_lists_eat_a_comma() {
+    let text = format!(
+        "- list: none\n  items: []\n- rule: r\n  condition: proc.name in (a, none)\n{RULE_TAIL}"
+    );
+    let (ruleset, _, _) = resolve_texts(&[&text]);
+    assert_eq!(
+        ruleset.rule("r").unwrap().condition.expanded.text,
+        "proc.name in (a  )"
+    );
+}
+
+#[test]
+fn lists_expand_earlier_lists_only() {
+    let text = format!(
+        "- list: a\n  items: [x]\n- list: b\n  items: [a, c, later]\n- list: later\n  items: [z]\n- rule: r\n  condition: proc.name in (b)\n{RULE_TAIL}"
+    );
+    let (ruleset, _, _) = resolve_texts(&[&text]);
+    let items: Vec<&str> = ruleset
+        .list("b")
+        .unwrap()
+        .items
+        .iter()
+        .map(|entry| entry.value.as_str())
+        .collect();
+    assert_eq!(items, ["x", "c", "later"]);
+    // `later` is substituted into the condition by the later pass, as Falco does.
+    assert_eq!(
+        ruleset.rule("r").unwrap().condition.expanded.text,
+        "proc.name in ( x, c, z )"
+    );
+}
+
+#[test]
+fn macros_see_only_earlier_macros() {
+    let text = format!(
+        "- macro: first\n  condition: second\n- macro: second\n  condition: proc.name = bash\n- rule: r\n  condition: first and second\n{RULE_TAIL}"
+    );
+    let (ruleset, diagnostics, texts) = resolve_texts(&[&text]);
+    let undefined: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::E203)
+        .collect();
+    assert_eq!(undefined.len(), 1, "{diagnostics:#?}");
+    assert_eq!(spanned(&texts, undefined[0]), "second");
+    assert_eq!(undefined[0].related.len(), 1);
+    let rule = ruleset.rule("r").unwrap();
+    assert!(
+        rule.condition
+            .macro_refs
+            .iter()
+            .all(|reference| reference.target.is_some())
+    );
+}
+
+#[test]
+fn appended_macros_see_macros_defined_before_the_append() {
+    let text = format!(
+        "- macro: m\n  condition: proc.name = a\n- macro: n\n  condition: proc.name = b\n- macro: m\n  condition: or n\n  override:\n    condition: append\n- rule: r\n  condition: m\n{RULE_TAIL}"
+    );
+    let (ruleset, diagnostics, _) = resolve_texts(&[&text]);
+    assert!(
+        !codes(&diagnostics).contains(&Code::E203),
+        "{diagnostics:#?}"
+    );
+    assert_eq!(
+        ruleset.macro_named("m").unwrap().condition.expanded.text,
+        "proc.name = a or n"
+    );
+}
+
+#[test]
+fn appends_across_files_keep_their_own_file() {
+    let first = format!("- rule: r\n  condition: evt.type = open\n{RULE_TAIL}");
+    let second = "- rule: r\n  condition: and proc.name = (\n  append: true\n";
+    let (ruleset, diagnostics, _) = resolve_texts(&[&first, second]);
+    assert_eq!(
+        ruleset.rule("r").unwrap().condition.source.text,
+        "evt.type = open and proc.name = ("
+    );
+    let syntax: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.code.as_str().starts_with("E3"))
+        .collect();
+    assert!(!syntax.is_empty(), "{diagnostics:#?}");
+    assert!(
+        syntax.iter().all(|d| d.primary.span.file == FileId(1)),
+        "{syntax:#?}"
+    );
+}
+
+#[test]
+fn undefined_targets_and_source_mismatches_are_errors() {
+    let text = format!(
+        "- rule: r\n  condition: evt.type = open\n{RULE_TAIL}- rule: s\n  condition: and x\n  append: true\n- rule: r\n  condition: ka.verb = get\n  source: k8s_audit\n{RULE_TAIL}"
+    );
+    let (_, diagnostics, texts) = resolve_texts(&[&text]);
+    let missing = diagnostics
+        .iter()
+        .find(|d| d.code == Code::E202)
+        .expect("E202");
+    assert_eq!(spanned(&texts, missing), "s");
+    let mismatch = diagnostics
+        .iter()
+        .find(|d| d.code == Code::E204)
+        .expect("E204");
+    assert_eq!(spanned(&texts, mismatch), "k8s_audit");
+}
+
+#[test]
+fn exceptions_become_condition_text() {
+    let text = format!(
+        "- rule: r\n  condition: evt.type = open\n{RULE_TAIL}  exceptions:\n    - name: e1\n      fields: [proc.name, fd.name]\n      values:\n        - [bash, /etc/x y]\n    - name: e2\n      fields: proc.name\n      values: [sh, zsh]\n"
+    );
+    let (ruleset, diagnostics, _) = resolve_texts(&[&text]);
+    assert!(
+        diagnostics.iter().all(|d| !d.is_error()),
+        "{diagnostics:#?}"
+    );
+    assert_eq!(
+        ruleset.rule("r").unwrap().condition.expanded.text,
+        "evt.type = open and not (( proc.name = bash and fd.name = \"/etc/x y\")) and not (proc.name in (sh, zsh))"
+    );
+}
+
+#[test]
+fn exception_arity_is_checked() {
+    let text = format!(
+        "- rule: r\n  condition: evt.type = open\n{RULE_TAIL}  exceptions:\n    - name: e1\n      fields: [proc.name, fd.name]\n      comps: [=]\n      values:\n        - [bash, x]\n"
+    );
+    let (_, diagnostics, _) = resolve_texts(&[&text]);
+    assert!(
+        codes(&diagnostics).contains(&Code::E205),
+        "{diagnostics:#?}"
+    );
+}
+
+#[test]
+fn unused_items_warn_and_unknown_sources_skip() {
+    let text = format!(
+        "- list: l\n  items: [a]\n- macro: m\n  condition: proc.name = a\n- rule: r\n  condition: github.x = 1\n  source: github\n{RULE_TAIL}"
+    );
+    let (ruleset, diagnostics, _) = resolve_texts(&[&text]);
+    let found = codes(&diagnostics);
+    assert!(
+        found.contains(&Code::W201) && found.contains(&Code::W202) && found.contains(&Code::W203),
+        "{found:?}"
+    );
+    assert!(ruleset.rule("r").unwrap().unknown_source);
+}
+
+#[test]
+fn list_literal_typos_warn() {
+    let text = format!(
+        "- list: shell_binaries\n  items: [bash]\n- rule: r\n  condition: proc.name in (shell_binarys, shell_binaries)\n{RULE_TAIL}"
+    );
+    let (_, diagnostics, texts) = resolve_texts(&[&text]);
+    let warning = diagnostics
+        .iter()
+        .find(|d| d.code == Code::W406)
+        .expect("W406");
+    assert_eq!(spanned(&texts, warning), "shell_binarys");
+}
