@@ -71,14 +71,20 @@ fn tool(var: &str, candidates: &[&str]) -> Option<String> {
     }
     candidates
         .iter()
-        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .find(|c| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
         .map(|c| (*c).to_string())
 }
 
 /// Compiles and strips the program; returns the clang used.
 fn compile(manifest: &Path, out: &Path) -> Result<String, String> {
     let clang = tool("FALCO_RT_CLANG", &["clang-19", "clang"]).ok_or("no clang found")?;
-    let strip = tool("FALCO_RT_LLVM_STRIP", &["llvm-strip-19", "llvm-strip"]).ok_or("no llvm-strip found")?;
+    let strip = tool("FALCO_RT_LLVM_STRIP", &["llvm-strip-19", "llvm-strip"])
+        .ok_or("no llvm-strip found")?;
     // The BTF line info names the source file: compile from inside bpf/ and map
     // that directory to `.`, so the object does not depend on the checkout path.
     let bpf_dir = manifest.join("bpf");
@@ -87,7 +93,15 @@ fn compile(manifest: &Path, out: &Path) -> Result<String, String> {
     prefix_map.push("=.");
     let status = Command::new(&clang)
         .current_dir(&bpf_dir)
-        .args(["-target", "bpf", "-D__TARGET_ARCH_x86", "-O2", "-g", "-Wall", "-Werror"])
+        .args([
+            "-target",
+            "bpf",
+            "-D__TARGET_ARCH_x86",
+            "-O2",
+            "-g",
+            "-Wall",
+            "-Werror",
+        ])
         .arg(prefix_map)
         .args(["-c", "capture.bpf.c", "-o"])
         .arg(out)

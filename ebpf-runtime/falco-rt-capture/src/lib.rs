@@ -1,1 +1,28 @@
-//! Work in progress.
+//! Kernel capture for falco-rt: loads the CO-RE program from `falco-rt-ebpf`
+//! with aya, attaches its raw tracepoints, selects syscalls through the
+//! in-kernel interest map and reads decoded records from the ring buffer.
+//!
+//! ```no_run
+//! use falco_rt_capture::{Capture, CaptureConfig};
+//! let mut cap = Capture::start(&CaptureConfig::default(), &["openat", "execve"])?;
+//! cap.poll(std::time::Duration::from_millis(50), |ev| println!("{ev:?}"))?;
+//! # Ok::<(), falco_rt_capture::CaptureError>(())
+//! ```
+
+mod capture;
+mod clock;
+mod config;
+mod error;
+mod privileges;
+mod syscall_table;
+pub mod syscalls;
+
+#[cfg(test)]
+mod tests;
+
+pub use capture::{Capture, Counters};
+pub use clock::BootClock;
+pub use config::CaptureConfig;
+pub use error::CaptureError;
+pub use falco_rt_record::{DecodeError, Event};
+pub use privileges::{ebpf_permitted, live_tests_enabled};

@@ -112,4 +112,15 @@ struct rt_exit {
 	__u32 pad;
 };
 
+/* The Rust mirror (falco-rt-record) asserts the same numbers. */
+_Static_assert(sizeof(struct rt_header) == 56, "rt_header layout");
+_Static_assert(sizeof(struct rt_syscall) == 128, "rt_syscall layout");
+_Static_assert(__builtin_offsetof(struct rt_syscall, nr) == 112, "rt_syscall.nr");
+_Static_assert(__builtin_offsetof(struct rt_syscall, flags) == 124, "rt_syscall.flags");
+_Static_assert(sizeof(struct rt_tuple) == 48, "rt_tuple layout");
+_Static_assert(sizeof(struct rt_exec) == 72, "rt_exec layout");
+_Static_assert(__builtin_offsetof(struct rt_exec, filename_len) == 68, "rt_exec.filename_len");
+_Static_assert(sizeof(struct rt_fork) == 72, "rt_fork layout");
+_Static_assert(sizeof(struct rt_exit) == 64, "rt_exit layout");
+
 #endif /* FALCO_RT_RECORD_H */

@@ -31,14 +31,21 @@ fn section_names(elf: &[u8]) -> Vec<String> {
 fn object_is_a_bpf_elf_with_every_program() {
     let obj = object();
     assert_eq!(obj.get(..4), Some(&b"\x7fELF"[..]));
-    assert_eq!(obj.as_ptr() as usize % 8, 0, "object must be 8-byte aligned");
+    assert_eq!(
+        obj.as_ptr() as usize % 8,
+        0,
+        "object must be 8-byte aligned"
+    );
     let names = section_names(obj);
     for (_, tp) in PROGRAMS {
         let sec = format!("raw_tracepoint/{tp}");
         assert!(names.contains(&sec), "missing section {sec} in {names:?}");
     }
     for sec in [".maps", "license", ".BTF", ".BTF.ext", ".rodata"] {
-        assert!(names.iter().any(|n| n == sec), "missing section {sec} in {names:?}");
+        assert!(
+            names.iter().any(|n| n == sec),
+            "missing section {sec} in {names:?}"
+        );
     }
 }
 
@@ -48,7 +55,9 @@ fn object_is_a_bpf_elf_with_every_program() {
 #[test]
 fn committed_object_is_up_to_date() {
     if OBJECT_SOURCE == "committed" {
-        eprintln!("skip: no clang at build time, so there is nothing to compare the committed object against");
+        eprintln!(
+            "skip: no clang at build time, so there is nothing to compare the committed object against"
+        );
         return;
     }
     let fresh = object();

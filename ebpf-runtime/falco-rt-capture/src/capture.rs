@@ -1,0 +1,220 @@
+//! Loading, attaching, syscall selection, counters and ring draining.
+
+use std::collections::BTreeSet;
+use std::os::fd::AsFd;
+use std::time::Duration;
+
+use aya::maps::{Array, MapData, PerCpuArray, RingBuf};
+use aya::programs::RawTracePoint;
+use aya::{Ebpf, EbpfLoader};
+use falco_rt_ebpf::{PROGRAMS, globals, maps};
+use falco_rt_record::{Counter, DecodeError, Event, MAX_SYSCALLS, decode};
+use rustix::event::{PollFd, PollFlags, poll};
+
+use crate::{CaptureConfig, CaptureError, syscalls};
+
+/// Most records one [`Capture::poll`] call hands out before returning.
+const MAX_BATCH: usize = 65_536;
+
+/// Sums of the per-CPU counters kept by the kernel program.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Records written to the ring.
+    pub submitted: u64,
+    /// Records lost because the ring was full.
+    pub dropped: u64,
+    /// `sys_exit` without a matching `sys_enter` (normal right after attach).
+    pub unpaired: u64,
+}
+
+/// A loaded and attached capture program.
+///
+/// Dropping it detaches the programs and frees the maps.
+pub struct Capture {
+    ring: RingBuf<MapData>,
+    interest: Array<MapData, u32>,
+    counters: PerCpuArray<MapData, u64>,
+    selected: BTreeSet<u32>,
+    flush_interval: Duration,
+    decode_errors: u64,
+    // Owns the programs and their links; keep it last so the maps above are
+    // released after the programs detach.
+    _bpf: Ebpf,
+}
+
+impl Capture {
+    /// Loads the program, selects `syscalls` (names, see [`syscalls::X86_64`]) and attaches.
+    pub fn start(config: &CaptureConfig, syscalls: &[&str]) -> Result<Self, CaptureError> {
+        let nrs = syscalls::resolve(syscalls)?;
+        let own_tgid: u32 = if config.ignore_own_process {
+            std::process::id()
+        } else {
+            0
+        };
+        let mut bpf = EbpfLoader::new()
+            .override_global(globals::OWN_TGID, &own_tgid, true)
+            .override_global(globals::WAKEUP_BYTES, &config.wakeup_bytes, true)
+            .map_max_entries(maps::EVENTS, config.ring_bytes)
+            .load(falco_rt_ebpf::object())
+            .map_err(|e| CaptureError::kernel("load eBPF object", &e))?;
+
+        let take = |bpf: &mut Ebpf, name: &str| {
+            bpf.take_map(name).ok_or_else(|| CaptureError::Kernel {
+                step: format!("map `{name}`"),
+                detail: "missing from the object".into(),
+            })
+        };
+        let ring = RingBuf::try_from(take(&mut bpf, maps::EVENTS)?)
+            .map_err(|e| CaptureError::kernel("ring buffer map", &e))?;
+        let interest = Array::try_from(take(&mut bpf, maps::INTEREST)?)
+            .map_err(|e| CaptureError::kernel("interest map", &e))?;
+        let counters = PerCpuArray::try_from(take(&mut bpf, maps::COUNTERS)?)
+            .map_err(|e| CaptureError::kernel("counters map", &e))?;
+
+        let mut cap = Self {
+            ring,
+            interest,
+            counters,
+            selected: BTreeSet::new(),
+            flush_interval: config.flush_interval,
+            decode_errors: 0,
+            _bpf: bpf,
+        };
+        cap.select_numbers(&nrs)?;
+
+        for (prog, tp) in PROGRAMS {
+            let p: &mut RawTracePoint = cap
+                ._bpf
+                .program_mut(prog)
+                .ok_or_else(|| CaptureError::Kernel {
+                    step: format!("program `{prog}`"),
+                    detail: "missing from the object".into(),
+                })?
+                .try_into()
+                .map_err(|e| CaptureError::kernel(format!("program `{prog}`"), &e))?;
+            p.load()
+                .map_err(|e| CaptureError::kernel(format!("load `{prog}`"), &e))?;
+            p.attach(tp)
+                .map_err(|e| CaptureError::kernel(format!("attach `{prog}` to {tp}"), &e))?;
+        }
+        Ok(cap)
+    }
+
+    /// Replaces the captured syscall set (by name); takes effect immediately.
+    pub fn select(&mut self, syscalls: &[&str]) -> Result<(), CaptureError> {
+        let nrs = syscalls::resolve(syscalls)?;
+        self.select_numbers(&nrs)
+    }
+
+    /// Replaces the captured syscall set (by x86_64 number).
+    pub fn select_numbers(&mut self, nrs: &[u32]) -> Result<(), CaptureError> {
+        let want: BTreeSet<u32> = nrs.iter().copied().filter(|&n| n < MAX_SYSCALLS).collect();
+        for &nr in want.difference(&self.selected) {
+            self.interest
+                .set(nr, 1, 0)
+                .map_err(|e| CaptureError::kernel(format!("enable syscall {nr}"), &e))?;
+        }
+        for &nr in self.selected.difference(&want) {
+            self.interest
+                .set(nr, 0, 0)
+                .map_err(|e| CaptureError::kernel(format!("disable syscall {nr}"), &e))?;
+        }
+        self.selected = want;
+        Ok(())
+    }
+
+    /// The syscall numbers currently captured.
+    pub fn selected(&self) -> impl Iterator<Item = u32> + '_ {
+        self.selected.iter().copied()
+    }
+
+    /// Kernel counters summed over CPUs.
+    pub fn counters(&self) -> Result<Counters, CaptureError> {
+        let sum = |c: Counter| -> Result<u64, CaptureError> {
+            let v = self
+                .counters
+                .get(&(c as u32), 0)
+                .map_err(|e| CaptureError::kernel("read counters", &e))?;
+            Ok(v.iter().fold(0u64, |a, b| a.wrapping_add(*b)))
+        };
+        Ok(Counters {
+            submitted: sum(Counter::Submitted)?,
+            dropped: sum(Counter::Dropped)?,
+            unpaired: sum(Counter::Unpaired)?,
+        })
+    }
+
+    /// Records that did not decode so far (they are skipped; see [`Capture::poll`]).
+    pub fn decode_errors(&self) -> u64 {
+        self.decode_errors
+    }
+
+    /// Hands every pending record to `f`, waiting up to `timeout` (at most the
+    /// flush interval) for the first one. Returns the number of records read.
+    /// Records that fail to decode are passed as `Err` and counted.
+    pub fn poll(
+        &mut self,
+        timeout: Duration,
+        mut f: impl FnMut(Result<Event<'_>, DecodeError>),
+    ) -> Result<usize, CaptureError> {
+        let mut n = self.drain(&mut f);
+        if n == 0 {
+            self.wait(timeout)?;
+            n = self.drain(&mut f);
+        }
+        Ok(n)
+    }
+
+    /// Like [`Capture::poll`], but hands out the raw record bytes undecoded
+    /// (for recording to a file, or to measure the ring alone).
+    pub fn poll_raw(
+        &mut self,
+        timeout: Duration,
+        mut f: impl FnMut(&[u8]),
+    ) -> Result<usize, CaptureError> {
+        let mut n = self.drain_raw(&mut f);
+        if n == 0 {
+            self.wait(timeout)?;
+            n = self.drain_raw(&mut f);
+        }
+        Ok(n)
+    }
+
+    fn wait(&self, timeout: Duration) -> Result<(), CaptureError> {
+        let wait = timeout.min(self.flush_interval);
+        let ts = rustix::time::Timespec {
+            tv_sec: wait.as_secs().try_into().unwrap_or(i64::MAX),
+            tv_nsec: wait.subsec_nanos().into(),
+        };
+        let fd = self.ring.as_fd();
+        let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+        match poll(&mut fds, Some(&ts)) {
+            Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
+            Err(e) => Err(CaptureError::Io(e.into())),
+        }
+    }
+
+    fn drain_raw(&mut self, f: &mut impl FnMut(&[u8])) -> usize {
+        let mut n = 0;
+        while n < MAX_BATCH {
+            let Some(item) = self.ring.next() else { break };
+            f(&item);
+            n += 1;
+        }
+        n
+    }
+
+    fn drain(&mut self, f: &mut impl FnMut(Result<Event<'_>, DecodeError>)) -> usize {
+        let mut n = 0;
+        while n < MAX_BATCH {
+            let Some(item) = self.ring.next() else { break };
+            let ev = decode(&item);
+            if ev.is_err() {
+                self.decode_errors += 1;
+            }
+            f(ev);
+            n += 1;
+        }
+        n
+    }
+}

@@ -1,0 +1,29 @@
+//! Capture settings.
+
+use std::time::Duration;
+
+/// How the program is loaded and how the ring is drained.
+#[derive(Clone, Debug)]
+pub struct CaptureConfig {
+    /// Ring buffer size in bytes (a power of two, multiple of the page size).
+    pub ring_bytes: u32,
+    /// Pending bytes at which the kernel wakes the reader; below it records are
+    /// submitted with `BPF_RB_NO_WAKEUP` and [`Self::flush_interval`] bounds the
+    /// latency. 0 = wake on every record (the kernel default, slower).
+    pub wakeup_bytes: u64,
+    /// Longest time a record waits in the ring before [`crate::Capture::poll`] reads it.
+    pub flush_interval: Duration,
+    /// Drop the events of this process in the kernel (the agent must not see itself).
+    pub ignore_own_process: bool,
+}
+
+impl Default for CaptureConfig {
+    fn default() -> Self {
+        Self {
+            ring_bytes: 16 * 1024 * 1024,
+            wakeup_bytes: 256 * 1024,
+            flush_interval: Duration::from_millis(20),
+            ignore_own_process: true,
+        }
+    }
+}

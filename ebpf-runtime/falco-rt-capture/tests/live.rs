@@ -1,0 +1,350 @@
+//! Live capture tests: load the real program, make real syscalls, check the
+//! decoded records. They need root (or CAP_BPF + CAP_PERFMON); without it they
+//! print a skip line, unless FALCO_RT_REQUIRE_EBPF=1 makes them fail.
+
+use std::fs;
+use std::io::ErrorKind;
+use std::net::{TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use falco_rt_capture::{Capture, CaptureConfig, live_tests_enabled, syscalls};
+use falco_rt_record::{Event, SockAddr, SyscallEvent, decode};
+
+const O_WRONLY: u64 = 0o1;
+const O_CREAT: u64 = 0o100;
+const ENOENT: i64 = 2;
+const CLONE_NEWUTS: u64 = 0x0400_0000;
+
+/// Raw records received so far; decoded on demand.
+struct Seen {
+    cap: Capture,
+    records: Vec<Vec<u8>>,
+}
+
+impl Seen {
+    fn new(cap: Capture) -> Self {
+        Self {
+            cap,
+            records: Vec::new(),
+        }
+    }
+
+    /// Waits (up to 10 s) until a record satisfies `pred`, and returns its index.
+    fn wait_for(&mut self, what: &str, mut pred: impl FnMut(&Event<'_>) -> bool) -> usize {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut checked = 0;
+        loop {
+            while checked < self.records.len() {
+                if decode(&self.records[checked]).is_ok_and(|e| pred(&e)) {
+                    return checked;
+                }
+                checked += 1;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; {} records seen",
+                self.records.len()
+            );
+            let records = &mut self.records;
+            self.cap
+                .poll_raw(Duration::from_millis(50), |r| records.push(r.to_vec()))
+                .expect("poll");
+        }
+    }
+
+    fn syscall(
+        &mut self,
+        what: &str,
+        mut pred: impl FnMut(&SyscallEvent<'_>) -> bool,
+    ) -> SyscallEvent<'_> {
+        let i = self.wait_for(what, |e| matches!(e, Event::Syscall(s) if pred(s)));
+        match decode(&self.records[i]) {
+            Ok(Event::Syscall(s)) => s,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn any(&self, mut pred: impl FnMut(&Event<'_>) -> bool) -> bool {
+        self.records
+            .iter()
+            .any(|r| decode(r).is_ok_and(|e| pred(&e)))
+    }
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("falco-rt-live-{tag}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+fn is_path(p: Option<&[u8]>, want: &Path) -> bool {
+    p == Some(want.as_os_str().as_encoded_bytes())
+}
+
+fn nr(name: &str) -> u32 {
+    syscalls::number(name).expect(name)
+}
+
+fn config(ignore_own_process: bool) -> CaptureConfig {
+    CaptureConfig {
+        ignore_own_process,
+        ..CaptureConfig::default()
+    }
+}
+
+const INTEREST: &[&str] = &[
+    "open",
+    "openat",
+    "openat2",
+    "close",
+    "execve",
+    "execveat",
+    "unshare",
+    "setns",
+    "mkdir",
+    "mkdirat",
+    "rename",
+    "renameat",
+    "renameat2",
+    "unlink",
+    "unlinkat",
+    "chmod",
+    "fchmodat",
+    "fchmodat2",
+    "connect",
+    "accept",
+    "accept4",
+];
+
+#[test]
+fn files_exec_and_namespaces_arrive_decoded() {
+    if !live_tests_enabled("files_exec_and_namespaces_arrive_decoded") {
+        return;
+    }
+    let cap = Capture::start(&config(false), INTEREST).expect("start capture");
+    let mut seen = Seen::new(cap);
+    let dir = temp_dir("files");
+
+    // openat with O_CREAT: path, flags, mode and the resulting fd.
+    let path = dir.join("created.txt");
+    let file = fs::File::create(&path).expect("create");
+    let fd = file.as_raw_fd();
+    let ev = seen.syscall("openat of created.txt", |s| {
+        s.nr == nr("openat") && is_path(s.path, &path)
+    });
+    assert_eq!(ev.ret, i64::from(fd), "openat returns the fd");
+    assert_eq!(
+        ev.args[2] & (O_WRONLY | O_CREAT),
+        O_WRONLY | O_CREAT,
+        "flags {:#o}",
+        ev.args[2]
+    );
+    assert_eq!(ev.args[3], 0o666, "mode");
+    assert_eq!(ev.header.tgid, std::process::id());
+
+    // close of that fd.
+    drop(file);
+    let ev = seen.syscall("close", |s| {
+        s.nr == nr("close") && s.args[0] == fd as u64 && s.header.tgid == std::process::id()
+    });
+    assert_eq!(ev.ret, 0);
+
+    // A failed open returns -ENOENT with the path.
+    let missing = dir.join("missing");
+    assert_eq!(
+        fs::File::open(&missing).err().map(|e| e.kind()),
+        Some(ErrorKind::NotFound)
+    );
+    let ev = seen.syscall("failed openat", |s| {
+        s.nr == nr("openat") && is_path(s.path, &missing)
+    });
+    assert_eq!(ev.ret, -ENOENT);
+
+    // mkdir, rename (two paths), chmod, unlink: whichever variant libc uses.
+    let sub = dir.join("sub");
+    fs::create_dir(&sub).expect("mkdir");
+    let ev = seen.syscall("mkdir", |s| {
+        [nr("mkdir"), nr("mkdirat")].contains(&s.nr) && is_path(s.path, &sub)
+    });
+    assert_eq!(ev.ret, 0);
+    let renamed = dir.join("renamed.txt");
+    fs::rename(&path, &renamed).expect("rename");
+    let ev = seen.syscall("rename", |s| {
+        [nr("rename"), nr("renameat"), nr("renameat2")].contains(&s.nr) && is_path(s.path, &path)
+    });
+    assert!(is_path(ev.path2, &renamed), "rename target {:?}", ev.path2);
+    let mut perms = fs::metadata(&renamed).expect("stat").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o600);
+    fs::set_permissions(&renamed, perms).expect("chmod");
+    seen.syscall("chmod", |s| {
+        [nr("chmod"), nr("fchmodat"), nr("fchmodat2")].contains(&s.nr)
+            && is_path(s.path, &renamed)
+            && s.ret == 0
+    });
+    fs::remove_file(&renamed).expect("unlink");
+    seen.syscall("unlink", |s| {
+        [nr("unlink"), nr("unlinkat")].contains(&s.nr) && is_path(s.path, &renamed)
+    });
+
+    // exec of /bin/true: fork, exec (filename, argv) and exit of the child.
+    let mut child = Command::new("/bin/true")
+        .arg("hello-falco")
+        .spawn()
+        .expect("spawn /bin/true");
+    let child_pid = child.id();
+    assert!(child.wait().expect("wait").success());
+    seen.wait_for(
+        "fork of /bin/true",
+        |e| matches!(e, Event::Fork(f) if f.child_tgid == child_pid),
+    );
+    let i = seen.wait_for(
+        "exec of /bin/true",
+        |e| matches!(e, Event::Exec(x) if x.header.tgid == child_pid),
+    );
+    let Ok(Event::Exec(x)) = decode(&seen.records[i]) else {
+        panic!()
+    };
+    assert_eq!(x.filename, b"/bin/true");
+    assert_eq!(
+        x.argv().collect::<Vec<_>>(),
+        [&b"/bin/true"[..], b"hello-falco"]
+    );
+    assert_eq!(x.ppid, std::process::id());
+    assert_eq!(x.header.comm(), b"true");
+    seen.wait_for(
+        "exit of /bin/true",
+        |e| matches!(e, Event::Exit(x) if x.header.tgid == child_pid),
+    );
+
+    // A failed execve is a syscall record with ret < 0 and the path.
+    let bogus = dir.join("no-such-binary");
+    assert!(Command::new(&bogus).spawn().is_err());
+    let ev = seen.syscall("failed execve", |s| {
+        s.nr == nr("execve") && is_path(s.path, &bogus)
+    });
+    assert_eq!(ev.ret, -ENOENT);
+
+    // unshare(CLONE_NEWUTS) and setns into our own UTS namespace, from child processes.
+    let ok = Command::new("unshare")
+        .args(["--uts", "/bin/true"])
+        .status()
+        .expect("run unshare");
+    assert!(ok.success(), "unshare --uts failed: {ok}");
+    let ev = seen.syscall("unshare", |s| {
+        s.nr == nr("unshare") && s.args[0] & CLONE_NEWUTS != 0
+    });
+    assert_eq!(ev.ret, 0);
+    let me = std::process::id().to_string();
+    let ok = Command::new("nsenter")
+        .args(["-t", &me, "--uts", "/bin/true"])
+        .status()
+        .expect("run nsenter");
+    assert!(ok.success(), "nsenter failed: {ok}");
+    let ev = seen.syscall("setns", |s| s.nr == nr("setns"));
+    assert_eq!(ev.ret, 0);
+
+    let c = seen.cap.counters().expect("counters");
+    assert!(c.submitted >= seen.records.len() as u64, "{c:?}");
+    assert_eq!(c.dropped, 0, "{c:?}");
+    assert_eq!(seen.cap.decode_errors(), 0);
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn tcp_connect_and_accept_carry_addresses() {
+    if !live_tests_enabled("tcp_connect_and_accept_carry_addresses") {
+        return;
+    }
+    let cap =
+        Capture::start(&config(false), &["connect", "accept", "accept4"]).expect("start capture");
+    let mut seen = Seen::new(cap);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let client = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let cport = client.local_addr().expect("addr").port();
+    let (server, _) = listener.accept().expect("accept");
+
+    let ev = seen.syscall("connect", |s| {
+        s.nr == nr("connect") && matches!(s.addr(), Some(SockAddr::V4 { port: p, .. }) if p == port)
+    });
+    assert_eq!(ev.ret, 0);
+    let t = ev.tuple.expect("connect tuple");
+    assert_eq!(
+        (t.family, t.protocol, t.sport, t.dport),
+        (2, 6, cport, port)
+    );
+    assert_eq!(t.dest(), Some(std::net::Ipv4Addr::LOCALHOST.into()));
+
+    let ev = seen.syscall("accept", |s| {
+        [nr("accept"), nr("accept4")].contains(&s.nr) && s.ret >= 0
+    });
+    assert_eq!(ev.ret, i64::from(server.as_raw_fd()));
+    assert_eq!(
+        ev.addr(),
+        Some(SockAddr::V4 {
+            addr: std::net::Ipv4Addr::LOCALHOST,
+            port: cport
+        })
+    );
+    let t = ev.tuple.expect("accept tuple");
+    assert_eq!((t.sport, t.dport), (port, cport));
+}
+
+#[test]
+fn own_process_is_filtered_in_the_kernel() {
+    if !live_tests_enabled("own_process_is_filtered_in_the_kernel") {
+        return;
+    }
+    let cap = Capture::start(&config(true), &["openat"]).expect("start capture");
+    let mut seen = Seen::new(cap);
+    let dir = temp_dir("own");
+    let path = dir.join("probe.txt");
+    fs::write(&path, b"x").expect("write");
+    let out = Command::new("/bin/cat").arg(&path).output().expect("cat");
+    assert_eq!(out.stdout, b"x");
+    let ev = seen.syscall("openat by cat", |s| {
+        s.nr == nr("openat") && is_path(s.path, &path)
+    });
+    assert_ne!(ev.header.tgid, std::process::id());
+    assert_eq!(ev.header.comm(), b"cat");
+    let me = std::process::id();
+    assert!(
+        !seen.any(|e| e.header().tgid == me),
+        "a record of the capturing process got through the own-tgid filter"
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn interest_set_can_change_live() {
+    if !live_tests_enabled("interest_set_can_change_live") {
+        return;
+    }
+    let mut cap = Capture::start(&config(true), &["mkdir", "mkdirat"]).expect("start capture");
+    assert_eq!(
+        cap.selected().collect::<Vec<_>>(),
+        [nr("mkdir"), nr("mkdirat")]
+    );
+    cap.select(&["rmdir", "unlinkat"]).expect("select");
+    let mut seen = Seen::new(cap);
+    let dir = temp_dir("select");
+    let sub = dir.join("d");
+    let ok = Command::new("mkdir").arg(&sub).status().expect("mkdir");
+    assert!(ok.success());
+    let ok = Command::new("rmdir").arg(&sub).status().expect("rmdir");
+    assert!(ok.success());
+    seen.syscall("rmdir", |s| {
+        [nr("rmdir"), nr("unlinkat")].contains(&s.nr) && is_path(s.path, &sub)
+    });
+    assert!(
+        !seen.any(
+            |e| matches!(e, Event::Syscall(s) if [nr("mkdir"), nr("mkdirat")].contains(&s.nr))
+        ),
+        "mkdir was deselected but still captured"
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
