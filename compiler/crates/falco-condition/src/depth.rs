@@ -75,6 +75,11 @@ pub fn nesting_depth(text: &str) -> u32 {
 
 /// E305 when the condition nests deeper than Falco accepts.
 pub(crate) fn check(text: &str) -> Option<ParseError> {
+    // Each `(` costs at most 5: most conditions cannot reach the limit at all.
+    let opens = text.bytes().filter(|b| *b == b'(').count() as u32;
+    if BASE + 5 * opens < MAX_DEPTH {
+        return None;
+    }
     let (depth, at) = scan(text);
     (depth >= MAX_DEPTH).then(|| ParseError {
         code: Code::E305,

@@ -322,7 +322,16 @@ fn val() -> impl Parser<'static, In, Transform, Ex> + Clone {
 
 /// A transformer or `val(...)` on the right of an operator.
 fn transformer_or_val() -> impl Parser<'static, In, Value, Ex> + Clone {
-    choice((val(), transformer())).map(|t| Value::Operand(Operand::Transform(Box::new(t))))
+    let guard = custom(|inp: &mut Inp<'_, '_>| {
+        let start = pos(inp);
+        match transformer_at(rest(inp, start), true) {
+            Some(_) => Ok(()),
+            None => Err(PErr::expected(Expect::Value, start)),
+        }
+    });
+    guard
+        .ignore_then(choice((val(), transformer())))
+        .map(|t| Value::Operand(Operand::Transform(Box::new(t))))
 }
 
 /// A list literal `(a, "b", c)`.
@@ -426,6 +435,87 @@ fn str_rhs(
     ))
 }
 
+/// The operator libsinsp lexes at the start of `s`, in its order (`exists`,
+/// numeric, string, list operators; word operators need a blank after them), with
+/// the operator's length and the length consumed (blanks after a word operator).
+fn op_at(s: &[u8]) -> Option<(Op, usize, usize)> {
+    const SYMBOLS: [(&[u8], Op); 8] = [
+        (b"exists", Op::Exists),
+        (b"<=", Op::Le),
+        (b"<", Op::Lt),
+        (b">=", Op::Ge),
+        (b">", Op::Gt),
+        (b"==", Op::EqEq),
+        (b"=", Op::Eq),
+        (b"!=", Op::Ne),
+    ];
+    const WORDS: [(&[u8], Op); 9] = [
+        (b"glob", Op::Glob),
+        (b"iglob", Op::IGlob),
+        (b"contains", Op::Contains),
+        (b"icontains", Op::IContains),
+        (b"bcontains", Op::BContains),
+        (b"startswith", Op::StartsWith),
+        (b"bstartswith", Op::BStartsWith),
+        (b"endswith", Op::EndsWith),
+        (b"regex", Op::Regex),
+    ];
+    const LISTS: [(&[u8], Op); 3] = [
+        (b"intersects", Op::Intersects),
+        (b"in", Op::In),
+        (b"pmatch", Op::PMatch),
+    ];
+    if let Some((w, op)) = SYMBOLS.iter().find(|(w, _)| s.starts_with(w)) {
+        return Some((*op, w.len(), w.len()));
+    }
+    for (w, op) in WORDS {
+        if s.starts_with(w) {
+            let gap = lexer::blank_len(&s[w.len()..]);
+            if gap > 0 {
+                return Some((op, w.len(), w.len() + gap));
+            }
+        }
+    }
+    LISTS
+        .iter()
+        .find(|(w, _)| s.starts_with(w))
+        .map(|(w, op)| (*op, w.len(), w.len()))
+}
+
+/// Which value an operator takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OpKind {
+    Unary,
+    Num,
+    Sym,
+    Word,
+    List,
+}
+
+fn op_kind(op: Op) -> OpKind {
+    match op {
+        Op::Exists => OpKind::Unary,
+        Op::Lt | Op::Le | Op::Gt | Op::Ge => OpKind::Num,
+        Op::Eq | Op::EqEq | Op::Ne => OpKind::Sym,
+        Op::In | Op::Intersects | Op::PMatch => OpKind::List,
+        _ => OpKind::Word,
+    }
+}
+
+/// An operator of the given kind (the operator lexed here must be of that kind).
+fn op_of(kind: OpKind) -> impl Parser<'static, In, (Op, Sp), Ex> + Clone {
+    custom(move |inp: &mut Inp<'_, '_>| {
+        let start = pos(inp);
+        match op_at(rest(inp, start)) {
+            Some((op, len, consumed)) if op_kind(op) == kind => {
+                advance(inp, consumed);
+                Ok((op, Sp::from(start..start + len)))
+            }
+            _ => Err(PErr::expected(Expect::Operator, start)),
+        }
+    })
+}
+
 /// An operator and its value, after a field or transformer.
 fn condition() -> impl Parser<'static, In, (OpSpec, Option<Value>), Ex> + Clone {
     let spec = |op: Op, s: Sp| OpSpec {
@@ -433,71 +523,40 @@ fn condition() -> impl Parser<'static, In, (OpSpec, Option<Value>), Ex> + Clone 
         modifier: None,
         span: span(s),
     };
-    let exists = word(b"exists", Expect::Operator).map(move |s| (spec(Op::Exists, s), None));
+    let exists = op_of(OpKind::Unary).map(move |(op, s)| (spec(op, s), None));
     let num_value = blank().ignore_then(
         choice((transformer_or_val(), number().map(Value::Str))).labelled(Expect::Number),
     );
-    let num_op = choice((
-        word(b"<=", Expect::Operator).to(Op::Le),
-        word(b"<", Expect::Operator).to(Op::Lt),
-        word(b">=", Expect::Operator).to(Op::Ge),
-        word(b">", Expect::Operator).to(Op::Gt),
-    ))
-    .map_with(|op, e| (op, e.span()))
-    .then(num_value)
-    .map(move |((op, s), v)| (spec(op, s), Some(v)));
-    let sym_op = choice((
-        word(b"==", Expect::Operator).to(Op::EqEq),
-        word(b"=", Expect::Operator).to(Op::Eq),
-        word(b"!=", Expect::Operator).to(Op::Ne),
-    ))
-    .map_with(|op, e| (op, e.span()))
-    .then(str_rhs(true));
-    let word_op = custom(|inp: &mut Inp<'_, '_>| {
-        const WORDS: [(&[u8], Op); 9] = [
-            (b"glob", Op::Glob),
-            (b"iglob", Op::IGlob),
-            (b"contains", Op::Contains),
-            (b"icontains", Op::IContains),
-            (b"bcontains", Op::BContains),
-            (b"startswith", Op::StartsWith),
-            (b"bstartswith", Op::BStartsWith),
-            (b"endswith", Op::EndsWith),
-            (b"regex", Op::Regex),
-        ];
-        let start = pos(inp);
-        let s = rest(inp, start);
-        for (w, op) in WORDS {
-            if s.starts_with(w) {
-                let gap = lexer::blank_len(&s[w.len()..]);
-                if gap > 0 {
-                    advance(inp, w.len() + gap);
-                    return Ok((op, Sp::from(start..start + w.len())));
+    let num_op = op_of(OpKind::Num)
+        .then(num_value)
+        .map(move |((op, s), v)| (spec(op, s), Some(v)));
+    let str_op = |kind: OpKind| {
+        op_of(kind)
+            .then(str_rhs(kind == OpKind::Sym))
+            .map(move |((op, s), (m, v))| {
+                let mut spec = spec(op, s);
+                if let Some((m, ms)) = m {
+                    spec.modifier = Some(m);
+                    spec.span = span(s).cover(span(ms));
                 }
-            }
-        }
-        Err(PErr::expected(Expect::Operator, start))
-    })
-    .then(str_rhs(false));
-    let str_op = choice((sym_op, word_op)).map(move |((op, s), (m, v))| {
-        let mut spec = spec(op, s);
-        if let Some((m, ms)) = m {
-            spec.modifier = Some(m);
-            spec.span = span(s).cover(span(ms));
-        }
-        (spec, Some(v))
-    });
-    let list_op = choice((
-        word(b"intersects", Expect::Operator).to(Op::Intersects),
-        word(b"in", Expect::Operator).to(Op::In),
-        word(b"pmatch", Expect::Operator).to(Op::PMatch),
-    ))
-    .map_with(|op, e| (op, e.span()))
-    .then(blank().ignore_then(
-        choice((list_literal(), transformer_or_val(), list_name())).labelled(Expect::List),
-    ))
-    .map(move |((op, s), v)| (spec(op, s), Some(v)));
-    blank().ignore_then(choice((exists, num_op, str_op, list_op)).labelled(Expect::Operator))
+                (spec, Some(v))
+            })
+    };
+    let list_op = op_of(OpKind::List)
+        .then(blank().ignore_then(
+            choice((list_literal(), transformer_or_val(), list_name())).labelled(Expect::List),
+        ))
+        .map(move |((op, s), v)| (spec(op, s), Some(v)));
+    blank().ignore_then(
+        choice((
+            str_op(OpKind::Sym),
+            list_op,
+            str_op(OpKind::Word),
+            exists,
+            num_op,
+        ))
+        .labelled(Expect::Operator),
+    )
 }
 
 /// A bare identifier naming a macro. It must not be the start of a field name, a
@@ -592,14 +651,37 @@ fn after_check() -> impl Parser<'static, In, (), Ex> + Clone {
         }
         let lead = lexer::blank_len(s);
         let n = lead + skip_len(&s[lead..]).max(1);
+        let keyword = [&b"and"[..], b"or", b"not"]
+            .into_iter()
+            .find(|kw| s[lead..].starts_with(kw));
+        let at = start + lead;
         let text = inp.state().text.clone();
-        let (found_span, found) = crate::error::found_token(&text, start + lead);
+        let (found_span, found) = crate::error::found_token(&text, at);
         advance(inp, n);
-        inp.emit(PErr::custom(
-            Code::E301,
-            format!("expected `and`, `or`, `)` or the end of the condition, found {found}"),
-            found_span.range(),
-        ));
+        let error = match keyword {
+            Some(kw) if at + kw.len() == text.len() => {
+                let kw = String::from_utf8_lossy(kw);
+                PErr::custom(
+                    Code::E301,
+                    format!("expected a condition after `{kw}`, found the end of the condition"),
+                    at..at + kw.len(),
+                )
+            }
+            Some(kw) if kw != b"not" => {
+                let kw = String::from_utf8_lossy(kw);
+                PErr::custom(
+                    Code::E301,
+                    format!("`{kw}` must be followed by a blank or `(`, found {found}"),
+                    found_span.range(),
+                )
+            }
+            _ => PErr::custom(
+                Code::E301,
+                format!("expected `and`, `or`, `)` or the end of the condition, found {found}"),
+                found_span.range(),
+            ),
+        };
+        inp.emit(error);
         Ok(())
     })
 }
@@ -679,24 +761,29 @@ pub(crate) fn condition_parser() -> CondParser {
             .map(|t| Operand::Transform(Box::new(t)))
             .then(condition())
             .map_with(move |x, e| make_check(x, e.span()));
-        let check = choice((paren.clone(), field_check, transformer_check, macro_ref()))
+        let check = choice((field_check, macro_ref(), paren.clone(), transformer_check))
             .recover_with(via_parser(skip_check()))
             .boxed();
 
-        let not_word = custom(|inp: &mut Inp<'_, '_>| {
+        // All `not ` prefixes at once: their count and where the first starts.
+        let not_words = custom(|inp: &mut Inp<'_, '_>| {
             let start = pos(inp);
             let s = rest(inp, start);
-            let gap = s
-                .get(3..)
-                .unwrap_or_default()
-                .iter()
-                .take_while(|b| lexer::is_space(**b))
-                .count();
-            if !s.starts_with(b"not") || gap == 0 {
-                return Err(PErr::expected(Expect::Field, start));
+            let mut i = 0;
+            let mut count = 0usize;
+            while s[i..].starts_with(b"not") {
+                let gap = s[i + 3..]
+                    .iter()
+                    .take_while(|b| lexer::is_space(**b))
+                    .count();
+                if gap == 0 {
+                    break;
+                }
+                i += 3 + gap;
+                count += 1;
             }
-            advance(inp, 3 + gap);
-            Ok(start)
+            advance(inp, i);
+            Ok((count, start))
         });
         let not_paren = word(b"not(", Expect::Field)
             .ignore_then(blank())
@@ -708,18 +795,16 @@ pub(crate) fn condition_parser() -> CondParser {
                 let paren = Expr::Paren(Box::new(inner), Span::new(s.start + 3, s.end));
                 Expr::Not(Box::new(paren), s)
             });
-        let not_expr = not_word
-            .repeated()
-            .collect::<Vec<usize>>()
+        let not_expr = not_words
             .then(choice((not_paren, check)))
-            .map(|(starts, inner)| {
+            .map(|((count, first), inner)| {
                 // libsinsp toggles one flag per `not` of a chain, so `not not x` is
                 // `x`; the tree keeps at most one `Not` per chain (chains of any
                 // length are accepted, and a deep tree must not be built).
-                let Some(&first) = starts.first() else {
+                if count == 0 {
                     return inner;
-                };
-                let odd = starts.len() % 2 == 1;
+                }
+                let odd = count % 2 == 1;
                 match inner {
                     // `not(...)`: already one negation.
                     Expr::Not(paren, _) if odd => *paren,

@@ -316,3 +316,41 @@ fn outputs() {
     assert!(errors.is_empty());
     assert_eq!(output.parts.len(), 2);
 }
+
+/// Each code doc's example must produce its code (the tidy test lints the whole
+/// file; this checks the condition or output alone, quickly).
+#[test]
+fn code_doc_examples_produce_their_codes() {
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../docs/codes");
+    for code in ["E301", "E302", "E303", "E304", "E305", "E306", "E501"] {
+        let doc = std::fs::read_to_string(docs.join(format!("{code}.md"))).expect("doc");
+        let example = doc
+            .split("```yaml")
+            .nth(1)
+            .expect("example")
+            .split("```")
+            .next()
+            .unwrap_or_default();
+        let value = |key: &str| {
+            example
+                .lines()
+                .find_map(|line| line.trim_start().strip_prefix(key))
+                .map(str::trim)
+                .expect("key")
+        };
+        let found: Vec<&str> = if code == "E501" {
+            parse_output(value("output:"))
+                .1
+                .iter()
+                .map(|e| e.code.as_str())
+                .collect()
+        } else {
+            parse_condition(value("condition:"))
+                .1
+                .iter()
+                .map(|e| e.code.as_str())
+                .collect()
+        };
+        assert!(found.contains(&code), "{code}: {found:?}");
+    }
+}
