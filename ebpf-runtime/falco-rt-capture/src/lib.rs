@@ -14,7 +14,6 @@ mod clock;
 mod config;
 mod error;
 mod privileges;
-mod syscall_table;
 pub mod syscalls;
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ extern crate std;
 mod decode;
 pub mod layout;
 pub mod sockaddr;
+pub mod syscalls;
 
 #[cfg(test)]
 mod tests;

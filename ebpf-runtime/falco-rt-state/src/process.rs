@@ -1,0 +1,175 @@
+//! The process table and the `proc.*` fields.
+
+use std::collections::HashMap;
+
+use crate::container::Container;
+use crate::fd::FdTable;
+
+/// How far [`ProcTable::ancestors`] walks (guards against ppid cycles).
+pub const MAX_ANCESTORS: usize = 64;
+
+/// One process (thread group).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Process {
+    /// `proc.pid`.
+    pub pid: u32,
+    /// `proc.ppid`.
+    pub ppid: u32,
+    /// `proc.sid`.
+    pub sid: u32,
+    /// `proc.vpid`: the pid in the process's own pid namespace.
+    pub vpid: u32,
+    /// `proc.tty`: controlling terminal device number, 0 for none.
+    pub tty: u32,
+    /// `proc.name`: the task comm (at most 15 bytes).
+    pub name: String,
+    /// `proc.exe`: argv\[0\].
+    pub exe: String,
+    /// `proc.exepath`: the executable's full path.
+    pub exepath: String,
+    /// `proc.args` as a list: argv\[1..\].
+    pub args: Vec<String>,
+    /// `proc.cwd`, with a trailing `/` as Falco shows it.
+    pub cwd: String,
+    /// Real uid (`user.uid`).
+    pub uid: u32,
+    /// Real gid (`group.gid`).
+    pub gid: u32,
+    /// `user.loginuid` (`u32::MAX` = unset, Falco shows -1).
+    pub loginuid: u32,
+    /// `container.id` and runtime.
+    pub container: Container,
+    /// Open descriptors.
+    pub fds: FdTable,
+}
+
+impl Process {
+    /// `proc.args`: argv\[1..\] joined by spaces.
+    pub fn args_line(&self) -> String {
+        self.args.join(" ")
+    }
+
+    /// `proc.cmdline`: `proc.name` followed by the arguments.
+    pub fn cmdline(&self) -> String {
+        if self.args.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} {}", self.name, self.args_line())
+        }
+    }
+
+    /// Sets `exe` and `args` from a NUL-separated argv block.
+    pub fn set_argv(&mut self, block: &[u8]) {
+        let block = block.strip_suffix(b"\0").unwrap_or(block);
+        let mut argv = block
+            .split(|&b| b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned());
+        self.exe = if block.is_empty() {
+            String::new()
+        } else {
+            argv.next().unwrap_or_default()
+        };
+        self.args = argv.collect();
+    }
+}
+
+/// Processes by pid.
+#[derive(Clone, Debug, Default)]
+pub struct ProcTable {
+    procs: HashMap<u32, Process>,
+}
+
+impl ProcTable {
+    /// The process `pid`.
+    pub fn get(&self, pid: u32) -> Option<&Process> {
+        self.procs.get(&pid)
+    }
+
+    /// The process `pid`, mutably.
+    pub fn get_mut(&mut self, pid: u32) -> Option<&mut Process> {
+        self.procs.get_mut(&pid)
+    }
+
+    /// Adds or replaces a process.
+    pub fn insert(&mut self, p: Process) {
+        self.procs.insert(p.pid, p);
+    }
+
+    /// The process `pid`, made by `make` when the table does not have it.
+    pub fn get_or_insert_with(&mut self, pid: u32, make: impl FnOnce() -> Process) -> &mut Process {
+        self.procs.entry(pid).or_insert_with(make)
+    }
+
+    /// Removes a process.
+    pub fn remove(&mut self, pid: u32) -> Option<Process> {
+        self.procs.remove(&pid)
+    }
+
+    /// Number of processes.
+    pub fn len(&self) -> usize {
+        self.procs.len()
+    }
+
+    /// No processes.
+    pub fn is_empty(&self) -> bool {
+        self.procs.is_empty()
+    }
+
+    /// All processes, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &Process> {
+        self.procs.values()
+    }
+
+    /// The ancestors of `pid`, parent first, as far as the table knows them.
+    pub fn ancestors(&self, pid: u32) -> Vec<&Process> {
+        let mut out: Vec<&Process> = Vec::new();
+        let mut cur = self.get(pid).map(|p| p.ppid);
+        while let Some(ppid) = cur {
+            if ppid == 0
+                || out.len() >= MAX_ANCESTORS
+                || out.iter().any(|p| p.pid == ppid)
+                || ppid == pid
+            {
+                break;
+            }
+            let Some(p) = self.get(ppid) else { break };
+            out.push(p);
+            cur = Some(p.ppid);
+        }
+        out
+    }
+
+    /// `proc.pname`.
+    pub fn pname(&self, pid: u32) -> Option<&str> {
+        self.aname(pid, 1)
+    }
+
+    /// `proc.aname[n]`: 0 is the process itself, 1 its parent, and so on.
+    pub fn aname(&self, pid: u32, n: usize) -> Option<&str> {
+        if n == 0 {
+            return self.get(pid).map(|p| p.name.as_str());
+        }
+        self.ancestors(pid).get(n - 1).map(|p| p.name.as_str())
+    }
+}
+
+/// Joins `path` onto `base` (a directory) and removes `.`, `..` and repeated
+/// slashes lexically. An absolute `path` ignores `base`.
+pub fn resolve_path(base: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let joined = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{base}/{path}")
+    };
+    for seg in joined.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}

@@ -1,0 +1,149 @@
+//! Reading processes from a `/proc`-like directory.
+
+use std::fs;
+use std::path::Path;
+
+use crate::container::Container;
+use crate::fd::{Fd, FdTable};
+use crate::process::{ProcTable, Process};
+
+/// Fields of `/proc/PID/stat` after the comm.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stat {
+    /// Parent pid.
+    pub ppid: u32,
+    /// Session id.
+    pub sid: u32,
+    /// Controlling terminal device number.
+    pub tty: u32,
+}
+
+/// Parses `/proc/PID/stat` text; the comm may hold spaces and parentheses.
+pub fn parse_stat(text: &str) -> Option<Stat> {
+    let rest = text.get(text.rfind(')')? + 1..)?;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // state ppid pgrp session tty_nr ...
+    Some(Stat {
+        ppid: f.get(1)?.parse().ok()?,
+        sid: f.get(3)?.parse().ok()?,
+        tty: f.get(4)?.parse::<i64>().ok()?.try_into().unwrap_or(0),
+    })
+}
+
+/// Fields of `/proc/PID/status`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Status {
+    /// Real uid.
+    pub uid: u32,
+    /// Real gid.
+    pub gid: u32,
+    /// Pid in the innermost pid namespace (last `NSpid` entry).
+    pub vpid: Option<u32>,
+}
+
+/// Parses `/proc/PID/status` text.
+pub fn parse_status(text: &str) -> Status {
+    let mut st = Status::default();
+    for line in text.lines() {
+        let Some((key, val)) = line.split_once(':') else {
+            continue;
+        };
+        let first = || val.split_whitespace().next().and_then(|v| v.parse().ok());
+        match key {
+            "Uid" => st.uid = first().unwrap_or(0),
+            "Gid" => st.gid = first().unwrap_or(0),
+            "NSpid" => st.vpid = val.split_whitespace().last().and_then(|v| v.parse().ok()),
+            _ => {}
+        }
+    }
+    st
+}
+
+/// Reads process `pid` below `proc_root` (normally `/proc`). `None` if it
+/// vanished or its `stat` is unreadable; other missing files leave fields empty.
+pub fn read_process(proc_root: &Path, pid: u32) -> Option<Process> {
+    let dir = proc_root.join(pid.to_string());
+    let text = |f: &str| fs::read_to_string(dir.join(f)).ok();
+    let link = |f: &str| {
+        fs::read_link(dir.join(f))
+            .ok()
+            .map(|p| p.to_string_lossy().into_owned())
+    };
+    let stat = parse_stat(&text("stat")?)?;
+    let status = text("status").map(|s| parse_status(&s)).unwrap_or_default();
+    let mut p = Process {
+        pid,
+        ppid: stat.ppid,
+        sid: stat.sid,
+        tty: stat.tty,
+        vpid: status.vpid.unwrap_or(pid),
+        uid: status.uid,
+        gid: status.gid,
+        name: text("comm")
+            .map(|c| c.trim_end_matches('\n').to_string())
+            .unwrap_or_default(),
+        exepath: link("exe").unwrap_or_default(),
+        cwd: link("cwd").map(|c| with_slash(&c)).unwrap_or_default(),
+        loginuid: text("loginuid")
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(u32::MAX),
+        container: text("cgroup")
+            .map(|c| Container::from_cgroup_file(&c))
+            .unwrap_or_default(),
+        ..Process::default()
+    };
+    if let Ok(cmdline) = fs::read(dir.join("cmdline")) {
+        p.set_argv(&cmdline);
+    }
+    p.fds = read_fds(&dir.join("fd"));
+    Some(p)
+}
+
+/// Reads the descriptors of `/proc/PID/fd` (readlink of each entry).
+pub fn read_fds(fd_dir: &Path) -> FdTable {
+    let mut table = FdTable::default();
+    let Ok(entries) = fs::read_dir(fd_dir) else {
+        return table;
+    };
+    for e in entries.flatten() {
+        let Some(fd) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        let Ok(target) = fs::read_link(e.path()) else {
+            continue;
+        };
+        let target = target.to_string_lossy();
+        let is_dir = target.starts_with('/') && fs::metadata(e.path()).is_ok_and(|m| m.is_dir());
+        table.insert(fd, Fd::from_proc_link(&target, is_dir));
+    }
+    table
+}
+
+/// Reads every numeric directory below `proc_root`, skipping `skip` (the agent itself).
+pub fn seed(proc_root: &Path, skip: Option<u32>) -> ProcTable {
+    let mut table = ProcTable::default();
+    let Ok(entries) = fs::read_dir(proc_root) else {
+        return table;
+    };
+    for e in entries.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        if Some(pid) == skip {
+            continue;
+        }
+        if let Some(p) = read_process(proc_root, pid) {
+            table.insert(p);
+        }
+    }
+    table
+}
+
+/// `proc.cwd` carries a trailing slash.
+pub(crate) fn with_slash(dir: &str) -> String {
+    if dir.ends_with('/') {
+        dir.to_string()
+    } else {
+        format!("{dir}/")
+    }
+}

@@ -1,0 +1,264 @@
+//! Applying capture events to the process, fd and user state.
+
+use std::path::{Path, PathBuf};
+
+use falco_rt_record::syscalls::nr;
+use falco_rt_record::{Event, ExecEvent, SockAddr, SyscallEvent};
+
+use crate::fd::{Fd, FdKind, Role};
+use crate::process::{ProcTable, Process, resolve_path};
+use crate::procfs::{self, with_slash};
+use crate::users::UserDb;
+
+const AT_FDCWD: i32 = -100;
+const O_DIRECTORY: u64 = 0o200000;
+const O_CLOEXEC: u64 = 0o2000000;
+const EINPROGRESS: i64 = 115;
+
+/// Everything the runtime knows about the host's processes.
+#[derive(Debug)]
+pub struct State {
+    /// The process table.
+    pub procs: ProcTable,
+    /// Users and groups.
+    pub users: UserDb,
+    /// `/proc` to consult for processes the table does not know (and to
+    /// refresh cwd/session/tty/namespace pid/container at exec); `None` in replay.
+    proc_root: Option<PathBuf>,
+}
+
+impl State {
+    /// State for the live host: seeds from `<root>/proc` and reads
+    /// `<root>/etc/passwd` and `<root>/etc/group`; `skip` is the agent's pid.
+    pub fn from_host(root: &Path, skip: Option<u32>) -> Self {
+        let proc_root = root.join("proc");
+        Self {
+            procs: procfs::seed(&proc_root, skip),
+            users: UserDb::load(root),
+            proc_root: Some(proc_root),
+        }
+    }
+
+    /// State that only learns from events (replay, tests).
+    pub fn detached(users: UserDb) -> Self {
+        Self {
+            procs: ProcTable::default(),
+            users,
+            proc_root: None,
+        }
+    }
+
+    /// Updates the state with one event. Call it for every event, before
+    /// evaluating rules on it: an exec's fields describe the new image.
+    pub fn apply(&mut self, ev: &Event<'_>) {
+        match ev {
+            Event::Fork(f) => {
+                let parent = self.process(f.header.tgid, f.header.comm());
+                let mut child = parent.clone();
+                child.pid = f.child_tgid;
+                child.ppid = f.header.tgid;
+                child.vpid = f.child_tgid;
+                self.procs.insert(child);
+            }
+            Event::Exec(x) => self.exec(x),
+            Event::Exit(x) => {
+                self.procs.remove(x.header.tgid);
+            }
+            Event::Syscall(s) => self.syscall(s),
+        }
+    }
+
+    /// The process `pid`, loaded from /proc (or made from the event) when unknown.
+    fn process(&mut self, pid: u32, comm: &[u8]) -> &mut Process {
+        let proc_root = self.proc_root.as_deref();
+        self.procs.get_or_insert_with(pid, || {
+            proc_root
+                .and_then(|r| procfs::read_process(r, pid))
+                .unwrap_or_else(|| Process {
+                    pid,
+                    vpid: pid,
+                    name: String::from_utf8_lossy(comm).into_owned(),
+                    loginuid: u32::MAX,
+                    ..Process::default()
+                })
+        })
+    }
+
+    fn exec(&mut self, x: &ExecEvent<'_>) {
+        let live = self
+            .proc_root
+            .as_deref()
+            .and_then(|r| procfs::read_process(r, x.header.tgid));
+        let p = self.process(x.header.tgid, x.header.comm());
+        p.name = String::from_utf8_lossy(x.header.comm()).into_owned();
+        p.ppid = x.ppid;
+        p.uid = x.header.uid;
+        p.gid = x.header.gid;
+        p.loginuid = x.loginuid;
+        p.set_argv(x.args);
+        let filename = String::from_utf8_lossy(x.filename);
+        p.exepath = resolve_path(&p.cwd, &filename);
+        p.fds.exec();
+        if let Some(l) = live {
+            // The kernel knows the canonical path; /proc has it while the process lives.
+            if !l.exepath.is_empty() {
+                p.exepath = l.exepath;
+            }
+            if !l.cwd.is_empty() {
+                p.cwd = l.cwd;
+            }
+            p.sid = l.sid;
+            p.tty = l.tty;
+            p.vpid = l.vpid;
+            p.container = l.container;
+        }
+    }
+
+    fn syscall(&mut self, s: &SyscallEvent<'_>) {
+        let p = self.process(s.header.tgid, s.header.comm());
+        let ret = s.ret;
+        let fd_arg = |i: usize| s.args.get(i).map_or(-1, |&a| a as i32);
+        let path = s.path.map(String::from_utf8_lossy);
+        match s.nr {
+            nr::OPEN | nr::CREAT | nr::OPENAT | nr::OPENAT2 if ret >= 0 => {
+                let (dirfd, flags) = match s.nr {
+                    nr::OPEN => (AT_FDCWD, s.args[1]),
+                    nr::CREAT => (AT_FDCWD, 0o1101),
+                    _ => (fd_arg(0), s.args[2]),
+                };
+                let Some(path) = path else { return };
+                let full = resolve_at(p, dirfd, &path);
+                let fd = Fd::file(full, flags & O_DIRECTORY != 0, flags & O_CLOEXEC != 0);
+                p.fds.insert(ret as i32, fd);
+            }
+            nr::CLOSE if ret == 0 => {
+                p.fds.remove(fd_arg(0));
+            }
+            nr::DUP if ret >= 0 => p.fds.dup(fd_arg(0), ret as i32, false),
+            nr::DUP2 if ret >= 0 => p.fds.dup(fd_arg(0), ret as i32, false),
+            nr::DUP3 if ret >= 0 => p.fds.dup(fd_arg(0), ret as i32, s.args[2] & O_CLOEXEC != 0),
+            nr::SOCKET if ret >= 0 => {
+                let (family, sock_type, protocol) =
+                    (s.args[0] as u16, (s.args[1] & 0xf) as u16, s.args[2] as u16);
+                let kind = match family {
+                    1 => FdKind::Unix,
+                    2 | 10 => FdKind::Inet {
+                        protocol,
+                        sock_type,
+                        family,
+                        local: None,
+                        remote: None,
+                        role: Role::Unknown,
+                    },
+                    _ => FdKind::Unknown,
+                };
+                // SOCK_CLOEXEC is O_CLOEXEC.
+                p.fds.insert(
+                    ret as i32,
+                    Fd {
+                        kind,
+                        path: String::new(),
+                        cloexec: s.args[1] & O_CLOEXEC != 0,
+                    },
+                );
+            }
+            nr::CONNECT if ret == 0 || ret == -EINPROGRESS => {
+                socket_update(p, fd_arg(0), s, Role::Client)
+            }
+            nr::ACCEPT | nr::ACCEPT4 if ret >= 0 => {
+                let cloexec = s.nr == nr::ACCEPT4 && s.args[3] & O_CLOEXEC != 0;
+                p.fds.insert(
+                    ret as i32,
+                    Fd {
+                        kind: FdKind::Unknown,
+                        path: String::new(),
+                        cloexec,
+                    },
+                );
+                socket_update(p, ret as i32, s, Role::Server);
+            }
+            nr::CHDIR if ret == 0 => {
+                if let Some(path) = path {
+                    p.cwd = with_slash(&resolve_path(&p.cwd, &path));
+                }
+            }
+            nr::FCHDIR if ret == 0 => {
+                if let Some(f) = p.fds.get(fd_arg(0)).filter(|f| !f.path.is_empty()) {
+                    p.cwd = with_slash(&f.path);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Resolves a path given relative to `dirfd` (or the cwd for `AT_FDCWD`).
+fn resolve_at(p: &Process, dirfd: i32, path: &str) -> String {
+    let base = if dirfd == AT_FDCWD {
+        p.cwd.clone()
+    } else {
+        p.fds.get(dirfd).map(|f| f.path.clone()).unwrap_or_default()
+    };
+    resolve_path(&base, path)
+}
+
+/// Fills a socket descriptor from the record's kernel tuple or sockaddr.
+fn socket_update(p: &mut Process, fd: i32, s: &SyscallEvent<'_>, role: Role) {
+    let entry = match p.fds.get_mut(fd) {
+        Some(e) => e,
+        None => {
+            p.fds.insert(
+                fd,
+                Fd {
+                    kind: FdKind::Unknown,
+                    path: String::new(),
+                    cloexec: false,
+                },
+            );
+            match p.fds.get_mut(fd) {
+                Some(e) => e,
+                None => return,
+            }
+        }
+    };
+    if let Some(t) = s.tuple.filter(|t| t.family == 2 || t.family == 10) {
+        entry.kind = FdKind::Inet {
+            protocol: t.protocol,
+            sock_type: t.sock_type,
+            family: t.family,
+            local: t.source().map(|a| (a, t.sport)),
+            remote: t.dest().map(|a| (a, t.dport)),
+            role,
+        };
+        return;
+    }
+    match s.addr() {
+        Some(SockAddr::Unix(path)) => {
+            entry.kind = FdKind::Unix;
+            entry.path = String::from_utf8_lossy(path).into_owned();
+        }
+        Some(SockAddr::V4 { addr, port }) => set_remote(entry, 2, (addr.into(), port), role),
+        Some(SockAddr::V6 { addr, port }) => set_remote(entry, 10, (addr.into(), port), role),
+        _ => {}
+    }
+}
+
+fn set_remote(entry: &mut Fd, fam: u16, remote: crate::fd::Endpoint, r: Role) {
+    let (protocol, sock_type, local) = match &entry.kind {
+        FdKind::Inet {
+            protocol,
+            sock_type,
+            local,
+            ..
+        } => (*protocol, *sock_type, *local),
+        _ => (0, 0, None),
+    };
+    entry.kind = FdKind::Inet {
+        protocol,
+        sock_type,
+        family: fam,
+        local,
+        remote: Some(remote),
+        role: r,
+    };
+}

@@ -1,0 +1,502 @@
+use std::fs;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+
+use falco_rt_record::syscalls::nr;
+use falco_rt_record::{Event, ExecEvent, ExitEvent, ForkEvent, Header, SyscallEvent, Tuple};
+
+use crate::process::resolve_path;
+use crate::procfs::{parse_stat, parse_status, read_process};
+use crate::*;
+
+const ID: &str = "3ad7b26ded6d8e7b23da7d48fe889434573036c27ae5a74837233de441c3601e";
+
+#[test]
+fn container_ids_from_cgroup_layouts() {
+    let cases: &[(String, &str, Option<Runtime>)] = &[
+        (
+            format!("12:pids:/docker/{ID}"),
+            "3ad7b26ded6d",
+            Some(Runtime::Docker),
+        ),
+        (
+            format!("0::/system.slice/docker-{ID}.scope"),
+            "3ad7b26ded6d",
+            Some(Runtime::Docker),
+        ),
+        (
+            format!(
+                "0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0.slice/cri-containerd-{ID}.scope"
+            ),
+            "3ad7b26ded6d",
+            Some(Runtime::Containerd),
+        ),
+        (
+            format!("11:memory:/kubepods/besteffort/pod0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/{ID}"),
+            "3ad7b26ded6d",
+            Some(Runtime::Containerd),
+        ),
+        (
+            format!(
+                "0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-podabc.slice/crio-{ID}.scope"
+            ),
+            "3ad7b26ded6d",
+            Some(Runtime::CriO),
+        ),
+        (
+            format!("0::/machine.slice/libpod-{ID}.scope/container"),
+            "3ad7b26ded6d",
+            Some(Runtime::Podman),
+        ),
+        (
+            format!("1:name=systemd:/libpod_parent/libpod-{ID}"),
+            "3ad7b26ded6d",
+            Some(Runtime::Podman),
+        ),
+        (
+            format!("0::/machine.slice/libpod-conmon-{ID}.scope"),
+            "host",
+            None,
+        ),
+        (
+            format!("0::/system.slice/crio-conmon-{ID}.scope"),
+            "host",
+            None,
+        ),
+        (
+            "0::/user.slice/user-1000.slice/session-3.scope".into(),
+            "host",
+            None,
+        ),
+        ("0::/init.scope".into(), "host", None),
+        ("0::/".into(), "host", None),
+        // Not 64 hex digits.
+        (
+            "0::/system.slice/docker-3ad7b26ded6d.scope".into(),
+            "host",
+            None,
+        ),
+        (
+            format!("0::/system.slice/docker-{}.scope", ID.to_uppercase()),
+            "host",
+            None,
+        ),
+    ];
+    for (line, id, runtime) in cases {
+        let c = Container::from_cgroup_file(line);
+        assert_eq!((c.id(), c.runtime()), (*id, *runtime), "{line}");
+    }
+    // The first line that names a container wins over host lines.
+    let file = format!("0::/\n12:pids:/docker/{ID}\n");
+    assert_eq!(Container::from_cgroup_file(&file).id(), "3ad7b26ded6d");
+    assert_eq!(
+        Container::from_cgroup_file("garbage without colons").id(),
+        "host"
+    );
+}
+
+#[test]
+fn users_and_groups_parse_and_fall_back_to_numbers() {
+    let db = UserDb::parse(
+        "root:x:0:0:root:/root:/bin/bash\n# comment\nbroken line\nalice:x:1000:1000:Alice,,,:/home/alice:/bin/zsh\ndup:x:1000:1:::\n",
+        "root:x:0:\nwheel:x:10:alice\nbad:x:notanumber:\n",
+    );
+    let alice = db.user(1000).expect("alice");
+    assert_eq!(
+        (
+            alice.name.as_str(),
+            alice.home.as_str(),
+            alice.shell.as_str()
+        ),
+        ("alice", "/home/alice", "/bin/zsh")
+    );
+    assert_eq!(db.user_name(0), "root");
+    assert_eq!(db.user_name(4242), "4242");
+    assert_eq!(db.group_name(10), "wheel");
+    assert_eq!(db.group_name(11), "11");
+}
+
+#[test]
+fn stat_and_status_parsing() {
+    let stat = "4242 (we (ird) name) S 1 4242 4200 34817 4242 4194560 0 0 0 0";
+    assert_eq!(
+        parse_stat(stat),
+        Some(procfs::Stat {
+            ppid: 1,
+            sid: 4200,
+            tty: 34817
+        })
+    );
+    assert_eq!(parse_stat("garbage"), None);
+    assert_eq!(parse_stat("1 (x) S"), None);
+    let st = parse_status(
+        "Name:\tbash\nUid:\t1000\t1000\t1000\t1000\nGid:\t100\t100\t100\t100\nNSpid:\t4242\t7\n",
+    );
+    assert_eq!((st.uid, st.gid, st.vpid), (1000, 100, Some(7)));
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        let d = std::env::temp_dir().join(format!("falco-rt-state-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).expect("temp dir");
+        Self(d)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn reads_a_proc_like_tree() {
+    let t = TempDir::new("proc");
+    let root = &t.0;
+    let p = root.join("proc/4242");
+    fs::create_dir_all(p.join("fd")).expect("mkdir");
+    fs::write(p.join("stat"), "4242 (nginx) S 1 4242 4242 0 -1 4194560").expect("write");
+    fs::write(
+        p.join("status"),
+        "Name:\tnginx\nUid:\t33\t33\t33\t33\nGid:\t33\t33\t33\t33\nNSpid:\t4242\t1\n",
+    )
+    .expect("write");
+    fs::write(p.join("comm"), "nginx\n").expect("write");
+    fs::write(p.join("cmdline"), b"nginx: master\0-g\0daemon off;\0").expect("write");
+    fs::write(p.join("loginuid"), "4294967295").expect("write");
+    fs::write(
+        p.join("cgroup"),
+        format!("0::/system.slice/docker-{ID}.scope\n"),
+    )
+    .expect("write");
+    fs::create_dir_all(root.join("srv")).expect("mkdir");
+    fs::write(root.join("srv/index.html"), "hi").expect("write");
+    std::os::unix::fs::symlink("/usr/sbin/nginx", p.join("exe")).expect("symlink");
+    std::os::unix::fs::symlink(root.join("srv"), p.join("cwd")).expect("symlink");
+    std::os::unix::fs::symlink(root.join("srv/index.html"), p.join("fd/3")).expect("symlink");
+    std::os::unix::fs::symlink(root.join("srv"), p.join("fd/4")).expect("symlink");
+    std::os::unix::fs::symlink("socket:[12345]", p.join("fd/5")).expect("symlink");
+    std::os::unix::fs::symlink("pipe:[999]", p.join("fd/6")).expect("symlink");
+    std::os::unix::fs::symlink("anon_inode:[eventpoll]", p.join("fd/7")).expect("symlink");
+    fs::create_dir_all(root.join("proc/self")).expect("mkdir");
+    fs::create_dir_all(root.join("proc/77")).expect("mkdir"); // no stat: skipped
+
+    let proc = read_process(&root.join("proc"), 4242).expect("process");
+    assert_eq!(proc.name, "nginx");
+    assert_eq!(proc.exe, "nginx: master");
+    assert_eq!(proc.args, ["-g", "daemon off;"]);
+    assert_eq!(proc.cmdline(), "nginx -g daemon off;");
+    assert_eq!(proc.exepath, "/usr/sbin/nginx");
+    assert_eq!(proc.cwd, format!("{}/srv/", root.display()));
+    assert_eq!(
+        (proc.ppid, proc.sid, proc.vpid, proc.uid, proc.loginuid),
+        (1, 4242, 1, 33, u32::MAX)
+    );
+    assert_eq!(proc.container.id(), "3ad7b26ded6d");
+    let f3 = proc.fds.get(3).expect("fd 3");
+    assert_eq!(
+        (f3.typechar(), f3.filename(), f3.directory()),
+        (
+            'f',
+            Some("index.html"),
+            Some(&*format!("{}/srv", root.display()))
+        )
+    );
+    assert_eq!(proc.fds.get(4).map(Fd::typechar), Some('d'));
+    assert_eq!(proc.fds.get(5).map(Fd::typechar), Some('4'));
+    assert_eq!(proc.fds.get(6).map(Fd::typechar), Some('p'));
+    assert_eq!(proc.fds.get(7).map(Fd::typechar), Some('l'));
+
+    let table = procfs::seed(&root.join("proc"), None);
+    assert_eq!(table.len(), 1);
+    let users = root.join("etc");
+    fs::create_dir_all(&users).expect("mkdir");
+    fs::write(
+        users.join("passwd"),
+        "www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n",
+    )
+    .expect("write");
+    let state = State::from_host(root, Some(4242));
+    assert!(state.procs.is_empty(), "the skipped pid must not be seeded");
+    assert_eq!(state.users.user_name(33), "www-data");
+}
+
+#[test]
+fn seeds_from_the_real_proc() {
+    let state = State::from_host(std::path::Path::new("/"), None);
+    let me = state
+        .procs
+        .get(std::process::id())
+        .expect("this test process");
+    assert!(!me.name.is_empty());
+    assert!(me.exepath.starts_with('/'), "{}", me.exepath);
+    assert!(me.cwd.ends_with('/'));
+    assert!(state.procs.get(1).is_some(), "pid 1");
+    assert!(!state.procs.ancestors(std::process::id()).is_empty());
+}
+
+fn hdr(tgid: u32, comm: &str) -> Header {
+    let mut c = [0u8; 16];
+    c[..comm.len()].copy_from_slice(comm.as_bytes());
+    Header {
+        ts_boot_ns: 1,
+        tgid,
+        tid: tgid,
+        uid: 1000,
+        gid: 1000,
+        cgroup_id: 0,
+        comm: c,
+    }
+}
+
+fn sc<'a>(tgid: u32, nr: u32, ret: i64, args: [u64; 6], path: Option<&'a [u8]>) -> Event<'a> {
+    Event::Syscall(SyscallEvent {
+        header: hdr(tgid, "app"),
+        nr,
+        ret,
+        args,
+        normalized: false,
+        path,
+        path2: None,
+        sockaddr: None,
+        tuple: None,
+    })
+}
+
+const AT_FDCWD: u64 = -100i64 as u64;
+
+#[test]
+fn events_drive_processes_and_fds() {
+    let mut st = State::detached(UserDb::default());
+    st.procs.insert(Process {
+        pid: 1,
+        name: "init".into(),
+        cwd: "/".into(),
+        ..Process::default()
+    });
+    st.procs.insert(Process {
+        pid: 10,
+        ppid: 1,
+        name: "bash".into(),
+        cwd: "/home/alice/".into(),
+        ..Process::default()
+    });
+
+    // bash forks 11, which execs ./tool (relative to its cwd).
+    st.apply(&Event::Fork(ForkEvent {
+        header: hdr(10, "bash"),
+        child_tgid: 11,
+        child_tid: 11,
+    }));
+    assert_eq!(
+        st.procs.get(11).map(|p| (p.name.as_str(), p.ppid)),
+        Some(("bash", 10))
+    );
+    st.apply(&sc(
+        11,
+        nr::OPENAT,
+        3,
+        [AT_FDCWD, 0, 0o2000000, 0, 0, 0],
+        Some(b"notes.txt"),
+    )); // O_CLOEXEC
+    st.apply(&sc(
+        11,
+        nr::OPENAT,
+        4,
+        [AT_FDCWD, 0, 0o200000, 0, 0, 0],
+        Some(b"/etc"),
+    )); // O_DIRECTORY
+    st.apply(&Event::Exec(ExecEvent {
+        header: hdr(11, "tool"),
+        ppid: 10,
+        loginuid: 1000,
+        sessionid: 1,
+        filename: b"./bin/../tool",
+        args: b"./tool\0--flag\0x y\0",
+    }));
+    let p = st.procs.get(11).expect("11");
+    assert_eq!(
+        (p.name.as_str(), p.exe.as_str(), p.exepath.as_str()),
+        ("tool", "./tool", "/home/alice/tool")
+    );
+    assert_eq!(p.args_line(), "--flag x y");
+    assert_eq!(p.cmdline(), "tool --flag x y");
+    assert!(p.fds.get(3).is_none(), "O_CLOEXEC fd survives exec");
+    assert_eq!(p.fds.get(4).map(Fd::typechar), Some('d'));
+    assert_eq!(st.procs.pname(11), Some("bash"));
+    assert_eq!(st.procs.aname(11, 2), Some("init"));
+    assert_eq!(st.procs.aname(11, 3), None);
+    assert_eq!(st.procs.aname(11, 0), Some("tool"));
+
+    // openat relative to a directory fd, chdir, open relative to the new cwd.
+    st.apply(&sc(11, nr::OPENAT, 5, [4, 0, 0, 0, 0, 0], Some(b"shadow")));
+    assert_eq!(
+        st.procs
+            .get(11)
+            .and_then(|p| p.fds.get(5))
+            .map(Fd::name)
+            .as_deref(),
+        Some("/etc/shadow")
+    );
+    st.apply(&sc(11, nr::CHDIR, 0, [0; 6], Some(b"../../tmp/./x")));
+    assert_eq!(st.procs.get(11).map(|p| p.cwd.as_str()), Some("/tmp/x/"));
+    st.apply(&sc(
+        11,
+        nr::OPEN,
+        6,
+        [0, 0o1101, 0o644, 0, 0, 0],
+        Some(b"out.log"),
+    ));
+    let f = st
+        .procs
+        .get(11)
+        .and_then(|p| p.fds.get(6))
+        .cloned()
+        .expect("fd 6");
+    assert_eq!(
+        (f.name(), f.directory(), f.filename()),
+        (
+            "/tmp/x/out.log".to_string(),
+            Some("/tmp/x"),
+            Some("out.log")
+        )
+    );
+    // Failed opens do not create fds.
+    st.apply(&sc(
+        11,
+        nr::OPENAT,
+        -2,
+        [AT_FDCWD, 0, 0, 0, 0, 0],
+        Some(b"/missing"),
+    ));
+    assert_eq!(st.procs.get(11).map(|p| p.fds.len()), Some(3));
+
+    // dup2 copies, close removes.
+    st.apply(&sc(11, nr::DUP2, 1, [6, 1, 0, 0, 0, 0], None));
+    assert_eq!(
+        st.procs
+            .get(11)
+            .and_then(|p| p.fds.get(1))
+            .map(Fd::name)
+            .as_deref(),
+        Some("/tmp/x/out.log")
+    );
+    st.apply(&sc(11, nr::CLOSE, 0, [6, 0, 0, 0, 0, 0], None));
+    assert!(st.procs.get(11).and_then(|p| p.fds.get(6)).is_none());
+    assert!(st.procs.get(11).and_then(|p| p.fds.get(1)).is_some());
+
+    // A TCP client: socket, then connect with the kernel tuple.
+    st.apply(&sc(11, nr::SOCKET, 7, [2, 1, 0, 0, 0, 0], None));
+    let tuple = Tuple {
+        family: 2,
+        sock_type: 1,
+        protocol: 6,
+        sport: 40000,
+        dport: 443,
+        saddr: [192, 168, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        daddr: [10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    };
+    let Event::Syscall(mut connect) = sc(11, nr::CONNECT, 0, [7, 0, 16, 0, 0, 0], None) else {
+        unreachable!()
+    };
+    connect.tuple = Some(tuple);
+    st.apply(&Event::Syscall(connect));
+    let f = st
+        .procs
+        .get(11)
+        .and_then(|p| p.fds.get(7))
+        .cloned()
+        .expect("fd 7");
+    assert_eq!(f.name(), "192.168.1.2:40000->10.0.0.1:443");
+    assert_eq!((f.typechar(), f.l4proto()), ('4', Some("tcp")));
+    assert_eq!(
+        f.server(),
+        Some((IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)), 443))
+    );
+    assert_eq!(f.client().map(|c| c.1), Some(40000));
+
+    // A server: accept creates the fd; the client is the remote end.
+    let Event::Syscall(mut accept) = sc(11, nr::ACCEPT4, 8, [3, 0, 0, 0o2000000, 0, 0], None)
+    else {
+        unreachable!()
+    };
+    accept.tuple = Some(Tuple {
+        sport: 443,
+        dport: 50000,
+        saddr: tuple.daddr,
+        daddr: tuple.saddr,
+        ..tuple
+    });
+    st.apply(&Event::Syscall(accept));
+    let f = st
+        .procs
+        .get(11)
+        .and_then(|p| p.fds.get(8))
+        .cloned()
+        .expect("fd 8");
+    assert_eq!(f.name(), "192.168.1.2:50000->10.0.0.1:443");
+    assert_eq!(f.server().map(|s| s.1), Some(443));
+    assert!(f.cloexec);
+
+    // A unix connect names the socket by path.
+    st.apply(&sc(11, nr::SOCKET, 9, [1, 1, 0, 0, 0, 0], None));
+    let mut un = 1u16.to_le_bytes().to_vec();
+    un.extend_from_slice(b"/run/docker.sock\0");
+    let Event::Syscall(mut uc) = sc(11, nr::CONNECT, 0, [9, 0, 0, 0, 0, 0], None) else {
+        unreachable!()
+    };
+    uc.sockaddr = Some(&un);
+    st.apply(&Event::Syscall(uc));
+    let f = st
+        .procs
+        .get(11)
+        .and_then(|p| p.fds.get(9))
+        .cloned()
+        .expect("fd 9");
+    assert_eq!(
+        (f.typechar(), f.name()),
+        ('u', "/run/docker.sock".to_string())
+    );
+
+    // Exit forgets the process; an unknown process appears on its first event.
+    st.apply(&Event::Exit(ExitEvent {
+        header: hdr(11, "tool"),
+        exit_code: 0,
+    }));
+    assert!(st.procs.get(11).is_none());
+    st.apply(&sc(99, nr::CLOSE, 0, [3, 0, 0, 0, 0, 0], None));
+    assert_eq!(st.procs.get(99).map(|p| p.name.as_str()), Some("app"));
+}
+
+#[test]
+fn ancestor_walk_stops_on_cycles() {
+    let mut t = ProcTable::default();
+    t.insert(Process {
+        pid: 2,
+        ppid: 3,
+        name: "a".into(),
+        ..Process::default()
+    });
+    t.insert(Process {
+        pid: 3,
+        ppid: 2,
+        name: "b".into(),
+        ..Process::default()
+    });
+    assert_eq!(
+        t.ancestors(2).iter().map(|p| p.pid).collect::<Vec<_>>(),
+        [3]
+    );
+    assert_eq!(t.aname(2, 5), None);
+}
+
+#[test]
+fn path_resolution_is_lexical() {
+    assert_eq!(resolve_path("/a/b/", "../c"), "/a/c");
+    assert_eq!(resolve_path("/a", "/x/./y//z/.."), "/x/y");
+    assert_eq!(resolve_path("/", "../../.."), "/");
+    assert_eq!(resolve_path("", "rel"), "/rel");
+}
