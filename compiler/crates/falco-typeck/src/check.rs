@@ -91,7 +91,25 @@ impl<'c, 'a> Checker<'c, 'a> {
         let modifier = check.op.modifier;
 
         let mut op_ok = true;
-        if !left_type.is_lenient()
+        if event_type_operator(op) || op == Op::Exists {
+            self.event_type_under_transformer(&left);
+        }
+        if let TypedOperand::Field(field) = &left
+            && field.name == "evt.around"
+            && !matches!(op, Op::Eq | Op::EqEq)
+        {
+            op_ok = false;
+            self.report(
+                TypeError::new(
+                    Code::E403,
+                    check.op.span,
+                    format!("`{}` does not apply to `evt.around`", op.as_str()),
+                )
+                .with_help(
+                    "`evt.around[timestamp]` is compared with `=` and a window in milliseconds",
+                ),
+            );
+        } else if !left_type.is_lenient()
             && let Err(not_comparable) = check_comparable(op, modifier, left_type)
         {
             op_ok = false;
@@ -257,6 +275,22 @@ impl<'c, 'a> Checker<'c, 'a> {
             other => self.operand(other, Position::Right),
         };
         let right_type = right.value_type();
+        if let TypedOperand::Field(field) = left
+            && is_event_type_field(field)
+            && event_type_operator(op)
+        {
+            self.report(
+                TypeError::new(
+                    Code::E408,
+                    right.span(),
+                    format!("`{}` cannot be compared with a field", field.written),
+                )
+                .with_label("a field on the right side")
+                .with_help("compare it with event names, e.g. `evt.type in (open, openat)`")
+                .with_note("Falco works out which event types a rule matches from these checks, and needs constant names"),
+            );
+            return TypedValue::Field(right);
+        }
         if matches!(op, Op::Regex | Op::PMatch) {
             self.report(
                 TypeError::new(
@@ -327,6 +361,26 @@ impl<'c, 'a> Checker<'c, 'a> {
             );
         }
         TypedValue::Field(right)
+    }
+
+    /// Falco's event-type analysis rejects `evt.type` inside a transformer on the left
+    /// of `=`, `!=`, `in` and `exists`.
+    fn event_type_under_transformer(&mut self, left: &TypedOperand) {
+        let TypedOperand::Transform(transform) = left else {
+            return;
+        };
+        if let Some(field) = find_event_type_field(&transform.args) {
+            self.report(
+                TypeError::new(
+                    Code::E407,
+                    field.span,
+                    format!("`{}` cannot be transformed in this check", field.written),
+                )
+                .with_label(format!("inside `{}`", transform.kind.as_str()))
+                .with_help("compare the field directly, e.g. `evt.type in (open, openat)`")
+                .with_note("Falco works out which event types a rule matches from these checks, and cannot see through transformers"),
+            );
+        }
     }
 
     /// `val(field)`: the field itself.
@@ -421,6 +475,25 @@ impl<'c, 'a> Checker<'c, 'a> {
         hints::value_hints(self, text, span, context.op);
         value
     }
+}
+
+/// The operators Falco's event-type analysis reads `evt.type` checks through.
+fn event_type_operator(op: Op) -> bool {
+    matches!(op, Op::Eq | Op::EqEq | Op::Ne | Op::In)
+}
+
+/// `evt.type` or `syscall.type`, without argument.
+fn is_event_type_field(field: &TypedField) -> bool {
+    (field.name == "evt.type" || field.name == "syscall.type") && field.arg.is_none()
+}
+
+fn find_event_type_field(operands: &[TypedOperand]) -> Option<&TypedField> {
+    operands.iter().find_map(|operand| match operand {
+        TypedOperand::Field(field) if is_event_type_field(field) => Some(field),
+        TypedOperand::Transform(transform) => find_event_type_field(&transform.args),
+        TypedOperand::List(items, _) => find_event_type_field(items),
+        _ => None,
+    })
 }
 
 /// Turns a failed lookup into a diagnostic; `unknown` is E401 in conditions and

@@ -266,6 +266,15 @@ fn field_comparisons() {
 }
 
 #[test]
+fn event_type_checks_falco_cannot_index() {
+    assert_eq!(codes("evt.type = val(syscall.type)"), vec![Code::E408]);
+    assert_eq!(codes("toupper(evt.type) != open"), vec![Code::E407]);
+    assert_eq!(codes("tolower(evt.type) exists"), vec![Code::E407]);
+    assert_eq!(codes("tolower(evt.type) contains open"), Vec::<Code>::new());
+    assert_eq!(codes("evt.around[1000] > 5"), vec![Code::E403]);
+}
+
+#[test]
 fn warnings() {
     let condition = "proc.name = proc.pname";
     let (_, errors) = check(condition);
