@@ -136,11 +136,18 @@ impl PErr {
         let mut wanted: Vec<&str> = Expect::ALL
             .iter()
             .filter(|e| self.has(**e))
-            .map(|e| e.describe())
+            .flat_map(|e| match e {
+                Expect::BoolOp => vec!["`and`", "`or`"],
+                e => vec![e.describe()],
+            })
             .collect();
         wanted.dedup();
         let expected = join_or(&wanted);
-        let message = if expected.is_empty() {
+        let message = if found == "`and`" && self.has(Expect::BoolOp) {
+            "`and` cannot follow `or(...)`: Falco reads `or(` as taking the parenthesised \
+             condition as its whole right operand; write `or (` instead"
+                .to_string()
+        } else if expected.is_empty() {
             format!("unexpected {found}")
         } else {
             format!("expected {expected}, found {found}")

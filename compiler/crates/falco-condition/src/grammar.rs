@@ -145,7 +145,22 @@ fn quoted(what: Expect) -> impl Parser<'static, In, Str, Ex> + Clone {
         let s = rest(inp, start);
         let n = lexer::quoted_len(s);
         if n == 0 {
-            return Err(PErr::expected(what, start));
+            return Err(match s.first() {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let q = char::from(q);
+                    let hint = if s.len() > 1 && s.ends_with(&[b'\\', q as u8]) {
+                        " (a quote right after a backslash does not close it)"
+                    } else {
+                        ""
+                    };
+                    PErr::custom(
+                        Code::E301,
+                        format!("this string is not closed: the closing `{q}` is missing{hint}"),
+                        start..start + 1,
+                    )
+                }
+                _ => PErr::expected(what, start),
+            });
         }
         let quote = s.first().map(|b| char::from(*b));
         let (bytes, errors) = lexer::unescape(&s[..n]);
@@ -425,7 +440,16 @@ fn str_rhs(
         choice((
             transformer_or_val(),
             quoted(Expect::Value).map(Value::Str),
-            bare(lexer::bare_str_len, Expect::Value).map(Value::Str),
+            // After `tolower(`/`val(` libsinsp is committed to the transformer, so
+            // its keyword is never a bare string.
+            bare(
+                |s| match transformer_at(s, true) {
+                    Some(_) => 0,
+                    None => lexer::bare_str_len(s),
+                },
+                Expect::Value,
+            )
+            .map(Value::Str),
         ))
         .labelled(Expect::Value),
     );
@@ -511,8 +535,41 @@ fn op_of(kind: OpKind) -> impl Parser<'static, In, (Op, Sp), Ex> + Clone {
                 advance(inp, consumed);
                 Ok((op, Sp::from(start..start + len)))
             }
-            _ => Err(PErr::expected(Expect::Operator, start)),
+            Some(_) => Err(PErr::expected(Expect::Operator, start)),
+            None => Err(glued_word_operator(rest(inp, start), start)
+                .unwrap_or_else(|| PErr::expected(Expect::Operator, start))),
         }
+    })
+}
+
+/// A word operator without the blank it needs (`containsx`, or `contains` at the
+/// end): a clearer error than "expected an operator".
+fn glued_word_operator(s: &[u8], start: usize) -> Option<PErr> {
+    const WORDS: [&str; 9] = [
+        "bstartswith",
+        "startswith",
+        "endswith",
+        "icontains",
+        "bcontains",
+        "contains",
+        "iglob",
+        "glob",
+        "regex",
+    ];
+    let w = WORDS.iter().find(|w| s.starts_with(w.as_bytes()))?;
+    let end = start + w.len();
+    Some(if s.len() == w.len() {
+        PErr::custom(
+            Code::E303,
+            format!("`{w}` needs a value after it"),
+            start..end,
+        )
+    } else {
+        PErr::custom(
+            Code::E306,
+            format!("`{w}` must be followed by a blank"),
+            start..end,
+        )
     })
 }
 
@@ -562,16 +619,28 @@ fn condition() -> impl Parser<'static, In, (OpSpec, Option<Value>), Ex> + Clone 
 /// A bare identifier naming a macro. It must not be the start of a field name, a
 /// transformer call or `not(`, so the alternatives of a check never overlap.
 fn macro_ref() -> impl Parser<'static, In, Expr, Ex> + Clone {
-    tok(
-        |s| {
-            let n = lexer::ident_len(s);
-            let blocked = lexer::field_name_len(s) > 0
-                || transformer_at(s, false).is_some()
-                || (s.get(n) == Some(&b'(') && &s[..n] == b"not");
-            if blocked { 0 } else { n }
-        },
-        Expect::Macro,
-    )
+    custom(|inp: &mut Inp<'_, '_>| {
+        let start = pos(inp);
+        let s = rest(inp, start);
+        let n = lexer::ident_len(s);
+        let call = s.get(n) == Some(&b'(');
+        if call && &s[..n] == b"val" {
+            return Err(PErr::custom(
+                Code::E301,
+                "`val(...)` can only be used on the right of an operator".to_string(),
+                start..start + n,
+            ));
+        }
+        let blocked = n == 0
+            || lexer::field_name_len(s) > 0
+            || transformer_at(s, false).is_some()
+            || (call && &s[..n] == b"not");
+        if blocked {
+            return Err(PErr::expected(Expect::Macro, start));
+        }
+        advance(inp, n);
+        Ok(Sp::from(start..start + n))
+    })
     .map_with(|s, e| {
         let name = e
             .state()
@@ -632,7 +701,7 @@ fn skip_check() -> impl Parser<'static, In, Expr, Ex> + Clone {
         let start = pos(inp);
         let s = rest(inp, start);
         let n = skip_len(s);
-        if n == 0 && !s.is_empty() {
+        if n == 0 && !s.is_empty() && s[0] != b')' {
             return Err(PErr::expected(Expect::Field, start));
         }
         advance(inp, n);
@@ -698,10 +767,19 @@ fn trailing() -> impl Parser<'static, In, (), Ex> + Clone {
             return Ok(());
         }
         let close = s[lead] == b')';
+        let and_after_or_paren = lexer::keyword_follows(&s[lead..], b"and");
         let text = inp.state().text.clone();
         let (found_span, found) = crate::error::found_token(&text, start + lead);
         advance(inp, n);
-        inp.emit(if close {
+        inp.emit(if and_after_or_paren {
+            PErr::custom(
+                Code::E301,
+                "`and` cannot follow `or(...)`: Falco reads `or(` as taking the parenthesised \
+                 condition as its whole right operand; write `or (` instead"
+                    .to_string(),
+                found_span.range(),
+            )
+        } else if close {
             PErr::custom(
                 Code::E302,
                 "unbalanced parentheses: this `)` closes nothing".to_string(),

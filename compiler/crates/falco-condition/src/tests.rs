@@ -165,6 +165,17 @@ fn error_codes() {
     assert_eq!(codes("evt.num > a"), ["E301"]);
     assert_eq!(codes(""), ["E301"]);
     assert_eq!(codes("   "), ["E301"]);
+    assert_eq!(codes("evt.buffer bcontains"), ["E303"]);
+    assert_eq!(codes("proc.name containsbash"), ["E306"]);
+    assert!(
+        first("val(proc.name) = x")
+            .message
+            .contains("right of an operator")
+    );
+    assert!(first("proc.name = 'abc").message.contains("not closed"));
+    assert!(first("a or(b) and c").message.contains("write `or (`"));
+    let all = errors("(a.b = 1 x)");
+    assert!(all[0].message.starts_with("expected `and`, `or`, `)` or the end"), "{all:#?}");
     let e = first("proc.name foo");
     assert_eq!(e.message, "expected an operator, found `foo`");
     let e = first("proc.name = a and");
