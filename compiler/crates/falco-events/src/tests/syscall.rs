@@ -1,0 +1,1 @@
+//! Syscall JSON-lines reading and fields.
