@@ -95,6 +95,16 @@ impl EventTypeSet {
         }
     }
 
+    /// Whether Falco would warn that a rule with this set matches too many event
+    /// types (W206), given the number of event type names in all.
+    ///
+    /// Falco counts event codes, about two per name (the enter and exit events), and
+    /// warns above 100; a condition that can never match (`None`) does not warn.
+    /// The count here is by name, so this is `names * 2 > 100`.
+    pub fn exceeds_falco_limit(&self, universe: usize) -> bool {
+        self.count(universe).saturating_mul(2) > 100
+    }
+
     /// How many types the set holds when there are `universe` types in all (names in
     /// the set are assumed to be among them).
     pub fn count(&self, universe: usize) -> usize {
@@ -241,10 +251,10 @@ fn evt_num_invariant(check: &TypedCheck) -> Option<bool> {
 /// Parses like `sscanf("%lu")`: a negative number wraps around.
 fn scan_u64(text: &str) -> Option<u64> {
     let value = crate::literal::scan_integer(text)?;
-    if value < 0 {
-        let magnitude = u64::try_from(-value).unwrap_or(u64::MAX);
-        Some(magnitude.wrapping_neg())
+    let magnitude = u64::try_from(value.unsigned_abs()).unwrap_or(u64::MAX);
+    Some(if value < 0 {
+        magnitude.wrapping_neg()
     } else {
-        Some(u64::try_from(value).unwrap_or(u64::MAX))
-    }
+        magnitude
+    })
 }
