@@ -348,3 +348,57 @@ fn interest_set_can_change_live() {
     );
     let _ = fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn state_follows_a_real_process() {
+    if !live_tests_enabled("state_follows_a_real_process") {
+        return;
+    }
+    use falco_rt_state::State;
+    let cap = Capture::start(&config(true), syscalls::STATE_SYSCALLS).expect("start capture");
+    let mut seen = Seen::new(cap);
+    let mut state = State::from_host(Path::new("/"), Some(std::process::id()));
+    let dir = temp_dir("state");
+    fs::write(dir.join("data.txt"), b"payload").expect("write");
+    // cat opens a path relative to the cwd that sh changed to.
+    let ok = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("cd {} && exec /bin/cat data.txt > /dev/null", dir.display()))
+        .status()
+        .expect("sh");
+    assert!(ok.success());
+    let want = dir.join("data.txt");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut applied = 0;
+    loop {
+        assert!(Instant::now() < deadline, "no openat of {} reached the state", want.display());
+        let records = &mut seen.records;
+        seen.cap.poll_raw(Duration::from_millis(50), |r| records.push(r.to_vec())).expect("poll");
+        let mut found = None;
+        for r in &seen.records[applied..] {
+            let Ok(ev) = decode(r) else { continue };
+            state.apply(&ev);
+            if let Event::Syscall(s) = &ev
+                && s.nr == nr("openat")
+                && s.path == Some(b"data.txt")
+                && s.ret >= 0
+            {
+                found = Some((s.header.tgid, s.ret as i32));
+                break;
+            }
+        }
+        applied = seen.records.len();
+        let Some((pid, fd)) = found else { continue };
+        let p = state.procs.get(pid).expect("cat in the process table");
+        assert_eq!(p.name, "cat");
+        assert_eq!(p.exepath, "/usr/bin/cat", "exepath is canonical (/bin is a symlink here or not)");
+        assert_eq!(p.cwd, format!("{}/", dir.display()));
+        assert_eq!(p.args, ["data.txt"]);
+        assert_eq!(p.container.id(), "host");
+        let f = p.fds.get(fd).expect("fd in the fd table");
+        assert_eq!(f.name(), want.display().to_string());
+        assert_eq!((f.typechar(), f.filename()), ('f', Some("data.txt")));
+        break;
+    }
+    let _ = fs::remove_dir_all(&dir);
+}

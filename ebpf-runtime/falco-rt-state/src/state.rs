@@ -89,6 +89,7 @@ impl State {
             .proc_root
             .as_deref()
             .and_then(|r| procfs::read_process(r, x.header.tgid));
+        let on_host = self.proc_root.is_some();
         let p = self.process(x.header.tgid, x.header.comm());
         p.name = String::from_utf8_lossy(x.header.comm()).into_owned();
         p.ppid = x.ppid;
@@ -99,6 +100,14 @@ impl State {
         let filename = String::from_utf8_lossy(x.filename);
         p.exepath = resolve_path(&p.cwd, &filename);
         p.fds.exec();
+        if on_host && live.as_ref().is_none_or(|l| l.exepath.is_empty()) {
+            // The process is already gone from /proc: resolve symlinks in the
+            // host's view (right for host processes; a container's own view
+            // needs /proc/PID/root, which went away with the process).
+            if let Ok(canon) = std::fs::canonicalize(&p.exepath) {
+                p.exepath = canon.to_string_lossy().into_owned();
+            }
+        }
         if let Some(l) = live {
             // The kernel knows the canonical path; /proc has it while the process lives.
             if !l.exepath.is_empty() {
