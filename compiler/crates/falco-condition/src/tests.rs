@@ -5,6 +5,7 @@ use crate::visit::{visit_checks, visit_fields, visit_list_refs, visit_macros};
 use crate::{ParseError, parse_condition, parse_output, to_falco_string};
 
 mod conformance;
+mod props;
 
 fn ok(text: &str) -> Expr {
     let (expr, errors) = parse_condition(text);
@@ -175,7 +176,12 @@ fn error_codes() {
     assert!(first("proc.name = 'abc").message.contains("not closed"));
     assert!(first("a or(b) and c").message.contains("write `or (`"));
     let all = errors("(a.b = 1 x)");
-    assert!(all[0].message.starts_with("expected `and`, `or`, `)` or the end"), "{all:#?}");
+    assert!(
+        all[0]
+            .message
+            .starts_with("expected `and`, `or`, `)` or the end"),
+        "{all:#?}"
+    );
     let e = first("proc.name foo");
     assert_eq!(e.message, "expected an operator, found `foo`");
     let e = first("proc.name = a and");
