@@ -235,7 +235,8 @@ impl<'c, 'a> Checker<'c, 'a> {
                         Code::W401,
                         field.span,
                         format!("field `{}` is deprecated", info.name),
-                    );
+                    )
+                    .with_label("deprecated field");
                     let error = if reason.is_empty() {
                         error
                     } else {
@@ -313,6 +314,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                     right.span(),
                     "a network field cannot be compared with another field",
                 )
+                .with_label("a field on the right side")
                 .with_help("compare it with a constant network, e.g. `10.0.0.0/8`"),
             );
             return TypedValue::Field(right);
@@ -327,6 +329,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                         field.written
                     ),
                 )
+                .with_label("a field on the right side")
                 .with_help("compare it with constant values"),
             );
             return TypedValue::Field(right);
@@ -341,6 +344,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                         field.written
                     ),
                 )
+                .with_label("not allowed on the right side")
                 .with_help("swap the sides, or compare with constant values"),
             );
             return TypedValue::Field(right);
@@ -388,6 +392,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         if let Some(arg) = &transform.arg {
             self.report(
                 TypeError::new(Code::E406, arg.span, "`val()` does not take an argument")
+                    .with_label("unexpected argument")
                     .with_help("put the argument on the field inside: `val(proc.aname[2])`"),
             );
             return TypedOperand::Error(transform.span);
@@ -432,6 +437,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                     span,
                     format!("comparing `{field}` with `<NA>` is unsafe"),
                 )
+                .with_label("a missing value is not reliably this text")
                 .with_help(format!(
                     "test whether the field has a value with `{field} exists` instead"
                 )),
@@ -539,7 +545,9 @@ pub(crate) fn lookup_error(
         LookupError::Argument { message, help } => {
             let span = field.arg.as_ref().map_or(field.span, |arg| arg.span);
             let code = if in_output { Code::E502 } else { Code::E406 };
-            TypeError::new(code, span, message).with_optional_help(help)
+            TypeError::new(code, span, message)
+                .with_label("invalid argument")
+                .with_optional_help(help)
         }
     }
 }

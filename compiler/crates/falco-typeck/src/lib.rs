@@ -11,7 +11,10 @@
 //!
 //! - **Spans** in [`TypeError`] and in the typed tree are byte ranges into the
 //!   condition (or output) text that was parsed, like the parser's spans; the caller
-//!   maps them to files with its `falco_span::MappedText`.
+//!   maps them to files with its `falco_span::MappedText` and builds the diagnostic
+//!   with [`TypeError::to_diagnostic`]: `error.to_diagnostic(condition.to_file(error.span)?)`.
+//! - **Sources**: check each rule under its own source, and each macro once per
+//!   source of the rules that reach it (a field may exist for one source only).
 //! - **Macros** are not expanded: a macro reference stays [`TypedExpr::Macro`]. Check
 //!   each macro's condition once (with the source of the rule that uses it) and
 //!   splice or look up the typed trees; [`event_types`] follows macro references
@@ -20,6 +23,9 @@
 //!   parsing). A bare identifier after `in` that is still there is taken as one value.
 //! - **One error per root cause**: parser `Error` nodes and unknown fields get an
 //!   error type that accepts every operator and value.
+//! - **Event types**: [`event_types`] reproduces libsinsp's analysis (through `not`,
+//!   with the `evt.num = 0` never-match idiom giving [`EventTypeSet::None`]);
+//!   [`EventTypeSet::exceeds_falco_limit`] approximates Falco's W206 threshold.
 //! - **Values** are converted as libsinsp does and kept in the tree as
 //!   [`Literal`]s, ready for lowering.
 //!

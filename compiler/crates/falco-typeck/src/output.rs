@@ -73,7 +73,8 @@ pub fn check_output(output: &Output, ctx: &Context<'_>) -> (TypedOutput, Vec<Typ
                                 Code::W401,
                                 field.span,
                                 format!("field `{}` is deprecated", info.name),
-                            );
+                            )
+                            .with_label("deprecated field");
                             errors.push(if reason.is_empty() {
                                 error
                             } else {

@@ -69,6 +69,7 @@ fn bracket_arg(
                     transform.kind.as_str()
                 ),
             )
+            .with_label("unexpected argument")
             .with_help("only `getopt(...)[c]` takes one"),
         );
         return (ValueType::ERROR, Some(arg.value.clone()));
@@ -80,6 +81,7 @@ fn bracket_arg(
                 arg.span,
                 "the argument of `getopt` must be a single option character",
             )
+            .with_label("expected one character")
             .with_help("write e.g. `getopt(proc.args, \"t:\")[t]`"),
         );
         return (ValueType::ERROR, Some(arg.value.clone()));
