@@ -1,5 +1,6 @@
 mod conformance;
 mod corpus;
+mod docs;
 mod units;
 
 use super::*;

@@ -155,10 +155,15 @@ fn parse_pass(
             Some(Ok((event, span))) => {
                 let start = state.chars.byte(span.start.index());
                 let end = state.chars.byte(span.end.index());
+                // Document events can span the first node; they are no floor for the
+                // search of a block scalar's header.
+                let node_event = !matches!(event, Event::DocumentStart(_) | Event::DocumentEnd);
                 if state.event(event, start, end, documents) {
                     return None;
                 }
-                state.last_end = state.last_end.max(end);
+                if node_event {
+                    state.last_end = state.last_end.max(end);
+                }
             }
             Some(Err(error)) => {
                 let at = state.chars.byte(error.marker().index());

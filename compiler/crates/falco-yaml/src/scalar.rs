@@ -38,6 +38,15 @@ pub(crate) struct Mapped {
 
 /// Maps `expected` (the parser's value) back to the file.
 pub(crate) fn map(source: &ScalarSource<'_>, expected: &str) -> Mapped {
+    // An empty plain scalar (a missing value) has no text to map; the parser's span
+    // for it may cover the next indicator.
+    if expected.is_empty() && source.style == ScalarStyle::Plain {
+        return Mapped {
+            text: MappedText::new(),
+            span: Span::empty(source.start as u32),
+            exact: true,
+        };
+    }
     let mut builder = Builder::new(source.file);
     let span = match source.style {
         ScalarStyle::Plain => plain(source, &mut builder),
@@ -46,6 +55,8 @@ pub(crate) fn map(source: &ScalarSource<'_>, expected: &str) -> Mapped {
         ScalarStyle::Literal | ScalarStyle::Folded => block(source, &mut builder),
     };
     let span = span.unwrap_or_else(|| Span::new(source.start as u32, source.end as u32));
+    // A block scalar's final line breaks belong to it too.
+    let span = Span::new(span.start, span.end.max(builder.max_end as u32));
     if builder.out.text == expected {
         return Mapped {
             text: builder.out,
@@ -90,6 +101,8 @@ pub fn map_scalar(
 struct Builder {
     file: FileId,
     out: MappedText,
+    /// One past the last file byte mapped so far.
+    max_end: usize,
 }
 
 impl Builder {
@@ -97,16 +110,23 @@ impl Builder {
         Builder {
             file,
             out: MappedText::new(),
+            max_end: 0,
         }
     }
 
     fn linear(&mut self, src: &str, start: usize, end: usize) {
         if let Some(piece) = src.get(start..end) {
             self.out.push_linear(piece, self.file, start as u32);
+            if !piece.is_empty() {
+                self.max_end = self.max_end.max(end);
+            }
         }
     }
 
     fn collapsed(&mut self, text: &str, start: usize, end: usize) {
+        if !text.is_empty() {
+            self.max_end = self.max_end.max(end);
+        }
         self.out.push_collapsed(
             text,
             FileSpan::new(self.file, Span::new(start as u32, end as u32)),

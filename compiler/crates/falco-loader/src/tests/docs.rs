@@ -1,0 +1,77 @@
+//! The examples of this stage's code docs (`docs/codes/<CODE>.md`) yield their
+//! code when loaded, and their "how to fix" examples do not.
+
+use super::*;
+
+const CODES: &[Code] = &[
+    Code::E101,
+    Code::E102,
+    Code::E103,
+    Code::E104,
+    Code::E105,
+    Code::E106,
+    Code::E107,
+    Code::E108,
+    Code::E109,
+    Code::E110,
+    Code::W101,
+    Code::W102,
+    Code::W103,
+    Code::W104,
+    Code::W105,
+    Code::W106,
+    Code::W107,
+];
+
+/// The yaml code blocks of a doc, in order.
+fn yaml_blocks(doc: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in doc.lines() {
+        match (&mut current, line.trim()) {
+            (None, "```yaml") => current = Some(String::new()),
+            (Some(_), "```") => blocks.extend(current.take()),
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn doc_examples_yield_their_code() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../docs/codes");
+    for code in CODES {
+        let path = dir.join(format!("{}.md", code.as_str()));
+        let doc =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            doc.starts_with(&format!("# {}: {}\n", code.as_str(), code.name())),
+            "{}: title",
+            code.as_str()
+        );
+        let blocks = yaml_blocks(&doc);
+        assert_eq!(
+            blocks.len(),
+            2,
+            "{}: expected an example and a fix",
+            code.as_str()
+        );
+        let example = load(&blocks[0]);
+        assert!(
+            codes(&example).contains(code),
+            "{}: example gives {:?}",
+            code.as_str(),
+            codes(&example)
+        );
+        let fixed = load(&blocks[1]);
+        let stage: Vec<Code> = codes(&fixed)
+            .into_iter()
+            .filter(|c| c.as_str()[1..].starts_with('1'))
+            .collect();
+        assert!(stage.is_empty(), "{}: fix gives {stage:?}", code.as_str());
+    }
+}
