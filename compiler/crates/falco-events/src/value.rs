@@ -37,6 +37,43 @@ pub enum FieldValue<'a> {
     /// The values of a list field (every list field of the schema holds text). Never empty:
     /// an empty list is [`FieldValue::Missing`], as in Falco.
     StrList(StrList<'a>),
+    /// Several candidate values of a filter-only field that libsinsp compares element by
+    /// element: a comparison holds if it holds for any element. `fd.ip`/`fd.port`/`fd.net`
+    /// (client and server side) and the ancestor fields without index (`proc.aname`,
+    /// `proc.apid`, `proc.aexe`, `proc.aexepath`, `proc.acmdline`: every ancestor, parent
+    /// first). Rendered as the elements separated by spaces.
+    AnyOf(AnyOf<'a>),
+}
+
+/// The candidates of a [`FieldValue::AnyOf`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AnyOf<'a> {
+    /// Text candidates.
+    Strs(StrList<'a>),
+    /// Integer candidates.
+    Ints(&'a [i64]),
+    /// Address candidates (client, server).
+    Ips(IpAddr, IpAddr),
+    /// Port candidates (client, server).
+    Ports(u64, u64),
+}
+
+impl<'a> AnyOf<'a> {
+    /// The candidates, each as a plain value.
+    pub fn iter(&self) -> impl Iterator<Item = FieldValue<'a>> + 'a {
+        let this = *self;
+        let n = match this {
+            AnyOf::Strs(l) => l.len(),
+            AnyOf::Ints(v) => v.len(),
+            AnyOf::Ips(..) | AnyOf::Ports(..) => 2,
+        };
+        (0..n).filter_map(move |i| match this {
+            AnyOf::Strs(l) => l.get(i).map(FieldValue::Str),
+            AnyOf::Ints(v) => v.get(i).map(|x| FieldValue::I64(*x)),
+            AnyOf::Ips(a, b) => Some(FieldValue::Ip(if i == 0 { a } else { b })),
+            AnyOf::Ports(a, b) => Some(FieldValue::U64(if i == 0 { a } else { b })),
+        })
+    }
 }
 
 impl<'a> FieldValue<'a> {
@@ -119,6 +156,15 @@ impl<'a> FieldValue<'a> {
                     out.push_str(s);
                 }
                 out.push(')');
+                Ok(())
+            }
+            FieldValue::AnyOf(any) => {
+                for (i, v) in any.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    v.write_text(out);
+                }
                 Ok(())
             }
         };
@@ -258,6 +304,7 @@ impl PartialEq for StrList<'_> {
 pub struct Scratch {
     pub(crate) buf: String,
     pub(crate) ends: Vec<u32>,
+    pub(crate) ints: Vec<i64>,
 }
 
 impl Scratch {
@@ -269,6 +316,15 @@ impl Scratch {
     pub(crate) fn clear(&mut self) {
         self.buf.clear();
         self.ends.clear();
+        self.ints.clear();
+    }
+
+    /// The packed strings as a list, without the empty-list rule.
+    pub(crate) fn strs(&self) -> StrList<'_> {
+        StrList(ListRepr::Packed {
+            buf: &self.buf,
+            ends: &self.ends,
+        })
     }
 
     /// Ends the list element being written in `buf`.
@@ -328,6 +384,8 @@ pub enum OwnedValue {
     AbsTime(u64),
     /// See [`FieldValue::StrList`].
     StrList(Vec<String>),
+    /// See [`FieldValue::AnyOf`]: the candidates, owned.
+    AnyOf(Vec<OwnedValue>),
 }
 
 impl From<FieldValue<'_>> for OwnedValue {
@@ -345,6 +403,7 @@ impl From<FieldValue<'_>> for OwnedValue {
             FieldValue::RelTime(x) => OwnedValue::RelTime(x),
             FieldValue::AbsTime(x) => OwnedValue::AbsTime(x),
             FieldValue::StrList(l) => OwnedValue::StrList(l.iter().map(str::to_owned).collect()),
+            FieldValue::AnyOf(a) => OwnedValue::AnyOf(a.iter().map(OwnedValue::from).collect()),
         }
     }
 }
@@ -365,7 +424,7 @@ impl OwnedValue {
             OwnedValue::RelTime(x) => FieldValue::RelTime(*x),
             OwnedValue::AbsTime(x) => FieldValue::AbsTime(*x),
             // A list cannot be viewed without a buffer; render through `to_text` instead.
-            OwnedValue::StrList(_) => FieldValue::Missing,
+            OwnedValue::StrList(_) | OwnedValue::AnyOf(_) => FieldValue::Missing,
         }
     }
 
@@ -373,6 +432,11 @@ impl OwnedValue {
     pub fn to_text(&self) -> String {
         match self {
             OwnedValue::StrList(items) => format!("({})", items.join(",")),
+            OwnedValue::AnyOf(items) => items
+                .iter()
+                .map(OwnedValue::to_text)
+                .collect::<Vec<_>>()
+                .join(" "),
             other => other.as_value().to_text(),
         }
     }

@@ -1,12 +1,32 @@
-//! Syscall events in our JSON-lines format (stub, filled in below).
+//! Syscall events in our JSON-lines format (see `docs/event-format.md`): reading, and the
+//! owned structure the syscall fields are computed from.
 
-use crate::event::Event;
-use crate::value::{FieldValue, Scratch};
+mod fields;
+mod parse;
 
-/// A syscall event.
-#[derive(Debug, Clone)]
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use crate::event::{Event, EventBody, EventError};
+
+pub(crate) use fields::SysField;
+
+/// A syscall event, parsed once from one JSON line.
+#[derive(Debug, Clone, Default)]
 pub struct SyscallEvent {
-    evt_type: Box<str>,
+    pub(crate) evt_type: Box<str>,
+    pub(crate) enter: bool,
+    pub(crate) cpu: Option<i64>,
+    pub(crate) res: Option<i64>,
+    pub(crate) args: Box<[Arg]>,
+    /// The thread and then its ancestors: `procs[0]` is the thread itself, `procs[1]` its
+    /// parent, and so on. Empty when the event has no thread context.
+    pub(crate) procs: Box<[Proc]>,
+    pub(crate) fd: Option<Box<Fd>>,
+    pub(crate) container: Option<Box<Container>>,
+    pub(crate) k8s: Option<Box<K8sMeta>>,
+    /// Open flags as `OPEN_*` bits, for open-family events that have a `flags` argument.
+    pub(crate) open_flags: Option<u32>,
 }
 
 impl SyscallEvent {
@@ -14,25 +34,286 @@ impl SyscallEvent {
     pub fn event_type(&self) -> &str {
         &self.evt_type
     }
+
+    /// True for an enter event (`evt.dir` = `>`).
+    pub fn is_enter(&self) -> bool {
+        self.enter
+    }
+
+    /// The return value, if the event has one.
+    pub fn res(&self) -> Option<i64> {
+        self.res
+    }
+
+    pub(crate) fn arg(&self, name: &str) -> Option<&Arg> {
+        self.args.iter().find(|a| &*a.name == name)
+    }
+
+    pub(crate) fn thread(&self) -> Option<&Proc> {
+        self.procs.first()
+    }
 }
 
-/// A compiled syscall field.
+/// One event argument: its text (as `evt.arg.NAME` shows it) and raw value (`evt.rawarg`).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum SysField {}
+pub(crate) struct Arg {
+    pub(crate) name: Box<str>,
+    pub(crate) text: Box<str>,
+    pub(crate) raw: Raw,
+}
 
-impl SysField {
-    pub(crate) fn compile(_name: &str, _arg: Option<&str>) -> Result<SysField, ()> {
-        Err(())
+/// The raw value of an argument.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Raw {
+    Int(i64),
+    Uint(u64),
+    /// The raw value is the text itself (paths, names).
+    Text,
+    /// A byte buffer given in base64 or as text.
+    Bytes(Box<[u8]>),
+}
+
+/// A process (thread) record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Proc {
+    pub(crate) tid: Option<i64>,
+    pub(crate) pid: Option<i64>,
+    pub(crate) vtid: Option<i64>,
+    pub(crate) vpid: Option<i64>,
+    pub(crate) ppid: Option<i64>,
+    pub(crate) sid: Option<i64>,
+    pub(crate) vpgid: Option<i64>,
+    pub(crate) pgid: Option<i64>,
+    pub(crate) tty: Option<u64>,
+    pub(crate) loginuid: Option<i64>,
+    pub(crate) loginname: Option<Box<str>>,
+    pub(crate) uid: Option<u64>,
+    pub(crate) gid: Option<u64>,
+    pub(crate) user: Option<Box<str>>,
+    pub(crate) group: Option<Box<str>>,
+    pub(crate) homedir: Option<Box<str>>,
+    pub(crate) shell: Option<Box<str>>,
+    pub(crate) name: Option<Box<str>>,
+    pub(crate) exe: Option<Box<str>>,
+    pub(crate) exepath: Option<Box<str>>,
+    pub(crate) args: Option<Box<[Box<str>]>>,
+    pub(crate) cwd: Option<Box<str>>,
+    pub(crate) env: Option<Box<[Box<str>]>>,
+    pub(crate) start_ts: Option<u64>,
+    pub(crate) cap_permitted: Option<Box<str>>,
+    pub(crate) cap_effective: Option<Box<str>>,
+    pub(crate) cap_inheritable: Option<Box<str>>,
+    pub(crate) exe_writable: Option<bool>,
+    pub(crate) exe_upper_layer: Option<bool>,
+    pub(crate) exe_lower_layer: Option<bool>,
+    pub(crate) exe_from_memfd: Option<bool>,
+    pub(crate) exe_ino: Option<i64>,
+    pub(crate) exe_ino_ctime: Option<u64>,
+    pub(crate) exe_ino_mtime: Option<u64>,
+    pub(crate) nthreads: Option<u64>,
+}
+
+/// The file descriptor the event acts on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Fd {
+    pub(crate) num: Option<i64>,
+    pub(crate) kind: Option<FdKind>,
+    pub(crate) name: Option<Box<str>>,
+    pub(crate) nameraw: Option<Box<str>>,
+    pub(crate) cip: Option<IpAddr>,
+    pub(crate) sip: Option<IpAddr>,
+    pub(crate) cport: Option<u64>,
+    pub(crate) sport: Option<u64>,
+    pub(crate) l4proto: Option<Box<str>>,
+    pub(crate) is_server: Option<bool>,
+    pub(crate) connected: Option<bool>,
+    pub(crate) name_changed: Option<bool>,
+    pub(crate) dev: Option<i64>,
+    pub(crate) ino: Option<i64>,
+    pub(crate) upper_layer: Option<bool>,
+    pub(crate) lower_layer: Option<bool>,
+}
+
+/// libsinsp's fd types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FdKind {
+    File,
+    Directory,
+    Ipv4,
+    Ipv6,
+    Unix,
+    Pipe,
+    Event,
+    Signalfd,
+    Eventpoll,
+    Inotify,
+    Timerfd,
+    Netlink,
+    Bpf,
+    Userfaultfd,
+    IoUring,
+    Memfd,
+    Pidfd,
+    Unknown,
+}
+
+impl FdKind {
+    pub(crate) const ALL: &'static [(&'static str, FdKind, &'static str)] = &[
+        ("file", FdKind::File, "f"),
+        ("directory", FdKind::Directory, "d"),
+        ("ipv4", FdKind::Ipv4, "4"),
+        ("ipv6", FdKind::Ipv6, "6"),
+        ("unix", FdKind::Unix, "u"),
+        ("pipe", FdKind::Pipe, "p"),
+        ("event", FdKind::Event, "e"),
+        ("signalfd", FdKind::Signalfd, "s"),
+        ("eventpoll", FdKind::Eventpoll, "l"),
+        ("inotify", FdKind::Inotify, "i"),
+        ("timerfd", FdKind::Timerfd, "t"),
+        ("netlink", FdKind::Netlink, "n"),
+        ("bpf", FdKind::Bpf, "b"),
+        ("userfaultfd", FdKind::Userfaultfd, "u"),
+        ("io_uring", FdKind::IoUring, "r"),
+        ("memfd", FdKind::Memfd, "m"),
+        ("pidfd", FdKind::Pidfd, "P"),
+        ("unknown", FdKind::Unknown, "o"),
+    ];
+
+    pub(crate) fn from_name(name: &str) -> Option<FdKind> {
+        Self::ALL
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, k, _)| *k)
     }
-    pub(crate) fn is_supported(_name: &str) -> bool {
-        false
+
+    /// `fd.type`.
+    pub(crate) fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, k, _)| *k == self)
+            .map_or("<NA>", |(n, _, _)| n)
     }
-    pub(crate) fn extract<'a>(
-        &self,
-        _ev: &'a SyscallEvent,
-        _event: &'a Event,
-        _scratch: &'a mut Scratch,
-    ) -> FieldValue<'a> {
-        match *self {}
+
+    /// `fd.typechar`.
+    pub(crate) fn typechar(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, k, _)| *k == self)
+            .map_or("o", |(_, _, c)| c)
     }
+
+    pub(crate) fn is_ip(self) -> bool {
+        matches!(self, FdKind::Ipv4 | FdKind::Ipv6)
+    }
+}
+
+/// Container context (the container plugin's fields).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Container {
+    pub(crate) id: Option<Box<str>>,
+    pub(crate) full_id: Option<Box<str>>,
+    pub(crate) name: Option<Box<str>>,
+    pub(crate) image: Option<Box<str>>,
+    pub(crate) image_id: Option<Box<str>>,
+    pub(crate) image_repository: Option<Box<str>>,
+    pub(crate) image_tag: Option<Box<str>>,
+    pub(crate) image_digest: Option<Box<str>>,
+    pub(crate) kind: Option<Box<str>>,
+    pub(crate) privileged: Option<bool>,
+    pub(crate) host_pid: Option<bool>,
+    pub(crate) host_network: Option<bool>,
+    pub(crate) host_ipc: Option<bool>,
+    pub(crate) start_ts: Option<u64>,
+    pub(crate) ip: Option<Box<str>>,
+    pub(crate) labels: Box<[(Box<str>, Box<str>)]>,
+    pub(crate) mounts: Box<[Mount]>,
+}
+
+/// A container mount.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Mount {
+    pub(crate) source: Box<str>,
+    pub(crate) dest: Box<str>,
+    pub(crate) mode: Box<str>,
+    pub(crate) rdwr: bool,
+    pub(crate) propagation: Box<str>,
+}
+
+/// Kubernetes context of the container.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct K8sMeta {
+    pub(crate) pod_name: Option<Box<str>>,
+    pub(crate) pod_uid: Option<Box<str>>,
+    pub(crate) pod_ip: Option<Box<str>>,
+    pub(crate) ns_name: Option<Box<str>>,
+    pub(crate) pod_labels: Box<[(Box<str>, Box<str>)]>,
+}
+
+/// Reads syscall events, one JSON object per line (blank lines and lines starting with `#`
+/// are skipped). Each bad line gives one error naming its line; reading goes on.
+pub struct SyscallReader<'t> {
+    lines: std::iter::Enumerate<std::str::Lines<'t>>,
+    next_num: u64,
+    first_ts: Option<u64>,
+    hostname: Option<Arc<str>>,
+}
+
+impl<'t> SyscallReader<'t> {
+    /// A reader over `text`.
+    pub fn new(text: &'t str) -> Self {
+        SyscallReader {
+            lines: text.lines().enumerate(),
+            next_num: 1,
+            first_ts: None,
+            hostname: None,
+        }
+    }
+
+    /// Stamps `hostname` on events that do not name their own host.
+    pub fn with_hostname(mut self, hostname: Option<Arc<str>>) -> Self {
+        self.hostname = hostname;
+        self
+    }
+}
+
+impl Iterator for SyscallReader<'_> {
+    type Item = Result<Event, EventError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let (index, line) = self.lines.next()?;
+            let trimmed = line.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let line_no = index + 1;
+            return Some(match parse::parse_line(line) {
+                Ok(parsed) => {
+                    let num = parsed.num.unwrap_or(self.next_num);
+                    self.next_num = num.saturating_add(1);
+                    let first_ts = *self.first_ts.get_or_insert(parsed.ts);
+                    Ok(Event {
+                        num,
+                        ts: parsed.ts,
+                        first_ts,
+                        hostname: parsed.hostname.or_else(|| self.hostname.clone()),
+                        body: EventBody::Syscall(Box::new(parsed.event)),
+                    })
+                }
+                Err((offset, message)) => {
+                    let (_, column) = crate::event::line_col(line, offset);
+                    Err(EventError {
+                        line: line_no,
+                        column,
+                        message,
+                    })
+                }
+            });
+        }
+    }
+}
+
+/// Reads every event of a syscall JSON-lines text; see [`SyscallReader`].
+pub fn read_syscall(text: &str) -> Vec<Result<Event, EventError>> {
+    SyscallReader::new(text).collect()
 }

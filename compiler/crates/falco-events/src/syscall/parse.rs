@@ -1,0 +1,669 @@
+//! One JSON line → [`SyscallEvent`], with strict key and type checks.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use falco_schema::Schema;
+
+use super::{Arg, Container, Fd, FdKind, K8sMeta, Mount, Proc, Raw, SyscallEvent};
+use crate::json::{self, Json};
+use crate::time::parse_rfc3339;
+
+/// Open flags as the `is_open_*` fields need them.
+pub(crate) const OPEN_RDONLY: u32 = 1;
+pub(crate) const OPEN_WRONLY: u32 = 2;
+pub(crate) const OPEN_CREAT: u32 = 4;
+pub(crate) const OPEN_TMPFILE: u32 = 8;
+pub(crate) const OPEN_F_CREATED: u32 = 16;
+
+/// Linux `O_*` values (x86-64/arm64 generic) and their names, in libsinsp's print order.
+pub(crate) const OPEN_FLAG_NAMES: &[(u64, &str)] = &[
+    (0o100, "O_CREAT"),
+    (0o200, "O_EXCL"),
+    (0o400, "O_NOCTTY"),
+    (0o1000, "O_TRUNC"),
+    (0o2000, "O_APPEND"),
+    (0o4000, "O_NONBLOCK"),
+    (0o10000, "O_DSYNC"),
+    (0o40000, "O_DIRECT"),
+    (0o100000, "O_LARGEFILE"),
+    (0o200000, "O_DIRECTORY"),
+    (0o400000, "O_NOFOLLOW"),
+    (0o1000000, "O_NOATIME"),
+    (0o2000000, "O_CLOEXEC"),
+    (0o4000000, "O_SYNC"),
+    (0o10000000, "O_PATH"),
+    (0o20000000, "O_TMPFILE"),
+];
+
+/// Event types whose `flags` argument holds open flags.
+const OPEN_EVENTS: &[&str] = &["open", "openat", "openat2", "open_by_handle_at", "creat"];
+
+pub(crate) struct Parsed {
+    pub(crate) event: SyscallEvent,
+    pub(crate) ts: u64,
+    pub(crate) num: Option<u64>,
+    pub(crate) hostname: Option<Arc<str>>,
+}
+
+type PResult<T> = Result<T, (usize, String)>;
+
+fn err<T>(message: String) -> PResult<T> {
+    Err((0, message))
+}
+
+fn members<'j>(v: &'j Json, what: &str) -> PResult<&'j [(Box<str>, Json)]> {
+    v.as_object()
+        .ok_or_else(|| (0, format!("`{what}` must be a JSON object")))
+}
+
+fn check_keys(obj: &[(Box<str>, Json)], allowed: &[&str], what: &str) -> PResult<()> {
+    for (k, _) in obj {
+        if !allowed.contains(&&**k) {
+            let hint = falco_schema_hint(k, allowed);
+            return err(format!("unknown key `{k}` in {what}{hint}"));
+        }
+    }
+    Ok(())
+}
+
+fn falco_schema_hint(key: &str, allowed: &[&str]) -> String {
+    allowed
+        .iter()
+        .map(|a| (strsim_distance(key, a), *a))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, a)| format!(" (did you mean `{a}`?)"))
+        .unwrap_or_default()
+}
+
+/// Levenshtein distance, small inputs only.
+fn strsim_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.get(j).copied().unwrap_or(0) + 1;
+            cur.push(sub.min(del).min(ins));
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+fn int(v: &Json, what: &str) -> PResult<i64> {
+    match v {
+        Json::Number(n) => n
+            .parse::<i64>()
+            .map_err(|_| (0, format!("`{what}` must be an integer, found `{n}`"))),
+        _ => err(format!("`{what}` must be an integer")),
+    }
+}
+
+fn uint(v: &Json, what: &str) -> PResult<u64> {
+    match v {
+        Json::Number(n) => n.parse::<u64>().map_err(|_| {
+            (
+                0,
+                format!("`{what}` must be a non-negative integer, found `{n}`"),
+            )
+        }),
+        _ => err(format!("`{what}` must be a non-negative integer")),
+    }
+}
+
+fn text(v: &Json, what: &str) -> PResult<Box<str>> {
+    v.as_str()
+        .map(Box::from)
+        .ok_or_else(|| (0, format!("`{what}` must be a string")))
+}
+
+fn boolean(v: &Json, what: &str) -> PResult<bool> {
+    match v {
+        Json::Bool(b) => Ok(*b),
+        _ => err(format!("`{what}` must be true or false")),
+    }
+}
+
+fn strings(v: &Json, what: &str) -> PResult<Box<[Box<str>]>> {
+    let items = v
+        .as_array()
+        .ok_or_else(|| (0, format!("`{what}` must be an array of strings")))?;
+    items.iter().map(|i| text(i, what)).collect()
+}
+
+fn time(v: &Json, what: &str) -> PResult<u64> {
+    match v {
+        Json::String(s) => {
+            parse_rfc3339(s).ok_or_else(|| (0, format!("`{what}` is not an RFC 3339 time: `{s}`")))
+        }
+        other => uint(other, what),
+    }
+}
+
+fn ip(v: &Json, what: &str) -> PResult<IpAddr> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| (0, format!("`{what}` must be an IP address string")))?;
+    s.parse()
+        .map_err(|_| (0, format!("`{what}` is not an IP address: `{s}`")))
+}
+
+/// Key/value labels.
+type Labels = Box<[(Box<str>, Box<str>)]>;
+
+fn labels(v: &Json, what: &str) -> PResult<Labels> {
+    members(v, what)?
+        .iter()
+        .map(|(k, val)| Ok((k.clone(), text(val, what)?)))
+        .collect()
+}
+
+/// Parses one line.
+pub(crate) fn parse_line(line: &str) -> PResult<Parsed> {
+    let root = json::parse(line).map_err(|e| (e.offset, format!("invalid JSON: {}", e.message)))?;
+    let obj = root
+        .as_object()
+        .ok_or_else(|| (0, "a syscall event must be a JSON object".to_string()))?;
+    check_keys(
+        obj,
+        &[
+            "ts",
+            "type",
+            "dir",
+            "num",
+            "cpu",
+            "res",
+            "args",
+            "thread",
+            "ancestors",
+            "fd",
+            "container",
+            "k8s",
+            "hostname",
+        ],
+        "event",
+    )?;
+    let mut ev = SyscallEvent::default();
+    let ty = root.get("type").ok_or_else(|| {
+        (
+            0,
+            "missing `type` (the event type, e.g. \"openat\")".to_string(),
+        )
+    })?;
+    let ty = text(ty, "type")?;
+    let schema = Schema::get();
+    if !schema.is_event_type(&ty) {
+        let hint = schema
+            .suggest_event_type(&ty)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        return err(format!("unknown event type `{ty}`{hint}"));
+    }
+    ev.evt_type = ty;
+    let ts = match root.get("ts") {
+        Some(v) => time(v, "ts")?,
+        None => {
+            return err("missing `ts` (nanoseconds since the epoch, or an RFC 3339 time)".into());
+        }
+    };
+    ev.enter = match root.get("dir").map(|d| d.as_str()) {
+        None => false,
+        Some(Some("<")) => false,
+        Some(Some(">")) => true,
+        Some(_) => return err("`dir` must be \">\" (enter) or \"<\" (exit)".into()),
+    };
+    let num = root.get("num").map(|v| uint(v, "num")).transpose()?;
+    ev.cpu = root.get("cpu").map(|v| int(v, "cpu")).transpose()?;
+    ev.res = root.get("res").map(|v| int(v, "res")).transpose()?;
+    let hostname = root
+        .get("hostname")
+        .map(|v| text(v, "hostname"))
+        .transpose()?
+        .map(Arc::from);
+    if let Some(args) = root.get("args") {
+        ev.args = parse_args(args)?;
+    }
+    if OPEN_EVENTS.contains(&&*ev.evt_type) {
+        ev.open_flags = open_flags(&mut ev.args);
+    }
+    let mut procs = Vec::new();
+    if let Some(t) = root.get("thread") {
+        procs.push(parse_proc(t, "thread")?);
+    }
+    if let Some(a) = root.get("ancestors") {
+        if procs.is_empty() {
+            return err("`ancestors` needs a `thread`".into());
+        }
+        let items = a.as_array().ok_or_else(|| {
+            (
+                0,
+                "`ancestors` must be an array of process objects".to_string(),
+            )
+        })?;
+        for item in items {
+            procs.push(parse_proc(item, "ancestors")?);
+        }
+    }
+    ev.procs = procs.into();
+    if let Some(fd) = root.get("fd") {
+        ev.fd = Some(Box::new(parse_fd(fd)?));
+    }
+    if let Some(c) = root.get("container") {
+        ev.container = Some(Box::new(parse_container(c)?));
+    }
+    if let Some(k) = root.get("k8s") {
+        ev.k8s = Some(Box::new(parse_k8s(k)?));
+    }
+    Ok(Parsed {
+        event: ev,
+        ts,
+        num,
+        hostname,
+    })
+}
+
+fn parse_args(v: &Json) -> PResult<Box<[Arg]>> {
+    let obj = members(v, "args")?;
+    let mut out = Vec::with_capacity(obj.len());
+    for (name, val) in obj {
+        let what = format!("args.{name}");
+        let (text, raw) = match val {
+            Json::Number(n) => {
+                let raw = if let Ok(u) = n.parse::<u64>() {
+                    Raw::Uint(u)
+                } else if let Ok(i) = n.parse::<i64>() {
+                    Raw::Int(i)
+                } else {
+                    return err(format!("`{what}` must be an integer or a string"));
+                };
+                (n.clone(), raw)
+            }
+            Json::String(s) => (s.clone(), Raw::Text),
+            Json::Bool(b) => (
+                Box::from(if *b { "true" } else { "false" }),
+                Raw::Uint(u64::from(*b)),
+            ),
+            Json::Object(_) => {
+                check_keys(val.as_object().unwrap_or(&[]), &["raw", "text"], &what)?;
+                let raw = match val.get("raw") {
+                    Some(Json::Number(n)) => match (n.parse::<u64>(), n.parse::<i64>()) {
+                        (Ok(u), _) => Raw::Uint(u),
+                        (_, Ok(i)) => Raw::Int(i),
+                        _ => return err(format!("`{what}.raw` must be an integer")),
+                    },
+                    Some(Json::String(s)) => Raw::Bytes(s.as_bytes().into()),
+                    None => Raw::Text,
+                    Some(_) => return err(format!("`{what}.raw` must be an integer or a string")),
+                };
+                let text = match (val.get("text"), &raw) {
+                    (Some(t), _) => text(t, &format!("{what}.text"))?,
+                    (None, Raw::Uint(u)) => u.to_string().into(),
+                    (None, Raw::Int(i)) => i.to_string().into(),
+                    (None, Raw::Bytes(b)) => String::from_utf8_lossy(b).into(),
+                    (None, Raw::Text) => return err(format!("`{what}` needs `raw` or `text`")),
+                };
+                (text, raw)
+            }
+            _ => {
+                return err(format!(
+                    "`{what}` must be a number, a string or {{raw, text}}"
+                ));
+            }
+        };
+        out.push(Arg {
+            name: name.clone(),
+            text,
+            raw,
+        });
+    }
+    Ok(out.into())
+}
+
+/// Reads the open flags of an open-family event; a numeric `flags` argument (Linux values)
+/// also gets its libsinsp-style text (`O_WRONLY|O_CREAT|O_TRUNC`).
+fn open_flags(args: &mut [Arg]) -> Option<u32> {
+    let arg = args.iter_mut().find(|a| &*a.name == "flags")?;
+    let mut bits = 0;
+    let numeric = match arg.raw {
+        Raw::Uint(u) => Some(u),
+        Raw::Int(i) => u64::try_from(i).ok(),
+        _ => None,
+    };
+    if let Some(v) = numeric.filter(|_| arg.text.bytes().all(|b| b.is_ascii_digit())) {
+        let mut names = vec![match v & 3 {
+            0 => "O_RDONLY",
+            1 => "O_WRONLY",
+            _ => "O_RDWR",
+        }];
+        for (bit, name) in OPEN_FLAG_NAMES {
+            if v & bit == *bit {
+                names.push(name);
+            }
+        }
+        // O_TMPFILE includes O_DIRECTORY's bit; print it once.
+        if v & 0o20200000 == 0o20200000 {
+            names.retain(|n| *n != "O_DIRECTORY");
+        }
+        arg.text = names.join("|").into();
+    }
+    for name in arg.text.split(['|', ' ', ',']) {
+        bits |= match name {
+            "O_RDONLY" => OPEN_RDONLY,
+            "O_WRONLY" => OPEN_WRONLY,
+            "O_RDWR" => OPEN_RDONLY | OPEN_WRONLY,
+            "O_CREAT" => OPEN_CREAT,
+            "O_TMPFILE" => OPEN_TMPFILE,
+            "O_F_CREATED" => OPEN_F_CREATED,
+            _ => 0,
+        };
+    }
+    Some(bits)
+}
+
+const PROC_KEYS: &[&str] = &[
+    "tid",
+    "pid",
+    "vtid",
+    "vpid",
+    "ppid",
+    "sid",
+    "vpgid",
+    "pgid",
+    "tty",
+    "loginuid",
+    "loginname",
+    "uid",
+    "gid",
+    "user",
+    "group",
+    "homedir",
+    "shell",
+    "name",
+    "exe",
+    "exepath",
+    "args",
+    "cwd",
+    "env",
+    "start_ts",
+    "cap_permitted",
+    "cap_effective",
+    "cap_inheritable",
+    "exe_writable",
+    "exe_upper_layer",
+    "exe_lower_layer",
+    "exe_from_memfd",
+    "exe_ino",
+    "exe_ino_ctime",
+    "exe_ino_mtime",
+    "nthreads",
+];
+
+fn parse_proc(v: &Json, what: &str) -> PResult<Proc> {
+    let obj = members(v, what)?;
+    check_keys(obj, PROC_KEYS, what)?;
+    let mut p = Proc::default();
+    for (k, val) in obj {
+        let w = format!("{what}.{k}");
+        let w = w.as_str();
+        match &**k {
+            "tid" => p.tid = Some(int(val, w)?),
+            "pid" => p.pid = Some(int(val, w)?),
+            "vtid" => p.vtid = Some(int(val, w)?),
+            "vpid" => p.vpid = Some(int(val, w)?),
+            "ppid" => p.ppid = Some(int(val, w)?),
+            "sid" => p.sid = Some(int(val, w)?),
+            "vpgid" => p.vpgid = Some(int(val, w)?),
+            "pgid" => p.pgid = Some(int(val, w)?),
+            "tty" => p.tty = Some(uint(val, w)?),
+            "loginuid" => p.loginuid = Some(int(val, w)?),
+            "loginname" => p.loginname = Some(text(val, w)?),
+            "uid" => p.uid = Some(uint(val, w)?),
+            "gid" => p.gid = Some(uint(val, w)?),
+            "user" => p.user = Some(text(val, w)?),
+            "group" => p.group = Some(text(val, w)?),
+            "homedir" => p.homedir = Some(text(val, w)?),
+            "shell" => p.shell = Some(text(val, w)?),
+            "name" => p.name = Some(text(val, w)?),
+            "exe" => p.exe = Some(text(val, w)?),
+            "exepath" => p.exepath = Some(text(val, w)?),
+            "args" => p.args = Some(strings(val, w)?),
+            "cwd" => p.cwd = Some(text(val, w)?),
+            "env" => p.env = Some(strings(val, w)?),
+            "start_ts" => p.start_ts = Some(time(val, w)?),
+            "cap_permitted" => p.cap_permitted = Some(text(val, w)?),
+            "cap_effective" => p.cap_effective = Some(text(val, w)?),
+            "cap_inheritable" => p.cap_inheritable = Some(text(val, w)?),
+            "exe_writable" => p.exe_writable = Some(boolean(val, w)?),
+            "exe_upper_layer" => p.exe_upper_layer = Some(boolean(val, w)?),
+            "exe_lower_layer" => p.exe_lower_layer = Some(boolean(val, w)?),
+            "exe_from_memfd" => p.exe_from_memfd = Some(boolean(val, w)?),
+            "exe_ino" => p.exe_ino = Some(int(val, w)?),
+            "exe_ino_ctime" => p.exe_ino_ctime = Some(time(val, w)?),
+            "exe_ino_mtime" => p.exe_ino_mtime = Some(time(val, w)?),
+            "nthreads" => p.nthreads = Some(uint(val, w)?),
+            _ => {}
+        }
+    }
+    // Defaults the kernel would imply: a main thread's tid is its pid; comm is the first 15
+    // bytes of the executable's file name.
+    if p.tid.is_none() {
+        p.tid = p.pid;
+    }
+    if p.pid.is_none() {
+        p.pid = p.tid;
+    }
+    if p.name.is_none()
+        && let Some(path) = p.exepath.as_deref()
+    {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        let mut end = base.len().min(15);
+        while !base.is_char_boundary(end) {
+            end -= 1;
+        }
+        p.name = base.get(..end).map(Box::from);
+    }
+    Ok(p)
+}
+
+fn parse_fd(v: &Json) -> PResult<Fd> {
+    let obj = members(v, "fd")?;
+    check_keys(
+        obj,
+        &[
+            "num",
+            "type",
+            "name",
+            "nameraw",
+            "cip",
+            "sip",
+            "cport",
+            "sport",
+            "l4proto",
+            "is_server",
+            "connected",
+            "name_changed",
+            "dev",
+            "ino",
+            "upper_layer",
+            "lower_layer",
+        ],
+        "fd",
+    )?;
+    let mut fd = Fd::default();
+    for (k, val) in obj {
+        let w = format!("fd.{k}");
+        let w = w.as_str();
+        match &**k {
+            "num" => fd.num = Some(int(val, w)?),
+            "type" => {
+                let t = text(val, w)?;
+                let kind = FdKind::from_name(&t).ok_or_else(|| {
+                    let names: Vec<&str> = FdKind::ALL.iter().map(|(n, _, _)| *n).collect();
+                    (
+                        0,
+                        format!(
+                            "unknown fd type `{t}`; expected one of {}",
+                            names.join(", ")
+                        ),
+                    )
+                })?;
+                fd.kind = Some(kind);
+            }
+            "name" => fd.name = Some(text(val, w)?),
+            "nameraw" => fd.nameraw = Some(text(val, w)?),
+            "cip" => fd.cip = Some(ip(val, w)?),
+            "sip" => fd.sip = Some(ip(val, w)?),
+            "cport" => fd.cport = Some(uint(val, w)?),
+            "sport" => fd.sport = Some(uint(val, w)?),
+            "l4proto" => fd.l4proto = Some(text(val, w)?),
+            "is_server" => fd.is_server = Some(boolean(val, w)?),
+            "connected" => fd.connected = Some(boolean(val, w)?),
+            "name_changed" => fd.name_changed = Some(boolean(val, w)?),
+            "dev" => fd.dev = Some(int(val, w)?),
+            "ino" => fd.ino = Some(int(val, w)?),
+            "upper_layer" => fd.upper_layer = Some(boolean(val, w)?),
+            "lower_layer" => fd.lower_layer = Some(boolean(val, w)?),
+            _ => {}
+        }
+    }
+    if fd.name.is_none()
+        && let (Some(cip), Some(sip)) = (fd.cip, fd.sip)
+    {
+        let name = format!(
+            "{}:{}->{}:{}",
+            cip,
+            fd.cport.unwrap_or(0),
+            sip,
+            fd.sport.unwrap_or(0)
+        );
+        fd.name = Some(name.into());
+    }
+    Ok(fd)
+}
+
+fn parse_container(v: &Json) -> PResult<Container> {
+    let obj = members(v, "container")?;
+    check_keys(
+        obj,
+        &[
+            "id",
+            "full_id",
+            "name",
+            "image",
+            "image_id",
+            "image_repository",
+            "image_tag",
+            "image_digest",
+            "type",
+            "privileged",
+            "host_pid",
+            "host_network",
+            "host_ipc",
+            "start_ts",
+            "ip",
+            "labels",
+            "mounts",
+        ],
+        "container",
+    )?;
+    let mut c = Container::default();
+    for (k, val) in obj {
+        let w = format!("container.{k}");
+        let w = w.as_str();
+        match &**k {
+            "id" => c.id = Some(text(val, w)?),
+            "full_id" => c.full_id = Some(text(val, w)?),
+            "name" => c.name = Some(text(val, w)?),
+            "image" => c.image = Some(text(val, w)?),
+            "image_id" => c.image_id = Some(text(val, w)?),
+            "image_repository" => c.image_repository = Some(text(val, w)?),
+            "image_tag" => c.image_tag = Some(text(val, w)?),
+            "image_digest" => c.image_digest = Some(text(val, w)?),
+            "type" => c.kind = Some(text(val, w)?),
+            "privileged" => c.privileged = Some(boolean(val, w)?),
+            "host_pid" => c.host_pid = Some(boolean(val, w)?),
+            "host_network" => c.host_network = Some(boolean(val, w)?),
+            "host_ipc" => c.host_ipc = Some(boolean(val, w)?),
+            "start_ts" => c.start_ts = Some(time(val, w)?),
+            "ip" => c.ip = Some(text(val, w)?),
+            "labels" => c.labels = labels(val, w)?,
+            "mounts" => {
+                let items = val
+                    .as_array()
+                    .ok_or_else(|| (0, format!("`{w}` must be an array of mount objects")))?;
+                let mut mounts = Vec::new();
+                for m in items {
+                    let mo = members(m, w)?;
+                    check_keys(mo, &["source", "dest", "mode", "rdwr", "propagation"], w)?;
+                    let get = |key: &str| -> PResult<Box<str>> {
+                        m.get(key).map_or(Ok(Box::from("")), |v| text(v, w))
+                    };
+                    mounts.push(Mount {
+                        source: get("source")?,
+                        dest: get("dest")?,
+                        mode: get("mode")?,
+                        rdwr: m
+                            .get("rdwr")
+                            .map(|v| boolean(v, w))
+                            .transpose()?
+                            .unwrap_or(false),
+                        propagation: get("propagation")?,
+                    });
+                }
+                c.mounts = mounts.into();
+            }
+            _ => {}
+        }
+    }
+    if let Some(image) = c.image.clone() {
+        let (rest, digest) = match image.split_once('@') {
+            Some((r, d)) => (r, Some(d)),
+            None => (&*image, None),
+        };
+        let slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (repo, tag) = match rest.get(slash..).and_then(|tail| tail.rfind(':')) {
+            Some(i) => (
+                rest.get(..slash + i).unwrap_or(rest),
+                rest.get(slash + i + 1..),
+            ),
+            None => (rest, None),
+        };
+        if c.image_repository.is_none() {
+            c.image_repository = Some(repo.into());
+        }
+        if c.image_tag.is_none() {
+            c.image_tag = tag.map(Box::from);
+        }
+        if c.image_digest.is_none() {
+            c.image_digest = digest.map(Box::from);
+        }
+    }
+    Ok(c)
+}
+
+fn parse_k8s(v: &Json) -> PResult<K8sMeta> {
+    let obj = members(v, "k8s")?;
+    check_keys(
+        obj,
+        &["pod_name", "pod_uid", "pod_ip", "ns_name", "pod_labels"],
+        "k8s",
+    )?;
+    let mut k = K8sMeta::default();
+    for (key, val) in obj {
+        let w = format!("k8s.{key}");
+        let w = w.as_str();
+        match &**key {
+            "pod_name" => k.pod_name = Some(text(val, w)?),
+            "pod_uid" => k.pod_uid = Some(text(val, w)?),
+            "pod_ip" => k.pod_ip = Some(text(val, w)?),
+            "ns_name" => k.ns_name = Some(text(val, w)?),
+            "pod_labels" => k.pod_labels = labels(val, w)?,
+            _ => {}
+        }
+    }
+    Ok(k)
+}
