@@ -76,6 +76,9 @@ pub fn nesting_depth(text: &str) -> u32 {
 /// E305 when the condition nests deeper than Falco accepts.
 pub(crate) fn check(text: &str) -> Option<ParseError> {
     // Each `(` costs at most 5: most conditions cannot reach the limit at all.
+    if text.len() < ((MAX_DEPTH - BASE) / 5) as usize {
+        return None;
+    }
     let opens = text.bytes().filter(|b| *b == b'(').count() as u32;
     if BASE + 5 * opens < MAX_DEPTH {
         return None;

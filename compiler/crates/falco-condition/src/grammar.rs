@@ -110,6 +110,13 @@ const TRANSFORMERS: [(&[u8], TransformKind); 8] = [
 
 /// The transformer keyword starting `s` and followed by `(`, if any.
 fn transformer_at(s: &[u8], with_val: bool) -> Option<TransformKind> {
+    // Cheap rejection first: every keyword starts with one of these letters.
+    if !matches!(
+        s.first(),
+        Some(b't' | b'b' | b'l' | b'j' | b'c' | b'g' | b'v')
+    ) {
+        return None;
+    }
     let n = lexer::ident_len(s);
     if s.get(n) != Some(&b'(') {
         return None;
@@ -463,6 +470,12 @@ fn str_rhs(
 /// numeric, string, list operators; word operators need a blank after them), with
 /// the operator's length and the length consumed (blanks after a word operator).
 fn op_at(s: &[u8]) -> Option<(Op, usize, usize)> {
+    if !matches!(
+        s.first(),
+        Some(b'e' | b'<' | b'>' | b'=' | b'!' | b'g' | b'i' | b'c' | b'b' | b's' | b'r' | b'p')
+    ) {
+        return None;
+    }
     const SYMBOLS: [(&[u8], Op); 8] = [
         (b"exists", Op::Exists),
         (b"<=", Op::Le),
@@ -623,7 +636,8 @@ fn macro_ref() -> impl Parser<'static, In, Expr, Ex> + Clone {
         let start = pos(inp);
         let s = rest(inp, start);
         let n = lexer::ident_len(s);
-        let call = s.get(n) == Some(&b'(');
+        let next = s.get(n).copied();
+        let call = next == Some(b'(');
         if call && &s[..n] == b"val" {
             return Err(PErr::custom(
                 Code::E301,
@@ -632,9 +646,8 @@ fn macro_ref() -> impl Parser<'static, In, Expr, Ex> + Clone {
             ));
         }
         let blocked = n == 0
-            || lexer::field_name_len(s) > 0
-            || transformer_at(s, false).is_some()
-            || (call && &s[..n] == b"not");
+            || (next == Some(b'.') && s.get(n + 1).is_some_and(u8::is_ascii_alphabetic))
+            || (call && (&s[..n] == b"not" || transformer_at(s, false).is_some()));
         if blocked {
             return Err(PErr::expected(Expect::Macro, start));
         }

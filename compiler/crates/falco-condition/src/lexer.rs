@@ -21,14 +21,27 @@ fn is_ident_tail(b: u8) -> bool {
 
 /// Blanks (possibly none).
 pub(crate) fn blank_len(s: &[u8]) -> usize {
-    s.iter().take_while(|b| is_blank(**b)).count()
+    let mut i = 0;
+    while i < s.len() && is_blank(s[i]) {
+        i += 1;
+    }
+    i
 }
 
 /// `[a-zA-Z]+[a-zA-Z0-9_]*`
 pub(crate) fn ident_len(s: &[u8]) -> usize {
-    match s.first() {
+    ident_len_from(s, 0)
+}
+
+/// The length of the identifier starting at `from` (0 when there is none).
+fn ident_len_from(s: &[u8], from: usize) -> usize {
+    match s.get(from) {
         Some(b) if b.is_ascii_alphabetic() => {
-            1 + s[1..].iter().take_while(|b| is_ident_tail(**b)).count()
+            let mut i = from + 1;
+            while i < s.len() && is_ident_tail(s[i]) {
+                i += 1;
+            }
+            i - from
         }
         _ => 0,
     }
@@ -37,12 +50,12 @@ pub(crate) fn ident_len(s: &[u8]) -> usize {
 /// `Identifier(\.Identifier)+`, longest match.
 pub(crate) fn field_name_len(s: &[u8]) -> usize {
     let mut len = ident_len(s);
-    if len == 0 {
+    if len == 0 || s.get(len) != Some(&b'.') {
         return 0;
     }
     let mut parts = 1;
     while s.get(len) == Some(&b'.') {
-        let next = ident_len(s.get(len + 1..).unwrap_or_default());
+        let next = ident_len_from(s, len + 1);
         if next == 0 {
             break;
         }

@@ -22,16 +22,17 @@ use crate::lexer;
 /// (E501) and kept as text.
 pub fn parse_output(text: &str) -> (Output, Vec<ParseError>) {
     let s = text.as_bytes();
-    let mut parts = Vec::new();
+    let fields = s.iter().filter(|b| **b == b'%').count();
+    let mut parts = Vec::with_capacity(2 * fields + 1);
     let mut errors = Vec::new();
     let mut text_start = 0;
     let mut i = 0;
-    while i < s.len() {
-        if s[i] != b'%' {
-            i += 1;
-            continue;
-        }
-        let percent = i;
+    while let Some(offset) = s
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|b| *b == b'%'))
+    {
+        let percent = i + offset;
+        i = percent;
         let mut j = i + 1 + s[i + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
         let token = if j >= s.len() {
             errors.push(error(
