@@ -4,15 +4,16 @@
 //!
 //! A worker child process opens and closes a file `N` times, calling
 //! `getppid` `K` times per iteration as uninteresting load, and reports its
-//! own CPU time. The parent runs it without capture, with the program attached
-//! but nothing selected, and with openat+close selected (batched and
-//! per-record wakeups), draining and decoding the ring meanwhile. Needs root.
+//! own CPU time. The parent runs it without capture, with the hooks attached
+//! but nothing selected, and with openat+close selected (both hook layouts,
+//! batched and per-record wakeups), draining and decoding the ring meanwhile.
+//! Needs root.
 
 use std::fs::File;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use falco_rt_capture::{Capture, CaptureConfig, ebpf_permitted};
+use falco_rt_capture::{Attach, Capture, CaptureConfig, ebpf_permitted};
 use rustix::time::{ClockId, clock_gettime};
 
 fn ns(clock: ClockId) -> u64 {
@@ -100,21 +101,37 @@ fn run(iters: u64, mix: u64, capture: Phase<'_>) -> Result<Run, String> {
         None => ch_wait(&mut ok_handle)?,
     };
     let text = String::from_utf8_lossy(&output.stdout);
-    let mut it = text.split_whitespace().map(|v| v.parse::<u64>().unwrap_or(0));
+    let mut it = text
+        .split_whitespace()
+        .map(|v| v.parse::<u64>().unwrap_or(0));
     let (cpu_ns, wall_ns) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
-    let dropped = cap.as_ref().and_then(|c| c.counters().ok()).map_or(0, |c| c.dropped);
-    Ok(Run { cpu_ns, wall_ns, events, dropped, reader_cpu_ns })
+    let dropped = cap
+        .as_ref()
+        .and_then(|c| c.counters().ok())
+        .map_or(0, |c| c.dropped);
+    Ok(Run {
+        cpu_ns,
+        wall_ns,
+        events,
+        dropped,
+        reader_cpu_ns,
+    })
 }
 
 fn ch_wait(h: &mut Option<std::process::Child>) -> Result<std::process::Output, String> {
-    h.take().ok_or("no child")?.wait_with_output().map_err(|e| e.to_string())
+    h.take()
+        .ok_or("no child")?
+        .wait_with_output()
+        .map_err(|e| e.to_string())
 }
 
 fn median_run(reps: u32, f: impl Fn() -> Result<Run, String>) -> Result<Run, String> {
     let mut runs = (0..reps).map(|_| f()).collect::<Result<Vec<_>, _>>()?;
     runs.sort_by_key(|r| r.cpu_ns);
     let mid = runs.len() / 2;
-    runs.into_iter().nth(mid).ok_or_else(|| "no runs".to_string())
+    runs.into_iter()
+        .nth(mid)
+        .ok_or_else(|| "no runs".to_string())
 }
 
 fn rss_kib() -> u64 {
@@ -132,7 +149,11 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--worker") {
         let num = |i: usize| args.get(i).and_then(|v| v.parse().ok()).unwrap_or(0);
-        worker(num(2), num(3), args.get(4).map_or("/dev/null", String::as_str));
+        worker(
+            num(2),
+            num(3),
+            args.get(4).map_or("/dev/null", String::as_str),
+        );
         return;
     }
     let opt = |name: &str, default: u64| {
@@ -142,23 +163,53 @@ fn main() {
             .and_then(|v| v.parse().ok())
             .unwrap_or(default)
     };
-    let (iters, mix, reps) = (opt("--iters", 200_000), opt("--mix", 0), opt("--reps", 3) as u32);
+    let (iters, mix, reps) = (
+        opt("--iters", 200_000),
+        opt("--mix", 0),
+        opt("--reps", 3) as u32,
+    );
     if let Err(why) = ebpf_permitted() {
         eprintln!("storm: {why}");
         std::process::exit(2);
     }
     let syscalls_per_iter = 2 + mix;
-    println!("falco-rt capture storm: {iters} iterations of open+close + {mix} getppid, median of {reps}");
+    println!(
+        "falco-rt capture storm: {iters} iterations of open+close + {mix} getppid, median of {reps}"
+    );
     println!();
-    println!("| phase | worker CPU ns/syscall | overhead | events | events/s | drops | reader CPU ns/event |");
+    println!(
+        "| phase | worker CPU ns/syscall | overhead | events | events/s | drops | reader CPU ns/event |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    let batched = CaptureConfig::default();
-    let eager = CaptureConfig { wakeup_bytes: 0, ..CaptureConfig::default() };
-    let phases: [(&str, Phase<'_>); 4] = [
+    let exit_only = CaptureConfig::default();
+    let enter_exit = CaptureConfig {
+        attach: Attach::EnterExit,
+        ..CaptureConfig::default()
+    };
+    let eager = CaptureConfig {
+        wakeup_bytes: 0,
+        ..CaptureConfig::default()
+    };
+    let both: &[&str] = &["openat", "close"];
+    let phases: [(&str, Phase<'_>); 6] = [
         ("no capture", None),
-        ("attached, nothing selected", Some((&batched, &[]))),
-        ("openat+close, batched wakeups", Some((&batched, &["openat", "close"]))),
-        ("openat+close, wakeup per record", Some((&eager, &["openat", "close"]))),
+        (
+            "enter+exit hooks, nothing selected",
+            Some((&enter_exit, &[])),
+        ),
+        ("exit-only hook, nothing selected", Some((&exit_only, &[]))),
+        (
+            "enter+exit, openat+close, batched wakeups",
+            Some((&enter_exit, both)),
+        ),
+        (
+            "exit-only, openat+close, batched wakeups",
+            Some((&exit_only, both)),
+        ),
+        (
+            "exit-only, openat+close, wakeup per record",
+            Some((&eager, both)),
+        ),
     ];
     let mut base = None;
     for (name, cap) in phases {
@@ -171,8 +222,16 @@ fn main() {
         };
         let per = r.cpu_ns as f64 / (iters * syscalls_per_iter) as f64;
         let base_per = *base.get_or_insert(per);
-        let eps = if r.wall_ns > 0 { r.events as f64 * 1e9 / r.wall_ns as f64 } else { 0.0 };
-        let reader = if r.events > 0 { format!("{:.0}", r.reader_cpu_ns as f64 / r.events as f64) } else { "-".into() };
+        let eps = if r.wall_ns > 0 {
+            r.events as f64 * 1e9 / r.wall_ns as f64
+        } else {
+            0.0
+        };
+        let reader = if r.events > 0 {
+            format!("{:.0}", r.reader_cpu_ns as f64 / r.events as f64)
+        } else {
+            "-".into()
+        };
         println!(
             "| {name} | {per:.0} | {:+.0}% | {} | {eps:.0} | {} | {reader} |",
             (per / base_per - 1.0) * 100.0,

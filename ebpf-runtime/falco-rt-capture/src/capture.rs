@@ -7,11 +7,11 @@ use std::time::Duration;
 use aya::maps::{Array, MapData, PerCpuArray, RingBuf};
 use aya::programs::RawTracePoint;
 use aya::{Ebpf, EbpfLoader};
-use falco_rt_ebpf::{PROGRAMS, globals, maps};
+use falco_rt_ebpf::{ENTER_EXIT_PROGRAMS, EXIT_ONLY_PROGRAMS, LIFECYCLE_PROGRAMS, globals, maps};
 use falco_rt_record::{Counter, DecodeError, Event, MAX_SYSCALLS, decode};
 use rustix::event::{PollFd, PollFlags, poll};
 
-use crate::{CaptureConfig, CaptureError, syscalls};
+use crate::{Attach, CaptureConfig, CaptureError, syscalls};
 
 /// Most records one [`Capture::poll`] call hands out before returning.
 const MAX_BATCH: usize = 65_536;
@@ -80,16 +80,14 @@ impl Capture {
             decode_errors: 0,
             _bpf: bpf,
         };
+        let tracepoints = match config.attach {
+            Attach::EnterExit => ENTER_EXIT_PROGRAMS,
+            Attach::ExitOnly => EXIT_ONLY_PROGRAMS,
+        };
         cap.select_numbers(&nrs)?;
-
-        for (prog, tp) in PROGRAMS {
+        for (prog, tp) in LIFECYCLE_PROGRAMS.iter().chain(tracepoints) {
             let p: &mut RawTracePoint = cap
-                ._bpf
-                .program_mut(prog)
-                .ok_or_else(|| CaptureError::Kernel {
-                    step: format!("program `{prog}`"),
-                    detail: "missing from the object".into(),
-                })?
+                .program(prog)?
                 .try_into()
                 .map_err(|e| CaptureError::kernel(format!("program `{prog}`"), &e))?;
             p.load()
@@ -98,6 +96,15 @@ impl Capture {
                 .map_err(|e| CaptureError::kernel(format!("attach `{prog}` to {tp}"), &e))?;
         }
         Ok(cap)
+    }
+
+    fn program(&mut self, name: &str) -> Result<&mut aya::programs::Program, CaptureError> {
+        self._bpf
+            .program_mut(name)
+            .ok_or_else(|| CaptureError::Kernel {
+                step: format!("program `{name}`"),
+                detail: "missing from the object".into(),
+            })
     }
 
     /// Replaces the captured syscall set (by name); takes effect immediately.

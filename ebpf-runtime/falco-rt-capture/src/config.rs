@@ -2,6 +2,18 @@
 
 use std::time::Duration;
 
+/// How selected syscalls are hooked. Both hook every syscall of the machine
+/// and select in the kernel through the interest map.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Attach {
+    /// `sys_enter` stashes the arguments, `sys_exit` emits: two hooks per syscall.
+    EnterExit,
+    /// `sys_exit` alone reads the arguments from the saved user registers:
+    /// one hook per syscall, no per-thread stash.
+    #[default]
+    ExitOnly,
+}
+
 /// How the program is loaded and how the ring is drained.
 #[derive(Clone, Debug)]
 pub struct CaptureConfig {
@@ -15,6 +27,8 @@ pub struct CaptureConfig {
     pub flush_interval: Duration,
     /// Drop the events of this process in the kernel (the agent must not see itself).
     pub ignore_own_process: bool,
+    /// How syscalls are hooked.
+    pub attach: Attach,
 }
 
 impl Default for CaptureConfig {
@@ -24,6 +38,7 @@ impl Default for CaptureConfig {
             wakeup_bytes: 256 * 1024,
             flush_interval: Duration::from_millis(20),
             ignore_own_process: true,
+            attach: Attach::ExitOnly,
         }
     }
 }

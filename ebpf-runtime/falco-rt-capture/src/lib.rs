@@ -21,7 +21,7 @@ mod tests;
 
 pub use capture::{Capture, Counters};
 pub use clock::BootClock;
-pub use config::CaptureConfig;
+pub use config::{Attach, CaptureConfig};
 pub use error::CaptureError;
 pub use falco_rt_record::{DecodeError, Event};
 pub use privileges::{ebpf_permitted, live_tests_enabled};

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use falco_rt_capture::{Capture, CaptureConfig, live_tests_enabled, syscalls};
+use falco_rt_capture::{Attach, Capture, CaptureConfig, live_tests_enabled, syscalls};
 use falco_rt_record::{Event, SockAddr, SyscallEvent, decode};
 
 const O_WRONLY: u64 = 0o1;
@@ -74,8 +74,11 @@ impl Seen {
     }
 }
 
+/// A fresh directory per call: the scenarios run in parallel threads of one process.
 fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("falco-rt-live-{tag}-{}", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d = std::env::temp_dir().join(format!("falco-rt-live-{tag}-{}-{n}", std::process::id()));
     let _ = fs::remove_dir_all(&d);
     fs::create_dir_all(&d).expect("temp dir");
     d
@@ -89,9 +92,10 @@ fn nr(name: &str) -> u32 {
     syscalls::number(name).expect(name)
 }
 
-fn config(ignore_own_process: bool) -> CaptureConfig {
+fn config(ignore_own_process: bool, attach: Attach) -> CaptureConfig {
     CaptureConfig {
         ignore_own_process,
+        attach,
         ..CaptureConfig::default()
     }
 }
@@ -120,12 +124,11 @@ const INTEREST: &[&str] = &[
     "accept4",
 ];
 
-#[test]
-fn files_exec_and_namespaces_arrive_decoded() {
+fn files_exec_and_namespaces_arrive_decoded(attach: Attach) {
     if !live_tests_enabled("files_exec_and_namespaces_arrive_decoded") {
         return;
     }
-    let cap = Capture::start(&config(false), INTEREST).expect("start capture");
+    let cap = Capture::start(&config(false, attach), INTEREST).expect("start capture");
     let mut seen = Seen::new(cap);
     let dir = temp_dir("files");
 
@@ -254,13 +257,12 @@ fn files_exec_and_namespaces_arrive_decoded() {
     let _ = fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn tcp_connect_and_accept_carry_addresses() {
+fn tcp_connect_and_accept_carry_addresses(attach: Attach) {
     if !live_tests_enabled("tcp_connect_and_accept_carry_addresses") {
         return;
     }
-    let cap =
-        Capture::start(&config(false), &["connect", "accept", "accept4"]).expect("start capture");
+    let cap = Capture::start(&config(false, attach), &["connect", "accept", "accept4"])
+        .expect("start capture");
     let mut seen = Seen::new(cap);
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -294,12 +296,11 @@ fn tcp_connect_and_accept_carry_addresses() {
     assert_eq!((t.sport, t.dport), (port, cport));
 }
 
-#[test]
-fn own_process_is_filtered_in_the_kernel() {
+fn own_process_is_filtered_in_the_kernel(attach: Attach) {
     if !live_tests_enabled("own_process_is_filtered_in_the_kernel") {
         return;
     }
-    let cap = Capture::start(&config(true), &["openat"]).expect("start capture");
+    let cap = Capture::start(&config(true, attach), &["openat"]).expect("start capture");
     let mut seen = Seen::new(cap);
     let dir = temp_dir("own");
     let path = dir.join("probe.txt");
@@ -319,12 +320,12 @@ fn own_process_is_filtered_in_the_kernel() {
     let _ = fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn interest_set_can_change_live() {
+fn interest_set_can_change_live(attach: Attach) {
     if !live_tests_enabled("interest_set_can_change_live") {
         return;
     }
-    let mut cap = Capture::start(&config(true), &["mkdir", "mkdirat"]).expect("start capture");
+    let mut cap =
+        Capture::start(&config(true, attach), &["mkdir", "mkdirat"]).expect("start capture");
     assert_eq!(
         cap.selected().collect::<Vec<_>>(),
         [nr("mkdir"), nr("mkdirat")]
@@ -349,38 +350,54 @@ fn interest_set_can_change_live() {
     let _ = fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn state_follows_a_real_process() {
+fn state_follows_a_real_process(attach: Attach) {
     if !live_tests_enabled("state_follows_a_real_process") {
         return;
     }
     use falco_rt_state::State;
-    let cap = Capture::start(&config(true), syscalls::STATE_SYSCALLS).expect("start capture");
+    let cap =
+        Capture::start(&config(true, attach), syscalls::STATE_SYSCALLS).expect("start capture");
     let mut seen = Seen::new(cap);
     let mut state = State::from_host(Path::new("/"), Some(std::process::id()));
     let dir = temp_dir("state");
-    fs::write(dir.join("data.txt"), b"payload").expect("write");
+    // The other attach mode's run of this test captures too: a unique name keeps them apart.
+    let file = format!(
+        "data-{}.txt",
+        dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    );
+    fs::write(dir.join(&file), b"payload").expect("write");
     // cat opens a path relative to the cwd that sh changed to.
     let ok = Command::new("/bin/sh")
         .arg("-c")
-        .arg(format!("cd {} && exec /bin/cat data.txt > /dev/null", dir.display()))
+        .arg(format!(
+            "cd {} && exec /bin/cat {file} > /dev/null",
+            dir.display()
+        ))
         .status()
         .expect("sh");
     assert!(ok.success());
-    let want = dir.join("data.txt");
+    let want = dir.join(&file);
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut applied = 0;
     loop {
-        assert!(Instant::now() < deadline, "no openat of {} reached the state", want.display());
+        assert!(
+            Instant::now() < deadline,
+            "no openat of {} reached the state",
+            want.display()
+        );
         let records = &mut seen.records;
-        seen.cap.poll_raw(Duration::from_millis(50), |r| records.push(r.to_vec())).expect("poll");
+        seen.cap
+            .poll_raw(Duration::from_millis(50), |r| records.push(r.to_vec()))
+            .expect("poll");
         let mut found = None;
         for r in &seen.records[applied..] {
             let Ok(ev) = decode(r) else { continue };
             state.apply(&ev);
             if let Event::Syscall(s) = &ev
                 && s.nr == nr("openat")
-                && s.path == Some(b"data.txt")
+                && s.path == Some(file.as_bytes())
                 && s.ret >= 0
             {
                 found = Some((s.header.tgid, s.ret as i32));
@@ -391,14 +408,72 @@ fn state_follows_a_real_process() {
         let Some((pid, fd)) = found else { continue };
         let p = state.procs.get(pid).expect("cat in the process table");
         assert_eq!(p.name, "cat");
-        assert_eq!(p.exepath, "/usr/bin/cat", "exepath is canonical (/bin is a symlink here or not)");
+        assert_eq!(
+            p.exepath, "/usr/bin/cat",
+            "exepath is canonical (/bin is a symlink here or not)"
+        );
         assert_eq!(p.cwd, format!("{}/", dir.display()));
-        assert_eq!(p.args, ["data.txt"]);
+        assert_eq!(p.args, [file.as_str()]);
         assert_eq!(p.container.id(), "host");
         let f = p.fds.get(fd).expect("fd in the fd table");
         assert_eq!(f.name(), want.display().to_string());
-        assert_eq!((f.typechar(), f.filename()), ('f', Some("data.txt")));
+        assert_eq!((f.typechar(), f.filename()), ('f', Some(file.as_str())));
         break;
     }
     let _ = fs::remove_dir_all(&dir);
+}
+
+/// Every scenario runs with both ways of hooking syscalls.
+mod modes {
+    use super::*;
+
+    #[test]
+    fn files_exec_and_namespaces_arrive_decoded_enter_exit() {
+        files_exec_and_namespaces_arrive_decoded(Attach::EnterExit);
+    }
+
+    #[test]
+    fn files_exec_and_namespaces_arrive_decoded_exit_only() {
+        files_exec_and_namespaces_arrive_decoded(Attach::ExitOnly);
+    }
+
+    #[test]
+    fn tcp_connect_and_accept_carry_addresses_enter_exit() {
+        tcp_connect_and_accept_carry_addresses(Attach::EnterExit);
+    }
+
+    #[test]
+    fn tcp_connect_and_accept_carry_addresses_exit_only() {
+        tcp_connect_and_accept_carry_addresses(Attach::ExitOnly);
+    }
+
+    #[test]
+    fn own_process_is_filtered_in_the_kernel_enter_exit() {
+        own_process_is_filtered_in_the_kernel(Attach::EnterExit);
+    }
+
+    #[test]
+    fn own_process_is_filtered_in_the_kernel_exit_only() {
+        own_process_is_filtered_in_the_kernel(Attach::ExitOnly);
+    }
+
+    #[test]
+    fn interest_set_can_change_live_enter_exit() {
+        interest_set_can_change_live(Attach::EnterExit);
+    }
+
+    #[test]
+    fn interest_set_can_change_live_exit_only() {
+        interest_set_can_change_live(Attach::ExitOnly);
+    }
+
+    #[test]
+    fn state_follows_a_real_process_enter_exit() {
+        state_follows_a_real_process(Attach::EnterExit);
+    }
+
+    #[test]
+    fn state_follows_a_real_process_exit_only() {
+        state_follows_a_real_process(Attach::ExitOnly);
+    }
 }

@@ -272,40 +272,23 @@ int rt_sys_enter(unsigned long long *ctx)
 	return 0;
 }
 
-SEC("raw_tracepoint/sys_exit")
-int rt_sys_exit(unsigned long long *ctx)
+/*
+ * Builds and submits the record of a completed syscall. `args` are the six
+ * argument registers at entry. Shared by the raw sys_exit hook and the
+ * per-syscall fexit programs (a subprogram, so it is verified and stored once).
+ */
+static __noinline int emit_syscall(__u64 *args, __u32 nr, long ret, __u64 pid_tgid)
 {
-	struct pt_regs *regs = (struct pt_regs *)ctx[0];
-	long id = (long)BPF_CORE_READ(regs, orig_ax);
-	if (!interesting(id))
-		return 0;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((__u32)(pid_tgid >> 32) == own_tgid)
-		return 0;
-	struct stash *st = bpf_map_lookup_elem(&stash, &pid_tgid);
-	if (!st) {
-		count(RT_CNT_UNPAIRED);
-		return 0;
-	}
-	__u8 *buf = scratch_get();
-	if (!buf) {
-		bpf_map_delete_elem(&stash, &pid_tgid);
-		return 0;
-	}
-	struct rt_syscall *sc = (struct rt_syscall *)buf;
-	__u32 nr = st->nr;
-	#pragma unroll
-	for (int i = 0; i < 6; i++)
-		sc->args[i] = st->args[i];
-	bpf_map_delete_elem(&stash, &pid_tgid);
-
-	long ret = (long)ctx[1];
 	/* A successful execve returns into the new image; sched_process_exec reports it. */
 	if ((nr == NR_execve || nr == NR_execveat) && ret == 0)
 		return 0;
-	if (nr != (__u32)id)
+	__u8 *buf = scratch_get();
+	if (!buf || !args)
 		return 0;
-
+	struct rt_syscall *sc = (struct rt_syscall *)buf;
+	#pragma unroll
+	for (int i = 0; i < 6; i++)
+		sc->args[i] = args[i];
 	fill_header(&sc->hdr, RT_KIND_SYSCALL, pid_tgid);
 	sc->ret = ret;
 	sc->nr = nr;
@@ -377,6 +360,64 @@ int rt_sys_exit(unsigned long long *ctx)
 	}
 	submit(buf, off);
 	return 0;
+}
+
+
+SEC("raw_tracepoint/sys_exit")
+int rt_sys_exit(unsigned long long *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	long id = (long)BPF_CORE_READ(regs, orig_ax);
+	if (!interesting(id))
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == own_tgid)
+		return 0;
+	struct stash *st = bpf_map_lookup_elem(&stash, &pid_tgid);
+	if (!st) {
+		count(RT_CNT_UNPAIRED);
+		return 0;
+	}
+	__u64 args[6];
+	__u32 nr = st->nr;
+	#pragma unroll
+	for (int i = 0; i < 6; i++)
+		args[i] = st->args[i];
+	bpf_map_delete_elem(&stash, &pid_tgid);
+	if (nr != (__u32)id)
+		return 0;
+	return emit_syscall(args, nr, (long)ctx[1], pid_tgid);
+}
+
+/*
+ * Exit-only capture: one hook per syscall instead of two. At sys_exit the
+ * saved user registers still hold the arguments (the kernel passes them to
+ * the handler without writing them back; only ax gets the return value), so
+ * no stash is needed. Not usable for a successful execve (new registers), which
+ * sched_process_exec reports anyway. The loader attaches either this program
+ * or the rt_sys_enter/rt_sys_exit pair.
+ *
+ * (Per-syscall attachment would spare unselected syscalls entirely, but the
+ * kernels we run on refuse fentry/fexit with EPERM and have no kprobes.)
+ */
+SEC("raw_tracepoint/sys_exit")
+int rt_sys_exit_only(unsigned long long *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	long id = (long)BPF_CORE_READ(regs, orig_ax);
+	if (!interesting(id))
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == own_tgid)
+		return 0;
+	__u64 args[6];
+	args[0] = BPF_CORE_READ(regs, di);
+	args[1] = BPF_CORE_READ(regs, si);
+	args[2] = BPF_CORE_READ(regs, dx);
+	args[3] = BPF_CORE_READ(regs, r10);
+	args[4] = BPF_CORE_READ(regs, r8);
+	args[5] = BPF_CORE_READ(regs, r9);
+	return emit_syscall(args, (__u32)id, (long)ctx[1], pid_tgid);
 }
 
 SEC("raw_tracepoint/sched_process_exec")

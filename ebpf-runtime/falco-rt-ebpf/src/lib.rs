@@ -34,13 +34,29 @@ pub fn committed_object() -> &'static [u8] {
 /// `"committed"`, or `"clang:<tool>"` when build.rs compiled the C source.
 pub const OBJECT_SOURCE: &str = env!("FALCO_RT_OBJECT_SOURCE");
 
-/// Names of the raw tracepoint programs and the tracepoints they attach to.
-pub const PROGRAMS: &[(&str, &str)] = &[
-    ("rt_sys_enter", "sys_enter"),
-    ("rt_sys_exit", "sys_exit"),
+/// The raw tracepoint programs for process lifecycle, always attached.
+pub const LIFECYCLE_PROGRAMS: &[(&str, &str)] = &[
     ("rt_sched_exec", "sched_process_exec"),
     ("rt_sched_fork", "sched_process_fork"),
     ("rt_sched_exit", "sched_process_exit"),
+];
+
+/// The raw tracepoint programs on every syscall for enter/exit capture: arguments stashed at entry, record emitted at exit.
+pub const ENTER_EXIT_PROGRAMS: &[(&str, &str)] =
+    &[("rt_sys_enter", "sys_enter"), ("rt_sys_exit", "sys_exit")];
+
+/// The single raw tracepoint program for exit-only capture: arguments read
+/// from the saved user registers at exit.
+pub const EXIT_ONLY_PROGRAMS: &[(&str, &str)] = &[("rt_sys_exit_only", "sys_exit")];
+
+/// Every program and the section prefix it lives in (for checks).
+pub const PROGRAMS: &[(&str, &str)] = &[
+    ("rt_sys_enter", "raw_tracepoint/sys_enter"),
+    ("rt_sys_exit", "raw_tracepoint/sys_exit"),
+    ("rt_sched_exec", "raw_tracepoint/sched_process_exec"),
+    ("rt_sched_fork", "raw_tracepoint/sched_process_fork"),
+    ("rt_sched_exit", "raw_tracepoint/sched_process_exit"),
+    ("rt_sys_exit_only", "raw_tracepoint/sys_exit"),
 ];
 
 /// Map names in the object.
