@@ -423,6 +423,56 @@ fn state_follows_a_real_process(attach: Attach) {
     let _ = fs::remove_dir_all(&dir);
 }
 
+fn privilege_change_and_dup(attach: Attach) {
+    if !live_tests_enabled("privilege_change_and_dup") {
+        return;
+    }
+    let set = [
+        "setuid",
+        "setgid",
+        "setreuid",
+        "setregid",
+        "setresuid",
+        "setresgid",
+        "dup",
+        "dup2",
+        "dup3",
+    ];
+    let cap = Capture::start(&config(false, attach), &set).expect("start capture");
+    let mut seen = Seen::new(cap);
+
+    // dup in this process: the record carries the old fd and returns the new one.
+    let file = fs::File::open("/dev/null").expect("open /dev/null");
+    let copy = rustix::io::dup(&file).expect("dup");
+    let (old, new) = (file.as_raw_fd(), copy.as_raw_fd());
+    let ev = seen.syscall("dup", |s| {
+        s.nr == nr("dup") && s.args[0] == old as u64 && s.header.tgid == std::process::id()
+    });
+    assert_eq!(ev.ret, i64::from(new));
+
+    // setpriv drops to nobody: a set*uid record with uid 65534 and ret 0.
+    let ok = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "/bin/true",
+        ])
+        .status()
+        .expect("run setpriv");
+    assert!(ok.success(), "setpriv failed: {ok}");
+    let uid_calls = [nr("setuid"), nr("setreuid"), nr("setresuid")];
+    let ev = seen.syscall("set*uid to 65534", |s| {
+        uid_calls.contains(&s.nr) && s.args.iter().take(3).any(|&a| a == 65534)
+    });
+    assert_eq!(ev.ret, 0);
+    assert_eq!(ev.header.comm(), b"setpriv");
+    let gid_calls = [nr("setgid"), nr("setregid"), nr("setresgid")];
+    seen.syscall("set*gid to 65534", |s| {
+        gid_calls.contains(&s.nr) && s.args.iter().take(3).any(|&a| a == 65534) && s.ret == 0
+    });
+}
+
 /// Every scenario runs with both ways of hooking syscalls.
 mod modes {
     use super::*;
@@ -475,5 +525,15 @@ mod modes {
     #[test]
     fn state_follows_a_real_process_exit_only() {
         state_follows_a_real_process(Attach::ExitOnly);
+    }
+
+    #[test]
+    fn privilege_change_and_dup_enter_exit() {
+        privilege_change_and_dup(Attach::EnterExit);
+    }
+
+    #[test]
+    fn privilege_change_and_dup_exit_only() {
+        privilege_change_and_dup(Attach::ExitOnly);
     }
 }
