@@ -10,23 +10,51 @@ use std::collections::HashMap;
 
 /// Parses `text`; after a syntax error, reads on from the next top-level item.
 ///
-/// When the text has errors, a second reading joins the lines of flow collections
-/// (see [`crate::repair`]); it is kept when it has fewer errors.
+/// When a flow collection has under-indented lines, its lines are joined first (see
+/// [`crate::repair`]).
 pub(crate) fn parse_all(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
-    let first = parse_with_resume(file, text);
-    if first.1.is_empty() {
-        return first;
+    // Upstream files close flow sequences with a `]` at the key's column; try the
+    // joined reading first when a line starts with a closing bracket.
+    let suspicious = text.split('\n').any(|line| {
+        matches!(
+            line.trim_start_matches(' ').as_bytes().first(),
+            Some(b']' | b'}')
+        )
+    });
+    let repaired = if suspicious {
+        crate::repair::join_flow_lines(text)
+    } else {
+        None
+    };
+    if let Some(repaired) = &repaired {
+        let joined = parse_with_resume(file, repaired);
+        if joined.1.is_empty() {
+            return joined;
+        }
     }
-    match crate::repair::join_flow_lines(text) {
+    let plain = parse_with_resume(file, text);
+    if plain.1.is_empty() {
+        return plain;
+    }
+    let repaired = repaired.or_else(|| {
+        if suspicious {
+            None
+        } else {
+            crate::repair::join_flow_lines(text)
+        }
+    });
+    match repaired {
         Some(repaired) => {
-            let second = parse_with_resume(file, &repaired);
-            if second.1.len() < first.1.len() {
-                second
+            // Both readings have errors: keep the one closer to the text as written,
+            // unless joining removed some of them.
+            let joined = parse_with_resume(file, &repaired);
+            if joined.1.len() < plain.1.len() {
+                joined
             } else {
-                first
+                plain
             }
         }
-        None => first,
+        None => plain,
     }
 }
 
@@ -80,8 +108,11 @@ fn blank_prefix(text: &str, upto: usize) -> String {
 /// A collection being read.
 struct Frame {
     mapping: bool,
-    /// Children in order (keys and values alternate in a mapping).
-    children: Vec<Node>,
+    /// A sequence's entries.
+    items: Vec<Node>,
+    /// A mapping's pairs, and a key waiting for its value.
+    pairs: Vec<(Node, Node)>,
+    key: Option<Node>,
     start: usize,
     /// End of the closing bracket of a flow collection.
     flow: bool,
@@ -94,20 +125,17 @@ struct Frame {
 impl Frame {
     /// Turns the frame into a node; a mapping key without its value is dropped.
     fn into_node(self, file: FileId, end: Option<usize>) -> (Node, usize) {
-        let last_end = self
-            .children
-            .last()
-            .map_or(self.start, |child| child.span.span.end as usize);
+        let last = if self.mapping {
+            self.pairs.last().map(|(_, value)| value)
+        } else {
+            self.items.last()
+        };
+        let last_end = last.map_or(self.start, |child| child.span.span.end as usize);
         let end = end.unwrap_or(last_end).max(self.start);
         let kind = if self.mapping {
-            let mut entries = Vec::with_capacity(self.children.len() / 2);
-            let mut children = self.children.into_iter();
-            while let (Some(key), Some(value)) = (children.next(), children.next()) {
-                entries.push((key, value));
-            }
-            NodeKind::Mapping(entries)
+            NodeKind::Mapping(self.pairs)
         } else {
-            NodeKind::Sequence(self.children)
+            NodeKind::Sequence(self.items)
         };
         let node = Node {
             kind,
@@ -272,7 +300,9 @@ impl State<'_> {
         };
         self.stack.push(Frame {
             mapping,
-            children: Vec::new(),
+            items: Vec::new(),
+            pairs: Vec::new(),
+            key: None,
             start,
             flow: flow || matches!(bytes.get(start), Some(b'[' | b'{')),
             column: column_of(self.src, start),
@@ -287,7 +317,11 @@ impl State<'_> {
             self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
-            Some(frame) => frame.children.push(node),
+            Some(frame) if !frame.mapping => frame.items.push(node),
+            Some(frame) => match frame.key.take() {
+                Some(key) => frame.pairs.push((key, node)),
+                None => frame.key = Some(node),
+            },
             None => self.root = Some(node),
         }
     }

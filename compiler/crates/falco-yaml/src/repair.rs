@@ -17,11 +17,15 @@
 //! problem. Only breaks next to `[`, `]`, `{`, `}` or `,` are rewritten, so no
 //! scalar's value changes.
 
-/// The rewritten text, or `None` when there is nothing to rewrite.
+/// The rewritten text, or `None` when no flow collection has a line indented no
+/// deeper than the line it starts on (the only case a strict parser rejects).
 pub(crate) fn join_flow_lines(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = bytes.to_vec();
     let mut changed = false;
+    let mut needed = false;
+    // Indentation of the line where the outermost open flow collection starts.
+    let mut flow_indent = 0usize;
     let mut depth = 0usize;
     // Block-context state: the previous significant byte on this line, and the
     // indentation of the current line.
@@ -76,6 +80,7 @@ pub(crate) fn join_flow_lines(text: &str) -> Option<String> {
                 match byte {
                     b'[' | b'{' => {
                         depth = 1;
+                        flow_indent = line_indent;
                         previous = byte;
                         pos += 1;
                         continue;
@@ -99,8 +104,18 @@ pub(crate) fn join_flow_lines(text: &str) -> Option<String> {
                     bytes.get(pos + 1),
                     None | Some(b' ' | b'\t' | b'\n' | b'\r')
                 );
-            previous = if indicator { byte } else { b'a' };
-            pos += 1;
+            if indicator {
+                previous = byte;
+                pos += 1;
+            } else {
+                // Inside a plain scalar: only a `: `, a comment or the line's end
+                // can matter next.
+                previous = b'a';
+                pos += 1 + bytes[pos + 1..]
+                    .iter()
+                    .position(|&b| matches!(b, b':' | b'#' | b'\n'))
+                    .unwrap_or(bytes.len() - pos - 1);
+            }
             continue;
         }
         match byte {
@@ -120,6 +135,11 @@ pub(crate) fn join_flow_lines(text: &str) -> Option<String> {
                 continue;
             }
             b'\n' => {
+                let indent = bytes[pos + 1..].iter().take_while(|&&b| b == b' ').count();
+                let blank = matches!(bytes.get(pos + 1 + indent), None | Some(b'\n' | b'\r'));
+                if !blank && indent <= flow_indent {
+                    needed = true;
+                }
                 let next = bytes[pos + 1..]
                     .iter()
                     .copied()
@@ -151,7 +171,7 @@ pub(crate) fn join_flow_lines(text: &str) -> Option<String> {
         }
         pos += 1;
     }
-    if !changed {
+    if !changed || !needed {
         return None;
     }
     String::from_utf8(out).ok()

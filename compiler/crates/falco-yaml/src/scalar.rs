@@ -47,6 +47,24 @@ pub(crate) fn map(source: &ScalarSource<'_>, expected: &str) -> Mapped {
             exact: true,
         };
     }
+    // Fast path: a one-line scalar whose value is its source text.
+    let inner = match source.style {
+        ScalarStyle::Plain => Some((source.start, source.end)),
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+            Some((source.start + 1, source.end.saturating_sub(1)))
+        }
+        ScalarStyle::Literal | ScalarStyle::Folded => None,
+    };
+    if let Some((start, end)) = inner {
+        if source.src.get(start..end) == Some(expected) {
+            let quote = source.style.is_quoted();
+            return Mapped {
+                text: MappedText::verbatim(expected, source.file, start as u32),
+                span: Span::new(source.start as u32, (end + usize::from(quote)) as u32),
+                exact: true,
+            };
+        }
+    }
     let mut builder = Builder::new(source.file);
     let span = match source.style {
         ScalarStyle::Plain => plain(source, &mut builder),
