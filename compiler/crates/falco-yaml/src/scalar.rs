@@ -55,15 +55,15 @@ pub(crate) fn map(source: &ScalarSource<'_>, expected: &str) -> Mapped {
         }
         ScalarStyle::Literal | ScalarStyle::Folded => None,
     };
-    if let Some((start, end)) = inner {
-        if source.src.get(start..end) == Some(expected) {
-            let quote = source.style.is_quoted();
-            return Mapped {
-                text: MappedText::verbatim(expected, source.file, start as u32),
-                span: Span::new(source.start as u32, (end + usize::from(quote)) as u32),
-                exact: true,
-            };
-        }
+    if let Some((start, end)) = inner
+        && source.src.get(start..end) == Some(expected)
+    {
+        let quote = source.style.is_quoted();
+        return Mapped {
+            text: MappedText::verbatim(expected, source.file, start as u32),
+            span: Span::new(source.start as u32, (end + usize::from(quote)) as u32),
+            exact: true,
+        };
     }
     let mut builder = Builder::new(source.file);
     let span = match source.style {
