@@ -12,16 +12,24 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 /// The path the example is linted under (it shows in the snapshots).
 const EXAMPLE_PATH: &str = "example.yaml";
 
+/// Codes no rules text can show, with the reason; they need a doc but no example.
+const WITHOUT_EXAMPLE: &[(Code, &str)] = &[(
+    Code::E100,
+    "an unreadable file has no text to lint (the CLI reports it and exits with 2)",
+)];
+
 #[test]
 fn every_code_has_a_doc_whose_example_yields_it() {
     let mut problems = Vec::new();
     let mut passed = 0;
+    let restore = quiet_panics_on_this_thread();
     for &code in Code::ALL {
         match check(code) {
             Ok(()) => passed += 1,
             Err(problem) => problems.push(format!("{}: {problem}", code.as_str())),
         }
     }
+    restore();
     println!("tidy: {passed} of {} codes pass", Code::ALL.len());
     assert!(
         problems.is_empty(),
@@ -32,6 +40,24 @@ fn every_code_has_a_doc_whose_example_yields_it() {
     );
 }
 
+/// Silences the panic messages of insta's caught snapshot failures on this thread (each
+/// failure is listed in the final report instead); other threads keep the usual hook.
+/// Returns a function that puts the previous hook back.
+fn quiet_panics_on_this_thread() -> impl FnOnce() {
+    let this = std::thread::current().id();
+    let previous = std::sync::Arc::new(std::panic::take_hook());
+    let fallback = previous.clone();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() != this {
+            fallback(info);
+        }
+    }));
+    move || {
+        let _ = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| previous(info)));
+    }
+}
+
 fn check(code: Code) -> Result<(), String> {
     let doc = code
         .doc()
@@ -39,6 +65,9 @@ fn check(code: Code) -> Result<(), String> {
     let heading = format!("# {}: {}", code.as_str(), code.name());
     if !doc.starts_with(&heading) {
         return Err(format!("the doc must start with `{heading}`"));
+    }
+    if WITHOUT_EXAMPLE.iter().any(|(exempt, _)| *exempt == code) {
+        return Ok(());
     }
     let example = first_yaml_block(doc).ok_or("the doc has no ```yaml example")?;
     let analysis = analyze(vec![(EXAMPLE_PATH.to_owned(), example.to_owned())]);
