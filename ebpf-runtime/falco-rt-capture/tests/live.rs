@@ -218,6 +218,17 @@ fn files_exec_and_namespaces_arrive_decoded(attach: Attach) {
     );
     assert_eq!(x.ppid, std::process::id());
     assert_eq!(x.header.comm(), b"true");
+    assert_eq!(x.vpid, child_pid, "host pid namespace");
+    assert_eq!(x.tty, 0, "no controlling terminal under the test harness");
+    let my_sid = fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| s.rsplit(')').next().map(str::to_owned))
+        .and_then(|rest| {
+            rest.split_whitespace()
+                .nth(3)
+                .and_then(|v| v.parse::<u32>().ok())
+        });
+    assert_eq!(Some(x.sid), my_sid, "the child inherits our session");
     seen.wait_for(
         "exit of /bin/true",
         |e| matches!(e, Event::Exit(x) if x.header.tgid == child_pid),
@@ -241,6 +252,44 @@ fn files_exec_and_namespaces_arrive_decoded(attach: Attach) {
         s.nr == nr("unshare") && s.args[0] & CLONE_NEWUTS != 0
     });
     assert_eq!(ev.ret, 0);
+    // In a new pid namespace the exec'd process is pid 1 there.
+    let ok = Command::new("unshare")
+        .args(["--pid", "--fork", "/bin/echo", "in-new-pidns"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run unshare --pid");
+    assert!(ok.success(), "unshare --pid failed: {ok}");
+    let i = seen.wait_for(
+        "exec in a new pid namespace",
+        |e| matches!(e, Event::Exec(x) if x.filename == b"/bin/echo" && x.args.ends_with(b"in-new-pidns\0")),
+    );
+    let Ok(Event::Exec(x)) = decode(&seen.records[i]) else {
+        panic!()
+    };
+    assert_eq!(x.vpid, 1);
+    assert_ne!(x.header.tgid, 1);
+
+    // Under script(1) the process has a pseudo-terminal (major 136).
+    if Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        let ok = Command::new("script")
+            .args(["-qec", "/bin/echo on-a-tty", "/dev/null"])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("run script");
+        assert!(ok.success(), "script failed: {ok}");
+        let i = seen.wait_for(
+            "exec on a pty",
+            |e| matches!(e, Event::Exec(x) if x.filename == b"/bin/echo" && x.args.ends_with(b"on-a-tty\0")),
+        );
+        let Ok(Event::Exec(x)) = decode(&seen.records[i]) else {
+            panic!()
+        };
+        assert_eq!(x.tty >> 8 & 0xfff, 136, "pty major in tty {:#x}", x.tty);
+    }
     let me = std::process::id().to_string();
     let ok = Command::new("nsenter")
         .args(["-t", &me, "--uts", "/bin/true"])

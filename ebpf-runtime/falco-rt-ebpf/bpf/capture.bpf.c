@@ -420,6 +420,40 @@ int rt_sys_exit_only(unsigned long long *ctx)
 	return emit_syscall(args, (__u32)id, (long)ctx[1], pid_tgid);
 }
 
+/*
+ * pid->numbers[level].nr. The offset is computed from CO-RE field offsets
+ * because `numbers` is a flexible array, which aya's relocator does not index.
+ */
+static __always_inline __u32 pid_nr(struct pid *pid, unsigned int level)
+{
+	if (!pid)
+		return 0;
+	__u64 off = bpf_core_field_offset(struct pid, numbers) +
+		    (__u64)(level & 31) * bpf_core_type_size(struct upid) +
+		    bpf_core_field_offset(struct upid, nr);
+	int nr = 0;
+	bpf_probe_read_kernel(&nr, sizeof(nr), (const __u8 *)pid + off);
+	return (__u32)nr;
+}
+
+/* The task's pid as seen in its own pid namespace. */
+static __always_inline __u32 task_vpid(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	return pid ? pid_nr(pid, BPF_CORE_READ(pid, level)) : 0;
+}
+
+/* The controlling terminal encoded like tty_nr in /proc/PID/stat. */
+static __always_inline __u32 task_tty(struct task_struct *task)
+{
+	struct tty_struct *tty = BPF_CORE_READ(task, signal, tty);
+	if (!tty)
+		return 0;
+	__u32 major = BPF_CORE_READ(tty, driver, major);
+	__u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
 SEC("raw_tracepoint/sched_process_exec")
 int rt_sched_exec(unsigned long long *ctx)
 {
@@ -436,6 +470,10 @@ int rt_sched_exec(unsigned long long *ctx)
 	ex->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	ex->loginuid = BPF_CORE_READ(task, loginuid.val);
 	ex->sessionid = BPF_CORE_READ(task, sessionid);
+	ex->sid = pid_nr(BPF_CORE_READ(task, signal, pids[3]), 0); /* PIDTYPE_SID, global */
+	ex->vpid = task_vpid(task);
+	ex->tty = task_tty(task);
+	ex->pad = 0;
 
 	__u64 off = sizeof(struct rt_exec);
 	const char *fname = BPF_CORE_READ(bprm, filename);

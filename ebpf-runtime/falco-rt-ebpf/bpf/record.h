@@ -14,7 +14,7 @@
 #ifndef FALCO_RT_RECORD_H
 #define FALCO_RT_RECORD_H
 
-#define RT_RECORD_VERSION 1
+#define RT_RECORD_VERSION 2
 
 /* Longest path or argument block copied into a record, NUL included. */
 #define RT_MAX_STR 4096
@@ -91,8 +91,12 @@ struct rt_exec {
 	__u32 ppid;         /* real parent's tgid */
 	__u32 loginuid;     /* audit login uid (0xffffffff = unset) */
 	__u32 sessionid;    /* audit session id */
+	__u32 sid;          /* session id (global pid of the session leader) */
+	__u32 vpid;         /* pid in the task's own pid namespace */
+	__u32 tty;          /* controlling terminal as /proc/PID/stat tty_nr; 0 = none */
 	__u16 filename_len; /* path given to exec, NUL included */
 	__u16 args_len;     /* argv block, NUL-separated, as in /proc/PID/cmdline */
+	__u32 pad;
 	/* data: filename, args */
 };
 
@@ -118,8 +122,8 @@ _Static_assert(sizeof(struct rt_syscall) == 128, "rt_syscall layout");
 _Static_assert(__builtin_offsetof(struct rt_syscall, nr) == 112, "rt_syscall.nr");
 _Static_assert(__builtin_offsetof(struct rt_syscall, flags) == 124, "rt_syscall.flags");
 _Static_assert(sizeof(struct rt_tuple) == 48, "rt_tuple layout");
-_Static_assert(sizeof(struct rt_exec) == 72, "rt_exec layout");
-_Static_assert(__builtin_offsetof(struct rt_exec, filename_len) == 68, "rt_exec.filename_len");
+_Static_assert(sizeof(struct rt_exec) == 88, "rt_exec layout");
+_Static_assert(__builtin_offsetof(struct rt_exec, filename_len) == 80, "rt_exec.filename_len");
 _Static_assert(sizeof(struct rt_fork) == 72, "rt_fork layout");
 _Static_assert(sizeof(struct rt_exit) == 64, "rt_exit layout");
 

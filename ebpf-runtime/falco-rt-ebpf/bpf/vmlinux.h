@@ -118,6 +118,31 @@ struct socket {
 	struct sock *sk;
 };
 
+struct upid {
+	int nr;
+	void *ns;
+};
+
+struct pid {
+	unsigned int level;
+	struct upid numbers[];
+};
+
+struct tty_driver {
+	int major;
+	int minor_start;
+};
+
+struct tty_struct {
+	int index;
+	struct tty_driver *driver;
+};
+
+struct signal_struct {
+	struct pid *pids[4]; /* indexed by enum pid_type; PIDTYPE_SID = 3 */
+	struct tty_struct *tty;
+};
+
 struct task_struct {
 	pid_t pid;
 	pid_t tgid;
@@ -127,6 +152,8 @@ struct task_struct {
 	struct files_struct *files;
 	kuid_t loginuid;
 	unsigned int sessionid;
+	struct pid *thread_pid;
+	struct signal_struct *signal;
 };
 
 struct linux_binprm {

@@ -161,6 +161,12 @@ pub struct ExecEvent<'a> {
     pub loginuid: u32,
     /// Audit session id.
     pub sessionid: u32,
+    /// Session id (`proc.sid`).
+    pub sid: u32,
+    /// Pid in the process's own pid namespace (`proc.vpid`).
+    pub vpid: u32,
+    /// Controlling terminal device number (`proc.tty`), 0 for none.
+    pub tty: u32,
     /// The path given to exec, without its NUL.
     pub filename: &'a [u8],
     /// argv as in `/proc/PID/cmdline`: NUL-separated (possibly truncated).
@@ -344,6 +350,9 @@ fn exec<'a>(r: &Reader<'a>, header: Header) -> Result<ExecEvent<'a>, DecodeError
         ppid: r.u32(offset_of!(RtExec, ppid))?,
         loginuid: r.u32(offset_of!(RtExec, loginuid))?,
         sessionid: r.u32(offset_of!(RtExec, sessionid))?,
+        sid: r.u32(offset_of!(RtExec, sid))?,
+        vpid: r.u32(offset_of!(RtExec, vpid))?,
+        tty: r.u32(offset_of!(RtExec, tty))?,
         filename,
         args,
     })

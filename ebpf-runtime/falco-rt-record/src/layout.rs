@@ -87,10 +87,18 @@ pub struct RtExec {
     pub loginuid: u32,
     /// Audit session id.
     pub sessionid: u32,
+    /// Session id (global pid of the session leader).
+    pub sid: u32,
+    /// Pid in the task's own pid namespace.
+    pub vpid: u32,
+    /// Controlling terminal as `tty_nr` in `/proc/PID/stat`; 0 = none.
+    pub tty: u32,
     /// Filename length, NUL included.
     pub filename_len: u16,
     /// argv block length (NUL-separated).
     pub args_len: u16,
+    /// Padding.
+    pub pad: u32,
 }
 
 /// `struct rt_fork`: a new process; the header describes the parent.

@@ -24,8 +24,9 @@ fn layouts_match_record_h() {
     assert_eq!(size_of::<RtTuple>(), 48);
     assert_eq!(offset_of!(RtTuple, saddr), 16);
     assert_eq!(offset_of!(RtTuple, daddr), 32);
-    assert_eq!(size_of::<RtExec>(), 72);
-    assert_eq!(offset_of!(RtExec, filename_len), 68);
+    assert_eq!(size_of::<RtExec>(), 88);
+    assert_eq!(offset_of!(RtExec, sid), 68);
+    assert_eq!(offset_of!(RtExec, filename_len), 80);
     assert_eq!(size_of::<RtFork>(), 72);
     assert_eq!(size_of::<RtExit>(), 64);
 }
@@ -166,19 +167,20 @@ fn decodes_rename_and_connect_tuple() {
 fn decodes_exec_fork_exit() {
     let fname = b"/bin/true\0";
     let args = b"true\0--version\0";
-    let mut rec = header(Kind::Exec, 72 + fname.len() + args.len());
-    for v in [42u32, u32::MAX, 3] {
+    let mut rec = header(Kind::Exec, 88 + fname.len() + args.len());
+    for v in [42u32, u32::MAX, 3, 40, 1, 34816] {
         rec.extend_from_slice(&v.to_le_bytes());
     }
     rec.extend_from_slice(&(fname.len() as u16).to_le_bytes());
     rec.extend_from_slice(&(args.len() as u16).to_le_bytes());
+    rec.extend_from_slice(&0u32.to_le_bytes());
     rec.extend_from_slice(fname);
     rec.extend_from_slice(args);
     let Ok(Event::Exec(e)) = decode(&rec) else {
         panic!("{:?}", decode(&rec))
     };
     assert_eq!(e.filename, b"/bin/true");
-    assert_eq!(e.ppid, 42);
+    assert_eq!((e.ppid, e.sid, e.vpid, e.tty), (42, 40, 1, 34816));
     assert_eq!(e.argv().collect::<Vec<_>>(), [&b"true"[..], b"--version"]);
 
     let mut rec = header(Kind::Fork, 72);

@@ -96,6 +96,9 @@ impl State {
         p.uid = x.header.uid;
         p.gid = x.header.gid;
         p.loginuid = x.loginuid;
+        p.sid = x.sid;
+        p.vpid = x.vpid;
+        p.tty = x.tty;
         p.set_argv(x.args);
         let filename = String::from_utf8_lossy(x.filename);
         p.exepath = resolve_path(&p.cwd, &filename);
@@ -116,9 +119,6 @@ impl State {
             if !l.cwd.is_empty() {
                 p.cwd = l.cwd;
             }
-            p.sid = l.sid;
-            p.tty = l.tty;
-            p.vpid = l.vpid;
             p.container = l.container;
         }
     }

@@ -314,6 +314,9 @@ fn events_drive_processes_and_fds() {
         ppid: 10,
         loginuid: 1000,
         sessionid: 1,
+        sid: 10,
+        vpid: 11,
+        tty: 34817,
         filename: b"./bin/../tool",
         args: b"./tool\0--flag\0x y\0",
     }));
@@ -323,6 +326,7 @@ fn events_drive_processes_and_fds() {
         ("tool", "./tool", "/home/alice/tool")
     );
     assert_eq!(p.args_line(), "--flag x y");
+    assert_eq!((p.sid, p.vpid, p.tty, p.loginuid), (10, 11, 34817, 1000));
     assert_eq!(p.cmdline(), "tool --flag x y");
     assert!(p.fds.get(3).is_none(), "O_CLOEXEC fd survives exec");
     assert_eq!(p.fds.get(4).map(Fd::typechar), Some('d'));
