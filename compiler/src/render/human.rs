@@ -58,27 +58,31 @@ fn render_one(sources: &mut Sources<'_>, diagnostic: &Diagnostic, color: bool) -
     let config = Config::default()
         .with_index_type(IndexType::Byte)
         .with_color(color);
-    // ariadne underlines only labels that have a message; an empty one still counts.
-    let primary_label = Label::new(primary.clone())
-        .with_color(label_color)
-        .with_order(0)
-        .with_message(&diagnostic.primary.message);
-    let mut report = Report::build(kind, primary)
+    let mut report = Report::build(kind, primary.clone())
         .with_config(config)
         .with_code(diagnostic.code.as_str())
-        .with_message(&diagnostic.message)
-        .with_label(primary_label);
-    for (order, related) in (1..).zip(&diagnostic.related) {
+        .with_message(&diagnostic.message);
+    // (span, message, colour) of every label that has a file.
+    let mut labels = vec![(primary.clone(), &diagnostic.primary.message, label_color)];
+    for related in &diagnostic.related {
         match sources.key_and_range(related.span) {
-            Some(span) => {
-                let label = Label::new(span)
-                    .with_color(Color::Blue)
-                    .with_order(order)
-                    .with_message(&related.message);
-                report = report.with_label(label);
-            }
+            Some(span) => labels.push((span, &related.message, Color::Blue)),
             None => report = report.with_note(format!("related: {}", related.message)),
         }
+    }
+    // ariadne draws labels in `order`, starting a new snippet whenever the file changes
+    // or a label lies above the previous one. Ordering by position keeps each file's
+    // labels in one snippet, with the primary label's file first.
+    labels
+        .sort_by_key(|((key, range), _, _)| (key.index != primary.0.index, key.index, range.start));
+    for (order, (span, message, label_color)) in (0..).zip(labels) {
+        // ariadne underlines only labels that have a message; an empty one still counts.
+        report = report.with_label(
+            Label::new(span)
+                .with_color(label_color)
+                .with_order(order)
+                .with_message(message),
+        );
     }
     if let Some(help) = &diagnostic.help {
         report = report.with_help(help);
