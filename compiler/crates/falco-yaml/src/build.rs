@@ -210,12 +210,24 @@ fn syntax_error(file: FileId, src: &str, at: usize, error: &ScanError) -> Diagno
         .filter(|c| *c != '\n' && *c != '\r')
         .map_or(0, char::len_utf8);
     let span = FileSpan::new(file, Span::new(at as u32, (at + width) as u32));
-    Diagnostic::new(
-        Code::E101,
-        span,
-        format!("invalid yaml: {}", reword(error.info())),
-    )
-    .with_label("the yaml parser stopped here")
+    let info = error.info();
+    let diagnostic = Diagnostic::new(Code::E101, span, format!("invalid yaml: {}", reword(info)))
+        .with_label("the yaml parser stopped here");
+    let help = if info.contains("mapping values are not allowed") {
+        Some(
+            "a `: ` inside an unquoted value starts a nested key; quote the value, or use `>` for long text",
+        )
+    } else if info.contains("tab") {
+        Some("indent with spaces; YAML does not allow tabs for indentation")
+    } else if info.contains("did not find expected") || info.contains("invalid indentation") {
+        Some("check the indentation of this line against the lines above it")
+    } else {
+        None
+    };
+    match help {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic,
+    }
 }
 
 /// The parser's message, lowercase and without a trailing period.
