@@ -563,6 +563,77 @@ fn full_ring_counts_drops(attach: Attach) {
     assert_eq!(cap.decode_errors(), 0);
 }
 
+/// The cgroup v2 mount: `/sys/fs/cgroup/unified` on hybrid hosts, else `/sys/fs/cgroup`.
+fn cgroup_v2_root() -> Option<PathBuf> {
+    ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.join("cgroup.procs").exists() && p.join("cgroup.subtree_control").exists())
+}
+
+fn container_cgroup_reaches_the_state(attach: Attach) {
+    if !live_tests_enabled("container_cgroup_reaches_the_state") {
+        return;
+    }
+    const ID: &str = "3ad7b26ded6d8e7b23da7d48fe889434573036c27ae5a74837233de441c3601e";
+    let Some(v2) = cgroup_v2_root() else {
+        eprintln!("skip container_cgroup_reaches_the_state: no cgroup v2 mount");
+        return;
+    };
+    let tmp = temp_dir("cg");
+    let _ = fs::remove_dir(&tmp);
+    let parent = tmp.file_name().map(|n| v2.join(n)).expect("name");
+    let scope = parent.join(format!("docker-{ID}.scope"));
+    if let Err(e) = fs::create_dir_all(&scope) {
+        eprintln!(
+            "skip container_cgroup_reaches_the_state: cannot create {}: {e}",
+            scope.display()
+        );
+        return;
+    }
+    let cap = Capture::start(&config(true, attach), &["openat"]).expect("start capture");
+    let mut seen = Seen::new(cap);
+    let mut state = falco_rt_state::State::from_host(Path::new("/"), Some(std::process::id()));
+    // The shell moves itself into the container-looking cgroup, then execs.
+    let script = format!(
+        "echo $$ > {}/cgroup.procs && exec /bin/echo in-container-{}",
+        scope.display(),
+        parent.display().to_string().len()
+    );
+    let ok = Command::new("/bin/sh")
+        .args(["-c", &script])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("sh");
+    assert!(ok.success(), "moving into {} failed", scope.display());
+    let tag = format!("in-container-{}\0", parent.display().to_string().len());
+    let i = seen.wait_for("exec inside the container cgroup", |e| {
+        matches!(e, Event::Exec(x) if x.filename == b"/bin/echo" && x.args.ends_with(tag.as_bytes()))
+    });
+    let Ok(ev @ Event::Exec(x)) = decode(&seen.records[i]) else {
+        panic!()
+    };
+    let names: Vec<_> = falco_rt_record::ExecEvent::cgroup_names(x.cgroup).collect();
+    assert_eq!(
+        names.first().copied(),
+        Some(format!("docker-{ID}.scope").as_bytes()),
+        "{names:?}"
+    );
+    state.apply(&ev);
+    let p = state.procs.get(x.header.tgid).expect("process");
+    assert_eq!(p.container.id(), "3ad7b26ded6d");
+    assert_eq!(p.container.runtime(), Some(falco_rt_state::Runtime::Docker));
+    drop(seen);
+    // A cgroup whose last task just exited can stay busy for a moment.
+    for _ in 0..50 {
+        if fs::remove_dir(&scope).is_ok() || !scope.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = fs::remove_dir(&parent);
+}
+
 /// Every scenario runs with both ways of hooking syscalls.
 mod modes {
     use super::*;
@@ -635,5 +706,15 @@ mod modes {
     #[test]
     fn full_ring_counts_drops_exit_only() {
         full_ring_counts_drops(Attach::ExitOnly);
+    }
+
+    #[test]
+    fn container_cgroup_reaches_the_state_enter_exit() {
+        container_cgroup_reaches_the_state(Attach::EnterExit);
+    }
+
+    #[test]
+    fn container_cgroup_reaches_the_state_exit_only() {
+        container_cgroup_reaches_the_state(Attach::ExitOnly);
     }
 }

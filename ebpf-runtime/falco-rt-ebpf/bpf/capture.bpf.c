@@ -454,6 +454,42 @@ static __always_inline __u32 task_tty(struct task_struct *task)
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
 }
 
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	return (struct kernfs_node *)BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+/*
+ * Writes the names of `cg` and its ancestors (leaf first, at most
+ * RT_CGROUP_DEPTH, the root excluded) NUL-separated at buf+off; returns the
+ * bytes written. Userspace matches container runtimes' cgroup layouts on them.
+ */
+static __always_inline __u64 put_cgroup_names(__u8 *buf, __u64 off, struct cgroup *cg)
+{
+	__u64 start = off;
+	struct kernfs_node *kn = cg ? BPF_CORE_READ(cg, kn) : 0;
+	#pragma unroll
+	for (int i = 0; i < RT_CGROUP_DEPTH; i++) {
+		if (!kn)
+			break;
+		struct kernfs_node *parent = kn_parent(kn);
+		if (!parent) /* the root's name is not part of the path */
+			break;
+		if (off > RT_SCRATCH_SIZE - RT_CGROUP_NAME)
+			break;
+		long n = bpf_probe_read_kernel_str(buf + off, RT_CGROUP_NAME, BPF_CORE_READ(kn, name));
+		if (n <= 0)
+			break;
+		if (n > RT_CGROUP_NAME)
+			n = RT_CGROUP_NAME;
+		off += n;
+		kn = parent;
+	}
+	return off - start;
+}
+
 SEC("raw_tracepoint/sched_process_exec")
 int rt_sched_exec(unsigned long long *ctx)
 {
@@ -473,7 +509,6 @@ int rt_sched_exec(unsigned long long *ctx)
 	ex->sid = pid_nr(BPF_CORE_READ(task, signal, pids[3]), 0); /* PIDTYPE_SID, global */
 	ex->vpid = task_vpid(task);
 	ex->tty = task_tty(task);
-	ex->pad = 0;
 
 	__u64 off = sizeof(struct rt_exec);
 	const char *fname = BPF_CORE_READ(bprm, filename);
@@ -497,6 +532,20 @@ int rt_sched_exec(unsigned long long *ctx)
 	    bpf_probe_read_user(buf + off, alen, (const void *)start) == 0) {
 		ex->args_len = (__u16)alen;
 		off += alen;
+	}
+
+	struct css_set *css = BPF_CORE_READ(task, cgroups);
+	__u64 cn = put_cgroup_names(buf, off, BPF_CORE_READ(css, dfl_cgrp));
+	ex->cgroup_len = (__u16)cn;
+	off += cn;
+	ex->cgroup_v1_len = 0;
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id)) {
+		int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+		if (id >= 0 && id < 12) {
+			cn = put_cgroup_names(buf, off, BPF_CORE_READ(css, subsys[id], cgroup));
+			ex->cgroup_v1_len = (__u16)cn;
+			off += cn;
+		}
 	}
 	submit(buf, off);
 	return 0;

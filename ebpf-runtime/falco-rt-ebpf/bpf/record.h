@@ -14,7 +14,7 @@
 #ifndef FALCO_RT_RECORD_H
 #define FALCO_RT_RECORD_H
 
-#define RT_RECORD_VERSION 2
+#define RT_RECORD_VERSION 3
 
 /* Longest path or argument block copied into a record, NUL included. */
 #define RT_MAX_STR 4096
@@ -22,6 +22,9 @@
 #define RT_MAX_ADDR 128
 /* Size of the per-CPU buffer a record is assembled in (a power of two). */
 #define RT_SCRATCH_SIZE 16384
+/* Cgroup path components (leaf first) copied into an exec record, and their longest name. */
+#define RT_CGROUP_DEPTH 4
+#define RT_CGROUP_NAME 128
 /* Number of syscall numbers the interest map covers. */
 #define RT_MAX_SYSCALLS 512
 
@@ -96,8 +99,9 @@ struct rt_exec {
 	__u32 tty;          /* controlling terminal as /proc/PID/stat tty_nr; 0 = none */
 	__u16 filename_len; /* path given to exec, NUL included */
 	__u16 args_len;     /* argv block, NUL-separated, as in /proc/PID/cmdline */
-	__u32 pad;
-	/* data: filename, args */
+	__u16 cgroup_len;   /* cgroup v2 names, leaf first, NUL-separated (RT_CGROUP_DEPTH at most) */
+	__u16 cgroup_v1_len; /* the same for the v1 memory controller's cgroup */
+	/* data: filename, args, cgroup names, cgroup v1 names */
 };
 
 /* A new task (sched_process_fork); the header describes the parent. */

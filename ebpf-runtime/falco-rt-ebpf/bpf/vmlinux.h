@@ -143,6 +143,33 @@ struct signal_struct {
 	struct tty_struct *tty;
 };
 
+struct kernfs_node {
+	struct kernfs_node *__parent; /* `parent` before 6.15, see kernfs_node___old */
+	const char *name;
+};
+
+struct kernfs_node___old {
+	struct kernfs_node___old *parent;
+	const char *name;
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+};
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+};
+
+struct css_set {
+	struct cgroup_subsys_state *subsys[12];
+	struct cgroup *dfl_cgrp;
+};
+
+enum cgroup_subsys_id {
+	memory_cgrp_id = 4,
+};
+
 struct task_struct {
 	pid_t pid;
 	pid_t tgid;
@@ -154,6 +181,7 @@ struct task_struct {
 	unsigned int sessionid;
 	struct pid *thread_pid;
 	struct signal_struct *signal;
+	struct css_set *cgroups;
 };
 
 struct linux_binprm {

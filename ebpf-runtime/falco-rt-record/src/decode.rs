@@ -171,6 +171,11 @@ pub struct ExecEvent<'a> {
     pub filename: &'a [u8],
     /// argv as in `/proc/PID/cmdline`: NUL-separated (possibly truncated).
     pub args: &'a [u8],
+    /// The cgroup v2 path's last components, leaf first, NUL-separated
+    /// (see [`ExecEvent::cgroup_names`]); empty in the root cgroup.
+    pub cgroup: &'a [u8],
+    /// The same for the cgroup v1 memory controller (empty without one).
+    pub cgroup_v1: &'a [u8],
 }
 
 impl<'a> ExecEvent<'a> {
@@ -178,6 +183,13 @@ impl<'a> ExecEvent<'a> {
     pub fn argv(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         let args = self.args.strip_suffix(b"\0").unwrap_or(self.args);
         args.split(|&b| b == 0).filter(move |_| !args.is_empty())
+    }
+
+    /// Components of a cgroup name block ([`ExecEvent::cgroup`] or
+    /// [`ExecEvent::cgroup_v1`]), leaf first.
+    pub fn cgroup_names(block: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let block = block.strip_suffix(b"\0").unwrap_or(block);
+        block.split(|&b| b == 0).filter(move |_| !block.is_empty())
     }
 }
 
@@ -343,8 +355,12 @@ fn exec<'a>(r: &Reader<'a>, header: Header) -> Result<ExecEvent<'a>, DecodeError
     let flen = r.u16(offset_of!(RtExec, filename_len))? as usize;
     let alen = r.u16(offset_of!(RtExec, args_len))? as usize;
     let off = size_of::<RtExec>();
+    let clen = r.u16(offset_of!(RtExec, cgroup_len))? as usize;
+    let c1len = r.u16(offset_of!(RtExec, cgroup_v1_len))? as usize;
     let filename = until_nul(r.bytes(off, flen, "filename")?);
     let args = r.bytes(off + flen, alen, "args")?;
+    let cgroup = r.bytes(off + flen + alen, clen, "cgroup")?;
+    let cgroup_v1 = r.bytes(off + flen + alen + clen, c1len, "cgroup_v1")?;
     Ok(ExecEvent {
         header,
         ppid: r.u32(offset_of!(RtExec, ppid))?,
@@ -355,6 +371,8 @@ fn exec<'a>(r: &Reader<'a>, header: Header) -> Result<ExecEvent<'a>, DecodeError
         tty: r.u32(offset_of!(RtExec, tty))?,
         filename,
         args,
+        cgroup,
+        cgroup_v1,
     })
 }
 

@@ -97,8 +97,10 @@ pub struct RtExec {
     pub filename_len: u16,
     /// argv block length (NUL-separated).
     pub args_len: u16,
-    /// Padding.
-    pub pad: u32,
+    /// cgroup v2 path names, leaf first, NUL-separated.
+    pub cgroup_len: u16,
+    /// The same for the v1 memory controller.
+    pub cgroup_v1_len: u16,
 }
 
 /// `struct rt_fork`: a new process; the header describes the parent.

@@ -167,20 +167,28 @@ fn decodes_rename_and_connect_tuple() {
 fn decodes_exec_fork_exit() {
     let fname = b"/bin/true\0";
     let args = b"true\0--version\0";
-    let mut rec = header(Kind::Exec, 88 + fname.len() + args.len());
+    let cg = b"docker-abc.scope\0system.slice\0";
+    let mut rec = header(Kind::Exec, 88 + fname.len() + args.len() + cg.len());
     for v in [42u32, u32::MAX, 3, 40, 1, 34816] {
         rec.extend_from_slice(&v.to_le_bytes());
     }
     rec.extend_from_slice(&(fname.len() as u16).to_le_bytes());
     rec.extend_from_slice(&(args.len() as u16).to_le_bytes());
-    rec.extend_from_slice(&0u32.to_le_bytes());
+    rec.extend_from_slice(&(cg.len() as u16).to_le_bytes());
+    rec.extend_from_slice(&0u16.to_le_bytes());
     rec.extend_from_slice(fname);
     rec.extend_from_slice(args);
+    rec.extend_from_slice(cg);
     let Ok(Event::Exec(e)) = decode(&rec) else {
         panic!("{:?}", decode(&rec))
     };
     assert_eq!(e.filename, b"/bin/true");
     assert_eq!((e.ppid, e.sid, e.vpid, e.tty), (42, 40, 1, 34816));
+    assert_eq!(
+        ExecEvent::cgroup_names(e.cgroup).collect::<Vec<_>>(),
+        [&b"docker-abc.scope"[..], b"system.slice"]
+    );
+    assert_eq!(ExecEvent::cgroup_names(e.cgroup_v1).count(), 0);
     assert_eq!(e.argv().collect::<Vec<_>>(), [&b"true"[..], b"--version"]);
 
     let mut rec = header(Kind::Fork, 72);

@@ -77,6 +77,25 @@ impl Container {
             .unwrap_or_default()
     }
 
+    /// The container named by the cgroup components an exec record carries
+    /// (leaf first, NUL-separated, v2 then v1 memory controller); `Host` if neither names one.
+    pub fn from_kernel_names(v2: &[u8], v1: &[u8]) -> Self {
+        [v2, v1]
+            .into_iter()
+            .map(|block| {
+                let block = block.strip_suffix(b"\0").unwrap_or(block);
+                let mut names: Vec<String> = block
+                    .split(|&b| b == 0)
+                    .filter(|n| !n.is_empty())
+                    .map(|n| String::from_utf8_lossy(n).into_owned())
+                    .collect();
+                names.reverse();
+                Self::from_cgroup_path(&format!("/{}", names.join("/")))
+            })
+            .find(|c| *c != Self::Host)
+            .unwrap_or_default()
+    }
+
     /// The container a single cgroup path names.
     pub fn from_cgroup_path(path: &str) -> Self {
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();

@@ -1,10 +1,12 @@
 //! Applying capture events to the process, fd and user state.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use falco_rt_record::syscalls::nr;
-use falco_rt_record::{Event, ExecEvent, SockAddr, SyscallEvent};
+use falco_rt_record::{Event, ExecEvent, Header, SockAddr, SyscallEvent};
 
+use crate::container::Container;
 use crate::fd::{Fd, FdKind, Role};
 use crate::process::{ProcTable, Process, resolve_path};
 use crate::procfs::{self, with_slash};
@@ -25,6 +27,9 @@ pub struct State {
     /// `/proc` to consult for processes the table does not know (and to
     /// refresh cwd/session/tty/namespace pid/container at exec); `None` in replay.
     proc_root: Option<PathBuf>,
+    /// Containers seen at exec, by cgroup v2 id, for processes met later
+    /// without /proc (they were gone before their first event was handled).
+    containers: HashMap<u64, Container>,
 }
 
 impl State {
@@ -36,6 +41,7 @@ impl State {
             procs: procfs::seed(&proc_root, skip),
             users: UserDb::load(root),
             proc_root: Some(proc_root),
+            containers: HashMap::new(),
         }
     }
 
@@ -45,6 +51,7 @@ impl State {
             procs: ProcTable::default(),
             users,
             proc_root: None,
+            containers: HashMap::new(),
         }
     }
 
@@ -53,7 +60,7 @@ impl State {
     pub fn apply(&mut self, ev: &Event<'_>) {
         match ev {
             Event::Fork(f) => {
-                let parent = self.process(f.header.tgid, f.header.comm());
+                let parent = self.process(&f.header);
                 let mut child = parent.clone();
                 child.pid = f.child_tgid;
                 child.ppid = f.header.tgid;
@@ -69,16 +76,20 @@ impl State {
     }
 
     /// The process `pid`, loaded from /proc (or made from the event) when unknown.
-    fn process(&mut self, pid: u32, comm: &[u8]) -> &mut Process {
+    fn process(&mut self, h: &Header) -> &mut Process {
         let proc_root = self.proc_root.as_deref();
-        self.procs.get_or_insert_with(pid, || {
+        let containers = &self.containers;
+        self.procs.get_or_insert_with(h.tgid, || {
             proc_root
-                .and_then(|r| procfs::read_process(r, pid))
+                .and_then(|r| procfs::read_process(r, h.tgid))
                 .unwrap_or_else(|| Process {
-                    pid,
-                    vpid: pid,
-                    name: String::from_utf8_lossy(comm).into_owned(),
+                    pid: h.tgid,
+                    vpid: h.tgid,
+                    name: String::from_utf8_lossy(h.comm()).into_owned(),
+                    uid: h.uid,
+                    gid: h.gid,
                     loginuid: u32::MAX,
+                    container: containers.get(&h.cgroup_id).cloned().unwrap_or_default(),
                     ..Process::default()
                 })
         })
@@ -90,7 +101,7 @@ impl State {
             .as_deref()
             .and_then(|r| procfs::read_process(r, x.header.tgid));
         let on_host = self.proc_root.is_some();
-        let p = self.process(x.header.tgid, x.header.comm());
+        let p = self.process(&x.header);
         p.name = String::from_utf8_lossy(x.header.comm()).into_owned();
         p.ppid = x.ppid;
         p.uid = x.header.uid;
@@ -121,10 +132,16 @@ impl State {
             }
             p.container = l.container;
         }
+        // The kernel's cgroup names are exact even when the process is gone.
+        if !x.cgroup.is_empty() || !x.cgroup_v1.is_empty() {
+            p.container = Container::from_kernel_names(x.cgroup, x.cgroup_v1);
+        }
+        let container = p.container.clone();
+        self.containers.insert(x.header.cgroup_id, container);
     }
 
     fn syscall(&mut self, s: &SyscallEvent<'_>) {
-        let p = self.process(s.header.tgid, s.header.comm());
+        let p = self.process(&s.header);
         let ret = s.ret;
         let fd_arg = |i: usize| s.args.get(i).map_or(-1, |&a| a as i32);
         let path = s.path.map(String::from_utf8_lossy);

@@ -96,6 +96,75 @@ fn container_ids_from_cgroup_layouts() {
 }
 
 #[test]
+fn container_from_kernel_cgroup_names() {
+    let v2 = format!(
+        "cri-containerd-{ID}.scope\0kubepods-besteffort-podx.slice\0kubepods-besteffort.slice\0kubepods.slice\0"
+    );
+    let c = Container::from_kernel_names(v2.as_bytes(), b"");
+    assert_eq!(
+        (c.id(), c.runtime()),
+        ("3ad7b26ded6d", Some(Runtime::Containerd))
+    );
+    // v2 at the root (hybrid hosts), the v1 memory controller names the container.
+    let v1 = format!("{ID}\0pod0f1e\0besteffort\0kubepods\0");
+    let c = Container::from_kernel_names(b"", v1.as_bytes());
+    assert_eq!(
+        (c.id(), c.runtime()),
+        ("3ad7b26ded6d", Some(Runtime::Containerd))
+    );
+    let c = Container::from_kernel_names(format!("{ID}\0docker\0").as_bytes(), b"");
+    assert_eq!(c.runtime(), Some(Runtime::Docker));
+    assert_eq!(
+        Container::from_kernel_names(b"session-3.scope\0user-1000.slice\0user.slice\0", b"").id(),
+        "host"
+    );
+    assert_eq!(Container::from_kernel_names(b"", b"").id(), "host");
+}
+
+#[test]
+fn exec_takes_the_container_from_the_kernel_and_remembers_its_cgroup() {
+    let mut st = State::detached(UserDb::default());
+    let cg = format!("docker-{ID}.scope\0system.slice\0");
+    let mut h = hdr(20, "sh");
+    h.cgroup_id = 4242;
+    st.apply(&Event::Exec(ExecEvent {
+        header: h,
+        ppid: 1,
+        loginuid: u32::MAX,
+        sessionid: 0,
+        sid: 20,
+        vpid: 1,
+        tty: 34816,
+        filename: b"/bin/sh",
+        args: b"sh\0",
+        cgroup: cg.as_bytes(),
+        cgroup_v1: b"",
+    }));
+    assert_eq!(
+        st.procs.get(20).map(|p| p.container.id()),
+        Some("3ad7b26ded6d")
+    );
+    // A process first met through a syscall, in the same cgroup, is in the same container.
+    let mut h2 = hdr(21, "cat");
+    h2.cgroup_id = 4242;
+    st.apply(&Event::Syscall(SyscallEvent {
+        header: h2,
+        nr: nr::CLOSE,
+        ret: 0,
+        args: [3, 0, 0, 0, 0, 0],
+        normalized: false,
+        path: None,
+        path2: None,
+        sockaddr: None,
+        tuple: None,
+    }));
+    assert_eq!(
+        st.procs.get(21).map(|p| p.container.id()),
+        Some("3ad7b26ded6d")
+    );
+}
+
+#[test]
 fn users_and_groups_parse_and_fall_back_to_numbers() {
     let db = UserDb::parse(
         "root:x:0:0:root:/root:/bin/bash\n# comment\nbroken line\nalice:x:1000:1000:Alice,,,:/home/alice:/bin/zsh\ndup:x:1000:1:::\n",
@@ -319,6 +388,8 @@ fn events_drive_processes_and_fds() {
         tty: 34817,
         filename: b"./bin/../tool",
         args: b"./tool\0--flag\0x y\0",
+        cgroup: b"",
+        cgroup_v1: b"",
     }));
     let p = st.procs.get(11).expect("11");
     assert_eq!(
