@@ -8,6 +8,7 @@
 
 pub mod container;
 pub mod fd;
+pub mod fields;
 pub mod process;
 pub mod procfs;
 mod state;
@@ -18,6 +19,7 @@ mod tests;
 
 pub use container::{Container, Runtime};
 pub use fd::{Fd, FdKind, FdTable, Role};
+pub use fields::{FieldArg, SUPPLIED, Value};
 pub use process::{ProcTable, Process};
 pub use state::State;
 pub use users::{Group, User, UserDb};

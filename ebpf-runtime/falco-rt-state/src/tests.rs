@@ -575,3 +575,73 @@ fn path_resolution_is_lexical() {
     assert_eq!(resolve_path("/", "../../.."), "/");
     assert_eq!(resolve_path("", "rel"), "/rel");
 }
+
+#[test]
+fn fields_from_state() {
+    use crate::fields::{FieldArg as A, Value as V};
+    let users = UserDb::parse(
+        "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:100:A:/home/alice:/bin/zsh\n",
+        "users:x:100:\n",
+    );
+    let mut st = State::detached(users);
+    st.procs.insert(Process {
+        pid: 1,
+        name: "systemd".into(),
+        ..Process::default()
+    });
+    st.procs.insert(Process {
+        pid: 10,
+        ppid: 1,
+        name: "sshd".into(),
+        exe: "/usr/sbin/sshd".into(),
+        args: vec!["-D".into()],
+        ..Process::default()
+    });
+    let mut fds = FdTable::default();
+    fds.insert(3, Fd::file("/etc/shadow".into(), false, false));
+    st.procs.insert(Process {
+        pid: 11,
+        ppid: 10,
+        name: "bash".into(),
+        exe: "-bash".into(),
+        args: vec!["-c".into(), "id".into()],
+        uid: 1000,
+        gid: 100,
+        loginuid: 1000,
+        tty: 34816,
+        fds,
+        ..Process::default()
+    });
+    let f = |name: &str, arg: A<'_>| st.field(11, Some(3), name, arg);
+    assert_eq!(f("proc.name", A::None), V::Str("bash".into()));
+    assert_eq!(f("proc.cmdline", A::None), V::Str("bash -c id".into()));
+    assert_eq!(f("proc.args", A::Index(1)), V::Str("id".into()));
+    assert_eq!(f("proc.args", A::Index(5)), V::Na);
+    assert_eq!(f("proc.pname", A::None), V::Str("sshd".into()));
+    assert_eq!(f("proc.pcmdline", A::None), V::Str("sshd -D".into()));
+    assert_eq!(f("proc.aname", A::Index(2)), V::Str("systemd".into()));
+    assert_eq!(
+        f("proc.aname", A::None),
+        V::List(vec!["sshd".into(), "systemd".into()])
+    );
+    assert_eq!(f("proc.tty", A::None), V::Uint(34816));
+    assert_eq!(f("user.name", A::None), V::Str("alice".into()));
+    assert_eq!(f("user.homedir", A::None), V::Str("/home/alice".into()));
+    assert_eq!(f("user.loginname", A::None), V::Str("alice".into()));
+    assert_eq!(f("group.name", A::None), V::Str("users".into()));
+    assert_eq!(f("container.id", A::None), V::Str("host".into()));
+    assert_eq!(f("fd.name", A::None), V::Str("/etc/shadow".into()));
+    assert_eq!(f("fd.directory", A::None), V::Str("/etc".into()));
+    assert_eq!(f("fd.filename", A::None), V::Str("shadow".into()));
+    assert_eq!(f("fd.typechar", A::None), V::Str("f".into()));
+    assert_eq!(f("fd.sip", A::None), V::Na);
+    assert_eq!(f("evt.type", A::None), V::Na);
+    assert_eq!(st.field(11, Some(9), "fd.name", A::None), V::Na);
+    assert_eq!(st.field(11, None, "fd.name", A::None), V::Na);
+    assert_eq!(st.field(99, None, "proc.name", A::None), V::Na);
+    assert_eq!(st.field(1, None, "user.loginuid", A::None), V::Int(0));
+    // Every supplied field answers something other than a panic for a known process.
+    for name in crate::SUPPLIED {
+        let _ = st.field(11, Some(3), name, A::None);
+    }
+}
