@@ -170,6 +170,18 @@ pub(crate) fn join_flow_lines(text: &str) -> Option<String> {
             previous = byte;
         }
         pos += 1;
+        if depth > 0 && !matches!(byte, b',' | b'[' | b']' | b'{' | b'}') {
+            // Inside a plain scalar: skip to the next byte that can matter.
+            pos += bytes[pos..]
+                .iter()
+                .position(|b| {
+                    matches!(
+                        b,
+                        b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'\n' | b'"' | b'\''
+                    )
+                })
+                .unwrap_or(bytes.len() - pos);
+        }
     }
     if !changed || !needed {
         return None;
