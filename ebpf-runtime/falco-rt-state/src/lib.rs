@@ -11,6 +11,7 @@ pub mod fd;
 pub mod fields;
 pub mod process;
 pub mod procfs;
+pub mod sockets;
 mod state;
 pub mod users;
 

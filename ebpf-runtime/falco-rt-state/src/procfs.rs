@@ -1,11 +1,13 @@
 //! Reading processes from a `/proc`-like directory.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
 use crate::container::Container;
 use crate::fd::{Fd, FdTable};
 use crate::process::{ProcTable, Process};
+use crate::sockets::{SocketTable, socket_inode};
 
 /// Fields of `/proc/PID/stat` after the comm.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -62,6 +64,15 @@ pub fn parse_status(text: &str) -> Status {
 /// Reads process `pid` below `proc_root` (normally `/proc`). `None` if it
 /// vanished or its `stat` is unreadable; other missing files leave fields empty.
 pub fn read_process(proc_root: &Path, pid: u32) -> Option<Process> {
+    read_process_with(proc_root, pid, &mut HashMap::new())
+}
+
+/// [`read_process`] with a cache of socket tables by network namespace.
+fn read_process_with(
+    proc_root: &Path,
+    pid: u32,
+    nets: &mut HashMap<String, SocketTable>,
+) -> Option<Process> {
     let dir = proc_root.join(pid.to_string());
     let text = |f: &str| fs::read_to_string(dir.join(f)).ok();
     let link = |f: &str| {
@@ -95,12 +106,17 @@ pub fn read_process(proc_root: &Path, pid: u32) -> Option<Process> {
     if let Ok(cmdline) = fs::read(dir.join("cmdline")) {
         p.set_argv(&cmdline);
     }
-    p.fds = read_fds(&dir.join("fd"));
+    let netns = link("ns/net").unwrap_or_else(|| format!("pid:{pid}"));
+    let sockets = nets
+        .entry(netns)
+        .or_insert_with(|| SocketTable::read(&dir.join("net")));
+    p.fds = read_fds(&dir.join("fd"), sockets);
     Some(p)
 }
 
-/// Reads the descriptors of `/proc/PID/fd` (readlink of each entry).
-pub fn read_fds(fd_dir: &Path) -> FdTable {
+/// Reads the descriptors of `/proc/PID/fd` (readlink of each entry); sockets
+/// get their addresses from `sockets` (that process's network namespace).
+pub fn read_fds(fd_dir: &Path, sockets: &SocketTable) -> FdTable {
     let mut table = FdTable::default();
     let Ok(entries) = fs::read_dir(fd_dir) else {
         return table;
@@ -114,7 +130,12 @@ pub fn read_fds(fd_dir: &Path) -> FdTable {
         };
         let target = target.to_string_lossy();
         let is_dir = target.starts_with('/') && fs::metadata(e.path()).is_ok_and(|m| m.is_dir());
-        table.insert(fd, Fd::from_proc_link(&target, is_dir));
+        let mut info = Fd::from_proc_link(&target, is_dir);
+        if let Some((kind, path)) = socket_inode(&target).and_then(|i| sockets.get(i)) {
+            info.kind = kind.clone();
+            info.path = path.clone();
+        }
+        table.insert(fd, info);
     }
     table
 }
@@ -122,6 +143,7 @@ pub fn read_fds(fd_dir: &Path) -> FdTable {
 /// Reads every numeric directory below `proc_root`, skipping `skip` (the agent itself).
 pub fn seed(proc_root: &Path, skip: Option<u32>) -> ProcTable {
     let mut table = ProcTable::default();
+    let mut nets = HashMap::new();
     let Ok(entries) = fs::read_dir(proc_root) else {
         return table;
     };
@@ -132,7 +154,7 @@ pub fn seed(proc_root: &Path, skip: Option<u32>) -> ProcTable {
         if Some(pid) == skip {
             continue;
         }
-        if let Some(p) = read_process(proc_root, pid) {
+        if let Some(p) = read_process_with(proc_root, pid, &mut nets) {
             table.insert(p);
         }
     }

@@ -248,6 +248,22 @@ fn reads_a_proc_like_tree() {
     std::os::unix::fs::symlink(root.join("srv/index.html"), p.join("fd/3")).expect("symlink");
     std::os::unix::fs::symlink(root.join("srv"), p.join("fd/4")).expect("symlink");
     std::os::unix::fs::symlink("socket:[12345]", p.join("fd/5")).expect("symlink");
+    std::os::unix::fs::symlink("socket:[777]", p.join("fd/8")).expect("symlink");
+    std::os::unix::fs::symlink("socket:[888]", p.join("fd/9")).expect("symlink");
+    fs::create_dir_all(p.join("net")).expect("mkdir");
+    fs::write(
+        p.join("net/tcp"),
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   \
+         0: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1\n   \
+         1: 0100007F:9C40 0A00000A:01BB 01 00000000:00000000 00:00000000 00000000     0        0 777 1\n",
+    )
+    .expect("write");
+    fs::write(
+        p.join("net/unix"),
+        "Num       RefCount Protocol Flags    Type St Inode Path\n\
+         0000000000000000: 00000002 00000000 00010000 0001 01 888 /run/app.sock\n",
+    )
+    .expect("write");
     std::os::unix::fs::symlink("pipe:[999]", p.join("fd/6")).expect("symlink");
     std::os::unix::fs::symlink("anon_inode:[eventpoll]", p.join("fd/7")).expect("symlink");
     fs::create_dir_all(root.join("proc/self")).expect("mkdir");
@@ -275,7 +291,19 @@ fn reads_a_proc_like_tree() {
         )
     );
     assert_eq!(proc.fds.get(4).map(Fd::typechar), Some('d'));
-    assert_eq!(proc.fds.get(5).map(Fd::typechar), Some('4'));
+    let listen = proc.fds.get(5).expect("fd 5");
+    assert_eq!((listen.typechar(), listen.l4proto()), ('4', Some("tcp")));
+    assert_eq!(
+        listen.server(),
+        Some((IpAddr::V4(Ipv4Addr::UNSPECIFIED), 80))
+    );
+    let conn = proc.fds.get(8).expect("fd 8");
+    assert_eq!(conn.name(), "127.0.0.1:40000->10.0.0.10:443");
+    let unix = proc.fds.get(9).expect("fd 9");
+    assert_eq!(
+        (unix.typechar(), unix.name()),
+        ('u', "/run/app.sock".to_string())
+    );
     assert_eq!(proc.fds.get(6).map(Fd::typechar), Some('p'));
     assert_eq!(proc.fds.get(7).map(Fd::typechar), Some('l'));
 
@@ -295,7 +323,18 @@ fn reads_a_proc_like_tree() {
 
 #[test]
 fn seeds_from_the_real_proc() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&listener);
     let state = State::from_host(std::path::Path::new("/"), None);
+    let sock = state
+        .procs
+        .get(std::process::id())
+        .and_then(|p| p.fds.get(fd))
+        .cloned()
+        .expect("listener fd");
+    assert_eq!(sock.server(), Some((IpAddr::V4(Ipv4Addr::LOCALHOST), port)));
+    assert_eq!(sock.l4proto(), Some("tcp"));
     let me = state
         .procs
         .get(std::process::id())
