@@ -192,14 +192,14 @@ impl Collector<'_> {
             match self.list_names.get(&item.name.value) {
                 Some(&slot) => {
                     let prev = &mut self.out.lists[slot];
+                    let changed = !same_values(&prev.items, &entries);
                     prev.visibility = index;
                     prev.items = entries;
                     prev.origin.amendments.push(item.name.span);
-                    self.redefined(
-                        item.name.span,
-                        self.out.lists[slot].origin.definition,
-                        "list",
-                    );
+                    let first = prev.origin.definition;
+                    if changed {
+                        self.redefined(item.name.span, first, "list");
+                    }
                 }
                 None => {
                     self.list_names
@@ -234,6 +234,8 @@ impl Collector<'_> {
         prev.origin.amendments.push(item.name.span);
     }
 
+    /// Reports a redefinition that changes the item (identical copies, common when
+    /// several rules files carry the same helper, stay silent).
     fn redefined(&mut self, at: FileSpan, first: FileSpan, kind: &str) {
         self.diagnostics.push(
             Diagnostic::new(
@@ -258,10 +260,13 @@ impl Collector<'_> {
                 Some(&slot) => {
                     let first = self.out.macros[slot].origin.definition;
                     let prev = &mut self.out.macros[slot];
+                    let changed = prev.condition.text != condition.text;
                     prev.visibility = index;
                     prev.condition = condition;
                     prev.origin.amendments.push(item.name.span);
-                    self.redefined(item.name.span, first, "macro");
+                    if changed {
+                        self.redefined(item.name.span, first, "macro");
+                    }
                 }
                 None => {
                     self.macro_names
@@ -409,7 +414,10 @@ impl Collector<'_> {
         match previous {
             Some(slot) => {
                 let first = self.out.rules[slot].origin.clone();
-                self.redefined(item.name.span, first.definition, "rule");
+                let prev = &self.out.rules[slot];
+                if prev.condition.text != rule.condition.text || prev.output.text != rule.output.text {
+                    self.redefined(item.name.span, first.definition, "rule");
+                }
                 let mut rule = rule;
                 rule.origin = first;
                 rule.origin.amendments.push(item.name.span);
@@ -658,4 +666,8 @@ fn origin(name: FileSpan, item: FileSpan) -> Origin {
         item,
         amendments: Vec::new(),
     }
+}
+
+fn same_values(a: &[ListEntry], b: &[ListEntry]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.value == b.value)
 }

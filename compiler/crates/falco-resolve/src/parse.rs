@@ -18,7 +18,6 @@ use crate::substitute::{ListIndex, substitute};
 pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> Ruleset {
     let mut lists = build_lists(&collected.lists);
     let index = ListIndex::new(&lists);
-    let mut list_used = vec![false; lists.len()];
 
     let macro_ids: HashMap<&str, usize> = collected
         .macros
@@ -39,7 +38,6 @@ pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> 
             diagnostics,
         );
         lint_list_literals(&condition, &index, diagnostics);
-        mark_lists(&condition, &mut list_used);
         macros.push(Macro {
             name: item.name.clone(),
             origin: item.origin.clone(),
@@ -69,8 +67,7 @@ pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> 
                 diagnostics,
             );
             lint_list_literals(&condition, &index, diagnostics);
-            mark_lists(&condition, &mut list_used);
-            let (output_ast, errors) = parse_output(&item.output.text);
+                let (output_ast, errors) = parse_output(&item.output.text);
             report(&errors, &item.output, item.origin.definition, diagnostics);
             (condition, output_ast)
         };
@@ -94,24 +91,35 @@ pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> 
         });
     }
 
-    let used_macros: Vec<usize> = macros
+    let macro_uses: Vec<(usize, FileSpan)> = macros
         .iter()
         .map(|item| &item.condition)
         .chain(rules.iter().map(|rule| &rule.condition))
         .flat_map(|condition| {
-            condition
-                .macro_refs
-                .iter()
-                .filter_map(|reference| reference.target)
+            condition.macro_refs.iter().filter_map(|reference| {
+                Some((reference.target?, condition.to_file(reference.span)?))
+            })
         })
         .collect();
-    for id in used_macros {
+    let list_uses: Vec<(usize, FileSpan)> = macros
+        .iter()
+        .map(|item| &item.condition)
+        .chain(rules.iter().map(|rule| &rule.condition))
+        .flat_map(|condition| condition.list_uses.iter())
+        .chain(lists.iter().flat_map(|list| list.list_uses.iter()))
+        .map(|list_use| (list_use.list, list_use.span))
+        .collect();
+    let mut macros_used_early = vec![false; macros.len()];
+    for (id, at) in macro_uses {
         macros[id].used = true;
+        macros_used_early[id] |= at.file <= last_file(&macros[id].origin);
     }
-    for (id, used) in list_used.into_iter().enumerate() {
-        lists[id].used |= used;
+    let mut lists_used_early = vec![false; lists.len()];
+    for (id, at) in list_uses {
+        lists[id].used = true;
+        lists_used_early[id] |= at.file <= last_file(&lists[id].origin);
     }
-    unused_warnings(&macros, &lists, diagnostics);
+    unused_warnings(&macros, &macros_used_early, &lists, &lists_used_early, diagnostics);
 
     Ruleset {
         lists,
@@ -232,12 +240,6 @@ fn bind_macros(
     }
 }
 
-fn mark_lists(condition: &Condition, used: &mut [bool]) {
-    for list_use in &condition.list_uses {
-        used[list_use.list] = true;
-    }
-}
-
 /// Words in list literals that look like references to lists that do not exist:
 /// Falco silently takes them as strings.
 fn lint_list_literals(
@@ -327,12 +329,28 @@ fn has_list_suffix(word: &str) -> bool {
     SUFFIXES.iter().any(|suffix| word.ends_with(suffix))
 }
 
+/// The last file that defined or amended an item. References from files up to it
+/// count: a redefinition in a later file replaces the text (and the references)
+/// that the first file had.
+fn last_file(origin: &crate::model::Origin) -> falco_span::FileId {
+    origin
+        .amendments
+        .iter()
+        .map(|span| span.file)
+        .fold(origin.definition.file, std::cmp::max)
+}
+
+/// Falco recompiles the whole ruleset after each file and warns about items unused
+/// at that point, so an item counts as unused when nothing loaded up to its own
+/// file refers to it (even if a later file does).
 fn unused_warnings(
     macros: &[Macro],
+    macros_used: &[bool],
     lists: &[crate::model::List],
+    lists_used: &[bool],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    for item in macros.iter().filter(|item| !item.used) {
+    for (item, _) in macros.iter().zip(macros_used).filter(|(_, used)| !**used) {
         diagnostics.push(
             Diagnostic::new(
                 Code::W201,
@@ -343,7 +361,7 @@ fn unused_warnings(
             .with_help("use it in a condition, or remove it"),
         );
     }
-    for list in lists.iter().filter(|list| !list.used) {
+    for (list, _) in lists.iter().zip(lists_used).filter(|(_, used)| !**used) {
         diagnostics.push(
             Diagnostic::new(
                 Code::W202,

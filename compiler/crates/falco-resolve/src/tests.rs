@@ -232,3 +232,28 @@ fn list_literal_typos_warn() {
         .expect("W406");
     assert_eq!(spanned(&texts, warning), "shell_binarys");
 }
+
+#[test]
+fn unused_items_are_judged_at_the_load_of_their_file() {
+    let first = format!(
+        "- list: later_use\n  items: [a]\n- list: own_use\n  items: [b]\n- rule: r\n  condition: proc.name in (own_use)\n{RULE_TAIL}"
+    );
+    let second = format!("- rule: s\n  condition: proc.name in (later_use)\n{RULE_TAIL}");
+    let (ruleset, diagnostics, texts) = resolve_texts(&[&first, &second]);
+    let unused: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::W202)
+        .map(|d| spanned(&texts, d))
+        .collect();
+    // Falco warns after loading the first file, before the second one uses it.
+    assert_eq!(unused, ["later_use"]);
+    assert!(ruleset.list("later_use").unwrap().used);
+}
+
+#[test]
+fn identical_redefinitions_are_silent() {
+    let text = "- list: l\n  items: [a]\n- list: l\n  items: [a]\n- list: l\n  items: [b]\n";
+    let (_, diagnostics, _) = resolve_texts(&[text]);
+    let redefined = diagnostics.iter().filter(|d| d.code == Code::I201).count();
+    assert_eq!(redefined, 1);
+}

@@ -1,0 +1,127 @@
+//! The lint driver: files in load order → diagnostics and a summary.
+//!
+//! Owned by the lead; the CLI and renderers use only the types below.
+
+mod typecheck;
+
+use falco_diagnostics::Diagnostic;
+use falco_loader::LoadedFile;
+use falco_resolve::{Options, resolve};
+use falco_span::{FileId, LineIndex};
+
+/// One input file, kept for rendering positions and snippets.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// Its id (index in load order).
+    pub id: FileId,
+    /// The path as the user gave it (used in every output format).
+    pub path: String,
+    /// The full text.
+    pub text: String,
+    /// Line starts of `text`.
+    pub line_index: LineIndex,
+}
+
+impl SourceFile {
+    /// Wraps a file's text.
+    pub fn new(id: FileId, path: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let text = text.into();
+        SourceFile {
+            id,
+            path: path.into(),
+            line_index: LineIndex::new(&text),
+            text,
+        }
+    }
+}
+
+/// Counts for the JSON contract's `summary`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Files loaded.
+    pub files: usize,
+    /// Rules after resolution.
+    pub rules: usize,
+    /// Macros after resolution.
+    pub macros: usize,
+    /// Lists after resolution.
+    pub lists: usize,
+}
+
+/// The result of linting a set of files.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    /// The files, indexed by `FileId`.
+    pub files: Vec<SourceFile>,
+    /// Every diagnostic, sorted by file, then position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Item counts.
+    pub summary: Summary,
+}
+
+impl Analysis {
+    /// The file a diagnostic points into.
+    pub fn file(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    /// Number of diagnostics with error severity.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Number of diagnostics with warning severity.
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == falco_diagnostics::Severity::Warning)
+            .count()
+    }
+}
+
+/// Lints `files` (path, text) loaded as one ruleset, in the given order.
+pub fn analyze(files: Vec<(String, String)>) -> Analysis {
+    let files: Vec<SourceFile> = files
+        .into_iter()
+        .enumerate()
+        .map(|(index, (path, text))| SourceFile::new(FileId(index as u32), path, text))
+        .collect();
+    let mut diagnostics = Vec::new();
+    let loaded: Vec<LoadedFile> = files
+        .iter()
+        .map(|file| {
+            let mut loaded = falco_loader::load_file(file.id, &file.text);
+            diagnostics.append(&mut loaded.diagnostics);
+            loaded
+        })
+        .collect();
+    let (ruleset, mut resolve_diagnostics) = resolve(&loaded, &Options::default());
+    diagnostics.append(&mut resolve_diagnostics);
+    typecheck::check_ruleset(&ruleset, &mut diagnostics);
+    sort_diagnostics(&mut diagnostics);
+    let summary = Summary {
+        files: files.len(),
+        rules: ruleset.rules.len(),
+        macros: ruleset.macros.len(),
+        lists: ruleset.lists.len(),
+    };
+    Analysis {
+        files,
+        diagnostics,
+        summary,
+    }
+}
+
+/// Orders diagnostics by file and position, and drops exact duplicates (a macro
+/// used by several rules is checked once per source, and reports once).
+fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
+        (a.primary.span.file, a.primary.span.span.start, a.primary.span.span.end, a.code)
+            .cmp(&(b.primary.span.file, b.primary.span.span.start, b.primary.span.span.end, b.code))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    diagnostics.dedup_by(|a, b| a.code == b.code && a.primary.span == b.primary.span && a.message == b.message);
+}
+
+#[cfg(test)]
+mod tests;

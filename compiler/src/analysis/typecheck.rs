@@ -1,0 +1,250 @@
+//! Typechecking a resolved ruleset: each rule under its source, each macro under
+//! the sources of the rules that reach it, outputs, and the event-type warning.
+
+use std::collections::{HashMap, HashSet};
+
+use falco_diagnostics::{Code, Diagnostic};
+use falco_resolve::{Condition, MacroId, Ruleset};
+use falco_schema::Schema;
+use falco_span::FileSpan;
+use falco_typeck::{
+    Context, EventTypeSet, TypeError, TypedExpr, check_condition, check_output, event_types,
+};
+
+/// More event types than this (counted as Falco does, enter and exit events
+/// separately) earns a rule the `no-evttype-restriction` warning.
+const EVTTYPE_LIMIT: usize = 100;
+
+/// The typed conditions of a ruleset, by rule and by (macro, source).
+#[derive(Default)]
+pub struct TypedRuleset {
+    /// Typed condition of each rule (index as in `Ruleset::rules`); `None` for rules
+    /// that are skipped (unknown source).
+    pub rules: Vec<Option<TypedExpr>>,
+    /// Typed condition of each macro, per source it is used with.
+    pub macros: HashMap<(MacroId, String), TypedExpr>,
+}
+
+/// Typechecks every rule and reachable macro, appending diagnostics.
+pub fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>) -> TypedRuleset {
+    let schema = Schema::get();
+    let mut typed = TypedRuleset::default();
+
+    // Which sources each macro is compiled under, and whether only rules that skip
+    // unknown fields reach it.
+    let mut macro_sources: Vec<HashSet<String>> = vec![HashSet::new(); ruleset.macros.len()];
+    let mut reached_by_strict: Vec<HashSet<String>> = vec![HashSet::new(); ruleset.macros.len()];
+    let mut rule_macros: Vec<Vec<MacroId>> = Vec::with_capacity(ruleset.rules.len());
+    for rule in &ruleset.rules {
+        let reached = if rule.unknown_source {
+            Vec::new()
+        } else {
+            reachable_macros(ruleset, &rule.condition)
+        };
+        for &id in &reached {
+            macro_sources[id].insert(rule.source.clone());
+            if !rule.skip_if_unknown_filter {
+                reached_by_strict[id].insert(rule.source.clone());
+            }
+        }
+        rule_macros.push(reached);
+    }
+
+    let mut macro_errors: HashMap<(MacroId, String), Vec<TypeError>> = HashMap::new();
+    for (id, item) in ruleset.macros.iter().enumerate() {
+        let mut sources: Vec<&String> = macro_sources[id].iter().collect();
+        sources.sort();
+        for source in sources {
+            let ctx = Context::new(schema, source);
+            let (tree, errors) = check_condition(&item.condition.ast, &ctx);
+            for error in errors.iter().filter(|error| error.is_error()) {
+                let strict = reached_by_strict[id].contains(source);
+                if strict || !is_unknown_filter(error) {
+                    diagnostics.push(to_diagnostic(error, &item.condition, item.origin.definition));
+                }
+            }
+            macro_errors.insert((id, source.clone()), errors);
+            typed.macros.insert((id, source.clone()), tree);
+        }
+    }
+
+    for (index, rule) in ruleset.rules.iter().enumerate() {
+        if rule.unknown_source {
+            typed.rules.push(None);
+            continue;
+        }
+        let ctx = Context::new(schema, &rule.source);
+        let (tree, errors) = check_condition(&rule.condition.ast, &ctx);
+        let (_, output_errors) = check_output(&rule.output_ast, &ctx);
+        let fallback = rule.origin.definition;
+        if rule.skip_if_unknown_filter {
+            let first_unknown = errors
+                .iter()
+                .find(|error| is_unknown_filter(error))
+                .map(|error| to_file(&rule.condition, error, fallback))
+                .or_else(|| {
+                    rule_macros[index].iter().find_map(|&id| {
+                        let errors = macro_errors.get(&(id, rule.source.clone()))?;
+                        let error = errors.iter().find(|error| is_unknown_filter(error))?;
+                        Some(to_file(&ruleset.macros[id].condition, error, fallback))
+                    })
+                })
+                .or_else(|| {
+                    output_errors
+                        .iter()
+                        .find(|error| is_unknown_filter(error))
+                        .and_then(|error| rule.output.to_file(error.span))
+                });
+            if let Some(span) = first_unknown {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::W403,
+                        span,
+                        format!(
+                            "rule `{}` uses a field this source does not have, so it is skipped",
+                            rule.name
+                        ),
+                    )
+                    .with_related(fallback, "the rule sets `skip-if-unknown-filter: true`"),
+                );
+            }
+        }
+        let skip = |error: &&TypeError| rule.skip_if_unknown_filter && is_unknown_filter(error);
+        let mut warned = HashSet::new();
+        for error in errors.iter().filter(|error| !skip(error)) {
+            if error.is_error() || warned.insert((error.code, error.message.clone())) {
+                diagnostics.push(to_diagnostic(error, &rule.condition, fallback));
+            }
+        }
+        for (id, entry) in macro_entries(ruleset, &rule.condition) {
+            let Some(errors) = macro_errors.get(&(id, rule.source.clone())) else {
+                continue;
+            };
+            let item = &ruleset.macros[id];
+            for error in errors.iter().filter(|error| !error.is_error()) {
+                if !warned.insert((error.code, error.message.clone())) {
+                    continue;
+                }
+                let at = rule.condition.to_file(entry).unwrap_or(fallback);
+                let inside = to_file(&item.condition, error, item.origin.definition);
+                let mut diagnostic = type_error_diagnostic(error, at)
+                    .with_label(format!("in rule `{}`, through this macro", rule.name))
+                    .with_related(inside, format!("here, in macro `{}`", item.name));
+                diagnostic.message = format!("{} (in macro `{}`)", error.message, item.name);
+                diagnostics.push(diagnostic);
+            }
+        }
+        for error in output_errors.iter().filter(|error| !skip(error)) {
+            let span = rule.output.to_file(error.span).unwrap_or(fallback);
+            diagnostics.push(type_error_diagnostic(error, span));
+        }
+        if rule.source == "syscall" && rule.warn_evttypes && !rule.condition.has_syntax_errors {
+            let lookup = |name: &str| {
+                let id = ruleset.macros.iter().position(|item| item.name == name)?;
+                typed.macros.get(&(id, rule.source.clone()))
+            };
+            let set = event_types(&tree, &lookup, schema, &rule.source);
+            if let Some(count) = too_many_event_types(&set) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::W206,
+                        fallback,
+                        format!("rule `{}` matches {count} event types", rule.name),
+                    )
+                    .with_label("no `evt.type` restriction")
+                    .with_help(
+                        "restrict the event types, e.g. `evt.type in (execve, execveat) and ...`, or set `warn_evttypes: false`",
+                    ),
+                );
+            }
+        }
+        typed.rules.push(Some(tree));
+    }
+    typed
+}
+
+/// Falco counts an event type twice (enter and exit events).
+fn too_many_event_types(set: &EventTypeSet) -> Option<String> {
+    match set {
+        EventTypeSet::None => None,
+        EventTypeSet::All => Some("every".to_owned()),
+        EventTypeSet::AllExcept(_) => Some("nearly all".to_owned()),
+        EventTypeSet::Only(names) if names.len() * 2 > EVTTYPE_LIMIT => Some(names.len().to_string()),
+        EventTypeSet::Only(_) => None,
+    }
+}
+
+/// Every macro a rule's condition reaches, with the span (in the rule's condition)
+/// of the macro reference it is reached through. Falco reports warnings per rule
+/// on the expanded condition, so a warning inside a macro belongs to each rule
+/// that uses it.
+fn macro_entries(ruleset: &Ruleset, condition: &Condition) -> Vec<(MacroId, falco_span::Span)> {
+    let mut seen = vec![false; ruleset.macros.len()];
+    let mut out = Vec::new();
+    for reference in &condition.macro_refs {
+        let Some(top) = reference.target else {
+            continue;
+        };
+        let mut stack = vec![top];
+        while let Some(id) = stack.pop() {
+            if std::mem::replace(&mut seen[id], true) {
+                continue;
+            }
+            out.push((id, reference.span));
+            stack.extend(
+                ruleset.macros[id]
+                    .condition
+                    .macro_refs
+                    .iter()
+                    .filter_map(|inner| inner.target),
+            );
+        }
+    }
+    out
+}
+
+/// Whether Falco would downgrade this error under `skip-if-unknown-filter`.
+fn is_unknown_filter(error: &TypeError) -> bool {
+    matches!(error.code, Code::E401 | Code::E402 | Code::E405 | Code::E502)
+}
+
+/// Every macro a condition reaches, directly or through other macros.
+fn reachable_macros(ruleset: &Ruleset, condition: &Condition) -> Vec<MacroId> {
+    let mut seen = vec![false; ruleset.macros.len()];
+    let mut stack: Vec<MacroId> = condition.macro_refs.iter().filter_map(|reference| reference.target).collect();
+    let mut out = Vec::new();
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id], true) {
+            continue;
+        }
+        out.push(id);
+        stack.extend(
+            ruleset.macros[id]
+                .condition
+                .macro_refs
+                .iter()
+                .filter_map(|reference| reference.target),
+        );
+    }
+    out
+}
+
+fn to_file(condition: &Condition, error: &TypeError, fallback: FileSpan) -> FileSpan {
+    condition.to_file(error.span).unwrap_or(fallback)
+}
+
+fn to_diagnostic(error: &TypeError, condition: &Condition, fallback: FileSpan) -> Diagnostic {
+    type_error_diagnostic(error, to_file(condition, error, fallback))
+}
+
+fn type_error_diagnostic(error: &TypeError, span: FileSpan) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new(error.code, span, error.message.clone());
+    if let Some(label) = &error.label {
+        diagnostic = diagnostic.with_label(label.clone());
+    }
+    diagnostic = diagnostic.with_optional_help(error.help.clone());
+    for note in &error.notes {
+        diagnostic = diagnostic.with_note(note.clone());
+    }
+    diagnostic
+}
