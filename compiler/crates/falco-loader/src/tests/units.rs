@@ -372,3 +372,35 @@ fn yaml_cpp_scalars() {
     assert_eq!(sinsp_version("0.26.0-rc1").map(|v| v.minor), Some(26));
     assert_eq!(sinsp_version("1.2"), None);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1500))]
+
+    /// Loading never panics, whatever the text.
+    #[test]
+    fn loading_never_panics(
+        text in "(- (rule|macro|list|required_engine_version|required_plugin_versions|exceptions|override|items|name|values|fields|comps|append|enabled)?[: \n\\[\\]{},'\"a1.-~|>!&*#]{0,12}){0,8}"
+    ) {
+        let _ = load(&text);
+    }
+}
+
+const SAMPLE: &str = "- required_engine_version: 0.26.0\n- required_plugin_versions:\n  - name: a\n    version: 0.1.0\n    alternatives:\n      - name: b\n        version: 0.2.0\n- list: l\n  items: [a, \"b c\"]\n- macro: m\n  condition: >\n    evt.type = open\n- rule: r\n  desc: d\n  condition: m and proc.name in (l)\n  output: o %proc.name\n  priority: INFO\n  tags: [t]\n  exceptions:\n    - name: e\n      fields: [proc.name, fd.name]\n      comps: [=, in]\n      values:\n        - [a, [b, c]]\n- rule: r\n  condition: and x\n  override:\n    condition: append\n";
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1500))]
+
+    /// Loading a damaged real file never panics.
+    #[test]
+    fn damaged_files_never_panic(
+        edits in proptest::collection::vec((0usize..SAMPLE.len(), "[: \n\\[\\]{},'\"a-~|>!&*#]{0,3}", 0usize..4), 1..6)
+    ) {
+        let mut text = SAMPLE.to_string();
+        for (at, insert, delete) in edits {
+            let at = at.min(text.len());
+            let end = (at + delete).min(text.len());
+            text.replace_range(at..end, &insert);
+        }
+        let _ = load(&text);
+    }
+}
