@@ -346,6 +346,13 @@ fn read_rule(reader: &mut ItemReader<'_>, warnings: &mut Vec<Diagnostic>) -> Rea
         .iter()
         .all(|key| !reader.has(key))
     {
+        if !reader.has("enabled") {
+            return Err(reader
+                .missing(&["condition", "output", "desc", "priority"], RULE_KEYS)
+                .with_note(
+                    "an item with only `rule` and `enabled` turns an existing rule on or off",
+                ));
+        }
         rule.enabled = reader.boolean("enabled", false)?;
         warnings.push(
             Diagnostic::new(

@@ -131,6 +131,19 @@ fn empty_and_wrongly_typed_values() {
 }
 
 #[test]
+fn rule_with_neither_definition_nor_toggle() {
+    let loaded = load("- rule: r\n  tags: [a]\n");
+    let missing = only(&loaded, Code::E104);
+    assert!(
+        missing
+            .message
+            .ends_with("`condition`, `output`, `desc`, `priority`"),
+        "{}",
+        missing.message
+    );
+}
+
+#[test]
 fn priority_suggestion() {
     let text = RULE.replace("INFO", "Critcal");
     let loaded = load(&text);
