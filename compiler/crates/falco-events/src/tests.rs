@@ -6,6 +6,7 @@ use crate::json::{Json, parse};
 use crate::{Event, Extractor, FieldValue, OwnedValue, Scratch, read_k8s_audit, supported};
 
 mod k8s;
+mod props;
 mod syscall;
 
 fn shared() -> PathBuf {

@@ -546,8 +546,12 @@ impl SysField {
             F::Vpgid => i(th.and_then(|p| p.vpgid)),
             F::Pgid => i(th.and_then(|p| p.pgid)),
             F::LeaderText(leader, attr) => match leader_of(&ev.procs, *leader) {
-                Some(p) => proc_text(p, *attr, scratch),
-                None => V::Missing,
+                Ok(Some(p)) => match proc_text(p, *attr, scratch) {
+                    V::Missing => V::Str(""),
+                    v => v,
+                },
+                Ok(None) => V::Str(""),
+                Err(()) => V::Missing,
             },
             F::IsLeader(leader) => match th {
                 None => V::Missing,
@@ -862,24 +866,30 @@ fn proc_text<'a>(p: &'a Proc, attr: PText, scratch: &'a mut Scratch) -> FieldVal
     field.map_or(FieldValue::Missing, FieldValue::Str)
 }
 
-/// The topmost process of the chain that shares the thread's session (or process group).
-fn leader_of(procs: &[Proc], leader: Leader) -> Option<&Proc> {
+/// The session (or process group) leader, as libsinsp finds it: the process of the chain
+/// whose pid is the id, else the oldest consecutive ancestor (from the parent up) that has the
+/// same id. `Err(())` when the thread's id is unknown; `Ok(None)` when no leader is found
+/// (libsinsp then gives an empty string).
+fn leader_of(procs: &[Proc], leader: Leader) -> Result<Option<&Proc>, ()> {
     let id_of = |p: &Proc| match leader {
         Leader::Sid => p.sid,
         Leader::Vpgid => p.vpgid,
         Leader::Pgid => p.pgid,
     };
-    let first = procs.first()?;
-    let id = id_of(first)?;
-    let mut found = first;
+    let first = procs.first().ok_or(())?;
+    let id = id_of(first).filter(|id| *id != -1).ok_or(())?;
+    if let Some(p) = procs.iter().find(|p| p.pid == Some(id)) {
+        return Ok(Some(p));
+    }
+    let mut found = None;
     for p in procs.iter().skip(1) {
         if id_of(p) == Some(id) {
-            found = p;
+            found = Some(p);
         } else {
             break;
         }
     }
-    Some(found)
+    Ok(found)
 }
 
 fn socket(fd: Option<&Fd>) -> Option<&Fd> {

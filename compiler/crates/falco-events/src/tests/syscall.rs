@@ -61,6 +61,8 @@ fn exec_event_process_fields() {
     assert_eq!(t(&ev, "proc.vpid"), "7");
     assert_eq!(t(&ev, "proc.tty"), "34816");
     assert_eq!(t(&ev, "proc.sname"), "containerd-shim");
+    assert_eq!(t(&ev, "proc.vpgid.name"), "bash");
+    assert_eq!(t(&ev, "proc.pgid.name"), "<NA>");
     assert_eq!(t(&ev, "proc.is_vpgid_leader"), "false");
     assert_eq!(t(&ev, "proc.env[TERM]"), "xterm");
     assert_eq!(t(&ev, "proc.env[NOPE]"), "");
