@@ -125,6 +125,10 @@ pub(crate) enum SysField {
     FdRport,
     FdIpAny,
     FdPortAny,
+    FdCipName,
+    FdSipName,
+    FdLipName,
+    FdRipName,
     FdL4proto,
     FdSockfamily,
     FdIsServer,
@@ -314,6 +318,10 @@ impl SysField {
             "fd.rport" => none(F::FdRport),
             "fd.ip" | "fd.net" => none(F::FdIpAny),
             "fd.port" => none(F::FdPortAny),
+            "fd.cip.name" => none(F::FdCipName),
+            "fd.sip.name" => none(F::FdSipName),
+            "fd.lip.name" => none(F::FdLipName),
+            "fd.rip.name" => none(F::FdRipName),
             "fd.l4proto" => none(F::FdL4proto),
             "fd.sockfamily" => none(F::FdSockfamily),
             "fd.is_server" => none(F::FdIsServer),
@@ -680,6 +688,20 @@ impl SysField {
             F::FdPortAny => match socket(fd).map(|f| (f.cport, f.sport)) {
                 Some((Some(c), Some(s))) => V::AnyOf(AnyOf::Ports(c, s)),
                 _ => V::Missing,
+            },
+            F::FdCipName => s(socket(fd).and_then(|f| f.cip_name.as_deref())),
+            F::FdSipName => s(socket(fd).and_then(|f| f.sip_name.as_deref())),
+            F::FdLipName | F::FdRipName => match socket(fd) {
+                Some(f) => {
+                    let local = *self == F::FdLipName;
+                    let name = match f.is_server {
+                        Some(server) if server == local => f.sip_name.as_deref(),
+                        Some(_) => f.cip_name.as_deref(),
+                        None => None,
+                    };
+                    s(name)
+                }
+                None => V::Missing,
             },
             F::FdL4proto => s(fd.and_then(|f| f.l4proto.as_deref())),
             F::FdSockfamily => match fd.and_then(|f| f.kind) {

@@ -124,6 +124,8 @@ pub(crate) struct Fd {
     pub(crate) sip: Option<IpAddr>,
     pub(crate) cport: Option<u64>,
     pub(crate) sport: Option<u64>,
+    pub(crate) cip_name: Option<Box<str>>,
+    pub(crate) sip_name: Option<Box<str>>,
     pub(crate) l4proto: Option<Box<str>>,
     pub(crate) is_server: Option<bool>,
     pub(crate) connected: Option<bool>,

@@ -160,7 +160,7 @@ fn directory_and_filename_edge_cases() {
 #[test]
 fn socket_fields() {
     let ev = one(
-        r#"{"ts":1,"type":"connect","res":0,"fd":{"num":5,"type":"ipv4","cip":"10.0.0.2","cport":51000,"sip":"93.184.216.34","sport":443,"l4proto":"tcp","is_server":false}}"#,
+        r#"{"ts":1,"type":"connect","res":0,"fd":{"num":5,"type":"ipv4","cip":"10.0.0.2","cport":51000,"sip":"93.184.216.34","sport":443,"sip_name":"example.com","l4proto":"tcp","is_server":false}}"#,
     );
     assert_eq!(t(&ev, "fd.name"), "10.0.0.2:51000->93.184.216.34:443");
     assert_eq!(t(&ev, "fd.sip"), "93.184.216.34");
@@ -178,6 +178,9 @@ fn socket_fields() {
     }
     assert_eq!(t(&ev, "fd.port"), "51000 443");
     assert_eq!(t(&ev, "fd.snet"), "93.184.216.34");
+    assert_eq!(t(&ev, "fd.sip.name"), "example.com");
+    assert_eq!(t(&ev, "fd.rip.name"), "example.com");
+    assert_eq!(t(&ev, "fd.cip.name"), "<NA>");
 }
 
 #[test]
