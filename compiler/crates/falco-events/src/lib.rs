@@ -31,3 +31,35 @@ pub use k8s::{K8sAuditReader, NOT_AUDIT_EVENT, read_k8s_audit};
 pub use syscall::{SyscallEvent, SyscallReader, read_syscall};
 pub use time::parse_rfc3339;
 pub use value::{AnyOf, FieldValue, OwnedValue, Scratch, StrList};
+
+/// Reads every event of `text` as events of `source`.
+pub fn read_events(source: Source, text: &str) -> Vec<Result<Event, EventError>> {
+    match source {
+        Source::K8sAudit => read_k8s_audit(text),
+        Source::Syscall => read_syscall(text),
+    }
+}
+
+/// Guesses the source of an event file from its first JSON value: Kubernetes audit data
+/// (`kind`, or a JSON array) or a syscall line (`type` and `ts`). `None` if it is neither.
+pub fn detect_source(text: &str) -> Option<Source> {
+    let mut parser = json::Parser::new(text);
+    loop {
+        parser.skip_ws();
+        let rest = text.get(parser.offset()..)?;
+        if rest.starts_with('#') {
+            let next = rest
+                .find('\n')
+                .map_or(text.len(), |i| parser.offset() + i + 1);
+            parser.seek(next);
+            continue;
+        }
+        break;
+    }
+    match parser.parse_value().ok()? {
+        json::Json::Array(_) => Some(Source::K8sAudit),
+        v if v.get("kind").is_some() => Some(Source::K8sAudit),
+        v if v.get("type").is_some() && v.get("ts").is_some() => Some(Source::Syscall),
+        _ => None,
+    }
+}

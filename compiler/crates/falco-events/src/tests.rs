@@ -130,3 +130,20 @@ fn fixture(name: &str) -> Vec<Event> {
         .map(|r| r.unwrap_or_else(|e| panic!("{name}: {e}")))
         .collect()
 }
+
+#[test]
+fn detect_source_from_first_value() {
+    use crate::{Source, detect_source};
+    assert_eq!(
+        detect_source("# c\n{\"ts\":1,\"type\":\"open\"}"),
+        Some(Source::Syscall)
+    );
+    assert_eq!(
+        detect_source("{\n \"kind\": \"Event\"\n}"),
+        Some(Source::K8sAudit)
+    );
+    assert_eq!(detect_source("[]"), Some(Source::K8sAudit));
+    assert_eq!(detect_source("{\"kind\": 0}"), Some(Source::K8sAudit));
+    assert_eq!(detect_source("42"), None);
+    assert_eq!(detect_source(""), None);
+}
