@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 
-use crate::{Extractor, Scratch, read_k8s_audit, read_syscall};
+use crate::{Extractor, FieldValue, Scratch, read_k8s_audit, read_syscall};
 
 /// Every field of both sources, compiled with a few arguments (once).
 fn all_extractors() -> &'static [Extractor] {
@@ -101,4 +101,73 @@ fn seeds_are_valid() {
     assert!(read_syscall(SYS_SEED).iter().all(Result::is_ok));
     exercise(K8S_SEED, all_extractors());
     exercise(SYS_SEED, all_extractors());
+}
+
+/// Every extracted value has the variant its schema type calls for, so the VM can rely on
+/// the type checker's types.
+#[test]
+fn values_match_schema_types() {
+    use falco_schema::FieldType as T;
+    let schema = falco_schema::Schema::get();
+    let mut scratch = Scratch::new();
+    let mut checked = 0;
+    let exec = super::syscall::EXEC.replace('\n', " ");
+    for (source, text) in [
+        ("syscall", SYS_SEED),
+        ("syscall", exec.as_str()),
+        ("k8s_audit", K8S_SEED),
+    ] {
+        let events: Vec<_> = crate::read_events(crate::Source::from_name(source).unwrap(), text)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        for f in schema.fields_for(source) {
+            for arg in [None, Some("0"), Some("flags"), Some("/requestObject")] {
+                let Ok(resolved) = schema.resolve(source, f.name, arg) else {
+                    continue;
+                };
+                let ex =
+                    Extractor::from_resolved(crate::Source::from_name(source).unwrap(), &resolved);
+                for ev in &events {
+                    let v = ex.extract(ev, &mut scratch);
+                    let ok = match v {
+                        FieldValue::Missing | FieldValue::AnyOf(_) => true,
+                        FieldValue::StrList(_) => resolved.is_list,
+                        FieldValue::Str(_) => {
+                            matches!(resolved.ty, T::Charbuf | T::Fspath | T::Fsrelpath | T::Dyn)
+                        }
+                        FieldValue::Bytes(_) => resolved.ty == T::Bytebuf,
+                        FieldValue::U64(_) => {
+                            resolved.ty.is_numeric()
+                                && !matches!(
+                                    resolved.ty,
+                                    T::Int8
+                                        | T::Int16
+                                        | T::Int32
+                                        | T::Int64
+                                        | T::Reltime
+                                        | T::Abstime
+                                )
+                        }
+                        FieldValue::I64(_) => matches!(
+                            resolved.ty,
+                            T::Int8 | T::Int16 | T::Int32 | T::Int64 | T::Errno | T::Fd | T::Pid
+                        ),
+                        FieldValue::F64(_) => resolved.ty == T::Double,
+                        FieldValue::Bool(_) => resolved.ty == T::Bool,
+                        FieldValue::Ip(_) => matches!(
+                            resolved.ty,
+                            T::Ipaddr | T::Ipnet | T::Ipv4addr | T::Ipv6addr
+                        ),
+                        FieldValue::Net(_) => resolved.ty == T::Ipnet,
+                        FieldValue::RelTime(_) => resolved.ty == T::Reltime,
+                        FieldValue::AbsTime(_) => resolved.ty == T::Abstime,
+                    };
+                    assert!(ok, "{} {arg:?}: {:?} for type {:?}", f.name, v, resolved.ty);
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 300);
 }

@@ -15,7 +15,7 @@ fn t(ev: &Event, field: &str) -> String {
     super::text(SYS, field, ev)
 }
 
-const EXEC: &str = r#"{"ts":"2024-05-01T10:00:00.000000123Z","type":"execve","res":0,
+pub(super) const EXEC: &str = r#"{"ts":"2024-05-01T10:00:00.000000123Z","type":"execve","res":0,
  "args":{"exe":"/bin/bash","args":"-i"},
  "thread":{"tid":4242,"pid":4242,"vpid":7,"ppid":4200,"sid":4200,"vpgid":4242,"tty":34816,"loginuid":-1,
    "uid":0,"gid":0,"user":"root","group":"root","homedir":"/root","shell":"/bin/bash",
