@@ -292,7 +292,7 @@ impl<'t> Parser<'t> {
         match b {
             b'{' => self.object(depth),
             b'[' => self.array(depth),
-            b'"' => Ok(Json::String(self.string()?.into())),
+            b'"' => Ok(Json::String(self.string()?)),
             b't' => self.literal("true", Json::Bool(true)),
             b'f' => self.literal("false", Json::Bool(false)),
             b'n' => self.literal("null", Json::Null),
@@ -369,7 +369,23 @@ impl<'t> Parser<'t> {
     }
 
     /// Reads a string literal; the position is at the opening quote.
-    pub(crate) fn string(&mut self) -> Result<String, JsonError> {
+    pub(crate) fn string(&mut self) -> Result<Box<str>, JsonError> {
+        // Fast path: no escape before the closing quote, one exact allocation.
+        let body = self.bytes.get(self.pos + 1..).unwrap_or(&[]);
+        if let Some(end) = body.iter().position(|&b| b == b'"' || b == b'\\')
+            && body.get(end) == Some(&b'"')
+        {
+            let text = self
+                .text
+                .get(self.pos + 1..self.pos + 1 + end)
+                .unwrap_or("");
+            self.pos += end + 2;
+            return Ok(Box::from(text));
+        }
+        self.string_slow().map(String::into_boxed_str)
+    }
+
+    fn string_slow(&mut self) -> Result<String, JsonError> {
         let start = self.pos;
         self.pos += 1;
         let mut out = String::new();
@@ -485,7 +501,7 @@ impl<'t> Parser<'t> {
             }
             self.pos += 1;
             let value = self.value(depth + 1)?;
-            members.push((key.into_boxed_str(), value));
+            members.push((key, value));
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,

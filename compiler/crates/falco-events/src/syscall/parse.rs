@@ -1,5 +1,6 @@
 //! One JSON line → [`SyscallEvent`], with strict key and type checks.
 
+use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -48,16 +49,32 @@ pub(crate) struct Parsed {
 
 type PResult<T> = Result<T, (usize, String)>;
 
+/// A key path for messages (`thread.pid`), formatted only when an error needs it.
+#[derive(Clone, Copy)]
+struct Path<'a>(&'a str, &'a str);
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
 fn err<T>(message: String) -> PResult<T> {
     Err((0, message))
 }
 
-fn members<'j>(v: &'j Json, what: &str) -> PResult<&'j [(Box<str>, Json)]> {
+fn members<'j>(v: &'j Json, what: impl fmt::Display) -> PResult<&'j [(Box<str>, Json)]> {
     v.as_object()
         .ok_or_else(|| (0, format!("`{what}` must be a JSON object")))
 }
 
-fn check_keys(obj: &[(Box<str>, Json)], allowed: &[&str], what: &str) -> PResult<()> {
+/// The error for key `key` that is not among `allowed`.
+fn unknown_key(key: &str, allowed: &[&str], what: impl fmt::Display) -> (usize, String) {
+    let hint = falco_schema_hint(key, allowed);
+    (0, format!("unknown key `{key}` in {what}{hint}"))
+}
+
+fn check_keys(obj: &[(Box<str>, Json)], allowed: &[&str], what: impl fmt::Display) -> PResult<()> {
     for (k, _) in obj {
         if !allowed.contains(&&**k) {
             let hint = falco_schema_hint(k, allowed);
@@ -94,7 +111,7 @@ fn strsim_distance(a: &str, b: &str) -> usize {
     prev.last().copied().unwrap_or(0)
 }
 
-fn int(v: &Json, what: &str) -> PResult<i64> {
+fn int(v: &Json, what: impl fmt::Display + Copy) -> PResult<i64> {
     match v {
         Json::Number(n) => n
             .parse::<i64>()
@@ -103,7 +120,7 @@ fn int(v: &Json, what: &str) -> PResult<i64> {
     }
 }
 
-fn uint(v: &Json, what: &str) -> PResult<u64> {
+fn uint(v: &Json, what: impl fmt::Display + Copy) -> PResult<u64> {
     match v {
         Json::Number(n) => n.parse::<u64>().map_err(|_| {
             (
@@ -115,27 +132,27 @@ fn uint(v: &Json, what: &str) -> PResult<u64> {
     }
 }
 
-fn text(v: &Json, what: &str) -> PResult<Box<str>> {
+fn text(v: &Json, what: impl fmt::Display + Copy) -> PResult<Box<str>> {
     v.as_str()
         .map(Box::from)
         .ok_or_else(|| (0, format!("`{what}` must be a string")))
 }
 
-fn boolean(v: &Json, what: &str) -> PResult<bool> {
+fn boolean(v: &Json, what: impl fmt::Display + Copy) -> PResult<bool> {
     match v {
         Json::Bool(b) => Ok(*b),
         _ => err(format!("`{what}` must be true or false")),
     }
 }
 
-fn strings(v: &Json, what: &str) -> PResult<Box<[Box<str>]>> {
+fn strings(v: &Json, what: impl fmt::Display + Copy) -> PResult<Box<[Box<str>]>> {
     let items = v
         .as_array()
         .ok_or_else(|| (0, format!("`{what}` must be an array of strings")))?;
     items.iter().map(|i| text(i, what)).collect()
 }
 
-fn time(v: &Json, what: &str) -> PResult<u64> {
+fn time(v: &Json, what: impl fmt::Display + Copy) -> PResult<u64> {
     match v {
         Json::String(s) => {
             parse_rfc3339(s).ok_or_else(|| (0, format!("`{what}` is not an RFC 3339 time: `{s}`")))
@@ -144,7 +161,7 @@ fn time(v: &Json, what: &str) -> PResult<u64> {
     }
 }
 
-fn ip(v: &Json, what: &str) -> PResult<IpAddr> {
+fn ip(v: &Json, what: impl fmt::Display + Copy) -> PResult<IpAddr> {
     let s = v
         .as_str()
         .ok_or_else(|| (0, format!("`{what}` must be an IP address string")))?;
@@ -155,7 +172,7 @@ fn ip(v: &Json, what: &str) -> PResult<IpAddr> {
 /// Key/value labels.
 type Labels = Box<[(Box<str>, Box<str>)]>;
 
-fn labels(v: &Json, what: &str) -> PResult<Labels> {
+fn labels(v: &Json, what: impl fmt::Display + Copy) -> PResult<Labels> {
     members(v, what)?
         .iter()
         .map(|(k, val)| Ok((k.clone(), text(val, what)?)))
@@ -270,7 +287,7 @@ fn parse_args(v: &Json) -> PResult<Box<[Arg]>> {
     let obj = members(v, "args")?;
     let mut out = Vec::with_capacity(obj.len());
     for (name, val) in obj {
-        let what = format!("args.{name}");
+        let what = Path("args", name);
         let (text, raw) = match val {
             Json::Number(n) => {
                 let raw = if let Ok(u) = n.parse::<u64>() {
@@ -288,7 +305,7 @@ fn parse_args(v: &Json) -> PResult<Box<[Arg]>> {
                 Raw::Uint(u64::from(*b)),
             ),
             Json::Object(_) => {
-                check_keys(val.as_object().unwrap_or(&[]), &["raw", "text"], &what)?;
+                check_keys(val.as_object().unwrap_or(&[]), &["raw", "text"], what)?;
                 let raw = match val.get("raw") {
                     Some(Json::Number(n)) => match (n.parse::<u64>(), n.parse::<i64>()) {
                         (Ok(u), _) => Raw::Uint(u),
@@ -404,11 +421,9 @@ const PROC_KEYS: &[&str] = &[
 
 fn parse_proc(v: &Json, what: &str) -> PResult<Proc> {
     let obj = members(v, what)?;
-    check_keys(obj, PROC_KEYS, what)?;
     let mut p = Proc::default();
     for (k, val) in obj {
-        let w = format!("{what}.{k}");
-        let w = w.as_str();
+        let w = Path(what, k);
         match &**k {
             "tid" => p.tid = Some(int(val, w)?),
             "pid" => p.pid = Some(int(val, w)?),
@@ -445,7 +460,7 @@ fn parse_proc(v: &Json, what: &str) -> PResult<Proc> {
             "exe_ino_ctime" => p.exe_ino_ctime = Some(time(val, w)?),
             "exe_ino_mtime" => p.exe_ino_mtime = Some(time(val, w)?),
             "nthreads" => p.nthreads = Some(uint(val, w)?),
-            _ => {}
+            _ => return Err(unknown_key(k, PROC_KEYS, what)),
         }
     }
     // Defaults the kernel would imply: a main thread's tid is its pid; comm is the first 15
@@ -469,36 +484,32 @@ fn parse_proc(v: &Json, what: &str) -> PResult<Proc> {
     Ok(p)
 }
 
+const FD_KEYS: &[&str] = &[
+    "num",
+    "type",
+    "name",
+    "nameraw",
+    "cip",
+    "sip",
+    "cport",
+    "sport",
+    "cip_name",
+    "sip_name",
+    "l4proto",
+    "is_server",
+    "connected",
+    "name_changed",
+    "dev",
+    "ino",
+    "upper_layer",
+    "lower_layer",
+];
+
 fn parse_fd(v: &Json) -> PResult<Fd> {
     let obj = members(v, "fd")?;
-    check_keys(
-        obj,
-        &[
-            "num",
-            "type",
-            "name",
-            "nameraw",
-            "cip",
-            "sip",
-            "cport",
-            "sport",
-            "cip_name",
-            "sip_name",
-            "l4proto",
-            "is_server",
-            "connected",
-            "name_changed",
-            "dev",
-            "ino",
-            "upper_layer",
-            "lower_layer",
-        ],
-        "fd",
-    )?;
     let mut fd = Fd::default();
     for (k, val) in obj {
-        let w = format!("fd.{k}");
-        let w = w.as_str();
+        let w = Path("fd", k);
         match &**k {
             "num" => fd.num = Some(int(val, w)?),
             "type" => {
@@ -531,7 +542,7 @@ fn parse_fd(v: &Json) -> PResult<Fd> {
             "ino" => fd.ino = Some(int(val, w)?),
             "upper_layer" => fd.upper_layer = Some(boolean(val, w)?),
             "lower_layer" => fd.lower_layer = Some(boolean(val, w)?),
-            _ => {}
+            _ => return Err(unknown_key(k, FD_KEYS, "fd")),
         }
     }
     if fd.name.is_none()
@@ -549,35 +560,31 @@ fn parse_fd(v: &Json) -> PResult<Fd> {
     Ok(fd)
 }
 
+const CONTAINER_KEYS: &[&str] = &[
+    "id",
+    "full_id",
+    "name",
+    "image",
+    "image_id",
+    "image_repository",
+    "image_tag",
+    "image_digest",
+    "type",
+    "privileged",
+    "host_pid",
+    "host_network",
+    "host_ipc",
+    "start_ts",
+    "ip",
+    "labels",
+    "mounts",
+];
+
 fn parse_container(v: &Json) -> PResult<Container> {
     let obj = members(v, "container")?;
-    check_keys(
-        obj,
-        &[
-            "id",
-            "full_id",
-            "name",
-            "image",
-            "image_id",
-            "image_repository",
-            "image_tag",
-            "image_digest",
-            "type",
-            "privileged",
-            "host_pid",
-            "host_network",
-            "host_ipc",
-            "start_ts",
-            "ip",
-            "labels",
-            "mounts",
-        ],
-        "container",
-    )?;
     let mut c = Container::default();
     for (k, val) in obj {
-        let w = format!("container.{k}");
-        let w = w.as_str();
+        let w = Path("container", k);
         match &**k {
             "id" => c.id = Some(text(val, w)?),
             "full_id" => c.full_id = Some(text(val, w)?),
@@ -620,7 +627,7 @@ fn parse_container(v: &Json) -> PResult<Container> {
                 }
                 c.mounts = mounts.into();
             }
-            _ => {}
+            _ => return Err(unknown_key(k, CONTAINER_KEYS, "container")),
         }
     }
     if let Some(image) = c.image.clone() {
@@ -649,24 +656,20 @@ fn parse_container(v: &Json) -> PResult<Container> {
     Ok(c)
 }
 
+const K8S_KEYS: &[&str] = &["pod_name", "pod_uid", "pod_ip", "ns_name", "pod_labels"];
+
 fn parse_k8s(v: &Json) -> PResult<K8sMeta> {
     let obj = members(v, "k8s")?;
-    check_keys(
-        obj,
-        &["pod_name", "pod_uid", "pod_ip", "ns_name", "pod_labels"],
-        "k8s",
-    )?;
     let mut k = K8sMeta::default();
     for (key, val) in obj {
-        let w = format!("k8s.{key}");
-        let w = w.as_str();
+        let w = Path("k8s", key);
         match &**key {
             "pod_name" => k.pod_name = Some(text(val, w)?),
             "pod_uid" => k.pod_uid = Some(text(val, w)?),
             "pod_ip" => k.pod_ip = Some(text(val, w)?),
             "ns_name" => k.ns_name = Some(text(val, w)?),
             "pod_labels" => k.pod_labels = labels(val, w)?,
-            _ => {}
+            _ => return Err(unknown_key(key, K8S_KEYS, "k8s")),
         }
     }
     Ok(k)
