@@ -63,7 +63,7 @@ fn err<T>(message: String) -> PResult<T> {
     Err((0, message))
 }
 
-fn members<'j>(v: &'j Json, what: impl fmt::Display) -> PResult<&'j [(Box<str>, Json)]> {
+fn members(v: &Json, what: impl fmt::Display) -> PResult<&[(Box<str>, Json)]> {
     v.as_object()
         .ok_or_else(|| (0, format!("`{what}` must be a JSON object")))
 }
