@@ -13,6 +13,25 @@
 //! - [`SyscallReader`]: our JSON-lines syscall format (`docs/event-format.md`).
 //!
 //! Nothing here panics on any input: bad data gives an [`EventError`] naming line and column.
+//!
+//! # For the VM
+//!
+//! ```text
+//! let ex = Extractor::new("syscall", "proc.aname", Some("2"))?;   // once, at bundle load
+//! let mut scratch = Scratch::new();                                 // one per live value
+//! for ev in read_events(Source::Syscall, &text) {
+//!     let ev = ev?;
+//!     match ex.extract(&ev, &mut scratch) { FieldValue::Str(s) => .., FieldValue::Missing => .., _ => .. }
+//! }
+//! ```
+//!
+//! - Values follow the schema type: `charbuf` → `Str`, unsigned → `U64`, signed → `I64`,
+//!   `reltime`/`abstime` → `RelTime`/`AbsTime`, `ipaddr` and `ipnet` → `Ip` (an `ipnet` field
+//!   yields the address; compare it with a network), list fields → `StrList` (never empty).
+//! - [`FieldValue::AnyOf`] is how libsinsp's compare-any fields come out: `fd.ip`, `fd.port`,
+//!   `fd.net`, and `proc.aname`/`aexe`/`aexepath`/`acmdline`/`apid` without index. A
+//!   comparison holds if it holds for one candidate.
+//! - `Missing` is Falco's `<NA>`: every comparison with it is false.
 
 mod event;
 mod extract;
