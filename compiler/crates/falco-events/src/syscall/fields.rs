@@ -410,9 +410,18 @@ impl SysField {
                 }
                 scratch.text()
             }
-            F::Arg(name) => s(ev.arg(name).map(|a| &*a.text)),
+            F::Arg(name) => match ev.arg(name) {
+                Some(a) => V::Str(&a.text),
+                // The return value is the `res` parameter of most exit events.
+                None if &**name == "res" && ev.res.is_some() => {
+                    let _ = write!(scratch.buf, "{}", ev.res.unwrap_or(0));
+                    scratch.text()
+                }
+                None => V::Missing,
+            },
             F::ArgIndex(n) => s(ev.args.get(*n).map(|a| &*a.text)),
             F::RawArg(name, ty) => match ev.arg(name) {
+                None if &**name == "res" => i(ev.res),
                 None => V::Missing,
                 Some(a) => raw_value(&a.raw, &a.text, *ty),
             },

@@ -131,6 +131,8 @@ fn open_flags_and_fd_paths() {
     assert_eq!(t(&ev, "evt.res"), "ENOENT");
     assert_eq!(t(&ev, "evt.rawres"), "-2");
     assert_eq!(t(&ev, "evt.failed"), "true");
+    assert_eq!(t(&ev, "evt.rawarg.res"), "-2");
+    assert_eq!(t(&ev, "evt.arg.res"), "-2");
     assert_eq!(t(&ev, "fd.name"), "/tmp/x.sh");
     assert_eq!(t(&ev, "fd.directory"), "/tmp");
     assert_eq!(t(&ev, "fd.filename"), "<NA>");
