@@ -116,11 +116,23 @@ pub fn analyze(files: Vec<(String, String)>) -> Analysis {
 /// used by several rules is checked once per source, and reports once).
 fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        (a.primary.span.file, a.primary.span.span.start, a.primary.span.span.end, a.code)
-            .cmp(&(b.primary.span.file, b.primary.span.span.start, b.primary.span.span.end, b.code))
+        (
+            a.primary.span.file,
+            a.primary.span.span.start,
+            a.primary.span.span.end,
+            a.code,
+        )
+            .cmp(&(
+                b.primary.span.file,
+                b.primary.span.span.start,
+                b.primary.span.span.end,
+                b.code,
+            ))
             .then_with(|| a.message.cmp(&b.message))
     });
-    diagnostics.dedup_by(|a, b| a.code == b.code && a.primary.span == b.primary.span && a.message == b.message);
+    diagnostics.dedup_by(|a, b| {
+        a.code == b.code && a.primary.span == b.primary.span && a.message == b.message
+    });
 }
 
 #[cfg(test)]

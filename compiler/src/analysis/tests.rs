@@ -9,7 +9,9 @@ use serde_json::Value;
 use super::*;
 
 fn corpus(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(path)
 }
 
 fn read_json(path: &str) -> Value {
@@ -37,7 +39,10 @@ fn loader_cases_agree_with_falco() {
     let mut disagreements = Vec::new();
     for case in cases.as_array().expect("array of cases") {
         let name = case["name"].as_str().unwrap_or_default();
-        let Some(verdict) = verdicts.iter().find(|verdict| verdict["name"] == case["name"]) else {
+        let Some(verdict) = verdicts
+            .iter()
+            .find(|verdict| verdict["name"] == case["name"])
+        else {
             continue;
         };
         let files: Vec<(String, String)> = case["files"]

@@ -4,8 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use falco_diagnostics::{Code, Diagnostic};
+use falco_loader::ExceptionFields;
 use falco_resolve::{Condition, MacroId, Ruleset};
-use falco_schema::Schema;
+use falco_schema::{FieldError, Schema};
 use falco_span::FileSpan;
 use falco_typeck::{
     Context, EventTypeSet, TypeError, TypedExpr, check_condition, check_output, event_types,
@@ -60,7 +61,11 @@ pub fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>) -> Ty
             for error in errors.iter().filter(|error| error.is_error()) {
                 let strict = reached_by_strict[id].contains(source);
                 if strict || !is_unknown_filter(error) {
-                    diagnostics.push(to_diagnostic(error, &item.condition, item.origin.definition));
+                    diagnostics.push(to_diagnostic(
+                        error,
+                        &item.condition,
+                        item.origin.definition,
+                    ));
                 }
             }
             macro_errors.insert((id, source.clone()), errors);
@@ -74,7 +79,17 @@ pub fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>) -> Ty
             continue;
         }
         let ctx = Context::new(schema, &rule.source);
-        let (tree, errors) = check_condition(&rule.condition.ast, &ctx);
+        let (tree, mut errors) = check_condition(&rule.condition.ast, &ctx);
+        let bad_fields = check_exception_fields(rule, schema, diagnostics);
+        // An exception field already reported as such is not reported again where
+        // the exception's condition text uses it.
+        errors.retain(|error| {
+            !(matches!(error.code, Code::E401 | Code::E402)
+                && rule
+                    .condition
+                    .to_file(error.span)
+                    .is_some_and(|span| bad_fields.contains(&span)))
+        });
         let (_, output_errors) = check_output(&rule.output_ast, &ctx);
         let fallback = rule.origin.definition;
         if rule.skip_if_unknown_filter {
@@ -105,6 +120,7 @@ pub fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>) -> Ty
                             rule.name
                         ),
                     )
+                    .with_label("not a field of this source")
                     .with_related(fallback, "the rule sets `skip-if-unknown-filter: true`"),
                 );
             }
@@ -169,7 +185,9 @@ fn too_many_event_types(set: &EventTypeSet) -> Option<String> {
         EventTypeSet::None => None,
         EventTypeSet::All => Some("every".to_owned()),
         EventTypeSet::AllExcept(_) => Some("nearly all".to_owned()),
-        EventTypeSet::Only(names) if names.len() * 2 > EVTTYPE_LIMIT => Some(names.len().to_string()),
+        EventTypeSet::Only(names) if names.len() * 2 > EVTTYPE_LIMIT => {
+            Some(names.len().to_string())
+        }
         EventTypeSet::Only(_) => None,
     }
 }
@@ -203,15 +221,96 @@ fn macro_entries(ruleset: &Ruleset, condition: &Condition) -> Vec<(MacroId, falc
     out
 }
 
+/// Falco checks exception fields when it collects the rule, before any value is
+/// compared: an unknown field is an invalid exception even without values.
+/// Returns the spans of the fields reported.
+fn check_exception_fields(
+    rule: &falco_resolve::Rule,
+    schema: &Schema,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<FileSpan> {
+    let mut reported = Vec::new();
+    for exception in &rule.exceptions {
+        let Some(fields) = &exception.fields else {
+            continue;
+        };
+        let names: Vec<&falco_loader::Spanned<String>> = match &fields.value {
+            ExceptionFields::Single(field) => vec![field],
+            ExceptionFields::List(list) => list.iter().collect(),
+        };
+        // A transformer such as `tolower(proc.name)` is checked where the
+        // exception's condition text uses it.
+        for field in names.into_iter().filter(|field| !field.value.contains('(')) {
+            let (name, arg) = split_bracket_arg(&field.value);
+            let Err(error) = schema.resolve(&rule.source, name, arg) else {
+                continue;
+            };
+            if !matches!(
+                error,
+                FieldError::Unknown { .. } | FieldError::WrongSource { .. }
+            ) {
+                continue;
+            }
+            let help = match &error {
+                FieldError::Unknown {
+                    suggestion: Some(near),
+                    ..
+                } => format!("did you mean `{near}`?"),
+                _ => format!("use a field of the `{}` source", rule.source),
+            };
+            let span = exact_scalar_span(field);
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::E206,
+                    span,
+                    format!("exception `{}`: {error}", exception.name.value),
+                )
+                .with_help(help),
+            );
+            reported.push(span);
+        }
+    }
+    reported
+}
+
+/// `proc.aname[2]` → (`proc.aname`, `Some("2")`).
+fn split_bracket_arg(text: &str) -> (&str, Option<&str>) {
+    match text.split_once('[') {
+        Some((name, rest)) if rest.ends_with(']') => (name, Some(&rest[..rest.len() - 1])),
+        _ => (text, None),
+    }
+}
+
+/// The span of a scalar's value (without quotes), as the condition text maps it.
+fn exact_scalar_span(field: &falco_loader::Spanned<String>) -> FileSpan {
+    let len = field.value.len() as u32;
+    let span = field.span;
+    if span.span.len() == len + 2 {
+        FileSpan::new(
+            span.file,
+            falco_span::Span::new(span.span.start + 1, span.span.end - 1),
+        )
+    } else {
+        span
+    }
+}
+
 /// Whether Falco would downgrade this error under `skip-if-unknown-filter`.
 fn is_unknown_filter(error: &TypeError) -> bool {
-    matches!(error.code, Code::E401 | Code::E402 | Code::E405 | Code::E502)
+    matches!(
+        error.code,
+        Code::E401 | Code::E402 | Code::E405 | Code::E502
+    )
 }
 
 /// Every macro a condition reaches, directly or through other macros.
 fn reachable_macros(ruleset: &Ruleset, condition: &Condition) -> Vec<MacroId> {
     let mut seen = vec![false; ruleset.macros.len()];
-    let mut stack: Vec<MacroId> = condition.macro_refs.iter().filter_map(|reference| reference.target).collect();
+    let mut stack: Vec<MacroId> = condition
+        .macro_refs
+        .iter()
+        .filter_map(|reference| reference.target)
+        .collect();
     let mut out = Vec::new();
     while let Some(id) = stack.pop() {
         if std::mem::replace(&mut seen[id], true) {

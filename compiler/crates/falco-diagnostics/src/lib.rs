@@ -13,7 +13,10 @@ pub use registry::Code;
 /// Suggests the candidate closest to `name`, for a `help: did you mean` line.
 ///
 /// A candidate qualifies when its edit distance is small for the name's length.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).clamp(1, 3);
     candidates
         .into_iter()

@@ -73,7 +73,7 @@ codes! {
     W102, "unknown-key", Warning, LOAD_UNKNOWN_KEY, "an item has a key its kind does not accept";
     W103, "deprecated-append", Warning, LOAD_DEPRECATED_ITEM, "`append: true` is deprecated in favour of `override`";
     W104, "deprecated-enabled-toggle", Warning, LOAD_DEPRECATED_ITEM, "an item with only `rule` and `enabled` is deprecated";
-    W105, "deprecated-integer-engine-version", Warning, LOAD_DEPRECATED_ITEM, "an integer `required_engine_version` is deprecated";
+    I101, "integer-engine-version", Info, none, "an integer `required_engine_version` is the old form of a semantic version";
     W106, "invalid-macro-name", Warning, LOAD_INVALID_MACRO_NAME, "a macro name cannot be referenced from a condition";
     W107, "invalid-list-name", Warning, LOAD_INVALID_LIST_NAME, "a list name cannot be referenced from a condition";
 
@@ -84,6 +84,7 @@ codes! {
     E204, "source-mismatch", Error, LOAD_ERR_VALIDATE, "a rule is redefined or appended with a different source";
     E205, "exception-arity-mismatch", Error, LOAD_ERR_VALIDATE, "an exception's fields, comps and values have different lengths";
     E206, "invalid-exception", Error, LOAD_ERR_VALIDATE, "an exception is malformed or uses an operator it cannot";
+    E207, "empty-append", Error, LOAD_ERR_VALIDATE, "an `append: true` rule item brings no condition, output, description, tags or exceptions";
     W201, "unused-macro", Warning, LOAD_UNUSED_MACRO, "no rule or macro refers to the macro";
     W202, "unused-list", Warning, LOAD_UNUSED_LIST, "no rule, macro or list refers to the list";
     W203, "unknown-source", Warning, LOAD_UNKNOWN_SOURCE, "a rule's source is not known, so the rule is skipped";

@@ -26,11 +26,11 @@ pub(crate) fn read_engine_version(
         };
         warnings.push(
             Diagnostic::new(
-                Code::W105,
+                Code::I101,
                 node.span,
-                format!("integer `required_engine_version` is deprecated; it means `{version}`"),
+                format!("integer `required_engine_version` means `{version}`"),
             )
-            .with_label("integer form")
+            .with_label("old integer form")
             .with_help(format!("write `required_engine_version: {version}`")),
         );
         return Ok(EngineVersionItem {

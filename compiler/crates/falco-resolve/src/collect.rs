@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use falco_diagnostics::{Code, Diagnostic};
 use falco_loader::{
-    Amendment, Exception, ExceptionFields, Item, ListEntry, ListItem, LoadedFile, MacroItem,
-    OverrideMode, PluginRequirement, Priority, RuleItem, Version,
+    Amendment, Exception, ExceptionFields, ExceptionValue, Item, ListEntry, ListItem, LoadedFile,
+    MacroItem, OverrideMode, PluginRequirement, Priority, RuleItem, Version,
 };
 use falco_span::{FileSpan, MappedText, Span};
 
@@ -187,7 +187,10 @@ impl Collector<'_> {
         } else {
             item.amendment.mode_of("items")
         };
-        let Some(mode) = mode else {
+        // Falco treats replacing the items of a list that does not exist yet as a
+        // plain definition.
+        let exists = self.list_names.contains_key(&item.name.value);
+        let Some(mode) = mode.filter(|mode| exists || *mode == OverrideMode::Append) else {
             let index = self.take_index();
             match self.list_names.get(&item.name.value) {
                 Some(&slot) => {
@@ -254,7 +257,9 @@ impl Collector<'_> {
         } else {
             item.amendment.mode_of("condition")
         };
-        let Some(mode) = mode else {
+        // As for lists, replacing a macro that does not exist yet defines it.
+        let exists = self.macro_names.contains_key(&item.name.value);
+        let Some(mode) = mode.filter(|mode| exists || *mode == OverrideMode::Append) else {
             let index = self.take_index();
             match self.macro_names.get(&item.name.value) {
                 Some(&slot) => {
@@ -415,7 +420,9 @@ impl Collector<'_> {
             Some(slot) => {
                 let first = self.out.rules[slot].origin.clone();
                 let prev = &self.out.rules[slot];
-                if prev.condition.text != rule.condition.text || prev.output.text != rule.output.text {
+                if prev.condition.text != rule.condition.text
+                    || prev.output.text != rule.output.text
+                {
                     self.redefined(item.name.span, first.definition, "rule");
                 }
                 let mut rule = rule;
@@ -451,6 +458,27 @@ impl Collector<'_> {
     }
 
     fn amend_rule(&mut self, item: &RuleItem, mode_of: &dyn Fn(&str) -> Option<OverrideMode>) {
+        if is_appending(&item.amendment)
+            && item.condition.is_none()
+            && item.output.is_none()
+            && item.desc.is_none()
+            && item.tags.is_none()
+            && item.exceptions.is_none()
+        {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::E207,
+                    item.name.span,
+                    format!(
+                        "appending to rule `{}` with nothing to append",
+                        item.name.value
+                    ),
+                )
+                .with_label("no condition, output, desc, tags or exceptions")
+                .with_help("add the condition or exceptions to append, or remove this item"),
+            );
+            return;
+        }
         let Some(&slot) = self.rule_names.get(&item.name.value) else {
             let verb = if is_appending(&item.amendment) {
                 "cannot append to"
@@ -618,6 +646,33 @@ fn merge_exception_values(
         );
         return;
     }
+    if let (Some(ExceptionFields::List(fields)), Some(values)) = (
+        prev.fields.as_ref().map(|fields| &fields.value),
+        exception.values.as_ref(),
+    ) {
+        for value in &values.value {
+            let (count, span) = match value {
+                ExceptionValue::Tuple(elements, span) => (elements.len(), *span),
+                ExceptionValue::Scalar(entry) => (1, entry.span),
+            };
+            if count != fields.len() {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::E205,
+                        span,
+                        format!(
+                            "exception `{}` has {} fields but this appended value has {count} elements",
+                            exception.name.value,
+                            fields.len()
+                        ),
+                    )
+                    .with_related(prev.name.span, "exception defined here")
+                    .with_help("give one value per field, in the order of the exception's `fields`"),
+                );
+                return;
+            }
+        }
+    }
     match exception.values {
         Some(values) if !values.value.is_empty() => match &mut prev.values {
             Some(prev_values) => prev_values.value.extend(values.value),
@@ -635,9 +690,6 @@ fn merge_exception_values(
             .with_related(prev.name.span, "exception defined here")
             .with_help("add `values`, or remove this exception entry"),
         ),
-    }
-    if let Some(ExceptionFields::Single(_)) = prev.fields.as_ref().map(|fields| &fields.value) {
-        // Single-field exceptions keep a flat list of values; nothing more to check.
     }
 }
 

@@ -87,7 +87,7 @@ pub(crate) fn validate_exception(
                 );
                 return false;
             }
-            if !check_operators(&comps.value, diagnostics) {
+            if !check_operators(&mut comps.value, diagnostics) {
                 return false;
             }
             let mut ok = true;
@@ -146,14 +146,17 @@ pub(crate) fn validate_exception(
                 );
                 return false;
             }
-            let comp = &comps.value[0];
-            if !LIST_OPERATORS.contains(&comp.value.as_str()) {
+            let comp = &mut comps.value[0];
+            if let Some(normalized) = normalize_comparison(&comp.value) {
+                comp.value = normalized;
+            }
+            if !takes_list(&comp.value) {
                 diagnostics.push(
                     Diagnostic::new(
                         Code::E206,
                         comp.span,
                         format!(
-                            "exception `{name}` has a single field, so its comparison must be `in`, `pmatch` or `intersects`, not `{}`",
+                            "exception `{name}` has a single field, so its comparison must be `in`, `pmatch`, `intersects` or an operator with a modifier, not `{}`",
                             comp.value
                         ),
                     )
@@ -182,10 +185,51 @@ pub(crate) fn validate_exception(
     }
 }
 
-fn check_operators(comps: &[Spanned<String>], diagnostics: &mut Vec<Diagnostic>) -> bool {
+/// String operators that accept a `oneof`/`anyof`/`allof` modifier.
+const MODIFIABLE_OPERATORS: &[&str] = &[
+    "=",
+    "==",
+    "!=",
+    "glob",
+    "iglob",
+    "contains",
+    "icontains",
+    "bcontains",
+    "startswith",
+    "bstartswith",
+    "endswith",
+    "regex",
+];
+
+/// Normalises a comparison as Falco reads it: surrounding blanks dropped, an
+/// operator optionally followed by a modifier (`startswith oneof`).
+fn normalize_comparison(comp: &str) -> Option<String> {
+    let mut words = comp.split_whitespace();
+    let op = words.next()?;
+    match (words.next(), words.next()) {
+        (None, _) if OPERATORS.contains(&op) => Some(op.to_owned()),
+        (Some(modifier), None)
+            if MODIFIABLE_OPERATORS.contains(&op)
+                && matches!(modifier, "oneof" | "anyof" | "allof") =>
+        {
+            Some(format!("{op} {modifier}"))
+        }
+        _ => None,
+    }
+}
+
+/// Whether a comparison takes a list on its right (list operators, and string
+/// operators with a modifier).
+pub(crate) fn takes_list(comp: &str) -> bool {
+    LIST_OPERATORS.contains(&comp) || comp.contains(' ')
+}
+
+fn check_operators(comps: &mut [Spanned<String>], diagnostics: &mut Vec<Diagnostic>) -> bool {
     let mut ok = true;
     for comp in comps {
-        if !OPERATORS.contains(&comp.value.as_str()) {
+        if let Some(normalized) = normalize_comparison(&comp.value) {
+            comp.value = normalized;
+        } else {
             let help = falco_diagnostics::did_you_mean(&comp.value, OPERATORS.iter().copied())
                 .map(|near| format!("did you mean `{near}`?"))
                 .unwrap_or_else(|| format!("use one of: {}", OPERATORS.join(" ")));
@@ -278,7 +322,7 @@ pub(crate) fn append_exceptions(condition: &mut MappedText, exceptions: &[Except
                                 glue(&mut text, ")");
                             }
                             ExceptionTupleElement::Scalar(entry) => {
-                                if LIST_OPERATORS.contains(&comp.value.as_str()) {
+                                if takes_list(&comp.value) {
                                     if entry.value.starts_with('(') {
                                         push_entry(&mut text, &entry.value, entry.span);
                                     } else {
@@ -341,7 +385,9 @@ pub(crate) fn push_value(text: &mut MappedText, entry: &ListEntry) {
     }
 }
 
-/// Whether Falco quotes `value` when it substitutes it into a condition.
+/// Whether Falco quotes `value` when it substitutes it into a condition: only
+/// values with a space that are not already quoted. (A value with a comma is thus
+/// split in two by Falco's parser; we keep that, as compatibility demands.)
 pub(crate) fn needs_quotes(value: &str) -> bool {
     value.contains(' ') && !value.starts_with('"') && !value.starts_with('\'')
 }

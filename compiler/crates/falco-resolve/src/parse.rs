@@ -67,7 +67,7 @@ pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> 
                 diagnostics,
             );
             lint_list_literals(&condition, &index, diagnostics);
-                let (output_ast, errors) = parse_output(&item.output.text);
+            let (output_ast, errors) = parse_output(&item.output.text);
             report(&errors, &item.output, item.origin.definition, diagnostics);
             (condition, output_ast)
         };
@@ -119,7 +119,13 @@ pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> 
         lists[id].used = true;
         lists_used_early[id] |= at.file <= last_file(&lists[id].origin);
     }
-    unused_warnings(&macros, &macros_used_early, &lists, &lists_used_early, diagnostics);
+    unused_warnings(
+        &macros,
+        &macros_used_early,
+        &lists,
+        &lists_used_early,
+        diagnostics,
+    );
 
     Ruleset {
         lists,

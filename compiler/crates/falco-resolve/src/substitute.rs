@@ -18,6 +18,9 @@ use crate::model::{List, ListId, ListUse};
 pub(crate) struct ListIndex<'a> {
     lists: &'a [List],
     by_name: HashMap<&'a str, ListId>,
+    /// Lists whose names contain a delimiter: they are never one word, but
+    /// Falco's substring search still substitutes them.
+    odd_names: Vec<ListId>,
 }
 
 impl<'a> ListIndex<'a> {
@@ -29,6 +32,12 @@ impl<'a> ListIndex<'a> {
                 .iter()
                 .enumerate()
                 .map(|(id, list)| (list.name.as_str(), id))
+                .collect(),
+            odd_names: lists
+                .iter()
+                .enumerate()
+                .filter(|(_, list)| list.name.bytes().any(is_delimiter))
+                .map(|(id, _)| id)
                 .collect(),
         }
     }
@@ -63,6 +72,13 @@ pub(crate) fn substitute(text: &MappedText, index: &ListIndex<'_>) -> (MappedTex
     let mut candidates: BTreeSet<ListId> = words(&text.text)
         .filter_map(|word| index.get(word))
         .collect();
+    candidates.extend(
+        index
+            .odd_names
+            .iter()
+            .copied()
+            .filter(|id| text.text.contains(index.lists[*id].name.as_str())),
+    );
     if candidates.is_empty() {
         return (text.clone(), Vec::new());
     }

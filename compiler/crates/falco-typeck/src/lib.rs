@@ -51,6 +51,7 @@ mod tests;
 pub use context::{Context, Options};
 pub use error::TypeError;
 pub use evttype::{EventTypeSet, event_types};
+pub use literal::re2_to_rust;
 pub use output::{TypedOutput, TypedOutputPart, check_output};
 pub use resolver::{FieldInfo, FieldResolver, LookupError, MockFields};
 pub use typed::{

@@ -114,11 +114,13 @@ pub(crate) fn convert(text: &str, bytes: &[u8], ty: Ty, op: Op) -> Result<Litera
 }
 
 /// Checks a regular expression (RE2 syntax; Rust's `regex` crate accepts nearly the
-/// same language).
+/// same language). The literal keeps the pattern in the `regex` crate's dialect
+/// (see [`re2_to_rust`]).
 pub(crate) fn regex(text: &str) -> Result<Literal, ConvError> {
-    match regex::Regex::new(text) {
-        Ok(_) => Ok(Literal::Regex(text.to_owned())),
-        Err(regex::Error::CompiledTooBig(_)) => Ok(Literal::Regex(text.to_owned())),
+    let pattern = re2_to_rust(text);
+    match regex::Regex::new(&pattern) {
+        Ok(_) => Ok(Literal::Regex(pattern)),
+        Err(regex::Error::CompiledTooBig(_)) => Ok(Literal::Regex(pattern)),
         Err(error) => {
             let detail = error.to_string();
             let last = detail
@@ -415,5 +417,62 @@ fn ipv6_net(text: &str) -> Result<Literal, ConvError> {
             ConvError::new(format!("invalid IPv6 prefix length `{mask}`"))
                 .with_help("the prefix length goes from 1 to 128"),
         ),
+    }
+}
+
+/// Rewrites the RE2 forms the `regex` crate reads differently: RE2 takes a `{`
+/// that does not open a valid repetition (`{n}`, `{n,}`, `{n,m}`) as a literal
+/// brace, where the `regex` crate reports an error. Such braces are escaped.
+pub fn re2_to_rust(pattern: &str) -> String {
+    let bytes = pattern.as_bytes();
+    let mut out = String::with_capacity(pattern.len());
+    let mut escaped = false;
+    let mut in_class = false;
+    let mut in_repetition = false;
+    for (index, ch) in pattern.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if ch == '\\' {
+            escaped = true;
+        } else if in_class {
+            in_class = ch != ']';
+        } else if ch == '[' {
+            in_class = true;
+        } else if ch == '{' {
+            if opens_repetition(&bytes[index + 1..]) {
+                in_repetition = true;
+            } else {
+                out.push_str("\\{");
+                continue;
+            }
+        } else if ch == '}' {
+            if in_repetition {
+                in_repetition = false;
+            } else {
+                out.push_str("\\}");
+                continue;
+            }
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Whether `rest` (after a `{`) is `n}`, `n,}` or `n,m}`.
+fn opens_repetition(rest: &[u8]) -> bool {
+    let digits = rest.iter().take_while(|byte| byte.is_ascii_digit()).count();
+    if digits == 0 {
+        return false;
+    }
+    match rest.get(digits) {
+        Some(b'}') => true,
+        Some(b',') => {
+            let more = rest[digits + 1..]
+                .iter()
+                .take_while(|byte| byte.is_ascii_digit())
+                .count();
+            rest.get(digits + 1 + more) == Some(&b'}')
+        }
+        _ => false,
     }
 }

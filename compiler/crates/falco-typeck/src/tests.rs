@@ -406,3 +406,14 @@ fn nothing_panics_on_odd_values() {
         let _ = check(condition);
     }
 }
+
+#[test]
+fn re2_literal_braces_are_escaped_for_the_regex_crate() {
+    use crate::re2_to_rust;
+    assert_eq!(re2_to_rust("a{2,4}"), "a{2,4}");
+    assert_eq!(re2_to_rust("pentest-[0-9]{2"), "pentest-[0-9]\\{2");
+    assert_eq!(re2_to_rust("4}"), "4\\}");
+    assert_eq!(re2_to_rust("x{}y"), "x\\{\\}y");
+    assert_eq!(re2_to_rust("[{]\\{"), "[{]\\{");
+    assert_eq!(re2_to_rust("a{,3}"), "a\\{,3\\}");
+}

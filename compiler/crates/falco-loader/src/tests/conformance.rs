@@ -58,7 +58,7 @@ fn run_case(case: &Value) -> Ours {
                 continue;
             }
             // Falco does not warn about the integer engine version.
-            if diagnostic.code == Code::W105 {
+            if diagnostic.code == Code::I101 {
                 continue;
             }
             let falco = diagnostic.code.falco_code().unwrap_or("none").to_string();

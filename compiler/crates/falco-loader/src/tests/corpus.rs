@@ -45,10 +45,10 @@ fn upstream_rules_load_cleanly() {
 #[test]
 fn upstream_rules_2021_load_cleanly() {
     // These files still use the integer `required_engine_version`.
-    check("upstream-rules-2021", &[Code::W105]);
+    check("upstream-rules-2021", &[Code::I101]);
 }
 
 #[test]
 fn plugin_rules_load_cleanly() {
-    check("plugin-rules", &[Code::W105]);
+    check("plugin-rules", &[Code::I101]);
 }

@@ -18,7 +18,7 @@ const CODES: &[Code] = &[
     Code::W102,
     Code::W103,
     Code::W104,
-    Code::W105,
+    Code::I101,
     Code::W106,
     Code::W107,
 ];

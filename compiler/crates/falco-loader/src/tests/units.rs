@@ -158,7 +158,7 @@ fn engine_versions() {
     let loaded = load(
         "- required_engine_version: 9\n- required_engine_version: 0.57.0\n- required_engine_version: seven\n",
     );
-    assert_eq!(codes(&loaded), vec![Code::W105, Code::E108]);
+    assert_eq!(codes(&loaded), vec![Code::I101, Code::E108]);
     let Item::RequiredEngineVersion(first) = &loaded.items[0] else {
         panic!()
     };
