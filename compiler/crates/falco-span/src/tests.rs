@@ -82,8 +82,14 @@ fn slices_keep_their_mapping() {
     text.push_linear("def", file, 30);
     let slice = text.slice(Span::new(2, 6));
     assert_eq!(slice.text, "cXYd");
-    assert_eq!(slice.to_file(Span::new(0, 1)), Some(FileSpan::new(file, Span::new(12, 13))));
-    assert_eq!(slice.to_file(Span::new(3, 4)), Some(FileSpan::new(file, Span::new(30, 31))));
+    assert_eq!(
+        slice.to_file(Span::new(0, 1)),
+        Some(FileSpan::new(file, Span::new(12, 13)))
+    );
+    assert_eq!(
+        slice.to_file(Span::new(3, 4)),
+        Some(FileSpan::new(file, Span::new(30, 31)))
+    );
     let mut joined = MappedText::new();
     joined.push_mapped(&slice);
     assert_eq!(joined, slice);

@@ -36,11 +36,16 @@ impl TextMap {
         if self.runs.is_empty() {
             return None;
         }
-        Some(match self.runs.binary_search_by_key(&offset, |run| run.text_start) {
-            Ok(i) => i,
-            Err(0) => 0,
-            Err(i) => i - 1,
-        })
+        Some(
+            match self
+                .runs
+                .binary_search_by_key(&offset, |run| run.text_start)
+            {
+                Ok(i) => i,
+                Err(0) => 0,
+                Err(i) => i - 1,
+            },
+        )
     }
 
     fn run_end(&self, index: usize) -> u32 {
@@ -183,7 +188,10 @@ impl MappedText {
                 let start = run.origin.span.start;
                 self.push_run(
                     piece,
-                    FileSpan::new(run.origin.file, Span::new(start, start + piece.len() as u32)),
+                    FileSpan::new(
+                        run.origin.file,
+                        Span::new(start, start + piece.len() as u32),
+                    ),
                     true,
                 );
             } else {
