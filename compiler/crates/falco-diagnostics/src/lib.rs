@@ -17,30 +17,68 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).clamp(1, 3);
-    candidates
-        .into_iter()
-        .filter(|candidate| *candidate != name)
-        .map(|candidate| (edit_distance(name, candidate), candidate))
-        .filter(|(distance, _)| *distance <= limit)
-        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
-        .map(|(_, candidate)| candidate)
+    let name: Vec<char> = name.chars().collect();
+    let limit = (name.len() / 3).clamp(1, 3);
+    let mut rows = (Vec::new(), Vec::new());
+    let mut best: Option<(usize, &'a str)> = None;
+    for candidate in candidates {
+        // The distance is at least the difference in length: skip hopeless
+        // candidates before paying for the full computation.
+        if candidate.len().abs_diff(name.len()) > limit * 4 {
+            continue;
+        }
+        let Some(distance) = bounded_distance(&name, candidate, limit, &mut rows) else {
+            continue;
+        };
+        if distance == 0 {
+            continue;
+        }
+        let better = best.is_none_or(|(best_distance, best_name)| {
+            (distance, candidate) < (best_distance, best_name)
+        });
+        if better {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
 }
 
 /// Levenshtein distance over characters.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+    let a: Vec<char> = a.chars().collect();
+    bounded_distance(&a, b, usize::MAX, &mut (Vec::new(), Vec::new())).unwrap_or(usize::MAX)
+}
+
+/// The edit distance between `a` and `b` if it is at most `limit`; stops as soon
+/// as a whole row exceeds the limit. `rows` are reused buffers.
+fn bounded_distance(
+    a: &[char],
+    b: &str,
+    limit: usize,
+    rows: &mut (Vec<usize>, Vec<usize>),
+) -> Option<usize> {
+    let (previous, current) = rows;
+    previous.clear();
+    previous.extend(0..=a.len());
+    for (i, cb) in b.chars().enumerate() {
+        current.clear();
+        current.push(i + 1);
+        let mut row_min = i + 1;
+        for (j, ca) in a.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != &cb);
+            let value = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+            row_min = row_min.min(value);
+            current.push(value);
         }
-        std::mem::swap(&mut previous, &mut current);
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(previous, current);
     }
-    previous[b.len()]
+    previous
+        .last()
+        .copied()
+        .filter(|distance| *distance <= limit)
 }
 
 #[cfg(test)]

@@ -24,3 +24,11 @@ fn did_you_mean_prefers_the_closest_name() {
     assert_eq!(did_you_mean("proc.nam", fields), Some("proc.name"));
     assert_eq!(did_you_mean("zzz", fields), None);
 }
+
+#[test]
+fn edit_distance_counts_characters() {
+    assert_eq!(edit_distance("kitten", "sitting"), 3);
+    assert_eq!(edit_distance("", "abc"), 3);
+    assert_eq!(edit_distance("é", "e"), 1);
+    assert_eq!(edit_distance("same", "same"), 0);
+}

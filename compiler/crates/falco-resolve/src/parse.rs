@@ -268,14 +268,16 @@ fn lint_list_literals(
             if item.quote.is_some() || !looks_like_list_name(&item.value) {
                 continue;
             }
-            // Only words written in the rule itself, not items that came from a list.
+            // Only words written in the condition itself: items substituted from a
+            // list map into the list's definition, outside the condition's text.
             let Some(span) = condition.to_file(item.span) else {
                 continue;
             };
             if condition
-                .list_uses
-                .iter()
-                .any(|list_use| list_use.span == span)
+                .source
+                .map
+                .file_to_text(span.file, span.span.start)
+                .is_none()
             {
                 continue;
             }

@@ -537,6 +537,20 @@ impl Schema {
         }
     }
 
+    /// Whether `name` (with `bracket_arg`) resolves to a field of `source`. Cheaper
+    /// than [`Schema::resolve`]: no suggestion is computed for a miss.
+    pub fn is_field(&self, source: &str, name: &str, bracket_arg: Option<&str>) -> bool {
+        let Some(src) = self.source(source) else {
+            return false;
+        };
+        match lookup(src, name) {
+            Lookup::Found(field, len) => {
+                finish(self, field, name.get(len..).unwrap_or(""), bracket_arg).is_ok()
+            }
+            Lookup::NoClass => false,
+        }
+    }
+
     /// A field name of `source` close to `name` (did-you-mean), if any.
     pub fn suggest_field(&self, source: &str, name: &str) -> Option<&'static str> {
         falco_diagnostics::did_you_mean(name, self.fields_for(source).map(|f| f.name))

@@ -1,5 +1,7 @@
 //! Texts assembled from pieces of files, with a map from text offsets to file offsets.
 
+use smallvec::SmallVec;
+
 use crate::{FileId, FileSpan, Span};
 
 /// One run of a [`TextMap`]: the text bytes from `text_start` up to the next run's
@@ -17,7 +19,8 @@ struct Run {
 /// Maps byte offsets of an assembled text back to file spans.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TextMap {
-    runs: Vec<Run>,
+    /// Most texts (a plain scalar) have one run: keep it inline, no allocation.
+    runs: SmallVec<[Run; 1]>,
     len: u32,
 }
 

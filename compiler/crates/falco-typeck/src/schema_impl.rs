@@ -17,6 +17,16 @@ impl FieldResolver for Schema {
             .map_err(lookup_error)
     }
 
+    fn is_field_name(&self, source: &str, text: &str) -> bool {
+        let (name, arg) = match text.find('[') {
+            Some(open) if text.ends_with(']') => {
+                (&text[..open], Some(&text[open + 1..text.len() - 1]))
+            }
+            _ => (text, None),
+        };
+        self.is_field(source, name, arg)
+    }
+
     fn is_event_type(&self, _source: &str, name: &str) -> bool {
         Schema::is_event_type(self, name)
     }
