@@ -100,3 +100,315 @@ fn loader_cases_agree_with_falco() {
     }
     assert!(rate >= 97.0, "loader agreement {rate:.1}% is below 97%");
 }
+
+/// One typical mistake: the rules text, the code expected, and the 1-based line and
+/// column where the diagnostic must point.
+struct Mistake {
+    name: &'static str,
+    files: &'static [&'static str],
+    code: &'static str,
+    file: u32,
+    line: u32,
+    column: u32,
+}
+
+const MISTAKES: &[Mistake] = &[
+    Mistake {
+        name: "unknown field inside a folded block scalar",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: >\n    evt.type = execve and\n    proc.nmae = bash\n  output: o\n  priority: INFO\n",
+        ],
+        code: "E401",
+        file: 0,
+        line: 5,
+        column: 5,
+    },
+    Mistake {
+        name: "unknown field in an output",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: started %proc.nmae\n  priority: INFO\n",
+        ],
+        code: "E502",
+        file: 0,
+        line: 4,
+        column: 20,
+    },
+    Mistake {
+        name: "undefined macro in a literal block scalar",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: |\n    evt.type = execve\n      and spawned_proces\n  output: o\n  priority: INFO\n",
+        ],
+        code: "E203",
+        file: 0,
+        line: 5,
+        column: 11,
+    },
+    Mistake {
+        name: "bad operator",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: evt.type = execve and proc.name equals bash\n  output: o\n  priority: INFO\n",
+        ],
+        code: "E306",
+        file: 0,
+        line: 3,
+        column: 46,
+    },
+    Mistake {
+        name: "missing value",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: evt.type = execve and proc.name =\n  output: o\n  priority: INFO\n",
+        ],
+        code: "E303",
+        file: 0,
+        line: 3,
+        column: 47,
+    },
+    Mistake {
+        name: "unbalanced parentheses",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: >\n    evt.type = execve and\n    (proc.name = bash\n  output: o\n  priority: INFO\n",
+        ],
+        code: "E302",
+        file: 0,
+        line: 5,
+        column: 5,
+    },
+    Mistake {
+        name: "missing required key",
+        files: &["- rule: r\n  desc: d\n  condition: evt.type = execve\n  priority: INFO\n"],
+        code: "E104",
+        file: 0,
+        line: 1,
+        column: 9,
+    },
+    Mistake {
+        name: "unknown priority",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: URGENT\n",
+        ],
+        code: "E107",
+        file: 0,
+        line: 5,
+        column: 13,
+    },
+    Mistake {
+        name: "field of another source",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: evt.type = execve and ka.verb = create\n  output: o\n  priority: INFO\n",
+        ],
+        code: "E402",
+        file: 0,
+        line: 3,
+        column: 36,
+    },
+    Mistake {
+        name: "non-numeric value for a numeric field",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: evt.type = execve and proc.pid = abc\n  output: o\n  priority: INFO\n",
+        ],
+        code: "E404",
+        file: 0,
+        line: 3,
+        column: 47,
+    },
+    Mistake {
+        name: "operator on the wrong type",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: evt.type = execve and proc.pid glob 1*\n  output: o\n  priority: INFO\n",
+        ],
+        code: "E403",
+        file: 0,
+        line: 3,
+        column: 45,
+    },
+    Mistake {
+        name: "transformer on the wrong type",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: evt.type = execve and tolower(proc.pid) = 1\n  output: o\n  priority: INFO\n",
+        ],
+        code: "E407",
+        file: 0,
+        line: 3,
+        column: 36,
+    },
+    Mistake {
+        name: "non-numeric index",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: evt.type = execve and proc.aname[x] = bash\n  output: o\n  priority: INFO\n",
+        ],
+        code: "E406",
+        file: 0,
+        line: 3,
+        column: 47,
+    },
+    Mistake {
+        name: "append to a rule that does not exist, in a second file",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: INFO\n",
+            "- rule: rr\n  condition: and proc.name = bash\n  override:\n    condition: append\n",
+        ],
+        code: "E202",
+        file: 1,
+        line: 1,
+        column: 9,
+    },
+    Mistake {
+        name: "exception arity mismatch",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: INFO\n  exceptions:\n    - name: e\n      fields: [proc.name, proc.pname]\n      values:\n        - [bash]\n",
+        ],
+        code: "E205",
+        file: 0,
+        line: 10,
+        column: 11,
+    },
+    Mistake {
+        name: "YAML syntax error",
+        files: &[
+            "- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: [o\n  priority: INFO\n",
+        ],
+        code: "E101",
+        file: 0,
+        line: 5,
+        column: 11,
+    },
+];
+
+#[test]
+fn typical_mistakes_point_at_their_line_and_column() {
+    let mut failures = Vec::new();
+    for mistake in MISTAKES {
+        let files = mistake
+            .files
+            .iter()
+            .enumerate()
+            .map(|(index, text)| (format!("f{index}.yaml"), text.to_string()))
+            .collect();
+        let analysis = analyze(files);
+        let found = analysis
+            .diagnostics
+            .iter()
+            .find(|d| d.code.as_str() == mistake.code);
+        let Some(diagnostic) = found else {
+            failures.push(format!(
+                "{}: no {} in {:?}",
+                mistake.name,
+                mistake.code,
+                summary(&analysis)
+            ));
+            continue;
+        };
+        let file = analysis.file(diagnostic.primary.span.file).expect("file");
+        let position = file
+            .line_index
+            .position(&file.text, diagnostic.primary.span.span.start);
+        let at = (
+            diagnostic.primary.span.file.0,
+            position.line,
+            position.column,
+        );
+        if at != (mistake.file, mistake.line, mistake.column) || !diagnostic.is_error() {
+            failures.push(format!(
+                "{}: {} at {at:?} ({}), expected {:?}",
+                mistake.name,
+                mistake.code,
+                diagnostic.severity,
+                (mistake.file, mistake.line, mistake.column)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+fn summary(analysis: &Analysis) -> Vec<String> {
+    analysis
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let file = analysis.file(d.primary.span.file).expect("file");
+            let position = file
+                .line_index
+                .position(&file.text, d.primary.span.span.start);
+            format!(
+                "{} {}:{} {}",
+                d.code.as_str(),
+                position.line,
+                position.column,
+                d.message
+            )
+        })
+        .collect()
+}
+
+fn lint_corpus(paths: &[&str]) -> Analysis {
+    analyze(
+        paths
+            .iter()
+            .map(|path| {
+                let text = std::fs::read_to_string(corpus(path)).expect("corpus file");
+                (path.to_string(), text)
+            })
+            .collect(),
+    )
+}
+
+fn count(analysis: &Analysis, code: &str, message_part: &str) -> usize {
+    analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == code && d.message.contains(message_part))
+        .count()
+}
+
+#[test]
+fn current_upstream_rules_lint_clean() {
+    let analysis = lint_corpus(&[
+        "upstream-rules/falco_rules.yaml",
+        "upstream-rules/falco-incubating_rules.yaml",
+        "upstream-rules/falco-sandbox_rules.yaml",
+    ]);
+    assert_eq!(analysis.error_count(), 0, "{:#?}", summary(&analysis));
+    assert_eq!(analysis.warning_count(), 0, "{:#?}", summary(&analysis));
+}
+
+#[test]
+fn rules_of_2021_give_the_warnings_falco_gives() {
+    let analysis = lint_corpus(&[
+        "upstream-rules-2021/falco_rules.yaml",
+        "upstream-rules-2021/k8s_audit_rules.yaml",
+    ]);
+    assert_eq!(analysis.error_count(), 0, "{:#?}", summary(&analysis));
+    assert_eq!(count(&analysis, "W401", "`evt.dir`"), 50);
+    assert_eq!(count(&analysis, "W401", "`%container.info`"), 19);
+    assert_eq!(count(&analysis, "W206", ""), 3);
+    assert_eq!(count(&analysis, "W202", ""), 1);
+    assert_eq!(
+        analysis.warning_count(),
+        50 + 19 + 3 + 1,
+        "{:#?}",
+        summary(&analysis)
+    );
+}
+
+#[test]
+fn plugin_rules_lint_without_errors() {
+    for files in [
+        &[
+            "plugin-rules/k8s_audit_rules.yaml",
+            "plugin-rules/k8s_audit_rules_gke.yaml",
+        ][..],
+        &["plugin-rules/aws_cloudtrail_rules.yaml"],
+        &["plugin-rules/gcp_auditlog_rules.yaml"],
+        &["plugin-rules/github.yaml"],
+        &["plugin-rules/okta_rules.yaml"],
+        &["plugin-rules/k8smeta_example_rule.yaml"],
+    ] {
+        let analysis = lint_corpus(files);
+        assert_eq!(
+            analysis.error_count(),
+            0,
+            "{files:?}: {:#?}",
+            summary(&analysis)
+        );
+    }
+}

@@ -154,7 +154,18 @@ pub fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>) -> Ty
             let span = rule.output.to_file(error.span).unwrap_or(fallback);
             diagnostics.push(type_error_diagnostic(error, span));
         }
-        if rule.source == "syscall" && rule.warn_evttypes && !rule.condition.has_syntax_errors {
+        // An undefined macro already has its error; guessing event types without it
+        // would only add noise.
+        let resolved = rule
+            .condition
+            .macro_refs
+            .iter()
+            .all(|reference| reference.target.is_some());
+        if rule.source == "syscall"
+            && rule.warn_evttypes
+            && !rule.condition.has_syntax_errors
+            && resolved
+        {
             let lookup = |name: &str| {
                 let id = ruleset.macros.iter().position(|item| item.name == name)?;
                 typed.macros.get(&(id, rule.source.clone()))
@@ -165,7 +176,7 @@ pub fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>) -> Ty
                     Diagnostic::new(
                         Code::W206,
                         fallback,
-                        format!("rule `{}` matches {count} event types", rule.name),
+                        format!("rule `{}` matches {count}", rule.name),
                     )
                     .with_label("no `evt.type` restriction")
                     .with_help(
@@ -183,10 +194,10 @@ pub fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>) -> Ty
 fn too_many_event_types(set: &EventTypeSet) -> Option<String> {
     match set {
         EventTypeSet::None => None,
-        EventTypeSet::All => Some("every".to_owned()),
-        EventTypeSet::AllExcept(_) => Some("nearly all".to_owned()),
+        EventTypeSet::All => Some("every event type".to_owned()),
+        EventTypeSet::AllExcept(_) => Some("nearly every event type".to_owned()),
         EventTypeSet::Only(names) if names.len() * 2 > EVTTYPE_LIMIT => {
-            Some(names.len().to_string())
+            Some(format!("{} event types", names.len()))
         }
         EventTypeSet::Only(_) => None,
     }

@@ -190,14 +190,49 @@ impl PErr {
         } else {
             (Code::E301, None, None)
         };
+        // An unclosed `(` is shown where it opens, not at the end of the text.
+        let span = match (code, at_end) {
+            (Code::E302, true) => unclosed_paren(text).unwrap_or(found_span),
+            _ => found_span,
+        };
         ParseError {
             code,
             message,
-            span: found_span,
+            span,
             label,
             help,
         }
     }
+}
+
+/// The last `(` that no `)` closes, outside quoted strings.
+fn unclosed_paren(text: &str) -> Option<Span> {
+    let mut open = Vec::new();
+    let mut quote = None;
+    let mut escaped = false;
+    for (index, byte) in text.bytes().enumerate() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if byte == b'\\' {
+                    escaped = true;
+                } else if byte == q {
+                    quote = None;
+                }
+            }
+            None => match byte {
+                b'"' | b'\'' => quote = Some(byte),
+                b'(' => open.push(index),
+                b')' => {
+                    open.pop();
+                }
+                _ => {}
+            },
+        }
+    }
+    open.last()
+        .map(|&index| Span::new(index as u32, index as u32 + 1))
 }
 
 /// `)`, `,`, or a boolean keyword: things that show the value is missing.

@@ -495,7 +495,10 @@ fn is_event_type_field(field: &TypedField) -> bool {
 
 fn find_event_type_field(operands: &[TypedOperand]) -> Option<&TypedField> {
     operands.iter().find_map(|operand| match operand {
-        TypedOperand::Field(field) if is_event_type_field(field) => Some(field),
+        // Only `evt.type`: libsinsp compiles a transformed `syscall.type` fine.
+        TypedOperand::Field(field) if field.name == "evt.type" && field.arg.is_none() => {
+            Some(field)
+        }
         TypedOperand::Transform(transform) => find_event_type_field(&transform.args),
         TypedOperand::List(items, _) => find_event_type_field(items),
         _ => None,
