@@ -73,13 +73,12 @@ pub fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>) -> Ty
         }
     }
 
+    let mut checked = check_rules(ruleset, schema).into_iter();
     for (index, rule) in ruleset.rules.iter().enumerate() {
-        if rule.unknown_source {
+        let Some(Some((tree, mut errors, output_errors))) = checked.next() else {
             typed.rules.push(None);
             continue;
-        }
-        let ctx = Context::new(schema, &rule.source);
-        let (tree, mut errors) = check_condition(&rule.condition.ast, &ctx);
+        };
         let bad_fields = check_exception_fields(rule, schema, diagnostics);
         // An exception field already reported as such is not reported again where
         // the exception's condition text uses it.
@@ -90,7 +89,6 @@ pub fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>) -> Ty
                     .to_file(error.span)
                     .is_some_and(|span| bad_fields.contains(&span)))
         });
-        let (_, output_errors) = check_output(&rule.output_ast, &ctx);
         let fallback = rule.origin.definition;
         if rule.skip_if_unknown_filter {
             let first_unknown = errors
@@ -188,6 +186,42 @@ pub fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>) -> Ty
         typed.rules.push(Some(tree));
     }
     typed
+}
+
+/// A rule's typed condition, its errors, and its output's errors.
+type CheckedRule = (TypedExpr, Vec<TypeError>, Vec<TypeError>);
+
+/// Checks every rule's condition and output (`None` for skipped rules), on a few
+/// threads: rules are independent of each other.
+fn check_rules(ruleset: &Ruleset, schema: &Schema) -> Vec<Option<CheckedRule>> {
+    let check = |rule: &falco_resolve::Rule| {
+        if rule.unknown_source {
+            return None;
+        }
+        let ctx = Context::new(schema, &rule.source);
+        let (tree, errors) = check_condition(&rule.condition.ast, &ctx);
+        let (_, output_errors) = check_output(&rule.output_ast, &ctx);
+        Some((tree, errors, output_errors))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || ruleset.rules.len() < 32 {
+        return ruleset.rules.iter().map(check).collect();
+    }
+    let chunk = ruleset.rules.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = ruleset
+            .rules
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(check).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(checked) => checked,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 /// Falco counts an event type twice (enter and exit events).

@@ -26,10 +26,18 @@ pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> 
         .map(|(id, item)| (item.name.as_str(), id))
         .collect();
 
+    let macro_texts: Vec<(&MappedText, FileSpan)> = collected
+        .macros
+        .iter()
+        .map(|item| (&item.condition, item.origin.definition))
+        .collect();
+    let mut parsed_macros = parse_many(&macro_texts, &index).into_iter();
     let mut macros = Vec::with_capacity(collected.macros.len());
     for item in &collected.macros {
-        let mut condition =
-            parse_text(&item.condition, &index, item.origin.definition, diagnostics);
+        let Some((mut condition, mut found)) = parsed_macros.next() else {
+            break;
+        };
+        diagnostics.append(&mut found);
         bind_macros(
             &mut condition,
             &macro_ids,
@@ -46,18 +54,35 @@ pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> 
         });
     }
 
+    let rule_texts: Vec<MappedText> = collected
+        .rules
+        .iter()
+        .map(|item| {
+            let mut source_text = item.condition.clone();
+            append_exceptions(&mut source_text, &item.exceptions);
+            source_text
+        })
+        .collect();
+    let to_parse: Vec<(&MappedText, FileSpan)> = collected
+        .rules
+        .iter()
+        .zip(&rule_texts)
+        .filter(|(item, _)| !item.unknown_source)
+        .map(|(item, text)| (text, item.origin.definition))
+        .collect();
+    let mut parsed_rules = parse_many(&to_parse, &index).into_iter();
     let mut rules = Vec::with_capacity(collected.rules.len());
     for item in collected.rules {
-        let mut source_text = item.condition.clone();
-        append_exceptions(&mut source_text, &item.exceptions);
         let (condition, output_ast) = if item.unknown_source {
             (
                 unparsed(&item.condition),
                 falco_condition::ast::Output { parts: Vec::new() },
             )
         } else {
-            let mut condition =
-                parse_text(&source_text, &index, item.origin.definition, diagnostics);
+            let Some((mut condition, mut found)) = parsed_rules.next() else {
+                break;
+            };
+            diagnostics.append(&mut found);
             condition.source = item.condition.clone();
             bind_macros(
                 &mut condition,
@@ -145,6 +170,38 @@ fn unparsed(text: &MappedText) -> Condition {
         macro_refs: Vec::new(),
         has_syntax_errors: false,
     }
+}
+
+/// Substitutes lists into each text and parses it, on a few threads: conditions
+/// are independent until their macro references are bound. Results come back in
+/// input order, each with its own diagnostics.
+fn parse_many(
+    texts: &[(&MappedText, FileSpan)],
+    index: &ListIndex<'_>,
+) -> Vec<(Condition, Vec<Diagnostic>)> {
+    let parse_one = |(text, fallback): &(&MappedText, FileSpan)| {
+        let mut found = Vec::new();
+        let condition = parse_text(text, index, *fallback, &mut found);
+        (condition, found)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || texts.len() < 64 {
+        return texts.iter().map(parse_one).collect();
+    }
+    let chunk = texts.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = texts
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(parsed) => parsed,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 /// Substitutes lists into `text` and parses it.
