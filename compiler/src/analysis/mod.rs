@@ -111,22 +111,35 @@ pub fn analyze(files: Vec<(String, String)>) -> Analysis {
 /// Loads every file; files are independent until resolution, so several are read
 /// on their own threads (the YAML stage is about a third of a lint).
 fn load_files(files: &[SourceFile]) -> Vec<LoadedFile> {
-    let load = |file: &SourceFile| falco_loader::load_file(file.id, &file.text);
+    // A few more pieces than cores lets the scheduler balance files of unequal size.
+    parallel_map(files, 2, 2, |file| {
+        falco_loader::load_file(file.id, &file.text)
+    })
+}
+
+/// Maps `items` in order, on scoped threads when there are at least `min_items`
+/// and more than one core; `pieces_per_core` splits the work finer for balance.
+pub(crate) fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    min_items: usize,
+    pieces_per_core: usize,
+    map: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if files.len() < 2 || threads < 2 {
-        return files.iter().map(load).collect();
+    if threads < 2 || items.len() < min_items.max(2) {
+        return items.iter().map(&map).collect();
     }
-    // A few more threads than cores lets the scheduler balance files of unequal size.
-    let chunk = files.len().div_ceil(threads * 2);
+    let chunk = items.len().div_ceil(threads * pieces_per_core);
+    let map = &map;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = files
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(load).collect::<Vec<_>>()))
+            .map(|part| scope.spawn(move || part.iter().map(map).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
             .flat_map(|handle| match handle.join() {
-                Ok(loaded) => loaded,
+                Ok(mapped) => mapped,
                 Err(panic) => std::panic::resume_unwind(panic),
             })
             .collect()

@@ -203,25 +203,7 @@ fn check_rules(ruleset: &Ruleset, schema: &Schema) -> Vec<Option<CheckedRule>> {
         let (_, output_errors) = check_output(&rule.output_ast, &ctx);
         Some((tree, errors, output_errors))
     };
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads < 2 || ruleset.rules.len() < 32 {
-        return ruleset.rules.iter().map(check).collect();
-    }
-    let chunk = ruleset.rules.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = ruleset
-            .rules
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(check).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| match handle.join() {
-                Ok(checked) => checked,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    })
+    super::parallel_map(&ruleset.rules, 32, 1, check)
 }
 
 /// Falco counts an event type twice (enter and exit events).
