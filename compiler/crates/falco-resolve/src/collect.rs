@@ -10,9 +10,9 @@ use falco_loader::{
 };
 use falco_span::{FileSpan, MappedText, Span};
 
-use crate::Options;
 use crate::exceptions::validate_exception;
 use crate::model::Origin;
+use crate::{Broken, Options};
 
 /// A list as collected.
 pub(crate) struct CollectedList {
@@ -68,6 +68,7 @@ struct Collector<'a> {
     rule_names: HashMap<String, usize>,
     next_index: u32,
     options: &'a Options,
+    broken: &'a Broken,
     diagnostics: &'a mut Vec<Diagnostic>,
 }
 
@@ -75,6 +76,7 @@ struct Collector<'a> {
 pub(crate) fn collect(
     files: &[LoadedFile],
     options: &Options,
+    broken: &Broken,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Collected {
     let mut collector = Collector {
@@ -84,6 +86,7 @@ pub(crate) fn collect(
         rule_names: HashMap::new(),
         next_index: 0,
         options,
+        broken,
         diagnostics,
     };
     for file in files {
@@ -150,6 +153,10 @@ impl Collector<'_> {
     }
 
     fn missing_target(&mut self, kind: &str, name: &falco_loader::Spanned<String>, verb: &str) {
+        // The loader already reported why that item is missing.
+        if self.broken.contains(kind, &name.value) {
+            return;
+        }
         let candidates: Vec<&str> = match kind {
             "list" => self.list_names.keys().map(String::as_str).collect(),
             "macro" => self.macro_names.keys().map(String::as_str).collect(),

@@ -55,9 +55,38 @@ impl Default for Options {
 /// Resolves the items of `files`, loaded in the given order, into one ruleset.
 pub fn resolve(files: &[LoadedFile], options: &Options) -> (Ruleset, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let collected = collect::collect(files, options, &mut diagnostics);
-    let ruleset = parse::build(collected, &mut diagnostics);
+    let broken = Broken::of(files);
+    let collected = collect::collect(files, options, &broken, &mut diagnostics);
+    let ruleset = parse::build(collected, &broken, &mut diagnostics);
     (ruleset, diagnostics)
+}
+
+/// Items the loader had to drop because of an error. Their names still exist as far
+/// as the user is concerned, so resolution does not report follow-on errors about
+/// them, and unused-item warnings (whose references may sit in a dropped item) are
+/// not given while any rule or macro is missing.
+#[derive(Default)]
+pub(crate) struct Broken {
+    names: std::collections::HashSet<(&'static str, String)>,
+    pub(crate) any_condition_lost: bool,
+}
+
+impl Broken {
+    fn of(files: &[LoadedFile]) -> Broken {
+        let mut broken = Broken::default();
+        for item in files.iter().flat_map(|file| &file.broken) {
+            broken.any_condition_lost |= matches!(item.kind, "rule" | "macro" | "item");
+            if let Some(name) = &item.name {
+                broken.names.insert((item.kind, name.value.clone()));
+            }
+        }
+        broken
+    }
+
+    /// Whether an item of `kind` named `name` was dropped by the loader.
+    pub(crate) fn contains(&self, kind: &str, name: &str) -> bool {
+        self.names.iter().any(|(k, n)| *k == kind && n == name)
+    }
 }
 
 #[cfg(test)]

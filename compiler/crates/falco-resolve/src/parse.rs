@@ -8,6 +8,7 @@ use falco_condition::{ParseError, parse_condition, parse_output};
 use falco_diagnostics::{Code, Diagnostic, did_you_mean};
 use falco_span::{FileSpan, MappedText, Span};
 
+use crate::Broken;
 use crate::collect::{Collected, CollectedMacro};
 use crate::exceptions::append_exceptions;
 use crate::lists::build_lists;
@@ -15,7 +16,11 @@ use crate::model::{Condition, Macro, MacroRef, Rule, Ruleset};
 use crate::substitute::{ListIndex, substitute};
 
 /// Builds the ruleset from what the collector gathered.
-pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> Ruleset {
+pub(crate) fn build(
+    collected: Collected,
+    broken: &Broken,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Ruleset {
     let mut lists = build_lists(&collected.lists);
     let index = ListIndex::new(&lists);
 
@@ -43,6 +48,7 @@ pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> 
             &macro_ids,
             &collected.macros,
             Some(item),
+            broken,
             diagnostics,
         );
         lint_list_literals(&condition, &index, diagnostics);
@@ -89,6 +95,7 @@ pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> 
                 &macro_ids,
                 &collected.macros,
                 None,
+                broken,
                 diagnostics,
             );
             lint_list_literals(&condition, &index, diagnostics);
@@ -144,13 +151,15 @@ pub(crate) fn build(collected: Collected, diagnostics: &mut Vec<Diagnostic>) -> 
         lists[id].used = true;
         lists_used_early[id] |= at.file <= last_file(&lists[id].origin);
     }
-    unused_warnings(
-        &macros,
-        &macros_used_early,
-        &lists,
-        &lists_used_early,
-        diagnostics,
-    );
+    if !broken.any_condition_lost {
+        unused_warnings(
+            &macros,
+            &macros_used_early,
+            &lists,
+            &lists_used_early,
+            diagnostics,
+        );
+    }
 
     Ruleset {
         lists,
@@ -250,6 +259,7 @@ fn bind_macros(
     macro_ids: &HashMap<&str, usize>,
     macros: &[CollectedMacro],
     owner: Option<&CollectedMacro>,
+    broken: &Broken,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut references = Vec::new();
@@ -262,7 +272,7 @@ fn bind_macros(
         let found = macro_ids.get(ident.name.as_str()).copied();
         let visible =
             found.filter(|&id| owner.is_none_or(|owner| macros[id].index < owner.visibility));
-        if visible.is_none() {
+        if visible.is_none() && !broken.contains("macro", &ident.name) {
             let span = condition.to_file(ident.span).unwrap_or_default();
             let mut diagnostic = Diagnostic::new(
                 Code::E203,

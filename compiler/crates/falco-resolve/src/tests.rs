@@ -257,3 +257,12 @@ fn identical_redefinitions_are_silent() {
     let redefined = diagnostics.iter().filter(|d| d.code == Code::I201).count();
     assert_eq!(redefined, 1);
 }
+
+#[test]
+fn items_the_loader_dropped_cause_no_follow_on_errors() {
+    // The rule is dropped for its priority; the macro it uses must not be reported
+    // unused, and an append to the dropped rule is not an undefined target.
+    let text = "- macro: m\n  condition: proc.name = a\n- rule: r\n  desc: d\n  condition: m\n  output: o\n  priority: URGENT\n- rule: r\n  condition: and proc.name = b\n  override:\n    condition: append\n";
+    let (_, diagnostics, _) = resolve_texts(&[text]);
+    assert_eq!(codes(&diagnostics), [Code::E107], "{diagnostics:#?}");
+}
