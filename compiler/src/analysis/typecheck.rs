@@ -10,6 +10,7 @@ use falco_schema::{FieldError, Schema};
 use falco_span::FileSpan;
 use falco_typeck::{
     Context, EventTypeSet, TypeError, TypedExpr, check_condition, check_output, event_types,
+    split_field_arg,
 };
 
 /// More event types than this (counted as Falco does, enter and exit events
@@ -268,7 +269,7 @@ fn check_exception_fields(
         // A transformer such as `tolower(proc.name)` is checked where the
         // exception's condition text uses it.
         for field in names.into_iter().filter(|field| !field.value.contains('(')) {
-            let (name, arg) = split_bracket_arg(&field.value);
+            let (name, arg) = split_field_arg(&field.value);
             let Err(error) = schema.resolve(&rule.source, name, arg) else {
                 continue;
             };
@@ -298,14 +299,6 @@ fn check_exception_fields(
         }
     }
     reported
-}
-
-/// `proc.aname[2]` → (`proc.aname`, `Some("2")`).
-fn split_bracket_arg(text: &str) -> (&str, Option<&str>) {
-    match text.split_once('[') {
-        Some((name, rest)) if rest.ends_with(']') => (name, Some(&rest[..rest.len() - 1])),
-        _ => (text, None),
-    }
 }
 
 /// The span of a scalar's value (without quotes), as the condition text maps it.

@@ -244,15 +244,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                     };
                     self.report(error);
                 }
-                TypedOperand::Field(TypedField {
-                    name: info.name,
-                    written: field.name.clone(),
-                    arg: info.arg,
-                    value_type: info.value_type,
-                    no_rhs: info.no_rhs,
-                    no_transformer: info.no_transformer,
-                    span: field.span,
-                })
+                TypedOperand::Field(TypedField::resolved(info, field))
             }
             Err(error) => {
                 self.report(lookup_error(error, field, ctx.source, Code::E401));

@@ -53,7 +53,7 @@ pub use error::TypeError;
 pub use evttype::{EventTypeSet, event_types};
 pub use literal::re2_to_rust;
 pub use output::{TypedOutput, TypedOutputPart, check_output};
-pub use resolver::{FieldInfo, FieldResolver, LookupError, MockFields};
+pub use resolver::{FieldInfo, FieldResolver, LookupError, MockFields, split_field_arg};
 pub use typed::{
     Literal, TypedCheck, TypedExpr, TypedField, TypedLiteral, TypedOperand, TypedTransform,
     TypedValue,

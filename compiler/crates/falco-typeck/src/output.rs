@@ -82,15 +82,7 @@ pub fn check_output(output: &Output, ctx: &Context<'_>) -> (TypedOutput, Vec<Typ
                             });
                         }
                         parts.push(TypedOutputPart::Field(
-                            TypedField {
-                                name: info.name,
-                                written: field.name.clone(),
-                                arg: info.arg,
-                                value_type: info.value_type,
-                                no_rhs: info.no_rhs,
-                                no_transformer: info.no_transformer,
-                                span: field.span,
-                            },
+                            TypedField::resolved(info, field),
                             *span,
                         ));
                     }

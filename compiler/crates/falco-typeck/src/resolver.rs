@@ -85,13 +85,17 @@ pub trait FieldResolver {
 
     /// Whether `text` names a field (for the "value looks like a field" warning).
     fn is_field_name(&self, source: &str, text: &str) -> bool {
-        let (name, arg) = match text.find('[') {
-            Some(open) if text.ends_with(']') => {
-                (&text[..open], Some(&text[open + 1..text.len() - 1]))
-            }
-            _ => (text, None),
-        };
+        let (name, arg) = split_field_arg(text);
         self.resolve_field(source, name, arg).is_ok()
+    }
+}
+
+/// Splits a field written as text into its name and bracket argument:
+/// `proc.aname[2]` → (`proc.aname`, `Some("2")`).
+pub fn split_field_arg(text: &str) -> (&str, Option<&str>) {
+    match text.find('[') {
+        Some(open) if text.ends_with(']') => (&text[..open], Some(&text[open + 1..text.len() - 1])),
+        _ => (text, None),
     }
 }
 

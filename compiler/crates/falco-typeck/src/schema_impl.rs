@@ -18,12 +18,7 @@ impl FieldResolver for Schema {
     }
 
     fn is_field_name(&self, source: &str, text: &str) -> bool {
-        let (name, arg) = match text.find('[') {
-            Some(open) if text.ends_with(']') => {
-                (&text[..open], Some(&text[open + 1..text.len() - 1]))
-            }
-            _ => (text, None),
-        };
+        let (name, arg) = crate::resolver::split_field_arg(text);
         self.is_field(source, name, arg)
     }
 

@@ -150,6 +150,24 @@ pub struct TypedField {
     pub span: Span,
 }
 
+impl TypedField {
+    /// The typed reference for `field` as the schema resolved it.
+    pub(crate) fn resolved(
+        info: crate::resolver::FieldInfo,
+        field: &falco_condition::ast::FieldRef,
+    ) -> TypedField {
+        TypedField {
+            name: info.name,
+            written: field.name.clone(),
+            arg: info.arg,
+            value_type: info.value_type,
+            no_rhs: info.no_rhs,
+            no_transformer: info.no_transformer,
+            span: field.span,
+        }
+    }
+}
+
 /// A transformer application.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypedTransform {
