@@ -4,9 +4,11 @@
 
 mod typecheck;
 
+pub use typecheck::TypedRuleset;
+
 use falco_diagnostics::Diagnostic;
 use falco_loader::LoadedFile;
-use falco_resolve::{Options, resolve};
+use falco_resolve::{Options, Ruleset, resolve};
 use falco_span::{FileId, LineIndex};
 
 /// One input file, kept for rendering positions and snippets.
@@ -57,6 +59,10 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// Item counts.
     pub summary: Summary,
+    /// The resolved ruleset (load order, appends, overrides applied).
+    pub ruleset: Ruleset,
+    /// The typed conditions of the ruleset's rules and reachable macros.
+    pub typed: TypedRuleset,
 }
 
 impl Analysis {
@@ -93,7 +99,7 @@ pub fn analyze(files: Vec<(String, String)>) -> Analysis {
     }
     let (ruleset, mut resolve_diagnostics) = resolve(&loaded, &Options::default());
     diagnostics.append(&mut resolve_diagnostics);
-    typecheck::check_ruleset(&ruleset, &mut diagnostics);
+    let typed = typecheck::check_ruleset(&ruleset, &mut diagnostics);
     sort_diagnostics(&mut diagnostics);
     let summary = Summary {
         files: files.len(),
@@ -105,6 +111,8 @@ pub fn analyze(files: Vec<(String, String)>) -> Analysis {
         files,
         diagnostics,
         summary,
+        ruleset,
+        typed,
     }
 }
 

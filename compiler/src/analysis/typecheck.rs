@@ -18,7 +18,7 @@ use falco_typeck::{
 const EVTTYPE_LIMIT: usize = 100;
 
 /// The typed conditions of a ruleset, by rule and by (macro, source).
-#[derive(Default)]
+#[derive(Clone, Debug, Default)]
 pub struct TypedRuleset {
     /// Typed condition of each rule (index as in `Ruleset::rules`); `None` for rules
     /// that are skipped (unknown source).
@@ -28,7 +28,7 @@ pub struct TypedRuleset {
 }
 
 /// Typechecks every rule and reachable macro, appending diagnostics.
-pub fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>) -> TypedRuleset {
+pub(crate) fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>) -> TypedRuleset {
     let schema = Schema::get();
     let mut typed = TypedRuleset::default();
 
