@@ -3,9 +3,13 @@
 //! Exit codes: 0 when no error was found, 1 when errors were found (or warnings with
 //! `--deny-warnings`), 2 for a usage error or an input that could not be read.
 
+pub mod compile;
 pub mod explain;
 pub mod inputs;
+pub mod inspect;
 mod lint;
+pub mod replay;
+pub mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -34,6 +38,14 @@ pub enum Command {
     Lint(LintArgs),
     /// Show the documentation of a diagnostic code.
     Explain(ExplainArgs),
+    /// Compile rules files into a rule bundle.
+    Compile(compile::CompileArgs),
+    /// Show what a rule bundle contains.
+    Inspect(inspect::InspectArgs),
+    /// Replay an events file through a rule bundle and print the alerts.
+    Replay(replay::ReplayArgs),
+    /// Run rule test files.
+    Test(test::TestArgs),
 }
 
 /// Arguments of `falco-rulec lint`.
@@ -139,6 +151,10 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Lint(args) => lint::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Compile(args) => compile::run(&args),
+        Command::Inspect(args) => inspect::run(&args),
+        Command::Replay(args) => replay::run(&args),
+        Command::Test(args) => test::run(&args),
     }
 }
 
