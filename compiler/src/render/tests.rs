@@ -50,6 +50,7 @@ fn fixture() -> Analysis {
             macros: 1,
             lists: 0,
         },
+        ..Analysis::default()
     }
 }
 
@@ -107,6 +108,7 @@ fn human_rendering_survives_awkward_spans() {
             .with_help("check the path")])
             .collect(),
         summary: Summary::default(),
+        ..Analysis::default()
     };
     let rendered = human::render(&analysis, false);
     assert_eq!(rendered.matches("odd span").count(), 6, "{rendered}");
@@ -141,6 +143,7 @@ fn json_columns_count_characters() {
         files: vec![SourceFile::new(FileId(0), "x.yaml", text)],
         diagnostics: vec![Diagnostic::new(Code::E101, span_of(0, text, "x"), "m")],
         summary: Summary::default(),
+        ..Analysis::default()
     };
     let value: serde_json::Value = serde_json::from_str(&json::render(&analysis)).expect("JSON");
     assert_eq!(value["diagnostics"][0]["column"], 13);
