@@ -1,0 +1,1 @@
+//! Lowering typed rules into bundles (in progress).

@@ -1,0 +1,1 @@
+//! The rule VM (in progress).
