@@ -32,7 +32,11 @@ pub(super) fn run(args: &LintArgs) -> u8 {
         }
         return EXIT_USAGE;
     }
-    exit_code(&analysis, args.deny_warnings)
+    let code = exit_code(&analysis, args.deny_warnings);
+    // The process ends next: freeing the syntax trees node by node would only cost
+    // time (about 5% of a lint), so the memory goes back with the process.
+    std::mem::forget(analysis);
+    code
 }
 
 /// 1 with errors (or warnings when denied), else 0.

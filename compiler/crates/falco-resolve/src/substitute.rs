@@ -99,23 +99,17 @@ pub(crate) fn substitute(text: &MappedText, index: &ListIndex<'_>) -> (MappedTex
     let mut current = text.clone();
     let mut uses = Vec::new();
     for id in candidates {
-        current = substitute_one(&current, id, &index.lists[id], &mut uses);
+        substitute_one(&mut current, id, &index.lists[id], &mut uses);
     }
     (current, uses)
 }
 
 /// One pass of Falco's `resolve_list` for one list.
-fn substitute_one(
-    text: &MappedText,
-    id: ListId,
-    list: &List,
-    uses: &mut Vec<ListUse>,
-) -> MappedText {
+fn substitute_one(current: &mut MappedText, id: ListId, list: &List, uses: &mut Vec<ListUse>) {
     let name = list.name.as_str();
     if name.is_empty() {
-        return text.clone();
+        return;
     }
-    let mut current = text.clone();
     let mut search_from = 0usize;
     while let Some(found) = current
         .text
@@ -153,23 +147,19 @@ fn substitute_one(
                 cut_end += 1;
             }
         }
-        let mut next = current.slice(Span::new(0, cut_start as u32));
+        let mut replacement = MappedText::new();
         if cut_start > 0 {
-            next.push_collapsed(" ", name_span);
+            replacement.push_collapsed(" ", name_span);
         }
-        let before = next.text.len();
         for (i, entry) in list.items.iter().enumerate() {
             if i > 0 {
-                next.push_collapsed(", ", name_span);
+                replacement.push_collapsed(", ", name_span);
             }
-            push_value(&mut next, entry);
+            push_value(&mut replacement, entry);
         }
-        let substituted = next.text.len() - before;
-        next.push_collapsed(" ", name_span);
-        let len = current.text.len() as u32;
-        next.push_mapped(&current.slice(Span::new(cut_end as u32, len)));
-        current = next;
+        let substituted = replacement.text.len() - usize::from(cut_start > 0);
+        replacement.push_collapsed(" ", name_span);
+        current.splice(Span::new(cut_start as u32, cut_end as u32), &replacement);
         search_from = cut_start + substituted + 2;
     }
-    current
 }

@@ -94,3 +94,55 @@ fn slices_keep_their_mapping() {
     joined.push_mapped(&slice);
     assert_eq!(joined, slice);
 }
+
+/// A text of linear and collapsed runs from two files, for the splice tests.
+fn mixed_text() -> MappedText {
+    let mut text = MappedText::new();
+    text.push_linear("evt.type = open", FileId(0), 10);
+    text.push_collapsed(" and ", FileSpan::new(FileId(0), Span::new(40, 43)));
+    text.push_linear("fd.name in (a, b)", FileId(1), 0);
+    text.push_collapsed("\"x y\"", FileSpan::new(FileId(1), Span::new(70, 75)));
+    text.push_linear(" or proc.name = sh", FileId(0), 200);
+    text
+}
+
+/// `to_file` of the spans of up to four bytes from every offset of `text`, and of
+/// each suffix.
+fn mapping_of(text: &MappedText) -> Vec<Option<FileSpan>> {
+    let len = text.text.len() as u32;
+    let mut out = Vec::new();
+    for start in 0..=len {
+        for end in start..=len.min(start + 4) {
+            out.push(text.to_file(Span::new(start, end)));
+        }
+        out.push(text.to_file(Span::new(start, len)));
+    }
+    out
+}
+
+#[test]
+fn splice_equals_assembling_the_pieces() {
+    let base = mixed_text();
+    let mut replacement = MappedText::new();
+    replacement.push_collapsed(" ", FileSpan::new(FileId(2), Span::new(5, 9)));
+    replacement.push_linear("item", FileId(2), 30);
+    let len = base.text.len() as u32;
+    for start in 0..=len {
+        for end in start..=len {
+            for insert in [&MappedText::new(), &replacement] {
+                let mut expected = base.slice(Span::new(0, start));
+                expected.push_mapped(insert);
+                expected.push_mapped(&base.slice(Span::new(end, len)));
+                let mut spliced = base.clone();
+                spliced.splice(Span::new(start, end), insert);
+                assert_eq!(spliced.text, expected.text, "splice {start}..{end}");
+                assert_eq!(
+                    mapping_of(&spliced),
+                    mapping_of(&expected),
+                    "splice {start}..{end} of {:?}",
+                    insert.text
+                );
+            }
+        }
+    }
+}

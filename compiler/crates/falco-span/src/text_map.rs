@@ -204,6 +204,60 @@ impl MappedText {
         debug_assert_eq!(self.text.len() as u32, base + other.text.len() as u32);
     }
 
+    /// Replaces the bytes in `span` with `replacement`, keeping the mapping of
+    /// everything around it: the same text and map as assembling
+    /// `slice(..start) + replacement + slice(end..)`, without copying the pieces.
+    pub fn splice(&mut self, span: Span, replacement: &MappedText) {
+        let len = self.map.len;
+        let start = span.start.min(len);
+        let end = span.end.clamp(start, len);
+        let inserted = replacement.text.len() as u32;
+        let tail_start = start + inserted;
+        let mut runs: SmallVec<[Run; 1]> =
+            SmallVec::with_capacity(self.map.runs.len() + replacement.map.runs.len() + 1);
+        // Runs that begin before `start` keep their start; the last one now ends at
+        // `start`, where the replacement begins.
+        runs.extend(
+            self.map
+                .runs
+                .iter()
+                .copied()
+                .take_while(|run| run.text_start < start),
+        );
+        for run in &replacement.map.runs {
+            push_run_meta(&mut runs, start + run.text_start, run.origin, run.linear);
+        }
+        // The run that holds `end` restarts there (shifted past the replacement);
+        // the runs after it move by the change in length.
+        if end < len
+            && let Some(index) = self.map.run_index(end)
+        {
+            let run = self.map.runs[index];
+            let origin = if run.linear {
+                let skipped = end - run.text_start;
+                FileSpan::new(
+                    run.origin.file,
+                    Span::new(run.origin.span.start + skipped, run.origin.span.end),
+                )
+            } else {
+                run.origin
+            };
+            push_run_meta(&mut runs, tail_start, origin, run.linear);
+            for run in &self.map.runs[index + 1..] {
+                push_run_meta(
+                    &mut runs,
+                    run.text_start - end + tail_start,
+                    run.origin,
+                    run.linear,
+                );
+            }
+        }
+        self.text
+            .replace_range(start as usize..end as usize, &replacement.text);
+        self.map.runs = runs;
+        self.map.len = self.text.len() as u32;
+    }
+
     /// The mapped sub-text covering `span` of this text.
     pub fn slice(&self, span: Span) -> MappedText {
         let mut out = MappedText::new();
@@ -236,4 +290,27 @@ impl MappedText {
     pub fn to_file(&self, span: Span) -> Option<FileSpan> {
         self.map.to_file(span)
     }
+}
+
+/// Appends a run starting at `text_start` to `runs`, merged into the previous run
+/// when both are linear and contiguous in the same file (as [`MappedText`]'s pushes
+/// do).
+fn push_run_meta(runs: &mut SmallVec<[Run; 1]>, text_start: u32, origin: FileSpan, linear: bool) {
+    if let Some(last) = runs.last() {
+        if last.text_start == text_start {
+            // The previous run became empty: this one replaces it.
+            runs.pop();
+        } else if linear
+            && last.linear
+            && last.origin.file == origin.file
+            && last.origin.span.start + (text_start - last.text_start) == origin.span.start
+        {
+            return;
+        }
+    }
+    runs.push(Run {
+        text_start,
+        origin,
+        linear,
+    });
 }

@@ -41,16 +41,6 @@ impl EventTypeSet {
         }
     }
 
-    /// `(finite, names)`: `finite` true means exactly `names`, false means all but.
-    fn parts(&self) -> (bool, BTreeSet<String>) {
-        match self {
-            EventTypeSet::None => (true, BTreeSet::new()),
-            EventTypeSet::All => (false, BTreeSet::new()),
-            EventTypeSet::Only(names) => (true, names.clone()),
-            EventTypeSet::AllExcept(names) => (false, names.clone()),
-        }
-    }
-
     fn from_parts(finite: bool, names: BTreeSet<String>) -> EventTypeSet {
         if finite {
             EventTypeSet::Only(names)
@@ -62,27 +52,42 @@ impl EventTypeSet {
 
     /// The complement.
     pub fn complement(&self) -> EventTypeSet {
-        let (finite, names) = self.parts();
-        EventTypeSet::from_parts(!finite, names)
+        match self {
+            EventTypeSet::None => EventTypeSet::All,
+            EventTypeSet::All => EventTypeSet::None,
+            EventTypeSet::Only(names) => EventTypeSet::from_parts(false, names.clone()),
+            EventTypeSet::AllExcept(names) => EventTypeSet::from_parts(true, names.clone()),
+        }
     }
 
     /// The intersection.
     pub fn intersect(&self, other: &EventTypeSet) -> EventTypeSet {
-        let (a_finite, a) = self.parts();
-        let (b_finite, b) = other.parts();
-        match (a_finite, b_finite) {
-            (true, true) => EventTypeSet::from_parts(true, a.intersection(&b).cloned().collect()),
-            (true, false) => EventTypeSet::from_parts(true, a.difference(&b).cloned().collect()),
-            (false, true) => EventTypeSet::from_parts(true, b.difference(&a).cloned().collect()),
-            (false, false) => EventTypeSet::from_parts(false, a.union(&b).cloned().collect()),
+        use EventTypeSet::{All, AllExcept, None, Only};
+        match (self, other) {
+            (None, _) | (_, None) => None,
+            (All, set) | (set, All) => set.clone(),
+            (Only(a), Only(b)) => Self::from_parts(true, a.intersection(b).cloned().collect()),
+            (Only(a), AllExcept(b)) | (AllExcept(b), Only(a)) => {
+                Self::from_parts(true, a.difference(b).cloned().collect())
+            }
+            (AllExcept(a), AllExcept(b)) => Self::from_parts(false, a.union(b).cloned().collect()),
         }
     }
 
     /// The union.
     pub fn union(&self, other: &EventTypeSet) -> EventTypeSet {
-        self.complement()
-            .intersect(&other.complement())
-            .complement()
+        use EventTypeSet::{All, AllExcept, None, Only};
+        match (self, other) {
+            (All, _) | (_, All) => All,
+            (None, set) | (set, None) => set.clone(),
+            (Only(a), Only(b)) => Self::from_parts(true, a.union(b).cloned().collect()),
+            (Only(a), AllExcept(b)) | (AllExcept(b), Only(a)) => {
+                Self::from_parts(false, b.difference(a).cloned().collect())
+            }
+            (AllExcept(a), AllExcept(b)) => {
+                Self::from_parts(false, a.intersection(b).cloned().collect())
+            }
+        }
     }
 
     /// Whether `name` is in the set.

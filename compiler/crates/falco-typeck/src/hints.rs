@@ -14,7 +14,9 @@ pub(crate) fn value_hints(checker: &mut Checker<'_, '_>, text: &str, span: Span,
     if op == Op::Regex && checker.ctx.options.regex_hints {
         regex_hint(checker, text, span);
     }
-    if !checker.ctx.options.value_hints {
+    // A field name has a dot and a transformer call a parenthesis: most values
+    // (list items, paths without dots) have neither and need no further look.
+    if !checker.ctx.options.value_hints || !text.contains(['.', '(']) {
         return;
     }
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();

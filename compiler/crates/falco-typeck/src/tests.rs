@@ -417,3 +417,49 @@ fn re2_literal_braces_are_escaped_for_the_regex_crate() {
     assert_eq!(re2_to_rust("[{]\\{"), "[{]\\{");
     assert_eq!(re2_to_rust("a{,3}"), "a\\{,3\\}");
 }
+
+/// Every set over a three-name universe (finite or co-finite), as
+/// [`EventTypeSet`]s and as plain membership masks.
+fn small_event_type_sets() -> Vec<(EventTypeSet, [bool; 3])> {
+    const NAMES: [&str; 3] = ["open", "read", "write"];
+    let mut sets = Vec::new();
+    for finite in [true, false] {
+        for mask in 0u8..8 {
+            let names: BTreeSet<String> = (0..3)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| NAMES[i].to_owned())
+                .collect();
+            let members = std::array::from_fn(|i| (mask & (1 << i) != 0) == finite);
+            let set = match (finite, names.is_empty()) {
+                (true, true) => EventTypeSet::None,
+                (false, true) => EventTypeSet::All,
+                (true, false) => EventTypeSet::Only(names),
+                (false, false) => EventTypeSet::AllExcept(names),
+            };
+            sets.push((set, members));
+        }
+    }
+    sets
+}
+
+#[test]
+fn event_type_set_algebra_matches_membership() {
+    const NAMES: [&str; 3] = ["open", "read", "write"];
+    let sets = small_event_type_sets();
+    let holds = |set: &EventTypeSet, expected: [bool; 3]| {
+        NAMES
+            .iter()
+            .zip(expected)
+            .all(|(name, member)| set.contains(name) == member)
+    };
+    for (a, a_members) in &sets {
+        let not_a = a_members.map(|member| !member);
+        assert!(holds(&a.complement(), not_a), "not {a:?}");
+        for (b, b_members) in &sets {
+            let and = std::array::from_fn(|i| a_members[i] && b_members[i]);
+            let or = std::array::from_fn(|i| a_members[i] || b_members[i]);
+            assert!(holds(&a.intersect(b), and), "{a:?} and {b:?}");
+            assert!(holds(&a.union(b), or), "{a:?} or {b:?}");
+        }
+    }
+}
