@@ -24,7 +24,12 @@ pub fn did_you_mean<'a>(
     for candidate in candidates {
         // The distance is at least the difference in length: skip hopeless
         // candidates before paying for the full computation.
-        if candidate.len().abs_diff(name.len()) > limit * 4 {
+        let length = if candidate.is_ascii() {
+            candidate.len()
+        } else {
+            candidate.chars().count()
+        };
+        if length.abs_diff(name.len()) > limit {
             continue;
         }
         let Some(distance) = bounded_distance(&name, candidate, limit, &mut rows) else {
