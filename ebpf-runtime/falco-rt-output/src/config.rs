@@ -1,0 +1,78 @@
+//! Output settings (the `*_output` keys of `falco.yaml`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Which outputs are on and how they behave.
+#[derive(Clone, Debug)]
+pub struct OutputsConfig {
+    /// Write JSON lines instead of text lines to stdout and the file (`json_output`).
+    pub json_output: bool,
+    /// Write alerts to standard output (`stdout_output.enabled`).
+    pub stdout: bool,
+    /// Append alerts to a file (`file_output`).
+    pub file: Option<FileOutput>,
+    /// Post alerts to a URL (`http_output`).
+    pub http: Option<HttpOutput>,
+    /// Flush stdout and the file only when the writer's queue runs empty
+    /// (`buffered_outputs: true`) instead of after every alert.
+    pub buffered: bool,
+    /// Alerts the writer queue holds before [`crate::Outputs::emit`] drops and counts them.
+    pub queue_capacity: usize,
+}
+
+impl Default for OutputsConfig {
+    fn default() -> Self {
+        Self {
+            json_output: false,
+            stdout: true,
+            file: None,
+            http: None,
+            buffered: false,
+            queue_capacity: 16_384,
+        }
+    }
+}
+
+/// `file_output`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileOutput {
+    /// `file_output.filename`.
+    pub path: PathBuf,
+    /// `file_output.keep_alive`: keep the file open instead of reopening it per alert.
+    pub keep_alive: bool,
+}
+
+/// `http_output`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpOutput {
+    /// `http_output.url`.
+    pub url: String,
+    /// `http_output.user_agent`.
+    pub user_agent: String,
+    /// Alerts waiting for delivery before new ones are dropped and counted.
+    pub queue_capacity: usize,
+    /// Attempts per alert (the first included) for retryable failures.
+    pub max_attempts: u32,
+    /// Wait after the first failed attempt; doubles per attempt up to [`Self::max_backoff`].
+    pub initial_backoff: Duration,
+    /// Longest wait between attempts.
+    pub max_backoff: Duration,
+    /// Timeout of one request (connect to response).
+    pub timeout: Duration,
+}
+
+impl HttpOutput {
+    /// Defaults for `url`: 1024 queued alerts, 5 attempts, 100 ms doubling to 5 s, 5 s timeout.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            user_agent: concat!("falco-rt/", env!("CARGO_PKG_VERSION")).to_string(),
+            queue_capacity: 1024,
+            max_attempts: 5,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(5),
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
