@@ -1,1 +1,236 @@
-//! Lowering typed rules into bundles (in progress).
+//! Lowering: typed rules → IR → a [`falco_bundle::Bundle`].
+//!
+//! ```text
+//! let input = Input { ruleset: &analysis.ruleset, rules: &typed.rules, macros: &typed.macros,
+//!                     engine_version: env!("CARGO_PKG_VERSION") };
+//! let Lowered { bundle, skipped } = lower(&input)?;      // Err: rules that cannot be lowered
+//! let bytes = falco_bundle::encode(&bundle);
+//! ```
+//!
+//! - Macros are inlined from their typed trees (bound through each condition's
+//!   `macro_refs`), `and`/`or` become forward jumps that short-circuit.
+//! - Disjunctions over one operand merge into one check (`=`s into an `in` set;
+//!   `contains`/`startswith`/`endswith`/`glob` into a multi-pattern check). The VM turns
+//!   sets into hash sets, prefix lists into prefix sets, contains lists into
+//!   Aho-Corasick automata, globs and regexes into compiled matchers, networks into
+//!   CIDR matchers.
+//! - Each rule gets its event types (libsinsp's evttype analysis through `not`,
+//!   reusing `falco_typeck::event_types`), the fields it reads, and its output
+//!   template as text and field references.
+//! - Rules with an unknown source, or with `skip-if-unknown-filter` and a field the
+//!   source lacks, are skipped (as Falco skips them) and listed in
+//!   [`Lowered::skipped`].
+
+mod expr;
+mod ir;
+mod tables;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeSet, HashMap};
+
+use falco_bundle::{Bundle, EventTypes, OutputPart, PluginRequirement, Priority, Rule, SyscallSet};
+use falco_resolve::{MacroId, Ruleset};
+use falco_schema::Schema;
+use falco_typeck::{Context, EventTypeSet, TypedExpr, TypedOutputPart, check_output, event_types};
+
+use crate::expr::Lowerer;
+use crate::tables::Tables;
+
+/// What lowering reads: the resolved ruleset and its typed conditions (as
+/// `falco_rulec::analysis::TypedRuleset` holds them).
+pub struct Input<'a> {
+    /// The resolved ruleset.
+    pub ruleset: &'a Ruleset,
+    /// Typed condition of each rule, by index in `ruleset.rules` (`None`: skipped).
+    pub rules: &'a [Option<TypedExpr>],
+    /// Typed condition of each macro, per source it is used with.
+    pub macros: &'a HashMap<(MacroId, String), TypedExpr>,
+    /// The compiler's version, recorded in the bundle.
+    pub engine_version: &'a str,
+}
+
+/// A lowered ruleset.
+#[derive(Debug)]
+pub struct Lowered {
+    /// The bundle.
+    pub bundle: Bundle,
+    /// Rules left out, with why (unknown source, unknown field under
+    /// `skip-if-unknown-filter`).
+    pub skipped: Vec<LowerError>,
+}
+
+/// A rule that could not be lowered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LowerError {
+    /// The rule's name.
+    pub rule: String,
+    /// Why.
+    pub message: String,
+}
+
+impl std::fmt::Display for LowerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "rule `{}`: {}", self.rule, self.message)
+    }
+}
+
+/// Lowers every rule. Fails with every rule that has an error (lint reports those
+/// first, so a clean lint never fails here).
+pub fn lower(input: &Input<'_>) -> Result<Lowered, Vec<LowerError>> {
+    let schema = Schema::get();
+    let mut tables = Tables::default();
+    let mut code = Vec::new();
+    let mut rules = Vec::new();
+    let mut errors = Vec::new();
+    let mut skipped = Vec::new();
+    let mut syscalls = BTreeSet::new();
+    let mut all_syscalls = false;
+    for (index, rule) in input.ruleset.rules.iter().enumerate() {
+        let fail = |message: String| LowerError {
+            rule: rule.name.clone(),
+            message,
+        };
+        let tree = match input.rules.get(index) {
+            Some(Some(tree)) if !rule.unknown_source => tree,
+            _ => {
+                skipped.push(fail(format!("source `{}` is not known", rule.source)));
+                continue;
+            }
+        };
+        let source_id = tables.source(&rule.source);
+        let mut lowerer = Lowerer {
+            ruleset: input.ruleset,
+            macros: input.macros,
+            source: &rule.source,
+            source_id,
+            tables: &mut tables,
+            fields: Vec::new(),
+        };
+        let condition = lowerer.expr(tree, &rule.condition.macro_refs, 0);
+        let ctx = Context::new(schema, &rule.source);
+        let (typed_output, _) = check_output(&rule.output_ast, &ctx);
+        let output = output_parts(&mut lowerer, &typed_output.parts);
+        let (condition, output) = match (condition, output) {
+            (Ok(c), Ok(o)) => (c, o),
+            (Err(message), _) | (_, Err(message)) => {
+                if rule.skip_if_unknown_filter {
+                    skipped.push(fail(message));
+                } else {
+                    errors.push(fail(message));
+                }
+                continue;
+            }
+        };
+        let mut fields = std::mem::take(&mut lowerer.fields);
+        fields.sort_unstable();
+        let code_start = code.len();
+        condition.simplify().emit(&mut tables, &mut code);
+        code.push(falco_bundle::Insn::Return);
+        let event_types = rule_event_types(input, tree, &rule.source);
+        if rule.enabled && rule.source == "syscall" {
+            match &event_types {
+                EventTypes::Only(names) => syscalls.extend(names.iter().cloned()),
+                EventTypes::All | EventTypes::AllExcept(_) => all_syscalls = true,
+                EventTypes::None => {}
+            }
+        }
+        rules.push(Rule {
+            name: rule.name.clone(),
+            desc: rule.desc.clone(),
+            priority: Priority::ALL
+                .get(rule.priority as usize)
+                .copied()
+                .unwrap_or(Priority::Debug),
+            tags: rule.tags.clone(),
+            source: source_id,
+            enabled: rule.enabled,
+            output,
+            code_start: to_u32(code_start),
+            code_len: to_u32(code.len() - code_start),
+            event_types,
+            fields,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let ruleset = input.ruleset;
+    let bundle = Bundle {
+        engine_version: input.engine_version.to_owned(),
+        required_engine_version: ruleset.required_engine_version.map(|v| v.to_string()),
+        plugins: ruleset
+            .plugin_requirements
+            .iter()
+            .map(|p| PluginRequirement {
+                name: p.name.value.clone(),
+                version: p.version.value.to_string(),
+                alternatives: p
+                    .alternatives
+                    .iter()
+                    .map(|a| (a.name.value.clone(), a.version.value.to_string()))
+                    .collect(),
+            })
+            .collect(),
+        sources: tables.sources,
+        fields: tables.fields,
+        consts: tables.consts,
+        operands: tables.operands,
+        checks: tables.checks,
+        code,
+        rules,
+        syscalls: SyscallSet {
+            all: all_syscalls,
+            names: syscalls.into_iter().collect(),
+        },
+    };
+    Ok(Lowered { bundle, skipped })
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The output template: text and field references, trimmed as Falco trims it.
+fn output_parts(
+    lowerer: &mut Lowerer<'_>,
+    parts: &[TypedOutputPart],
+) -> Result<Vec<OutputPart>, String> {
+    let mut out = Vec::with_capacity(parts.len());
+    for part in parts {
+        match part {
+            TypedOutputPart::Text(text, _) => match out.last_mut() {
+                Some(OutputPart::Text(prev)) => prev.push_str(text),
+                _ => out.push(OutputPart::Text(text.clone())),
+            },
+            TypedOutputPart::Field(field, _) => out.push(OutputPart::Field(lowerer.field(field))),
+            TypedOutputPart::ContainerInfo(_) => {}
+            TypedOutputPart::Error(_) => return Err("the output has an unknown field".into()),
+        }
+    }
+    if let Some(OutputPart::Text(first)) = out.first_mut() {
+        *first = first.trim_start().to_owned();
+    }
+    if let Some(OutputPart::Text(last)) = out.last_mut() {
+        *last = last.trim_end().to_owned();
+    }
+    out.retain(|p| !matches!(p, OutputPart::Text(t) if t.is_empty()));
+    Ok(out)
+}
+
+fn rule_event_types(input: &Input<'_>, tree: &TypedExpr, source: &str) -> EventTypes {
+    if source != "syscall" {
+        return EventTypes::All;
+    }
+    let lookup = |name: &str| {
+        let id = input.ruleset.macros.iter().position(|m| m.name == name)?;
+        input.macros.get(&(id, source.to_owned()))
+    };
+    match event_types(tree, &lookup, Schema::get(), source) {
+        EventTypeSet::None => EventTypes::None,
+        EventTypeSet::All => EventTypes::All,
+        EventTypeSet::Only(names) => EventTypes::Only(names.into_iter().collect()),
+        EventTypeSet::AllExcept(names) => EventTypes::AllExcept(names.into_iter().collect()),
+    }
+}

@@ -1,0 +1,83 @@
+use falco_bundle::{Check, CmpOp, Insn, Quant, Rhs};
+
+use crate::ir::Ir;
+use crate::tables::Tables;
+
+fn check(lhs: u32, op: CmpOp, c: u32) -> Ir {
+    Ir::Check(Check {
+        lhs,
+        op,
+        quant: None,
+        rhs: Rhs::Const(c),
+    })
+}
+
+#[test]
+fn disjunction_of_equalities_becomes_one_set() {
+    let ir = Ir::Or(vec![
+        check(0, CmpOp::Eq, 1),
+        Ir::Or(vec![check(0, CmpOp::Eq, 2), check(1, CmpOp::Eq, 3)]),
+        check(0, CmpOp::Eq, 1),
+    ])
+    .simplify();
+    let Ir::Or(children) = ir else {
+        panic!("{ir:?}")
+    };
+    assert_eq!(children.len(), 2);
+    assert_eq!(
+        children[0],
+        Ir::Check(Check {
+            lhs: 0,
+            op: CmpOp::In,
+            quant: None,
+            rhs: Rhs::List(vec![1, 2]),
+        })
+    );
+}
+
+#[test]
+fn contains_merge_into_any_and_in_is_not_merged() {
+    let list_in = |c| {
+        Ir::Check(Check {
+            lhs: 0,
+            op: CmpOp::In,
+            quant: None,
+            rhs: Rhs::List(vec![c]),
+        })
+    };
+    let ir = Ir::Or(vec![
+        check(0, CmpOp::Contains, 1),
+        check(0, CmpOp::Contains, 2),
+        list_in(3),
+        list_in(4),
+    ])
+    .simplify();
+    let Ir::Or(children) = ir else {
+        panic!("{ir:?}")
+    };
+    assert_eq!(children.len(), 3, "{children:?}");
+    assert!(matches!(
+        &children[0],
+        Ir::Check(Check { quant: Some(Quant::Any), rhs: Rhs::List(items), .. }) if items == &[1, 2]
+    ));
+}
+
+#[test]
+fn and_short_circuits_with_forward_jumps() {
+    let ir = Ir::And(vec![
+        check(0, CmpOp::Eq, 1),
+        Ir::Not(Box::new(check(1, CmpOp::Eq, 2))),
+    ]);
+    let mut tables = Tables::default();
+    let mut code = Vec::new();
+    ir.emit(&mut tables, &mut code);
+    assert_eq!(
+        code,
+        vec![
+            Insn::Check(0),
+            Insn::JumpIfFalse(4),
+            Insn::Check(1),
+            Insn::Not
+        ]
+    );
+}

@@ -1,0 +1,392 @@
+//! The engine: a verified bundle with its extractors and matchers built, the
+//! per-source event-type index, and the interpreter loop.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use falco_bundle::{Bundle, BundleError, EventTypes, Insn, Priority, Rule, SyscallSet};
+use falco_events::{Event, Extractor, FieldValue};
+
+use crate::alert::{Alert, OutputField};
+use crate::check::{CompiledCheck, Matcher, compile};
+use crate::operand::{Level, Operands};
+
+/// Falco's `rule_matching` option.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RuleMatching {
+    /// Stop at the first matching rule of an event (Falco's default).
+    #[default]
+    First,
+    /// Report every matching rule.
+    All,
+}
+
+/// Why a bundle could not be loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadError {
+    /// The bytes are not a valid bundle.
+    Bundle(BundleError),
+    /// A check's matcher could not be built (e.g. a regex this engine refuses).
+    Check {
+        /// The check's index.
+        index: usize,
+        /// Why.
+        message: String,
+    },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Bundle(e) => e.fmt(f),
+            LoadError::Check { index, message } => {
+                write!(f, "invalid bundle: check {index}: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl From<BundleError> for LoadError {
+    fn from(e: BundleError) -> Self {
+        LoadError::Bundle(e)
+    }
+}
+
+/// Per-evaluation buffers. Make one per thread with [`Engine::scratch`] and reuse it:
+/// evaluation then allocates nothing once the buffers have grown.
+#[derive(Debug)]
+pub struct Scratch {
+    lhs: Vec<Level>,
+    rhs: Vec<Level>,
+    render: falco_events::Scratch,
+}
+
+/// Rules of one source, indexed by event type.
+#[derive(Debug, Default)]
+struct SourceIndex {
+    name: String,
+    /// Rules that can match each event type some rule names.
+    by_type: HashMap<String, Vec<u32>>,
+    /// Rules for every other event type (and for sources without event types).
+    other: Vec<u32>,
+    /// `evt.time`, `evt.datetime` and `evt.time.iso8601` of this source.
+    clock: Option<[Extractor; 3]>,
+}
+
+/// A loaded, verified bundle, ready to evaluate events. Immutable while evaluating,
+/// so one engine can serve several threads (each with its own [`Scratch`]).
+#[derive(Debug)]
+pub struct Engine {
+    bundle: Bundle,
+    operands: Operands,
+    checks: Vec<CompiledCheck>,
+    sources: Vec<SourceIndex>,
+    rule_matching: RuleMatching,
+    min_priority: Priority,
+    hostname: String,
+}
+
+impl Engine {
+    /// Decodes, verifies and loads bundle bytes.
+    pub fn load(bytes: &[u8]) -> Result<Engine, LoadError> {
+        Engine::from_bundle(falco_bundle::decode(bytes)?)
+    }
+
+    /// Loads a bundle that is already decoded (it is verified again).
+    pub fn from_bundle(bundle: Bundle) -> Result<Engine, LoadError> {
+        falco_bundle::verify(&bundle)?;
+        let extractors = bundle
+            .fields
+            .iter()
+            .map(|f| {
+                let source = bundle.sources.get(f.source as usize)?;
+                Extractor::new(source, &f.name, f.arg.as_deref()).ok()
+            })
+            .collect();
+        let checks = bundle
+            .checks
+            .iter()
+            .enumerate()
+            .map(|(index, c)| {
+                compile(c, &bundle.consts).map_err(|message| LoadError::Check { index, message })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let operands = Operands {
+            operands: bundle.operands.clone(),
+            extractors,
+        };
+        let mut engine = Engine {
+            bundle,
+            operands,
+            checks,
+            sources: Vec::new(),
+            rule_matching: RuleMatching::First,
+            min_priority: Priority::Debug,
+            hostname: String::new(),
+        };
+        engine.build_index();
+        Ok(engine)
+    }
+
+    /// The bundle.
+    pub fn bundle(&self) -> &Bundle {
+        &self.bundle
+    }
+
+    /// The rules, in load order; rule ids index this.
+    pub fn rules(&self) -> &[Rule] {
+        &self.bundle.rules
+    }
+
+    /// The syscall event types the bundle's enabled rules need.
+    pub fn syscalls(&self) -> &SyscallSet {
+        &self.bundle.syscalls
+    }
+
+    /// Fields the bundle reads that cannot be computed from events here (they are
+    /// always `<NA>`), as `name` or `name[arg]`, sorted.
+    pub fn unsupported_fields(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .bundle
+            .fields
+            .iter()
+            .zip(&self.operands.extractors)
+            .filter(|(_, e)| !e.as_ref().is_some_and(Extractor::is_supported))
+            .map(|(f, _)| match &f.arg {
+                Some(arg) => format!("{}[{arg}]", f.name),
+                None => f.name.clone(),
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Sets `rule_matching` (default [`RuleMatching::First`]).
+    pub fn set_rule_matching(&mut self, matching: RuleMatching) {
+        self.rule_matching = matching;
+    }
+
+    /// Loads only rules at least this severe (Falco's `priority` option; default
+    /// `Debug`, every rule).
+    pub fn set_min_priority(&mut self, priority: Priority) {
+        self.min_priority = priority;
+        self.build_index();
+    }
+
+    /// The host name alerts report for events that carry none.
+    pub fn set_hostname(&mut self, hostname: impl Into<String>) {
+        self.hostname = hostname.into();
+    }
+
+    /// Fresh evaluation buffers.
+    pub fn scratch(&self) -> Scratch {
+        let levels = || {
+            (0..falco_bundle::MAX_OPERAND_DEPTH)
+                .map(|_| Level::default())
+                .collect()
+        };
+        Scratch {
+            lhs: levels(),
+            rhs: levels(),
+            render: falco_events::Scratch::new(),
+        }
+    }
+
+    fn build_index(&mut self) {
+        let mut sources: Vec<SourceIndex> = self
+            .bundle
+            .sources
+            .iter()
+            .map(|name| SourceIndex {
+                name: name.clone(),
+                clock: ["evt.time", "evt.datetime", "evt.time.iso8601"]
+                    .map(|f| Extractor::new(name, f, None).ok())
+                    .into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .and_then(|v| v.try_into().ok()),
+                ..SourceIndex::default()
+            })
+            .collect();
+        let active: Vec<(u32, &Rule)> = self
+            .bundle
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.enabled && r.priority <= self.min_priority)
+            .map(|(i, r)| (u32::try_from(i).unwrap_or(u32::MAX), r))
+            .collect();
+        for (_, rule) in &active {
+            if let EventTypes::Only(names) | EventTypes::AllExcept(names) = &rule.event_types
+                && let Some(index) = sources.get_mut(rule.source as usize)
+            {
+                for name in names {
+                    index.by_type.entry(name.clone()).or_default();
+                }
+            }
+        }
+        for (id, rule) in &active {
+            let Some(index) = sources.get_mut(rule.source as usize) else {
+                continue;
+            };
+            for (name, ids) in index.by_type.iter_mut() {
+                if rule.event_types.contains(name) {
+                    ids.push(*id);
+                }
+            }
+            if matches!(rule.event_types, EventTypes::All | EventTypes::AllExcept(_)) {
+                index.other.push(*id);
+            }
+        }
+        self.sources = sources;
+    }
+
+    /// The enabled rules (at or above the minimum priority) that can match `event`'s
+    /// source and type, in load order.
+    pub fn candidates(&self, event: &Event) -> &[u32] {
+        let source = event.source().name();
+        let Some(index) = self.sources.iter().find(|s| s.name == source) else {
+            return &[];
+        };
+        match event.event_type().and_then(|t| index.by_type.get(t)) {
+            Some(ids) => ids,
+            None => &index.other,
+        }
+    }
+
+    /// The rules that match `event`, in load order, into `out` (cleared first): the
+    /// first only, or all, as `rule_matching` says.
+    pub fn matching_rules(&self, event: &Event, scratch: &mut Scratch, out: &mut Vec<usize>) {
+        out.clear();
+        for &id in self.candidates(event) {
+            if self.rule_matches(id as usize, event, scratch) {
+                out.push(id as usize);
+                if self.rule_matching == RuleMatching::First {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Whether rule `rule` (an index into [`Engine::rules`]) matches `event`,
+    /// regardless of event type, enabled flag or priority. False for a bad index.
+    pub fn rule_matches(&self, rule: usize, event: &Event, scratch: &mut Scratch) -> bool {
+        let Some(rule) = self.bundle.rules.get(rule) else {
+            return false;
+        };
+        let start = rule.code_start as usize;
+        let end = start.saturating_add(rule.code_len as usize);
+        let code = &self.bundle.code;
+        let mut acc = false;
+        let mut pc = start;
+        // The verifier guarantees forward jumps inside the rule and a final `Return`;
+        // the loop bound holds even if it did not.
+        while pc < end {
+            match code.get(pc) {
+                Some(Insn::Check(c)) => acc = self.check(*c as usize, event, scratch),
+                Some(Insn::JumpIfFalse(t)) if !acc => {
+                    pc = (*t as usize).max(pc + 1);
+                    continue;
+                }
+                Some(Insn::JumpIfTrue(t)) if acc => {
+                    pc = (*t as usize).max(pc + 1);
+                    continue;
+                }
+                Some(Insn::JumpIfFalse(_) | Insn::JumpIfTrue(_)) => {}
+                Some(Insn::Not) => acc = !acc,
+                Some(Insn::Set(v)) => acc = *v,
+                Some(Insn::Return) | None => return acc,
+            }
+            pc += 1;
+        }
+        acc
+    }
+
+    fn check(&self, index: usize, event: &Event, scratch: &mut Scratch) -> bool {
+        let Some(check) = self.checks.get(index) else {
+            return false;
+        };
+        let lhs = self.operands.value(check.lhs, event, &mut scratch.lhs);
+        match check.matcher {
+            Matcher::Operand(o) => {
+                let rhs = self.operands.value(o, event, &mut scratch.rhs);
+                if rhs.is_missing() {
+                    return false;
+                }
+                check.test(&lhs, Some(&rhs))
+            }
+            _ => check.test(&lhs, None),
+        }
+    }
+
+    /// Evaluates `event` and renders an alert for each matching rule.
+    pub fn process(&self, event: &Event, scratch: &mut Scratch) -> Vec<Alert> {
+        let mut ids = Vec::new();
+        self.matching_rules(event, scratch, &mut ids);
+        ids.into_iter()
+            .filter_map(|id| self.alert(id, event, scratch))
+            .collect()
+    }
+
+    /// The alert of rule `rule` for `event` (`None` for a bad index): the output
+    /// message with every field rendered as Falco prints it, and the output fields.
+    pub fn alert(&self, rule: usize, event: &Event, scratch: &mut Scratch) -> Option<Alert> {
+        let r = self.bundle.rules.get(rule)?;
+        let source = self.bundle.sources.get(r.source as usize)?;
+        let mut message = String::new();
+        let mut fields: Vec<OutputField> = Vec::new();
+        for part in &r.output {
+            match part {
+                falco_bundle::OutputPart::Text(t) => message.push_str(t),
+                falco_bundle::OutputPart::Field(f) => {
+                    let value = match self.operands.extractors.get(*f as usize) {
+                        Some(Some(e)) => e.extract(event, &mut scratch.render),
+                        _ => FieldValue::Missing,
+                    };
+                    value.write_text(&mut message);
+                    let name = self.bundle.fields.get(*f as usize).map(|f| match &f.arg {
+                        Some(arg) => format!("{}[{arg}]", f.name),
+                        None => f.name.clone(),
+                    })?;
+                    if !fields.iter().any(|o| o.name == name) {
+                        let mut json = String::new();
+                        value.write_json(&mut json);
+                        fields.push(OutputField {
+                            name,
+                            text: value.to_text(),
+                            json,
+                        });
+                    }
+                }
+            }
+        }
+        let index = self.sources.get(r.source as usize);
+        let clock = |i: usize, scratch: &mut falco_events::Scratch| {
+            index
+                .and_then(|s| s.clock.as_ref())
+                .and_then(|c| c.get(i))
+                .map(|e| e.extract(event, scratch).to_text())
+                .unwrap_or_default()
+        };
+        let time = clock(0, &mut scratch.render);
+        let datetime = clock(1, &mut scratch.render);
+        let iso8601 = clock(2, &mut scratch.render);
+        Some(Alert {
+            rule: r.name.clone(),
+            priority: r.priority,
+            source: source.clone(),
+            time_ns: event.ts(),
+            time,
+            datetime,
+            iso8601,
+            hostname: event
+                .hostname()
+                .map_or_else(|| self.hostname.clone(), str::to_owned),
+            message,
+            output_fields: fields,
+            tags: r.tags.clone(),
+        })
+    }
+}
