@@ -4,6 +4,10 @@
 //! Run with `cargo bench -p falco-rulec --bench lint`. Prints the best and median
 //! wall time per run; `docs/perf.md` records the figures. Not a timed test: it
 //! only measures.
+//!
+//! `analyze` is timed without freeing its result, as `falco-rulec lint` never frees
+//! it (the process exits instead). The whole command, process start and rendering
+//! included, is timed too by running the release binary when it has been built.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -28,18 +32,28 @@ fn read(path: &str) -> (String, String) {
     (path.to_owned(), text)
 }
 
-/// Times `run` `rounds` times after a warm-up; returns (best, median).
-fn measure(rounds: usize, mut run: impl FnMut()) -> (Duration, Duration) {
-    run();
+/// Times `run` `rounds` times after a warm-up; returns (best, median). What `run`
+/// returns is dropped after the clock stops.
+fn measure<T>(rounds: usize, mut run: impl FnMut() -> T) -> (Duration, Duration) {
+    drop(run());
     let mut times: Vec<Duration> = (0..rounds)
         .map(|_| {
             let start = Instant::now();
-            run();
-            start.elapsed()
+            let result = black_box(run());
+            let elapsed = start.elapsed();
+            drop(result);
+            elapsed
         })
         .collect();
     times.sort();
     (times[0], times[times.len() / 2])
+}
+
+/// The release `falco-rulec` binary beside this bench's own executable, if built.
+fn release_binary() -> Option<PathBuf> {
+    let bench = std::env::current_exe().ok()?;
+    let binary = bench.parent()?.parent()?.join("falco-rulec");
+    binary.is_file().then_some(binary)
 }
 
 fn report(name: &str, (best, median): (Duration, Duration)) {
@@ -80,10 +94,26 @@ fn main() {
     );
     report(
         "lint upstream falco + incubating + sandbox",
-        measure(50, || {
-            black_box(analyze(black_box(upstream.clone())));
-        }),
+        measure(50, || analyze(black_box(upstream.clone()))),
     );
+    match release_binary() {
+        Some(binary) => {
+            let paths: Vec<PathBuf> = upstream.iter().map(|(path, _)| corpus(path)).collect();
+            report(
+                "falco-rulec lint, the whole process",
+                measure(30, || {
+                    let status = std::process::Command::new(&binary)
+                        .arg("lint")
+                        .args(&paths)
+                        .stdout(std::process::Stdio::null())
+                        .status()
+                        .expect("run falco-rulec");
+                    assert!(status.success(), "falco-rulec lint failed");
+                }),
+            );
+        }
+        None => println!("(build with `cargo build --release -p falco-rulec` to time the process)"),
+    }
 
     let big = vec![("big_list.yaml".to_owned(), big_list_rule(10_000))];
     let check = analyze(big.clone());
@@ -94,8 +124,6 @@ fn main() {
     );
     report(
         "lint a rule with a 10,000-item list",
-        measure(20, || {
-            black_box(analyze(black_box(big.clone())));
-        }),
+        measure(20, || analyze(black_box(big.clone()))),
     );
 }

@@ -52,26 +52,31 @@ pub(crate) fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>
         rule_macros.push(reached);
     }
 
-    let mut macro_errors: HashMap<(MacroId, String), Vec<TypeError>> = HashMap::new();
-    for (id, item) in ruleset.macros.iter().enumerate() {
-        let mut sources: Vec<&String> = macro_sources[id].iter().collect();
+    // Each (macro, source) pair is checked on its own, on a few threads.
+    let mut jobs: Vec<(MacroId, &String)> = Vec::new();
+    for (id, sources) in macro_sources.iter().enumerate() {
+        let mut sources: Vec<&String> = sources.iter().collect();
         sources.sort();
-        for source in sources {
-            let ctx = Context::new(schema, source);
-            let (tree, errors) = check_condition(&item.condition.ast, &ctx);
-            for error in errors.iter().filter(|error| error.is_error()) {
-                let strict = reached_by_strict[id].contains(source);
-                if strict || !is_unknown_filter(error) {
-                    diagnostics.push(to_diagnostic(
-                        error,
-                        &item.condition,
-                        item.origin.definition,
-                    ));
-                }
+        jobs.extend(sources.into_iter().map(|source| (id, source)));
+    }
+    let checked_macros = super::parallel_map(&jobs, 64, 1, |&(id, source)| {
+        check_condition(&ruleset.macros[id].condition.ast, &Context::new(schema, source))
+    });
+    let mut macro_errors: HashMap<(MacroId, String), Vec<TypeError>> = HashMap::new();
+    for ((id, source), (tree, errors)) in jobs.into_iter().zip(checked_macros) {
+        let item = &ruleset.macros[id];
+        for error in errors.iter().filter(|error| error.is_error()) {
+            let strict = reached_by_strict[id].contains(source);
+            if strict || !is_unknown_filter(error) {
+                diagnostics.push(to_diagnostic(
+                    error,
+                    &item.condition,
+                    item.origin.definition,
+                ));
             }
-            macro_errors.insert((id, source.clone()), errors);
-            typed.macros.insert((id, source.clone()), tree);
         }
+        macro_errors.insert((id, source.clone()), errors);
+        typed.macros.insert((id, source.clone()), tree);
     }
 
     let mut checked = check_rules(ruleset, schema).into_iter();
