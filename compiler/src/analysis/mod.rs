@@ -2,6 +2,7 @@
 //!
 //! Owned by the lead; the CLI and renderers use only the types below.
 
+pub mod incremental;
 mod typecheck;
 
 pub use typecheck::TypedRuleset;
