@@ -1,1 +1,246 @@
+use falco_bundle::*;
+use falco_events::{Event, read_syscall};
 
+use crate::{Engine, OutputOptions, RuleMatching};
+
+const EVENT: &str = r#"{"ts": "2024-05-01T10:00:00.000000123Z", "type": "openat", "res": 3, "args": {"fd": 3, "name": "/etc/shadow", "flags": 0}, "thread": {"tid": 42, "pid": 42, "uid": 0, "user": "root", "exe": "cat", "exepath": "/usr/bin/cat", "args": ["/etc/shadow"]}, "ancestors": [{"pid": 41, "name": "bash", "exepath": "/usr/bin/bash"}, {"pid": 1, "name": "sudo", "exepath": "/usr/bin/sudo"}], "fd": {"num": 3, "type": "file", "name": "/etc/shadow"}}"#;
+
+fn event() -> Event {
+    read_syscall(EVENT).remove(0).expect("test event")
+}
+
+fn s(text: &str) -> Const {
+    Const::Str(text.as_bytes().to_vec())
+}
+
+/// A bundle with one rule whose condition is one check.
+fn one_check(field: &str, arg: Option<&str>, op: CmpOp, quant: Option<Quant>, values: Vec<Const>, list: bool) -> Bundle {
+    let n = values.len() as u32;
+    let rhs = if op == CmpOp::Exists {
+        Rhs::None
+    } else if list {
+        Rhs::List((0..n).collect())
+    } else {
+        Rhs::Const(0)
+    };
+    Bundle {
+        engine_version: "test".into(),
+        sources: vec!["syscall".into()],
+        fields: vec![Field {
+            source: 0,
+            name: field.into(),
+            arg: arg.map(str::to_owned),
+        }],
+        consts: values,
+        operands: vec![Operand::Field(0)],
+        checks: vec![Check { lhs: 0, op, quant, rhs }],
+        code: vec![Insn::Check(0), Insn::Return],
+        rules: vec![rule("r", 0, 2, Priority::Warning, EventTypes::All)],
+        ..Bundle::default()
+    }
+}
+
+fn rule(name: &str, start: u32, len: u32, priority: Priority, event_types: EventTypes) -> Rule {
+    Rule {
+        name: name.into(),
+        desc: String::new(),
+        priority,
+        tags: vec!["t".into()],
+        source: 0,
+        enabled: true,
+        output: vec![OutputPart::Text("file ".into()), OutputPart::Field(0)],
+        code_start: start,
+        code_len: len,
+        event_types,
+        fields: vec![0],
+    }
+}
+
+fn holds(bundle: Bundle) -> bool {
+    let engine = Engine::from_bundle(bundle).expect("load");
+    let mut scratch = engine.scratch();
+    engine.rule_matches(0, &event(), &mut scratch)
+}
+
+fn check(field: &str, op: CmpOp, value: Const) -> bool {
+    holds(one_check(field, None, op, None, vec![value], op.takes_set()))
+}
+
+fn check_list(field: &str, op: CmpOp, quant: Option<Quant>, values: &[&str]) -> bool {
+    holds(one_check(field, None, op, quant, values.iter().map(|v| s(v)).collect(), true))
+}
+
+#[test]
+fn string_operators() {
+    assert!(check("fd.name", CmpOp::Eq, s("/etc/shadow")));
+    assert!(!check("fd.name", CmpOp::Ne, s("/etc/shadow")));
+    assert!(check("fd.name", CmpOp::Contains, s("shad")));
+    assert!(check("fd.name", CmpOp::IContains, s("SHAD")));
+    assert!(!check("fd.name", CmpOp::Contains, s("SHAD")));
+    assert!(check("fd.name", CmpOp::StartsWith, s("/etc/")));
+    assert!(check("fd.name", CmpOp::EndsWith, s("dow")));
+    assert!(check("fd.name", CmpOp::Glob, s("/etc/*")));
+    assert!(!check("fd.name", CmpOp::Glob, s("/ETC/*")));
+    assert!(check("fd.name", CmpOp::IGlob, s("/ETC/*")));
+    assert!(check("fd.name", CmpOp::Regex, s("/etc/sh.*")));
+    assert!(!check("fd.name", CmpOp::Regex, s("etc")), "regex matches the whole value");
+    assert!(check("fd.name", CmpOp::BContains, s("shadow")));
+    assert!(check("fd.name", CmpOp::BStartsWith, s("/etc")));
+}
+
+#[test]
+fn sets_prefixes_and_paths() {
+    assert!(check_list("fd.name", CmpOp::In, None, &["/etc/passwd", "/etc/shadow"]));
+    assert!(!check_list("fd.name", CmpOp::In, None, &["/etc/passwd"]));
+    assert!(check_list("fd.name", CmpOp::PMatch, None, &["/usr", "/etc"]));
+    assert!(!check_list("fd.name", CmpOp::PMatch, None, &["/et"]));
+    assert!(check_list("fd.name", CmpOp::StartsWith, Some(Quant::Any), &["/usr", "/etc/sh"]));
+    assert!(check_list("fd.name", CmpOp::Contains, Some(Quant::Any), &["xyz", "adow"]));
+    assert!(check_list("fd.name", CmpOp::IContains, Some(Quant::Any), &["xyz", "ADOW"]));
+    assert!(check_list("fd.name", CmpOp::Glob, Some(Quant::Any), &["/x*", "*dow"]));
+}
+
+#[test]
+fn modifiers_count_the_values_that_hold() {
+    assert!(check_list("proc.name", CmpOp::Eq, Some(Quant::ExactlyOne), &["cat", "sh"]));
+    assert!(!check_list("proc.name", CmpOp::Eq, Some(Quant::ExactlyOne), &["cat", "cat"]));
+    assert!(check_list("proc.name", CmpOp::Eq, Some(Quant::Any), &["cat", "cat"]));
+    assert!(check_list("proc.name", CmpOp::Contains, Some(Quant::All), &["c", "t"]));
+    assert!(!check_list("proc.name", CmpOp::Contains, Some(Quant::All), &[]));
+    assert!(check_list("proc.name", CmpOp::Ne, Some(Quant::ExactlyOne), &["cat", "cat", "sh"]));
+}
+
+#[test]
+fn missing_values_make_comparisons_false() {
+    // A file descriptor has no port: fd.sport is <NA>.
+    assert!(!check("fd.sport", CmpOp::Eq, Const::UInt(1)));
+    assert!(!check("fd.sport", CmpOp::Ne, Const::UInt(1)));
+    assert!(!holds(one_check("fd.sport", None, CmpOp::Exists, None, vec![], false)));
+    assert!(holds(one_check("fd.name", None, CmpOp::Exists, None, vec![], false)));
+    // `not` negates a false comparison on <NA> into true.
+    let mut b = one_check("fd.sport", None, CmpOp::Eq, None, vec![Const::UInt(1)], false);
+    b.code = vec![Insn::Check(0), Insn::Not, Insn::Return];
+    b.rules[0].code_len = 3;
+    assert!(holds(b));
+}
+
+#[test]
+fn numbers_ips_and_any_of() {
+    assert!(check("proc.pid", CmpOp::Eq, Const::Int(42)));
+    assert!(check("proc.pid", CmpOp::Gt, Const::UInt(41)));
+    assert!(!check("proc.pid", CmpOp::Lt, Const::Int(42)));
+    assert!(check("user.uid", CmpOp::Eq, Const::UInt(0)));
+    assert!(holds(one_check("proc.pid", None, CmpOp::In, None, vec![Const::Int(1), Const::Int(42)], true)));
+    // proc.aname without index: any ancestor.
+    assert!(check("proc.aname", CmpOp::Eq, s("sudo")));
+    assert!(holds(one_check("proc.aname", Some("2"), CmpOp::Eq, None, vec![s("sudo")], false)));
+    assert!(!holds(one_check("proc.aname", Some("1"), CmpOp::Eq, None, vec![s("sudo")], false)));
+}
+
+#[test]
+fn field_to_field_and_transformers() {
+    let mut b = one_check("proc.name", None, CmpOp::Eq, None, vec![], false);
+    b.fields.push(Field {
+        source: 0,
+        name: "proc.exe".into(),
+        arg: None,
+    });
+    b.operands.push(Operand::Field(1));
+    b.checks[0].rhs = Rhs::Operand(1);
+    assert!(holds(b.clone()));
+    // toupper(proc.name) = "CAT"
+    b.operands.push(Operand::Transform {
+        kind: Transform::ToUpper,
+        args: vec![0],
+        arg: None,
+    });
+    b.consts = vec![s("CAT")];
+    b.checks[0] = Check {
+        lhs: 2,
+        op: CmpOp::Eq,
+        quant: None,
+        rhs: Rhs::Const(0),
+    };
+    assert!(holds(b.clone()));
+    // basename(fd.name) via concat of literal: concat(proc.name, "-x") = "cat-x"
+    b.operands.push(Operand::Literal("-x".into()));
+    b.operands.push(Operand::Transform {
+        kind: Transform::Concat,
+        args: vec![0, 3],
+        arg: None,
+    });
+    b.consts = vec![s("cat-x")];
+    b.checks[0].lhs = 4;
+    assert!(holds(b));
+}
+
+#[test]
+fn short_circuit_index_matching_and_alerts() {
+    // Rule a: fd.name = /etc/shadow (openat only); rule b: same, every type.
+    let mut b = one_check("fd.name", None, CmpOp::Eq, None, vec![s("/etc/shadow")], false);
+    b.rules = vec![
+        rule("a", 0, 2, Priority::Notice, EventTypes::Only(vec!["openat".into()])),
+        rule("b", 0, 2, Priority::Critical, EventTypes::Only(vec!["execve".into()])),
+        rule("c", 0, 2, Priority::Critical, EventTypes::All),
+    ];
+    let mut engine = Engine::from_bundle(b).expect("load");
+    let mut scratch = engine.scratch();
+    let ev = event();
+    assert_eq!(engine.candidates(&ev), &[0, 2]);
+    let mut hits = Vec::new();
+    engine.matching_rules(&ev, &mut scratch, &mut hits);
+    assert_eq!(hits, vec![0]);
+    engine.set_rule_matching(RuleMatching::All);
+    engine.matching_rules(&ev, &mut scratch, &mut hits);
+    assert_eq!(hits, vec![0, 2]);
+    engine.set_min_priority(Priority::Error);
+    engine.matching_rules(&ev, &mut scratch, &mut hits);
+    assert_eq!(hits, vec![2]);
+    engine.set_hostname("node");
+    let alert = engine.alert(0, &ev, &mut scratch).expect("alert");
+    let options = OutputOptions::default();
+    assert_eq!(alert.to_text(&options), "10:00:00.000000123: Notice file /etc/shadow");
+    assert_eq!(
+        alert.to_json(&options),
+        r#"{"hostname":"node","output":"10:00:00.000000123: Notice file /etc/shadow","output_fields":{"evt.time":1714557600000000123,"fd.name":"/etc/shadow"},"priority":"Notice","rule":"a","source":"syscall","tags":["t"],"time":"2024-05-01T10:00:00.000000123Z"}"#
+    );
+    let bare = OutputOptions {
+        json_include_output_property: false,
+        json_include_tags_property: false,
+        ..OutputOptions::default()
+    };
+    assert!(!alert.to_json(&bare).contains("\"output\""));
+    assert!(!alert.to_json(&bare).contains("\"tags\""));
+}
+
+#[test]
+fn bad_regex_is_a_load_error() {
+    let b = one_check("fd.name", None, CmpOp::Regex, None, vec![s("(")], false);
+    let err = Engine::from_bundle(b).unwrap_err();
+    assert!(err.to_string().contains("regex"), "{err}");
+}
+
+/// The node agent links this crate alone: it must not pull in the rule parsers.
+#[test]
+fn depends_on_no_parser_crate() {
+    let manifest = dependencies(include_str!("../Cargo.toml"));
+    for parser in [
+        "falco-yaml",
+        "falco-loader",
+        "falco-condition",
+        "falco-resolve",
+        "falco-typeck",
+        "falco-lower",
+    ] {
+        assert!(!manifest.contains(parser), "falco-vm depends on {parser}");
+    }
+    let bundle_manifest = dependencies(include_str!("../../falco-bundle/Cargo.toml"));
+    assert!(!bundle_manifest.contains("falco-"), "falco-bundle depends on a falco crate");
+}
+
+/// The `[dependencies]` section of a manifest.
+fn dependencies(manifest: &str) -> &str {
+    let start = manifest.find("[dependencies]").unwrap_or(0);
+    let rest = &manifest[start + 1..];
+    &rest[..rest.find("\n[").unwrap_or(rest.len())]
+}
