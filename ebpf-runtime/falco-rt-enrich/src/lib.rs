@@ -1,0 +1,22 @@
+//! From kernel records to Falco events.
+//!
+//! [`Enricher::record`] applies one capture record to the userspace [`State`] and writes
+//! the Falco event it stands for as one line of the replay format (`docs/event-format.md`):
+//! the event type and return value, the arguments under Falco's parameter names (with
+//! Falco's text for flags, modes and ids), the thread and its ancestors from the process
+//! table, the file descriptor the call acts on, and the container. The same line is what
+//! `falco-rt capture` records and what [`to_event`] parses for the rule VM, so a capture
+//! replays exactly as the agent saw it.
+//!
+//! [`fields`] lists what the runtime supplies; any other field is `<NA>`. The crate links
+//! no eBPF loader.
+
+mod args;
+pub mod fields;
+mod json;
+mod line;
+
+#[cfg(test)]
+mod tests;
+
+pub use line::{Enricher, event_type, to_event};

@@ -1,0 +1,189 @@
+use falco_events::{Extractor, FieldValue, Scratch};
+use falco_rt_record::syscalls::nr;
+use falco_rt_record::{Event as Record, ExecEvent, Header, SyscallEvent};
+use falco_rt_state::{State, UserDb};
+
+use crate::fields::{SUPPLIED, supplies};
+use crate::{Enricher, to_event};
+
+const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n";
+const GROUP: &str = "root:x:0:\nalice:x:1000:\n";
+
+fn header(pid: u32, comm: &str, uid: u32) -> Header {
+    let mut c = [0u8; 16];
+    c[..comm.len()].copy_from_slice(comm.as_bytes());
+    Header {
+        ts_boot_ns: 1,
+        tgid: pid,
+        tid: pid,
+        uid,
+        gid: uid,
+        cgroup_id: 7,
+        comm: c,
+    }
+}
+
+fn exec<'a>(pid: u32, ppid: u32, comm: &str, argv: &'a [u8], cgroup: &'a [u8]) -> Record<'a> {
+    Record::Exec(ExecEvent {
+        header: header(pid, comm, 1000),
+        ppid,
+        loginuid: 1000,
+        sessionid: 1,
+        sid: ppid,
+        vpid: pid,
+        tty: 34816,
+        filename: argv.split(|&b| b == 0).next().unwrap_or(b""),
+        args: argv,
+        cgroup,
+        cgroup_v1: b"",
+    })
+}
+
+fn syscall<'a>(
+    pid: u32,
+    comm: &str,
+    nr: u32,
+    ret: i64,
+    args: [u64; 6],
+    path: &'a [u8],
+) -> Record<'a> {
+    Record::Syscall(SyscallEvent {
+        header: header(pid, comm, 1000),
+        nr,
+        ret,
+        args,
+        normalized: false,
+        path: Some(path),
+        path2: None,
+        sockaddr: None,
+        tuple: None,
+    })
+}
+
+fn field(ev: &falco_events::Event, name: &str, arg: Option<&str>) -> String {
+    let ex = Extractor::new("syscall", name, arg).expect("field");
+    let mut s = Scratch::new();
+    match ex.extract(ev, &mut s) {
+        FieldValue::Missing => "<NA>".into(),
+        v => {
+            let mut out = String::new();
+            v.write_text(&mut out);
+            out
+        }
+    }
+}
+
+fn run(recs: &[Record<'_>]) -> Vec<falco_events::Event> {
+    let mut state = State::detached(UserDb::parse(PASSWD, GROUP));
+    let mut en = Enricher::new();
+    let mut line = String::new();
+    let mut out = Vec::new();
+    for r in recs {
+        if en
+            .record(
+                &mut state,
+                r,
+                1_700_000_000_000_000_000,
+                |_| true,
+                &mut line,
+            )
+            .is_some()
+        {
+            out.push(to_event(&line).unwrap_or_else(|e| panic!("{e}: {line}")));
+        }
+    }
+    out
+}
+
+#[test]
+fn open_read_of_a_sensitive_file_carries_process_fd_and_flags() {
+    let evs = run(&[
+        exec(100, 1, "bash", b"/bin/bash\0", b""),
+        exec(101, 100, "cat", b"cat\0/etc/shadow\0", b""),
+        syscall(
+            101,
+            "cat",
+            nr::OPENAT,
+            3,
+            [(-100i64) as u64, 0, 0o2000000, 0, 0, 0],
+            b"/etc/shadow",
+        ),
+        syscall(101, "cat", nr::CLOSE, 0, [3, 0, 0, 0, 0, 0], b""),
+    ]);
+    assert_eq!(evs.len(), 4);
+    let open = &evs[2];
+    assert_eq!(field(open, "evt.type", None), "openat");
+    assert_eq!(field(open, "fd.name", None), "/etc/shadow");
+    assert_eq!(field(open, "fd.typechar", None), "f");
+    assert_eq!(field(open, "fd.directory", None), "/etc");
+    assert_eq!(field(open, "evt.is_open_read", None), "true");
+    assert_eq!(field(open, "evt.arg.flags", None), "O_RDONLY|O_CLOEXEC");
+    assert_eq!(field(open, "proc.cmdline", None), "cat /etc/shadow");
+    assert_eq!(field(open, "proc.pname", None), "bash");
+    assert_eq!(field(open, "user.name", None), "alice");
+    assert_eq!(field(open, "user.loginname", None), "alice");
+    assert_eq!(field(open, "proc.tty", None), "34816");
+    assert_eq!(field(open, "container.id", None), "host");
+    // close reports the descriptor it released.
+    assert_eq!(field(&evs[3], "fd.name", None), "/etc/shadow");
+}
+
+#[test]
+fn ids_modes_and_namespaces_get_falcos_text() {
+    let id = "a".repeat(64);
+    let scope = format!("docker-{id}.scope\0system.slice\0");
+    let evs = run(&[
+        exec(200, 1, "sh", b"sh\0", scope.as_bytes()),
+        syscall(
+            200,
+            "sh",
+            nr::SETRESUID,
+            0,
+            [0, 0, u32::MAX as u64, 0, 0, 0],
+            b"",
+        ),
+        syscall(200, "sh", nr::CHMOD, 0, [0, 0o4755, 0, 0, 0, 0], b"/tmp/x"),
+        syscall(
+            200,
+            "sh",
+            nr::UNSHARE,
+            0,
+            [0x0400_0000 | 0x2000_0000, 0, 0, 0, 0, 0],
+            b"",
+        ),
+    ]);
+    assert_eq!(field(&evs[1], "evt.arg.ruid", None), "root");
+    assert_eq!(field(&evs[1], "evt.arg.suid", None), "-1");
+    assert_eq!(field(&evs[1], "container.id", None), "aaaaaaaaaaaa");
+    assert!(field(&evs[2], "evt.arg.mode", None).contains("S_ISUID"));
+    assert_eq!(field(&evs[2], "evt.arg.filename", None), "/tmp/x");
+    assert_eq!(
+        field(&evs[3], "evt.arg.flags", None),
+        "CLONE_NEWUTS|CLONE_NEWPID"
+    );
+}
+
+#[test]
+fn unwanted_types_update_state_without_a_line() {
+    let mut state = State::detached(UserDb::parse(PASSWD, GROUP));
+    let mut en = Enricher::new();
+    let mut line = String::from("stale");
+    let rec = exec(300, 1, "sh", b"sh\0", b"");
+    assert_eq!(
+        en.record(&mut state, &rec, 1, |t| t != "execve", &mut line),
+        None
+    );
+    assert_eq!(line, "stale");
+    assert!(state.procs.get(300).is_some());
+}
+
+#[test]
+fn supplied_fields_are_fields_the_event_crate_computes() {
+    for f in SUPPLIED {
+        assert!(falco_events::supported("syscall", f), "{f}");
+    }
+    assert!(supplies("proc.aname[3]"));
+    assert!(supplies("evt.arg.flags"));
+    assert!(!supplies("container.image.repository"));
+    assert!(!supplies("k8s.pod.name"));
+}
