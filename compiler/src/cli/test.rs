@@ -1,12 +1,60 @@
-//! `falco-rulec test`: run rule test files.
+//! `falco-rulec test`: run rule test files (`docs/rule-tests.md`).
 
-use super::EXIT_USAGE;
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{EXIT_USAGE, inputs};
+use crate::rule_tests::{report, run_file};
 
 /// Arguments of `falco-rulec test`.
 #[derive(Debug, clap::Args)]
-pub struct TestArgs {}
+pub struct TestArgs {
+    /// Test files, or directories whose *.yaml/*.yml files run in name order.
+    #[arg(value_name = "FILES|DIRS", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+    pub format: TestFormat,
+}
 
-pub(super) fn run(_args: &TestArgs) -> u8 {
-    eprintln!("error: `falco-rulec test` is not built yet");
-    EXIT_USAGE
+/// `--format` values of `falco-rulec test`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    /// A line per case, details under failures, a summary.
+    Text,
+    /// One JSON document (version 1).
+    Json,
+}
+
+pub(super) fn run(args: &TestArgs) -> u8 {
+    let mut files = Vec::new();
+    for path in &args.paths {
+        match inputs::expand(path) {
+            Ok(expanded) if expanded.is_empty() => {
+                eprintln!("error: `{}` holds no *.yaml test file", path.display());
+                return EXIT_USAGE;
+            }
+            Ok(expanded) => files.extend(expanded),
+            Err(error) => {
+                eprintln!("error: cannot read `{}`: {error}", path.display());
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let outcomes: Vec<_> = files.iter().map(|file| run_file(file)).collect();
+    let text = match args.format {
+        TestFormat::Text => report::human(&outcomes),
+        TestFormat::Json => report::json(&outcomes),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if let Err(error) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the output: {error}");
+        }
+        return EXIT_USAGE;
+    }
+    report::Totals::of(&outcomes).exit_code()
 }
