@@ -189,7 +189,11 @@ pub fn inspect_text(bundle: &Bundle, bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     let r = report(bundle, bytes);
     let mut out = String::new();
-    let _ = writeln!(out, "bundle format {}, compiled by falco-rulec {}", r.format_version, r.engine_version);
+    let _ = writeln!(
+        out,
+        "bundle format {}, compiled by falco-rulec {}",
+        r.format_version, r.engine_version
+    );
     let _ = writeln!(out, "sha256 {} ({} bytes)", r.sha256, r.size);
     if let Some(v) = r.required_engine_version {
         let _ = writeln!(out, "required engine version {v}");
@@ -201,7 +205,12 @@ pub fn inspect_text(bundle: &Bundle, bytes: &[u8]) -> String {
     if r.syscalls.all {
         let _ = writeln!(out, "syscalls: all (some rule matches every event type)");
     } else {
-        let _ = writeln!(out, "syscalls ({}): {}", r.syscalls.names.len(), r.syscalls.names.join(" "));
+        let _ = writeln!(
+            out,
+            "syscalls ({}): {}",
+            r.syscalls.names.len(),
+            r.syscalls.names.join(" ")
+        );
     }
     let _ = writeln!(out, "rules ({}):", r.rules.len());
     for rule in &r.rules {

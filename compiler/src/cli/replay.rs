@@ -169,7 +169,10 @@ pub(super) fn run(args: &ReplayArgs) -> u8 {
         .iter()
         .filter_map(|s| Source::from_name(s))
         .collect();
-    let source = match (bundle_sources.as_slice(), falco_events::detect_source(&text)) {
+    let source = match (
+        bundle_sources.as_slice(),
+        falco_events::detect_source(&text),
+    ) {
         (_, Some(detected)) => detected,
         ([only], None) => *only,
         _ => {

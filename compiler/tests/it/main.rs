@@ -2,5 +2,7 @@
 //! order. One binary, modules inside.
 
 mod cli;
+mod compile;
 mod formats;
+mod replay;
 mod support;

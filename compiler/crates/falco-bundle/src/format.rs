@@ -35,6 +35,18 @@ pub fn content_hash(bytes: &[u8]) -> Option<String> {
     Some(hash.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Recomputes the content hash of an edited bundle in place (for tools and tests
+/// that change bytes on purpose). Too-short input is left alone.
+pub fn reseal(bytes: &mut [u8]) {
+    if bytes.len() < HEADER_LEN {
+        return;
+    }
+    let digest = Sha256::digest(bytes.get(HEADER_LEN..).unwrap_or_default());
+    if let Some(hash) = bytes.get_mut(12..HEADER_LEN) {
+        hash.copy_from_slice(&digest);
+    }
+}
+
 /// Decodes and verifies a bundle: header, hash, tables, then every cross-reference
 /// (see [`crate::verify`]). Never panics; every refusal says where and why.
 pub fn decode(bytes: &[u8]) -> Result<Bundle, BundleError> {
@@ -47,7 +59,9 @@ pub fn decode(bytes: &[u8]) -> Result<Bundle, BundleError> {
     if version != FORMAT_VERSION {
         return Err(BundleError::at(
             8,
-            format!("format version {version} is not supported (this build reads {FORMAT_VERSION})"),
+            format!(
+                "format version {version} is not supported (this build reads {FORMAT_VERSION})"
+            ),
         ));
     }
     let hash = r.take(32, "content hash")?;

@@ -17,7 +17,7 @@ pub mod model;
 mod verify;
 
 pub use error::BundleError;
-pub use format::{FORMAT_VERSION, HEADER_LEN, MAGIC, content_hash, decode, encode};
+pub use format::{FORMAT_VERSION, HEADER_LEN, MAGIC, content_hash, decode, encode, reseal};
 pub use model::*;
 pub use verify::{MAX_OPERAND_DEPTH, verify};
 

@@ -55,7 +55,12 @@ pub(crate) enum Matcher {
 pub(crate) type CompileError = String;
 
 pub(crate) fn compile(check: &Check, consts: &[Const]) -> Result<CompiledCheck, CompileError> {
-    let val = |k: &u32| consts.get(*k as usize).map(to_val).ok_or("constant out of range");
+    let val = |k: &u32| {
+        consts
+            .get(*k as usize)
+            .map(to_val)
+            .ok_or("constant out of range")
+    };
     let vals = |items: &[u32]| items.iter().map(val).collect::<Result<Vec<_>, _>>();
     let op = check.op;
     let matcher = match (&check.rhs, op) {
@@ -183,8 +188,12 @@ impl ValueSet {
             FieldValue::Str(s) => self.bytes.contains(s.as_bytes()),
             FieldValue::Bytes(b) => self.bytes.contains(b),
             FieldValue::Bool(b) => self.bools.contains(&b),
-            FieldValue::F64(d) => self.doubles.contains(&d) || self.ints.iter().any(|&i| i as f64 == d),
-            FieldValue::Ip(ip) => self.ips.contains(&ip) || self.nets.iter().any(|n| n.contains(&ip)),
+            FieldValue::F64(d) => {
+                self.doubles.contains(&d) || self.ints.iter().any(|&i| i as f64 == d)
+            }
+            FieldValue::Ip(ip) => {
+                self.ips.contains(&ip) || self.nets.iter().any(|n| n.contains(&ip))
+            }
             FieldValue::Net(net) => self.nets.contains(&net),
             ref other => int_of(other).is_some_and(|i| self.ints.contains(&i)),
         }
@@ -277,14 +286,16 @@ impl CompiledCheck {
             }),
             Matcher::Path(paths) => bytes_of(v).is_some_and(|b| paths.matches(b)),
             Matcher::Operand(_) => match rhs {
-                Some(FieldValue::AnyOf(any)) => {
-                    any.iter().any(|r| compare(self.op, v, &r))
-                }
+                Some(FieldValue::AnyOf(any)) => any.iter().any(|r| compare(self.op, v, &r)),
                 Some(FieldValue::StrList(list)) => {
-                    let found = list.iter().any(|s| compare(CmpOp::Eq, v, &FieldValue::Str(s)));
+                    let found = list
+                        .iter()
+                        .any(|s| compare(CmpOp::Eq, v, &FieldValue::Str(s)));
                     match self.op {
                         CmpOp::In | CmpOp::Intersects => found,
-                        _ => list.iter().any(|s| compare(self.op, v, &FieldValue::Str(s))),
+                        _ => list
+                            .iter()
+                            .any(|s| compare(self.op, v, &FieldValue::Str(s))),
                     }
                 }
                 Some(r) => compare(self.op, v, r),
@@ -350,10 +361,14 @@ pub(crate) fn compare(op: CmpOp, a: &FieldValue<'_>, b: &FieldValue<'_>) -> bool
         }
         (FieldValue::Ip(x), FieldValue::Ip(y)) => x.partial_cmp(y),
         (FieldValue::Net(x), FieldValue::Net(y)) => x.partial_cmp(y),
-        (FieldValue::F64(x), y) => y.as_i64().map(|y| y as f64).or(match y {
-            FieldValue::F64(y) => Some(*y),
-            _ => None,
-        }).and_then(|y| x.partial_cmp(&y)),
+        (FieldValue::F64(x), y) => y
+            .as_i64()
+            .map(|y| y as f64)
+            .or(match y {
+                FieldValue::F64(y) => Some(*y),
+                _ => None,
+            })
+            .and_then(|y| x.partial_cmp(&y)),
         (x, FieldValue::F64(y)) => x.as_i64().and_then(|x| (x as f64).partial_cmp(y)),
         (x, y) => match (int_of(x), int_of(y)) {
             (Some(x), Some(y)) => Some(x.cmp(&y)),

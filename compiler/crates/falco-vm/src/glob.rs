@@ -98,7 +98,10 @@ impl Glob {
 }
 
 /// Parses a bracket expression starting after `[`; `None` if it is not closed.
-fn parse_class(pattern: &[u8], start: usize, fold: bool) -> Option<(Vec<(u8, u8)>, bool, usize)> {
+/// A bracket expression: its ranges, whether negated, and where the pattern goes on.
+type Class = (Vec<(u8, u8)>, bool, usize);
+
+fn parse_class(pattern: &[u8], start: usize, fold: bool) -> Option<Class> {
     let mut i = start;
     let negated = matches!(pattern.get(i), Some(b'!' | b'^'));
     if negated {
@@ -114,7 +117,8 @@ fn parse_class(pattern: &[u8], start: usize, fold: bool) -> Option<(Vec<(u8, u8)
         first = false;
         let lo = b;
         i += 1;
-        let hi = if pattern.get(i) == Some(&b'-') && pattern.get(i + 1).is_some_and(|&c| c != b']') {
+        let hi = if pattern.get(i) == Some(&b'-') && pattern.get(i + 1).is_some_and(|&c| c != b']')
+        {
             let hi = *pattern.get(i + 1)?;
             i += 2;
             hi
@@ -146,8 +150,11 @@ impl PathMatcher {
         for p in patterns {
             let p = strip_trailing_slash(p);
             if p.iter().any(|b| matches!(b, b'*' | b'?' | b'[')) {
-                m.globs
-                    .push(p.split(|&b| b == b'/').map(|c| Glob::new(c, false)).collect());
+                m.globs.push(
+                    p.split(|&b| b == b'/')
+                        .map(|c| Glob::new(c, false))
+                        .collect(),
+                );
             } else {
                 m.exact.insert(p.into());
             }

@@ -14,7 +14,14 @@ fn s(text: &str) -> Const {
 }
 
 /// A bundle with one rule whose condition is one check.
-fn one_check(field: &str, arg: Option<&str>, op: CmpOp, quant: Option<Quant>, values: Vec<Const>, list: bool) -> Bundle {
+fn one_check(
+    field: &str,
+    arg: Option<&str>,
+    op: CmpOp,
+    quant: Option<Quant>,
+    values: Vec<Const>,
+    list: bool,
+) -> Bundle {
     let n = values.len() as u32;
     let rhs = if op == CmpOp::Exists {
         Rhs::None
@@ -33,7 +40,12 @@ fn one_check(field: &str, arg: Option<&str>, op: CmpOp, quant: Option<Quant>, va
         }],
         consts: values,
         operands: vec![Operand::Field(0)],
-        checks: vec![Check { lhs: 0, op, quant, rhs }],
+        checks: vec![Check {
+            lhs: 0,
+            op,
+            quant,
+            rhs,
+        }],
         code: vec![Insn::Check(0), Insn::Return],
         rules: vec![rule("r", 0, 2, Priority::Warning, EventTypes::All)],
         ..Bundle::default()
@@ -63,11 +75,25 @@ fn holds(bundle: Bundle) -> bool {
 }
 
 fn check(field: &str, op: CmpOp, value: Const) -> bool {
-    holds(one_check(field, None, op, None, vec![value], op.takes_set()))
+    holds(one_check(
+        field,
+        None,
+        op,
+        None,
+        vec![value],
+        op.takes_set(),
+    ))
 }
 
 fn check_list(field: &str, op: CmpOp, quant: Option<Quant>, values: &[&str]) -> bool {
-    holds(one_check(field, None, op, quant, values.iter().map(|v| s(v)).collect(), true))
+    holds(one_check(
+        field,
+        None,
+        op,
+        quant,
+        values.iter().map(|v| s(v)).collect(),
+        true,
+    ))
 }
 
 #[test]
@@ -83,31 +109,94 @@ fn string_operators() {
     assert!(!check("fd.name", CmpOp::Glob, s("/ETC/*")));
     assert!(check("fd.name", CmpOp::IGlob, s("/ETC/*")));
     assert!(check("fd.name", CmpOp::Regex, s("/etc/sh.*")));
-    assert!(!check("fd.name", CmpOp::Regex, s("etc")), "regex matches the whole value");
+    assert!(
+        !check("fd.name", CmpOp::Regex, s("etc")),
+        "regex matches the whole value"
+    );
     assert!(check("fd.name", CmpOp::BContains, s("shadow")));
     assert!(check("fd.name", CmpOp::BStartsWith, s("/etc")));
 }
 
 #[test]
 fn sets_prefixes_and_paths() {
-    assert!(check_list("fd.name", CmpOp::In, None, &["/etc/passwd", "/etc/shadow"]));
+    assert!(check_list(
+        "fd.name",
+        CmpOp::In,
+        None,
+        &["/etc/passwd", "/etc/shadow"]
+    ));
     assert!(!check_list("fd.name", CmpOp::In, None, &["/etc/passwd"]));
-    assert!(check_list("fd.name", CmpOp::PMatch, None, &["/usr", "/etc"]));
+    assert!(check_list(
+        "fd.name",
+        CmpOp::PMatch,
+        None,
+        &["/usr", "/etc"]
+    ));
     assert!(!check_list("fd.name", CmpOp::PMatch, None, &["/et"]));
-    assert!(check_list("fd.name", CmpOp::StartsWith, Some(Quant::Any), &["/usr", "/etc/sh"]));
-    assert!(check_list("fd.name", CmpOp::Contains, Some(Quant::Any), &["xyz", "adow"]));
-    assert!(check_list("fd.name", CmpOp::IContains, Some(Quant::Any), &["xyz", "ADOW"]));
-    assert!(check_list("fd.name", CmpOp::Glob, Some(Quant::Any), &["/x*", "*dow"]));
+    assert!(check_list(
+        "fd.name",
+        CmpOp::StartsWith,
+        Some(Quant::Any),
+        &["/usr", "/etc/sh"]
+    ));
+    assert!(check_list(
+        "fd.name",
+        CmpOp::Contains,
+        Some(Quant::Any),
+        &["xyz", "adow"]
+    ));
+    assert!(check_list(
+        "fd.name",
+        CmpOp::IContains,
+        Some(Quant::Any),
+        &["xyz", "ADOW"]
+    ));
+    assert!(check_list(
+        "fd.name",
+        CmpOp::Glob,
+        Some(Quant::Any),
+        &["/x*", "*dow"]
+    ));
 }
 
 #[test]
 fn modifiers_count_the_values_that_hold() {
-    assert!(check_list("proc.name", CmpOp::Eq, Some(Quant::ExactlyOne), &["cat", "sh"]));
-    assert!(!check_list("proc.name", CmpOp::Eq, Some(Quant::ExactlyOne), &["cat", "cat"]));
-    assert!(check_list("proc.name", CmpOp::Eq, Some(Quant::Any), &["cat", "cat"]));
-    assert!(check_list("proc.name", CmpOp::Contains, Some(Quant::All), &["c", "t"]));
-    assert!(!check_list("proc.name", CmpOp::Contains, Some(Quant::All), &[]));
-    assert!(check_list("proc.name", CmpOp::Ne, Some(Quant::ExactlyOne), &["cat", "cat", "sh"]));
+    assert!(check_list(
+        "proc.name",
+        CmpOp::Eq,
+        Some(Quant::ExactlyOne),
+        &["cat", "sh"]
+    ));
+    assert!(!check_list(
+        "proc.name",
+        CmpOp::Eq,
+        Some(Quant::ExactlyOne),
+        &["cat", "cat"]
+    ));
+    assert!(check_list(
+        "proc.name",
+        CmpOp::Eq,
+        Some(Quant::Any),
+        &["cat", "cat"]
+    ));
+    assert!(check_list(
+        "proc.name",
+        CmpOp::Contains,
+        Some(Quant::All),
+        &["c", "t"]
+    ));
+    assert!(!check_list(
+        "proc.name",
+        CmpOp::Contains,
+        Some(Quant::All),
+        &[]
+    ));
+    assert!(check_list(
+        "proc.name",
+        CmpOp::Ne,
+        Some(Quant::ExactlyOne),
+        &["cat", "cat", "sh"]
+    ));
 }
 
 #[test]
@@ -115,10 +204,31 @@ fn missing_values_make_comparisons_false() {
     // A file descriptor has no port: fd.sport is <NA>.
     assert!(!check("fd.sport", CmpOp::Eq, Const::UInt(1)));
     assert!(!check("fd.sport", CmpOp::Ne, Const::UInt(1)));
-    assert!(!holds(one_check("fd.sport", None, CmpOp::Exists, None, vec![], false)));
-    assert!(holds(one_check("fd.name", None, CmpOp::Exists, None, vec![], false)));
+    assert!(!holds(one_check(
+        "fd.sport",
+        None,
+        CmpOp::Exists,
+        None,
+        vec![],
+        false
+    )));
+    assert!(holds(one_check(
+        "fd.name",
+        None,
+        CmpOp::Exists,
+        None,
+        vec![],
+        false
+    )));
     // `not` negates a false comparison on <NA> into true.
-    let mut b = one_check("fd.sport", None, CmpOp::Eq, None, vec![Const::UInt(1)], false);
+    let mut b = one_check(
+        "fd.sport",
+        None,
+        CmpOp::Eq,
+        None,
+        vec![Const::UInt(1)],
+        false,
+    );
     b.code = vec![Insn::Check(0), Insn::Not, Insn::Return];
     b.rules[0].code_len = 3;
     assert!(holds(b));
@@ -130,11 +240,32 @@ fn numbers_ips_and_any_of() {
     assert!(check("proc.pid", CmpOp::Gt, Const::UInt(41)));
     assert!(!check("proc.pid", CmpOp::Lt, Const::Int(42)));
     assert!(check("user.uid", CmpOp::Eq, Const::UInt(0)));
-    assert!(holds(one_check("proc.pid", None, CmpOp::In, None, vec![Const::Int(1), Const::Int(42)], true)));
+    assert!(holds(one_check(
+        "proc.pid",
+        None,
+        CmpOp::In,
+        None,
+        vec![Const::Int(1), Const::Int(42)],
+        true
+    )));
     // proc.aname without index: any ancestor.
     assert!(check("proc.aname", CmpOp::Eq, s("sudo")));
-    assert!(holds(one_check("proc.aname", Some("2"), CmpOp::Eq, None, vec![s("sudo")], false)));
-    assert!(!holds(one_check("proc.aname", Some("1"), CmpOp::Eq, None, vec![s("sudo")], false)));
+    assert!(holds(one_check(
+        "proc.aname",
+        Some("2"),
+        CmpOp::Eq,
+        None,
+        vec![s("sudo")],
+        false
+    )));
+    assert!(!holds(one_check(
+        "proc.aname",
+        Some("1"),
+        CmpOp::Eq,
+        None,
+        vec![s("sudo")],
+        false
+    )));
 }
 
 #[test]
@@ -177,10 +308,29 @@ fn field_to_field_and_transformers() {
 #[test]
 fn short_circuit_index_matching_and_alerts() {
     // Rule a: fd.name = /etc/shadow (openat only); rule b: same, every type.
-    let mut b = one_check("fd.name", None, CmpOp::Eq, None, vec![s("/etc/shadow")], false);
+    let mut b = one_check(
+        "fd.name",
+        None,
+        CmpOp::Eq,
+        None,
+        vec![s("/etc/shadow")],
+        false,
+    );
     b.rules = vec![
-        rule("a", 0, 2, Priority::Notice, EventTypes::Only(vec!["openat".into()])),
-        rule("b", 0, 2, Priority::Critical, EventTypes::Only(vec!["execve".into()])),
+        rule(
+            "a",
+            0,
+            2,
+            Priority::Notice,
+            EventTypes::Only(vec!["openat".into()]),
+        ),
+        rule(
+            "b",
+            0,
+            2,
+            Priority::Critical,
+            EventTypes::Only(vec!["execve".into()]),
+        ),
         rule("c", 0, 2, Priority::Critical, EventTypes::All),
     ];
     let mut engine = Engine::from_bundle(b).expect("load");
@@ -199,7 +349,10 @@ fn short_circuit_index_matching_and_alerts() {
     engine.set_hostname("node");
     let alert = engine.alert(0, &ev, &mut scratch).expect("alert");
     let options = OutputOptions::default();
-    assert_eq!(alert.to_text(&options), "10:00:00.000000123: Notice file /etc/shadow");
+    assert_eq!(
+        alert.to_text(&options),
+        "10:00:00.000000123: Notice file /etc/shadow"
+    );
     assert_eq!(
         alert.to_json(&options),
         r#"{"hostname":"node","output":"10:00:00.000000123: Notice file /etc/shadow","output_fields":{"evt.time":1714557600000000123,"fd.name":"/etc/shadow"},"priority":"Notice","rule":"a","source":"syscall","tags":["t"],"time":"2024-05-01T10:00:00.000000123Z"}"#
@@ -235,7 +388,10 @@ fn depends_on_no_parser_crate() {
         assert!(!manifest.contains(parser), "falco-vm depends on {parser}");
     }
     let bundle_manifest = dependencies(include_str!("../../falco-bundle/Cargo.toml"));
-    assert!(!bundle_manifest.contains("falco-"), "falco-bundle depends on a falco crate");
+    assert!(
+        !bundle_manifest.contains("falco-"),
+        "falco-bundle depends on a falco crate"
+    );
 }
 
 /// The `[dependencies]` section of a manifest.

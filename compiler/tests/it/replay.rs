@@ -1,0 +1,208 @@
+//! `falco-rulec replay`: alerts as Falco prints them, exit codes, and bad input.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::*;
+
+const RULES: &str = "\
+- list: shells
+  items: [bash, zsh]
+
+- macro: spawned_process
+  condition: evt.type in (execve, execveat)
+
+- rule: shell spawned
+  desc: a shell started
+  condition: spawned_process and proc.name in (shells) and not proc.pname contains sshd
+  output: shell started (command=%proc.cmdline user=%user.name parent=%proc.pname container=%container.id)
+  priority: NOTICE
+  tags: [shell, mitre_execution]
+
+- rule: shadow read
+  desc: the shadow file was opened
+  condition: evt.type = openat and fd.name pmatch (/etc/shadow, /etc/gshadow)
+  output: shadow opened by %proc.name (file=%fd.name)
+  priority: WARNING
+
+- rule: anything from bash
+  desc: every event of bash
+  condition: evt.type in (execve, openat) and proc.name = bash
+  output: bash did %evt.type
+  priority: DEBUG
+";
+
+const EVENTS: &str = r#"{"ts": "2024-05-01T10:00:00.000000123Z", "type": "execve", "res": 0, "thread": {"pid": 10, "uid": 0, "user": "root", "exepath": "/usr/bin/bash", "args": ["-i"]}, "ancestors": [{"pid": 9, "name": "sudo"}]}
+{"ts": "2024-05-01T10:00:01Z", "type": "openat", "res": 3, "args": {"fd": 3, "name": "/etc/shadow", "flags": 0}, "thread": {"pid": 11, "exepath": "/usr/bin/cat"}, "fd": {"num": 3, "type": "file", "name": "/etc/shadow"}}
+{"ts": "2024-05-01T10:00:02Z", "type": "execve", "thread": {"pid": 12, "exepath": "/usr/bin/bash"}, "ancestors": [{"pid": 9, "name": "sshd"}]}
+{"ts": "2024-05-01T10:00:03Z", "type": "openat", "res": 3, "args": {"fd": 3, "name": "/etc/shadowx", "flags": 0}, "thread": {"pid": 13, "exepath": "/usr/bin/cat"}, "fd": {"num": 3, "type": "file", "name": "/etc/shadowx"}}
+"#;
+
+fn setup() -> (PathBuf, PathBuf, PathBuf) {
+    let dir = scratch();
+    let rules = write(&dir, "rules.yaml", RULES);
+    let events = write(&dir, "events.jsonl", EVENTS);
+    let run = run_in(
+        &dir,
+        &["compile", rules.to_str().unwrap(), "-o", "b.frb"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bundle = dir.join("b.frb");
+    (dir, bundle, events)
+}
+
+fn replay(dir: &Path, bundle: &Path, events: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "replay",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--events",
+        events.to_str().unwrap(),
+        "--hostname",
+        "node-1",
+    ];
+    args.extend_from_slice(extra);
+    run_in(dir, &args, &[])
+}
+
+#[test]
+fn text_alerts_as_falco_prints_them() {
+    let (dir, bundle, events) = setup();
+    let run = replay(&dir, &bundle, &events, &[]);
+    assert_eq!(run.code, 1, "alerts exit 1: {}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "10:00:00.000000123: Notice shell started (command=bash -i user=root parent=sudo container=host)\n\
+         10:00:01.000000000: Warning shadow opened by cat (file=/etc/shadow)\n\
+         10:00:02.000000000: Debug bash did execve\n"
+    );
+}
+
+#[test]
+fn rule_matching_all_and_min_priority() {
+    let (dir, bundle, events) = setup();
+    let run = replay(&dir, &bundle, &events, &["--rule-matching", "all"]);
+    assert_eq!(run.stdout.lines().count(), 4, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("10:00:00.000000123: Debug bash did execve")
+    );
+    let run = replay(&dir, &bundle, &events, &["--min-priority", "warning"]);
+    assert_eq!(
+        run.stdout,
+        "10:00:01.000000000: Warning shadow opened by cat (file=/etc/shadow)\n"
+    );
+    let run = replay(&dir, &bundle, &events, &["--min-priority", "loud"]);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn json_alerts_have_falcos_shape() {
+    let (dir, bundle, events) = setup();
+    let run = replay(&dir, &bundle, &events, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+    let first: serde_json::Value =
+        serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["output_fields"]["evt.time"],
+        1_714_557_600_000_000_123u64
+    );
+    let run = replay(
+        &dir,
+        &bundle,
+        &events,
+        &[
+            "--format",
+            "json",
+            "--no-output-property",
+            "--no-tags-property",
+        ],
+    );
+    let first: serde_json::Value =
+        serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+    assert!(
+        first.get("output").is_none() && first.get("tags").is_none(),
+        "{first}"
+    );
+}
+
+#[test]
+fn no_alert_exits_0() {
+    let (dir, bundle, _) = setup();
+    let quiet = write(
+        &dir,
+        "quiet.jsonl",
+        "{\"ts\": 5, \"type\": \"close\", \"thread\": {\"pid\": 3, \"exepath\": \"/bin/true\"}}\n",
+    );
+    let run = replay(&dir, &bundle, &quiet, &[]);
+    assert_eq!(run.code, 0, "{} {}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn bad_events_are_reported_with_line_and_column() {
+    let (dir, bundle, _) = setup();
+    let bad = write(
+        &dir,
+        "bad.jsonl",
+        "{\"ts\": 5, \"type\": \"execve\", \"thread\": {\"exepath\": \"/bin/bash\"}}\n{\"ts\": 6, \"type\": \"execve\", \"thred\": {}}\n",
+    );
+    let run = replay(&dir, &bundle, &bad, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("line 2, column"), "{}", run.stderr);
+    // The good event was still replayed.
+    assert!(run.stdout.contains("shell started"), "{}", run.stdout);
+}
+
+#[test]
+fn damaged_or_missing_bundle_exits_2() {
+    let (dir, bundle, events) = setup();
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    let damaged = dir.join("damaged.frb");
+    std::fs::write(&damaged, bytes).unwrap();
+    let run = replay(&dir, &damaged, &events, &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("content hash mismatch"),
+        "{}",
+        run.stderr
+    );
+    let run = replay(&dir, &dir.join("none.frb"), &events, &[]);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn k8s_audit_events_replay_through_the_plugin_rules() {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    let dir = scratch();
+    let rules = corpus.join("plugin-rules/k8s_audit_rules.yaml");
+    let run = run_in(
+        &dir,
+        &["compile", rules.to_str().unwrap(), "-o", "k.frb"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let events = corpus.join("k8s-audit-events/events/create_configmap_sensitive_values.json");
+    let run = replay(&dir, &dir.join("k.frb"), &events, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let rules: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["rule"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(!rules.is_empty());
+    assert!(
+        rules
+            .iter()
+            .all(|r| r == "Create/Modify Configmap With Private Credentials"),
+        "{rules:?}"
+    );
+}
