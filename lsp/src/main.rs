@@ -1,6 +1,52 @@
-//! `falco-rules-lsp`: the language server for Falco rules files (being built, issue 5).
+//! `falco-rules-lsp`: the language server for Falco rules files, on stdio.
+//!
+//! `falco-rules-lsp [--stdio]` serves; `falco-rules-lsp bench` runs the latency
+//! benchmark (see `docs/perf.md`). The exit code is 0 when the client sent
+//! `shutdown` before `exit`, 1 otherwise, as the protocol asks.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use falco_rules_lsp::server::Server;
+use tower_lsp_server::LspService;
 
 fn main() {
-    eprintln!("falco-rules-lsp: not built yet");
-    std::process::exit(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        None | Some("--stdio") => std::process::exit(serve()),
+        Some("bench") => std::process::exit(falco_rules_lsp::bench::run(&args[1..])),
+        Some("--version") => println!("falco-rules-lsp {}", env!("CARGO_PKG_VERSION")),
+        Some(other) => {
+            eprintln!(
+                "falco-rules-lsp: unknown argument `{other}` (usage: falco-rules-lsp [--stdio] | bench [--edits N] [--debounce-ms N])"
+            );
+            std::process::exit(2);
+        }
+    }
+}
+
+fn serve() -> i32 {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("falco-rules-lsp: cannot start the async runtime: {error}");
+            return 1;
+        }
+    };
+    let shut_down = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&shut_down);
+    runtime.block_on(async move {
+        let (service, socket) = LspService::new(move |client| Server::new(client, flag));
+        tower_lsp_server::Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    if shut_down.load(Ordering::SeqCst) {
+        0
+    } else {
+        1
+    }
 }

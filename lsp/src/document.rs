@@ -1,0 +1,38 @@
+//! An open document: its text, version and incremental edits in UTF-16.
+
+use falco_span::LineIndex;
+use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+
+/// A document the client has open.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// Its URI as the client sent it (diagnostics are published under it).
+    pub uri: Uri,
+    /// The client's version number.
+    pub version: i32,
+    /// The current text.
+    pub text: String,
+}
+
+impl Document {
+    /// Applies the changes of one `didChange`, in order. A change with a range
+    /// replaces that range (UTF-16 positions, clamped to the text); one without
+    /// replaces the whole text.
+    pub fn apply(&mut self, version: i32, changes: Vec<TextDocumentContentChangeEvent>) {
+        for change in changes {
+            match change.range {
+                None => self.text = change.text,
+                Some(range) => {
+                    let index = LineIndex::new(&self.text);
+                    let start =
+                        index.offset_of_utf16(&self.text, range.start.line, range.start.character);
+                    let end =
+                        index.offset_of_utf16(&self.text, range.end.line, range.end.character);
+                    let (start, end) = (start.min(end) as usize, start.max(end) as usize);
+                    self.text.replace_range(start..end, &change.text);
+                }
+            }
+        }
+        self.version = version;
+    }
+}

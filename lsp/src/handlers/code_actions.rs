@@ -1,0 +1,187 @@
+//! Code actions: apply a did-you-mean, remove an unused macro or list, and turn a
+//! deprecated `append: true` into `override:`.
+
+use std::collections::HashMap;
+
+use falco_diagnostics::{Code, Diagnostic};
+use falco_loader::Item;
+use falco_span::{FileId, Span};
+use tower_lsp_server::ls_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, Range, TextEdit, Uri, WorkspaceEdit,
+};
+
+use crate::convert::{from_lsp_range, to_lsp_diagnostic, to_lsp_range};
+use crate::workspace::World;
+
+/// The actions for the diagnostics touching `range` of a document.
+pub fn code_actions(
+    world: &World<'_>,
+    uri: &Uri,
+    range: Range,
+) -> Option<Vec<CodeActionOrCommand>> {
+    let (id, file) = world.file_of(uri)?;
+    let wanted = from_lsp_range(file, range);
+    let mut out = Vec::new();
+    for diagnostic in &world.analysis.diagnostics {
+        let span = diagnostic.primary.span;
+        if span.file != id || span.span.end < wanted.start || span.span.start > wanted.end {
+            continue;
+        }
+        let edit = match diagnostic.code {
+            Code::W201 | Code::W202 => remove_item(world, id, span.span),
+            Code::W103 => append_to_override(world, id, span.span),
+            _ => did_you_mean(world, id, diagnostic),
+        };
+        let Some((title, edits)) = edit else {
+            continue;
+        };
+        out.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title,
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![to_lsp_diagnostic(world, file, diagnostic)]),
+            edit: Some(WorkspaceEdit {
+                changes: Some(HashMap::from([(uri.clone(), edits)])),
+                ..WorkspaceEdit::default()
+            }),
+            is_preferred: Some(true),
+            ..CodeAction::default()
+        }));
+    }
+    Some(out)
+}
+
+/// The name a `did you mean` help suggests.
+fn suggestion(help: &str) -> Option<&str> {
+    let rest = help
+        .strip_prefix("did you mean `")
+        .or_else(|| help.strip_prefix("did you mean the list `"))?;
+    rest.split('`').next().filter(|name| !name.is_empty())
+}
+
+fn did_you_mean(
+    world: &World<'_>,
+    id: FileId,
+    diagnostic: &Diagnostic,
+) -> Option<(String, Vec<TextEdit>)> {
+    let name = suggestion(diagnostic.help.as_deref()?)?;
+    let file = world.source(id)?;
+    let written = world.text_at(diagnostic.primary.span)?;
+    let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    if written.is_empty() || !written.chars().all(word) {
+        return None;
+    }
+    Some((
+        format!("Replace `{written}` with `{name}`"),
+        vec![TextEdit {
+            range: to_lsp_range(file, diagnostic.primary.span.span),
+            new_text: name.to_owned(),
+        }],
+    ))
+}
+
+/// The item of file `id` whose span covers `span`.
+fn item_around<'w>(world: &'w World<'_>, id: FileId, span: Span) -> Option<&'w Item> {
+    world.loaded(id)?.items.iter().find(|item| {
+        let item_span = item.span().span;
+        item_span.start <= span.start && span.end <= item_span.end
+    })
+}
+
+/// The whole lines covering `span` (from the start of its first line to just after
+/// its last line's newline).
+fn whole_lines(text: &str, span: Span) -> Span {
+    let start = text[..span.start as usize]
+        .rfind('\n')
+        .map_or(0, |at| at + 1);
+    let end = text[span.end as usize..]
+        .find('\n')
+        .map_or(text.len(), |at| span.end as usize + at + 1);
+    Span::new(start as u32, end as u32)
+}
+
+fn remove_item(world: &World<'_>, id: FileId, span: Span) -> Option<(String, Vec<TextEdit>)> {
+    let file = world.source(id)?;
+    let item = item_around(world, id, span)?;
+    let (kind, name) = match item {
+        Item::Macro(item) => ("macro", &item.name.value),
+        Item::List(item) => ("list", &item.name.value),
+        _ => return None,
+    };
+    let item_span = item.span().span;
+    // The item's text ends at its last value; trailing spaces and the line end go too.
+    let lines = whole_lines(
+        &file.text,
+        Span::new(
+            item_span.start,
+            item_span.end.saturating_sub(1).max(item_span.start),
+        ),
+    );
+    Some((
+        format!("Remove unused {kind} `{name}`"),
+        vec![TextEdit {
+            range: to_lsp_range(file, lines),
+            new_text: String::new(),
+        }],
+    ))
+}
+
+fn append_to_override(
+    world: &World<'_>,
+    id: FileId,
+    span: Span,
+) -> Option<(String, Vec<TextEdit>)> {
+    let file = world.source(id)?;
+    let item = item_around(world, id, span)?;
+    let (appendable, keys): (&[&str], _) = match item {
+        Item::Rule(item) => (
+            &["condition", "output", "desc", "tags", "exceptions"],
+            &item.keys,
+        ),
+        Item::Macro(item) => (&["condition"], &item.keys),
+        Item::List(item) => (&["items"], &item.keys),
+        _ => return None,
+    };
+    let present: Vec<&str> = appendable
+        .iter()
+        .copied()
+        .filter(|key| keys.iter().any(|found| found.name == *key))
+        .collect();
+    if present.is_empty() {
+        return None;
+    }
+    let lines = whole_lines(&file.text, span);
+    let line = &file.text[lines.range()];
+    if !line.trim_start().starts_with("append:") {
+        return None;
+    }
+    let indent = &line[..line.len() - line.trim_start().len()];
+    let mut new_text = format!("{indent}override:\n");
+    for key in present {
+        new_text.push_str(&format!("{indent}  {key}: append\n"));
+    }
+    if !line.ends_with('\n') {
+        new_text.pop();
+    }
+    Some((
+        "Replace `append: true` with `override:`".to_owned(),
+        vec![TextEdit {
+            range: to_lsp_range(file, lines),
+            new_text,
+        }],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suggestion;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggestion("did you mean `proc.name`?"), Some("proc.name"));
+        assert_eq!(
+            suggestion("did you mean the list `shell_binaries`? otherwise quote the value"),
+            Some("shell_binaries")
+        );
+        assert_eq!(suggestion("use a field of the `syscall` source"), None);
+    }
+}

@@ -1,0 +1,16 @@
+//! `falco-rules-lsp`: the language server for Falco rules files.
+//!
+//! It runs the same analysis as `falco-rulec lint`
+//! ([`falco_rulec::analysis::incremental`], equal to `analyze`) over the files of
+//! the workspace in load order, and answers editor requests from its result.
+//!
+//! **Architecture invariant:** only this crate knows LSP types; positions are
+//! converted in [`convert`] alone.
+
+pub mod bench;
+pub mod convert;
+pub mod document;
+pub mod handlers;
+pub mod locate;
+pub mod server;
+pub mod workspace;

@@ -1,0 +1,329 @@
+//! The `LanguageServer` implementation: each method takes the lock, brings the
+//! analysis up to date and calls its handler. Diagnostics are published by a
+//! background task after a debounce.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::sync::Notify;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::handlers::{
+    code_actions, completion, formatting, hover, navigation, semantic_tokens, symbols,
+};
+use crate::workspace::{Workspace, World, key_of};
+
+/// Default wait after the last change before diagnostics are computed.
+pub const DEFAULT_DEBOUNCE_MS: u64 = 50;
+
+/// Settings a client may pass as `initializationOptions`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Settings {
+    /// A `falco.yaml` or project file giving the load order.
+    config_file: Option<String>,
+    /// Debounce before diagnostics, in milliseconds.
+    debounce_ms: Option<u64>,
+}
+
+/// The server state shared by the handlers and the publishing task.
+pub struct Server {
+    client: Client,
+    workspace: Arc<Mutex<Workspace>>,
+    changed: Arc<Notify>,
+    debounce_ms: Arc<AtomicU64>,
+    shut_down: Arc<AtomicBool>,
+}
+
+impl Server {
+    /// A server talking to `client`; `shut_down` is set when `shutdown` arrives.
+    pub fn new(client: Client, shut_down: Arc<AtomicBool>) -> Server {
+        let server = Server {
+            client,
+            workspace: Arc::default(),
+            changed: Arc::default(),
+            debounce_ms: Arc::new(AtomicU64::new(DEFAULT_DEBOUNCE_MS)),
+            shut_down,
+        };
+        server.spawn_publisher();
+        server
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Workspace> {
+        // A panic in a handler poisons the lock; the state itself stays usable.
+        self.workspace
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `handler` on an up-to-date analysis.
+    fn with_world<T>(&self, handler: impl FnOnce(&World<'_>) -> T) -> T {
+        let mut workspace = self.lock();
+        workspace.analyze();
+        handler(&workspace.world())
+    }
+
+    /// The task that publishes diagnostics: it waits for a change, lets further
+    /// changes settle for the debounce time, analyses and publishes.
+    fn spawn_publisher(&self) {
+        let client = self.client.clone();
+        let workspace = Arc::clone(&self.workspace);
+        let changed = Arc::clone(&self.changed);
+        let debounce_ms = Arc::clone(&self.debounce_ms);
+        tokio::spawn(async move {
+            loop {
+                changed.notified().await;
+                let debounce = debounce_ms.load(Ordering::Relaxed);
+                if debounce > 0 {
+                    loop {
+                        let generation = lock(&workspace).generation();
+                        tokio::time::sleep(Duration::from_millis(debounce)).await;
+                        if lock(&workspace).generation() == generation {
+                            break;
+                        }
+                    }
+                }
+                let publications = lock(&workspace).publications();
+                for publication in publications {
+                    client
+                        .publish_diagnostics(
+                            publication.uri,
+                            publication.diagnostics,
+                            publication.version,
+                        )
+                        .await;
+                }
+            }
+        });
+    }
+
+    fn changed(&self) {
+        self.changed.notify_one();
+    }
+}
+
+fn lock(workspace: &Mutex<Workspace>) -> MutexGuard<'_, Workspace> {
+    workspace
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn root_of(params: &InitializeParams) -> Option<std::path::PathBuf> {
+    let folder = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|folders| folders.first())
+        .map(|folder| &folder.uri);
+    #[allow(deprecated)] // Older clients send only `rootUri`.
+    let uri = folder.or(params.root_uri.as_ref())?;
+    uri.to_file_path().map(|path| path.into_owned())
+}
+
+fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some([".", "%", "(", " ", ",", ":"].map(str::to_owned).to_vec()),
+            ..CompletionOptions::default()
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: semantic_tokens::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            },
+        )),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        ..ServerCapabilities::default()
+    }
+}
+
+impl LanguageServer for Server {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let settings: Settings = params
+            .initialization_options
+            .clone()
+            .and_then(|options| serde_json::from_value(options).ok())
+            .unwrap_or_default();
+        if let Some(debounce) = settings.debounce_ms {
+            self.debounce_ms.store(debounce, Ordering::Relaxed);
+        }
+        let root = root_of(&params);
+        self.lock()
+            .configure(root.as_deref(), settings.config_file.as_deref());
+        Ok(InitializeResult {
+            capabilities: capabilities(),
+            server_info: Some(ServerInfo {
+                name: "falco-rules-lsp".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let error = self.lock().config_error.take();
+        if let Some(error) = error {
+            self.client.show_message(MessageType::WARNING, error).await;
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        self.lock()
+            .open(document.uri, document.version, document.text);
+        self.changed();
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let document = params.text_document;
+        self.lock()
+            .change(&document.uri, document.version, params.content_changes);
+        self.changed();
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let key = key_of(&params.text_document.uri);
+        let mut workspace = self.lock();
+        if workspace.is_config(&key) {
+            let (root, config) = (None, key.to_str().map(str::to_owned));
+            workspace.configure(root, config.as_deref());
+            drop(workspace);
+            self.changed();
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        self.lock().close(&params.text_document.uri);
+        self.changed();
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        Ok(self.with_world(|world| hover::hover(world, &at.text_document.uri, at.position)))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        Ok(self
+            .with_world(|world| completion::completion(world, &at.text_document.uri, at.position)))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        Ok(self.with_world(|world| {
+            navigation::goto_definition(world, &at.text_document.uri, at.position)
+                .map(GotoDefinitionResponse::Array)
+        }))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        Ok(self.with_world(|world| {
+            navigation::references(
+                world,
+                &at.text_document.uri,
+                at.position,
+                params.context.include_declaration,
+            )
+        }))
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        Ok(self.with_world(|world| {
+            navigation::prepare_rename(world, &params.text_document.uri, params.position)
+        }))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let at = params.text_document_position;
+        let result = self.with_world(|world| {
+            navigation::rename(world, &at.text_document.uri, at.position, &params.new_name)
+        });
+        match result {
+            Ok(edit) => Ok(Some(edit)),
+            Err(navigation::RenameError::NotRenamable) => Ok(None),
+            Err(navigation::RenameError::InvalidName(message)) => {
+                Err(Error::invalid_params(message))
+            }
+        }
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        Ok(self.with_world(|world| {
+            symbols::document_symbols(world, &params.text_document.uri)
+                .map(DocumentSymbolResponse::Nested)
+        }))
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        Ok(self.with_world(|world| {
+            Some(WorkspaceSymbolResponse::Nested(symbols::workspace_symbols(
+                world,
+                &params.query,
+            )))
+        }))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        Ok(self.with_world(|world| {
+            code_actions::code_actions(world, &params.text_document.uri, params.range)
+        }))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        Ok(self.with_world(|world| {
+            semantic_tokens::semantic_tokens(world, &params.text_document.uri)
+                .map(SemanticTokensResult::Tokens)
+        }))
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        Ok(self.with_world(|world| formatting::formatting(world, &params.text_document.uri)))
+    }
+}

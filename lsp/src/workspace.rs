@@ -1,0 +1,363 @@
+//! The workspace model: which files load, in which order, with which text, and
+//! the analysis of the current texts.
+//!
+//! The load order comes from a project file (`.falco-rulec.yaml`) or a `falco.yaml`
+//! at the workspace root (or the file named by the `configFile` setting): its
+//! `rules_files` entries, directories expanded to their YAML files in name order.
+//! Open documents that the configuration does not name load after those, in name
+//! order; without a configuration, all open documents load in name order. An open
+//! buffer's text overrides the file on disk.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use falco_loader::LoadedFile;
+use falco_rulec::analysis::incremental::Incremental;
+use falco_rulec::analysis::{Analysis, SourceFile};
+use falco_span::{FileId, FileSpan};
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+
+use crate::convert::{self, Files};
+use crate::document::Document;
+
+/// Names of the project file looked for at the workspace root, in order.
+pub const PROJECT_FILES: &[&str] = &[".falco-rulec.yaml", "falco.yaml"];
+
+/// One file of the load order.
+#[derive(Clone, Debug)]
+pub struct FileEntry {
+    /// The URI diagnostics are published under.
+    pub uri: Uri,
+    /// The key that identifies it (its canonical path, or the URI for non-file URIs).
+    pub key: PathBuf,
+}
+
+/// Diagnostics ready to send for one file.
+pub struct Publication {
+    /// The file.
+    pub uri: Uri,
+    /// Its diagnostics (empty to clear).
+    pub diagnostics: Vec<lsp::Diagnostic>,
+    /// The document version they belong to, for open documents.
+    pub version: Option<i32>,
+}
+
+/// Everything the server knows; guarded by one lock.
+#[derive(Default)]
+pub struct Workspace {
+    /// The configuration file in use, if any.
+    config: Option<PathBuf>,
+    /// The files the configuration names, in order.
+    configured: Vec<PathBuf>,
+    /// A problem with the configuration, to show the user once.
+    pub config_error: Option<String>,
+    /// Open documents by key.
+    docs: BTreeMap<PathBuf, Document>,
+    /// Texts of configured files that are not open, by key.
+    disk: HashMap<PathBuf, String>,
+    /// Cached loads between analyses.
+    incremental: Incremental,
+    /// The analysis of the texts at `analyzed`.
+    analysis: Analysis,
+    /// The load order of `analysis`.
+    files: Vec<FileEntry>,
+    /// Bumped on every change of a text or of the load order.
+    generation: u64,
+    /// The generation `analysis` reflects (`None` before the first analysis).
+    analyzed: Option<u64>,
+    /// What was last published per file.
+    published: HashMap<Uri, Vec<lsp::Diagnostic>>,
+    /// Documents changed since the last publication (always published).
+    touched: Vec<Uri>,
+}
+
+/// The key of a URI: its canonical file path when it is a file.
+pub fn key_of(uri: &Uri) -> PathBuf {
+    match uri.to_file_path() {
+        Some(path) => std::fs::canonicalize(&path).unwrap_or_else(|_| path.into_owned()),
+        None => PathBuf::from(uri.as_str()),
+    }
+}
+
+impl Workspace {
+    /// Reads the configuration: `explicit` (the `configFile` setting, relative to
+    /// the root), else the first project file found at `root`.
+    pub fn configure(&mut self, root: Option<&Path>, explicit: Option<&str>) {
+        let config = match explicit {
+            Some(path) => {
+                let path = Path::new(path);
+                Some(match root {
+                    Some(root) if path.is_relative() => root.join(path),
+                    _ => path.to_path_buf(),
+                })
+            }
+            None => root.and_then(|root| {
+                PROJECT_FILES
+                    .iter()
+                    .map(|name| root.join(name))
+                    .find(|path| path.is_file())
+            }),
+        };
+        self.configured.clear();
+        self.config_error = None;
+        if let Some(config) = &config {
+            match falco_rulec::config::rules_files(config) {
+                Ok(entries) => self.configured = expand(entries),
+                Err(error) => {
+                    self.config_error = Some(format!("{}: {error}", config.display()));
+                }
+            }
+        }
+        self.config = config;
+        self.disk.clear();
+        self.generation += 1;
+    }
+
+    /// Whether `key` is the configuration file in use.
+    pub fn is_config(&self, key: &Path) -> bool {
+        self.config
+            .as_deref()
+            .is_some_and(|config| std::fs::canonicalize(config).ok().as_deref() == Some(key))
+    }
+
+    /// Opens a document.
+    pub fn open(&mut self, uri: Uri, version: i32, text: String) {
+        let key = key_of(&uri);
+        self.touched.push(uri.clone());
+        self.docs.insert(key, Document { uri, version, text });
+        self.generation += 1;
+    }
+
+    /// Applies a `didChange`.
+    pub fn change(
+        &mut self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<lsp::TextDocumentContentChangeEvent>,
+    ) {
+        let key = key_of(uri);
+        if let Some(doc) = self.docs.get_mut(&key) {
+            doc.apply(version, changes);
+            self.touched.push(uri.clone());
+            self.generation += 1;
+        }
+    }
+
+    /// Closes a document; a configured file falls back to its text on disk.
+    pub fn close(&mut self, uri: &Uri) {
+        let key = key_of(uri);
+        if self.docs.remove(&key).is_some() {
+            self.disk.remove(&key);
+            self.touched.push(uri.clone());
+            self.generation += 1;
+        }
+    }
+
+    /// The current generation (changes since start).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The load order for the current texts.
+    fn load_order(&self) -> Vec<PathBuf> {
+        let mut order: Vec<PathBuf> = Vec::new();
+        for path in &self.configured {
+            let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            if !order.contains(&key) {
+                order.push(key);
+            }
+        }
+        for key in self.docs.keys() {
+            if !order.contains(key) {
+                order.push(key.clone());
+            }
+        }
+        order
+    }
+
+    /// Brings the analysis up to date with the texts, if anything changed.
+    pub fn analyze(&mut self) {
+        if self.analyzed == Some(self.generation) {
+            return;
+        }
+        let mut files = Vec::new();
+        let mut inputs = Vec::new();
+        for key in self.load_order() {
+            let (uri, text) = match self.docs.get(&key) {
+                Some(doc) => (doc.uri.clone(), doc.text.clone()),
+                None => {
+                    let Some(uri) = Uri::from_file_path(&key) else {
+                        continue;
+                    };
+                    let text = match self.disk.get(&key) {
+                        Some(text) => text.clone(),
+                        None => match std::fs::read_to_string(&key) {
+                            Ok(text) => {
+                                self.disk.insert(key.clone(), text.clone());
+                                text
+                            }
+                            Err(error) => {
+                                self.config_error = Some(format!("{}: {error}", key.display()));
+                                continue;
+                            }
+                        },
+                    };
+                    (uri, text)
+                }
+            };
+            inputs.push((display_path(&uri), text));
+            files.push(FileEntry { uri, key });
+        }
+        self.analysis = self.incremental.analyze(inputs);
+        self.files = files;
+        self.analyzed = Some(self.generation);
+    }
+
+    /// Analyses if needed, then returns the diagnostics to publish: every file
+    /// whose diagnostics changed since the last publication, and every document
+    /// touched since then.
+    pub fn publications(&mut self) -> Vec<Publication> {
+        self.analyze();
+        let mut by_file: Vec<Vec<lsp::Diagnostic>> = vec![Vec::new(); self.files.len()];
+        let world = self.world();
+        for diagnostic in &world.analysis.diagnostics {
+            let id = diagnostic.primary.span.file.0 as usize;
+            if let (Some(slot), Some(file)) = (by_file.get_mut(id), world.analysis.files.get(id)) {
+                slot.push(convert::to_lsp_diagnostic(&world, file, diagnostic));
+            }
+        }
+        let touched = std::mem::take(&mut self.touched);
+        let mut out = Vec::new();
+        let mut seen = Vec::new();
+        for (entry, diagnostics) in self.files.iter().zip(by_file) {
+            seen.push(entry.uri.clone());
+            let changed = self.published.get(&entry.uri) != Some(&diagnostics);
+            if changed || touched.contains(&entry.uri) {
+                self.published
+                    .insert(entry.uri.clone(), diagnostics.clone());
+                out.push(Publication {
+                    uri: entry.uri.clone(),
+                    diagnostics,
+                    version: self.docs.get(&entry.key).map(|doc| doc.version),
+                });
+            }
+        }
+        // Files that left the workspace (closed, not configured) are cleared.
+        let gone: Vec<Uri> = self
+            .published
+            .keys()
+            .filter(|uri| !seen.contains(uri))
+            .cloned()
+            .collect();
+        for uri in gone {
+            if self
+                .published
+                .remove(&uri)
+                .is_some_and(|old| !old.is_empty())
+                || touched.contains(&uri)
+            {
+                out.push(Publication {
+                    uri,
+                    diagnostics: Vec::new(),
+                    version: None,
+                });
+            }
+        }
+        out
+    }
+
+    /// A read-only view of the current analysis (call [`Workspace::analyze`] first).
+    pub fn world(&self) -> World<'_> {
+        World {
+            analysis: &self.analysis,
+            incremental: &self.incremental,
+            files: &self.files,
+        }
+    }
+}
+
+/// The configured entries, directories replaced by their YAML files in name order.
+fn expand(entries: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in entries {
+        if entry.is_dir() {
+            let mut names: Vec<PathBuf> = std::fs::read_dir(&entry)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|dirent| dirent.path())
+                .filter(|path| {
+                    path.is_file()
+                        && matches!(
+                            path.extension().and_then(|ext| ext.to_str()),
+                            Some("yaml" | "yml")
+                        )
+                })
+                .collect();
+            names.sort();
+            out.extend(names);
+        } else {
+            out.push(entry);
+        }
+    }
+    out
+}
+
+/// The path shown in messages for a URI.
+fn display_path(uri: &Uri) -> String {
+    match uri.to_file_path() {
+        Some(path) => path.display().to_string(),
+        None => uri.as_str().to_owned(),
+    }
+}
+
+/// A read-only view of the analysis that handlers work on.
+pub struct World<'a> {
+    /// The analysis of the current texts.
+    pub analysis: &'a Analysis,
+    incremental: &'a Incremental,
+    files: &'a [FileEntry],
+}
+
+impl World<'_> {
+    /// The file id and file of a URI in the load order.
+    pub fn file_of(&self, uri: &Uri) -> Option<(FileId, &SourceFile)> {
+        let key = key_of(uri);
+        let index = self
+            .files
+            .iter()
+            .position(|entry| entry.uri == *uri || entry.key == key)?;
+        Some((FileId(index as u32), self.analysis.files.get(index)?))
+    }
+
+    /// The URI of a file id.
+    pub fn uri(&self, id: FileId) -> Option<&Uri> {
+        self.files.get(id.0 as usize).map(|entry| &entry.uri)
+    }
+
+    /// The source file of a file id.
+    pub fn source(&self, id: FileId) -> Option<&SourceFile> {
+        self.analysis.files.get(id.0 as usize)
+    }
+
+    /// The loaded items of a file.
+    pub fn loaded(&self, id: FileId) -> Option<&LoadedFile> {
+        self.incremental.loaded(id)
+    }
+
+    /// Every file id in load order.
+    pub fn ids(&self) -> impl Iterator<Item = FileId> + '_ {
+        (0..self.files.len()).map(|index| FileId(index as u32))
+    }
+
+    /// The text at a file span, if it lies inside the file.
+    pub fn text_at(&self, span: FileSpan) -> Option<&str> {
+        self.source(span.file)?.text.get(span.span.range())
+    }
+}
+
+impl Files for World<'_> {
+    fn file(&self, span: FileSpan) -> Option<(&SourceFile, &Uri)> {
+        Some((self.source(span.file)?, self.uri(span.file)?))
+    }
+}

@@ -1,0 +1,6 @@
+//! Tests of the real `falco-rules-lsp` binary over stdio.
+
+mod abuse;
+mod client;
+mod neovim;
+mod protocol;
