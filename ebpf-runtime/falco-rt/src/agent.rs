@@ -1,0 +1,360 @@
+//! The agent: loads the bundle, starts the outputs, the webhook and the capture, and
+//! runs the event loop until SIGTERM/SIGINT.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use falco_events::Event;
+use falco_rt_capture::{BootClock, Capture, CaptureConfig};
+use falco_rt_enrich::{Enricher, to_event};
+use falco_rt_output::Outputs;
+use falco_rt_state::State;
+use falco_rt_webhook::{Handler, TlsFiles, Webhook, WebhookConfig};
+use falco_vm::{Engine, OutputOptions};
+
+use crate::alerts;
+use crate::cli::RunArgs;
+use crate::config::Config;
+use crate::rules::{Rules, Wanted, load_bundle};
+use crate::signals::Signals;
+use crate::stats::{self, AgentCounters};
+use crate::watch::Watch;
+
+/// How long HTTP delivery may go on at shutdown.
+const FLUSH_GRACE: Duration = Duration::from_secs(5);
+/// How often kernel drop counters are checked (Falco's drop alert is per second).
+const DROP_CHECK: Duration = Duration::from_secs(1);
+
+/// Now, in nanoseconds since the epoch.
+pub fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// The host name alerts carry.
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// What the event paths share.
+struct Shared {
+    rules: Arc<Rules>,
+    outputs: Outputs,
+    render: OutputOptions,
+    counters: AgentCounters,
+    next_num: AtomicU64,
+    first_ts: u64,
+}
+
+impl Shared {
+    /// Evaluates one event with `engine` and emits its alerts.
+    fn evaluate(&self, engine: &Engine, ev: &mut Event, scratch: &mut falco_vm::Scratch, hits: &mut Vec<usize>) {
+        ev.set_num(self.next_num.fetch_add(1, Ordering::Relaxed));
+        ev.set_first_ts(self.first_ts);
+        engine.matching_rules(ev, scratch, hits);
+        for &rule in hits.iter() {
+            if let Some(alert) = engine.alert(rule, ev, scratch) {
+                AgentCounters::add(&self.counters.alerts, 1);
+                self.outputs.emit(alerts::render(&alert, &self.render));
+            }
+        }
+    }
+
+    fn internal(&self, alert: &falco_vm::Alert) {
+        self.outputs.emit(alerts::render(alert, &self.render));
+    }
+}
+
+/// Runs the agent; returns the process exit code.
+pub fn run(args: &RunArgs) -> u8 {
+    match run_inner(args) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("falco-rt: error: {e}");
+            1
+        }
+    }
+}
+
+fn run_inner(args: &RunArgs) -> Result<(), String> {
+    let Some(bundle_path) = args.bundle.clone() else {
+        return Err("--bundle FILE is required (compile one with `falco-rulec compile -o FILE`)".into());
+    };
+    let mut cfg = match &args.config {
+        Some(p) => Config::load(p).map_err(|e| e.to_string())?,
+        None => Config::default(),
+    };
+    if args.json {
+        cfg.outputs.json_output = true;
+    }
+    let host = hostname();
+    let engine = load_bundle(&bundle_path, &cfg, &host)?;
+    let has_k8s = engine.rules().iter().any(|r| {
+        engine.bundle().sources.get(r.source as usize).map(String::as_str) == Some("k8s_audit")
+    });
+    eprintln!(
+        "falco-rt: loaded {} ({} rules)",
+        bundle_path.display(),
+        engine.rules().len()
+    );
+    let signals = Signals::install().map_err(|e| format!("signal handlers: {e}"))?;
+    let outputs = Outputs::start(&cfg.outputs).map_err(|e| format!("outputs: {e}"))?;
+    let shared = Arc::new(Shared {
+        rules: Arc::new(Rules::new(engine)),
+        outputs,
+        render: cfg.render.clone(),
+        counters: AgentCounters::default(),
+        next_num: AtomicU64::new(1),
+        first_ts: now_ns(),
+    });
+
+    let webhook = if !args.no_k8s_audit && (has_k8s || args.k8s_audit_listen.is_some()) {
+        Some(start_webhook(args, &shared)?)
+    } else {
+        None
+    };
+
+    let mut watch = Watch::new(&bundle_path, Duration::from_millis(args.watch_interval_ms));
+    let mut capture = if args.no_syscalls {
+        None
+    } else {
+        Some(Live::start(&shared)?)
+    };
+    let stats_every = (args.stats_interval > 0).then(|| Duration::from_secs(args.stats_interval));
+    let mut next_stats = stats_every.map(|d| Instant::now() + d);
+
+    while !signals.stopping() {
+        let reload_now = Signals::take(&signals.reload) || watch.changed();
+        if reload_now {
+            reload(&shared, &bundle_path, &cfg, &host);
+            watch.mark_loaded();
+        }
+        match capture.as_mut() {
+            Some(live) => live.step(&shared)?,
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+        let due = next_stats.is_some_and(|t| Instant::now() >= t);
+        if Signals::take(&signals.stats) || due {
+            print_stats(&shared, capture.as_ref());
+            next_stats = stats_every.map(|d| Instant::now() + d);
+        }
+    }
+
+    eprintln!("falco-rt: stopping");
+    if let Some(w) = webhook {
+        w.stop();
+    }
+    let (kernel, decode_errors) = match capture.take() {
+        Some(live) => {
+            let k = live.capture.counters().ok();
+            let d = live.capture.decode_errors();
+            drop(live); // detaches the programs
+            (k, d)
+        }
+        None => (None, 0),
+    };
+    let shared = Arc::try_unwrap(shared).map_err(|_| "the event paths did not stop".to_string())?;
+    let out = shared.outputs.shutdown(FLUSH_GRACE);
+    eprintln!("{}", stats::line(&shared.counters, kernel, &out, decode_errors));
+    if out.undelivered() > 0 {
+        eprintln!("falco-rt: {} alert deliveries failed ({out})", out.undelivered());
+    }
+    Ok(())
+}
+
+fn start_webhook(args: &RunArgs, shared: &Arc<Shared>) -> Result<Webhook, String> {
+    let listen = match args.k8s_audit_listen {
+        Some(a) => a,
+        None => falco_rt_webhook::DEFAULT_LISTEN
+            .parse()
+            .map_err(|e| format!("{e}"))?,
+    };
+    let mut cfg = WebhookConfig::new(listen);
+    if let (Some(cert), Some(key)) = (&args.k8s_audit_tls_cert, &args.k8s_audit_tls_key) {
+        cfg.tls = Some(TlsFiles {
+            cert: cert.clone(),
+            key: key.clone(),
+        });
+    }
+    let tls = cfg.tls.is_some();
+    let s = shared.clone();
+    let handler: Handler = Arc::new(move |events: Vec<Event>| {
+        let (engine, _) = s.rules.current();
+        let mut scratch = engine.scratch();
+        let mut hits = Vec::new();
+        for mut ev in events {
+            AgentCounters::add(&s.counters.k8s_events, 1);
+            s.evaluate(&engine, &mut ev, &mut scratch, &mut hits);
+        }
+    });
+    let hook = Webhook::start(cfg, handler).map_err(|e| e.to_string())?;
+    eprintln!(
+        "falco-rt: k8s audit webhook listening on {}://{}{}",
+        if tls { "https" } else { "http" },
+        hook.local_addr(),
+        falco_rt_webhook::DEFAULT_PATH
+    );
+    Ok(hook)
+}
+
+fn reload(shared: &Shared, path: &std::path::Path, cfg: &Config, host: &str) {
+    match load_bundle(path, cfg, host) {
+        Ok(engine) => {
+            let n = engine.rules().len();
+            shared.rules.swap(engine);
+            eprintln!("falco-rt: bundle reloaded from {} ({n} rules)", path.display());
+        }
+        Err(e) => {
+            eprintln!("falco-rt: bundle reload failed, keeping the previous rules: {e}");
+            let a = alerts::reload_failed(&path.display().to_string(), &e, now_ns(), host);
+            shared.internal(&a);
+        }
+    }
+}
+
+fn print_stats(shared: &Shared, live: Option<&Live>) {
+    let kernel = live.and_then(|l| l.capture.counters().ok());
+    let decode = live.map_or(0, |l| l.capture.decode_errors());
+    eprintln!(
+        "{}",
+        stats::line(&shared.counters, kernel, &shared.outputs.stats(), decode)
+    );
+}
+
+/// The syscall path: capture, state, enrichment, evaluation.
+struct Live {
+    capture: Capture,
+    clock: BootClock,
+    state: State,
+    enricher: Enricher,
+    engine: Arc<Engine>,
+    generation: u64,
+    wanted: Wanted,
+    scratch: falco_vm::Scratch,
+    hits: Vec<usize>,
+    line: String,
+    last_drop_check: Instant,
+    last_counters: falco_rt_capture::Counters,
+    host: String,
+}
+
+impl Live {
+    fn start(shared: &Shared) -> Result<Self, String> {
+        let (engine, generation) = shared.rules.current();
+        let wanted = Wanted::of(&engine);
+        let names = wanted.syscalls();
+        let state = State::from_host(std::path::Path::new("/"), Some(std::process::id()));
+        let capture = Capture::start(&CaptureConfig::default(), &names)
+            .map_err(|e| format!("eBPF capture: {e} (run as root, or use --no-syscalls)"))?;
+        eprintln!(
+            "falco-rt: capturing {} syscalls, {} processes known",
+            names.len(),
+            state.procs.len()
+        );
+        Ok(Self {
+            capture,
+            clock: BootClock::now(),
+            state,
+            enricher: Enricher::new(),
+            scratch: engine.scratch(),
+            engine,
+            generation,
+            wanted,
+            hits: Vec::new(),
+            line: String::new(),
+            last_drop_check: Instant::now(),
+            last_counters: falco_rt_capture::Counters::default(),
+            host: hostname(),
+        })
+    }
+
+    /// Follows a reload: new engine, new event types, new kernel selection.
+    fn follow(&mut self, shared: &Shared) -> Result<(), String> {
+        if shared.rules.generation() == self.generation {
+            return Ok(());
+        }
+        let (engine, generation) = shared.rules.current();
+        self.wanted = Wanted::of(&engine);
+        self.scratch = engine.scratch();
+        self.engine = engine;
+        self.generation = generation;
+        let names = self.wanted.syscalls();
+        self.capture
+            .select(&names)
+            .map_err(|e| format!("applying the new syscall set: {e}"))?;
+        eprintln!("falco-rt: capturing {} syscalls", names.len());
+        Ok(())
+    }
+
+    fn step(&mut self, shared: &Shared) -> Result<(), String> {
+        self.follow(shared)?;
+        let Live {
+            capture,
+            clock,
+            state,
+            enricher,
+            engine,
+            wanted,
+            scratch,
+            hits,
+            line,
+            ..
+        } = self;
+        let n = capture
+            .poll(Duration::from_millis(20), |rec| {
+                let Ok(rec) = rec else {
+                    return;
+                };
+                let ts = clock.to_unix_ns(header(&rec).ts_boot_ns);
+                if enricher
+                    .record(state, &rec, ts, |t| wanted.contains(t), line)
+                    .is_none()
+                {
+                    return;
+                }
+                match to_event(line) {
+                    Ok(mut ev) => {
+                        AgentCounters::add(&shared.counters.evaluated, 1);
+                        shared.evaluate(engine, &mut ev, scratch, hits);
+                    }
+                    Err(e) => {
+                        AgentCounters::add(&shared.counters.bad_events, 1);
+                        eprintln!("falco-rt: internal error, event not evaluated: {e}: {line}");
+                    }
+                }
+            })
+            .map_err(|e| format!("capture: {e}"))?;
+        AgentCounters::add(&shared.counters.records, n as u64);
+        if self.last_drop_check.elapsed() >= DROP_CHECK {
+            self.check_drops(shared);
+        }
+        Ok(())
+    }
+
+    fn check_drops(&mut self, shared: &Shared) {
+        self.last_drop_check = Instant::now();
+        let Ok(now) = self.capture.counters() else {
+            return;
+        };
+        let dropped = now.dropped.wrapping_sub(self.last_counters.dropped);
+        let submitted = now.submitted.wrapping_sub(self.last_counters.submitted);
+        self.last_counters = now;
+        if dropped > 0 {
+            let a = alerts::drops(dropped, submitted + dropped, now_ns(), &self.host);
+            shared.internal(&a);
+        }
+    }
+}
+
+fn header<'a>(rec: &'a falco_rt_record::Event<'_>) -> &'a falco_rt_record::Header {
+    match rec {
+        falco_rt_record::Event::Syscall(s) => &s.header,
+        falco_rt_record::Event::Exec(x) => &x.header,
+        falco_rt_record::Event::Fork(f) => &f.header,
+        falco_rt_record::Event::Exit(x) => &x.header,
+    }
+}

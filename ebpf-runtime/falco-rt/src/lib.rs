@@ -1,0 +1,28 @@
+//! The falco-rt node agent (binary `falco-rt`).
+//!
+//! A compiled rule bundle in, alerts out. The modules, one job each:
+//!
+//! - [`cli`]: the command line; [`config`]: the `falco.yaml` keys that apply;
+//! - [`rules`]: loading and verifying the bundle, the engine in force, the syscalls it
+//!   needs; [`watch`]: noticing that the bundle file changed; [`signals`]: SIGTERM,
+//!   SIGINT, SIGHUP and SIGUSR1 as flags;
+//! - [`agent`]: the event loop (capture → state → event → VM → outputs), the webhook's
+//!   handler, reloads, drop alerts and shutdown;
+//! - [`alerts`]: rendering for the outputs, and falco-rt's own alerts;
+//! - [`capture_cmd`]: `falco-rt capture`; [`stats`]: counters and the stats line.
+//!
+//! The kernel capture, the state, the enrichment, the outputs and the webhook are crates
+//! of their own (`falco-rt-capture`, `-state`, `-enrich`, `-output`, `-webhook`).
+
+pub mod agent;
+pub mod alerts;
+pub mod capture_cmd;
+pub mod cli;
+pub mod config;
+pub mod rules;
+pub mod signals;
+pub mod stats;
+pub mod watch;
+
+#[cfg(test)]
+mod tests;
