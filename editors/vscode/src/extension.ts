@@ -20,6 +20,8 @@ const SERVER_NAME = "falco-rules-lsp";
 const LINTER_NAME = "falco-rulec";
 
 let client: LanguageClient | undefined;
+/** True once a rules file has been seen: the server runs only for people who edit rules. */
+let wanted = false;
 let output: vscode.OutputChannel;
 let lintDiagnostics: vscode.DiagnosticCollection;
 let globs: GlobSet = compileGlobs([]);
@@ -34,7 +36,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand("falcoRules.restartServer", () => restartServer(context)),
     vscode.commands.registerCommand("falcoRules.lintWorkspace", () => lintWorkspace(context)),
-    vscode.workspace.onDidOpenTextDocument(adoptIfRulesFile),
+    vscode.workspace.onDidOpenTextDocument((document) => {
+      adoptIfRulesFile(document);
+      void startIfWanted(context, document);
+    }),
     // A lint result describes the file as it was on disk; once edited, the server's
     // diagnostics are the current ones.
     vscode.workspace.onDidChangeTextDocument((event) => {
@@ -47,11 +52,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (affectsAny(affects, GLOB_SETTINGS)) {
         reloadGlobs();
       }
-      if (affectsAny(affects, RESTART_SETTINGS)) {
+      if (wanted && affectsAny(affects, RESTART_SETTINGS)) {
         await restartServer(context);
       }
     }),
   );
+  for (const document of vscode.workspace.textDocuments) {
+    await startIfWanted(context, document);
+  }
+}
+
+/**
+ * Starts the server at the first `falco-rules` document. The extension activates on any
+ * YAML file (to apply the extra globs); someone editing only Kubernetes manifests should
+ * neither run the server nor be told that it is missing.
+ */
+async function startIfWanted(context: vscode.ExtensionContext, document: vscode.TextDocument): Promise<void> {
+  if (wanted || document.languageId !== LANGUAGE_ID) {
+    return;
+  }
+  wanted = true;
   await startServer(context);
 }
 
@@ -176,6 +196,8 @@ async function stopServer(): Promise<void> {
 
 async function restartServer(context: vscode.ExtensionContext): Promise<void> {
   await stopServer();
+  // An explicit restart starts the server even before a rules file was opened.
+  wanted = true;
   await startServer(context);
 }
 
