@@ -52,7 +52,13 @@ struct Shared {
 
 impl Shared {
     /// Evaluates one event with `engine` and emits its alerts.
-    fn evaluate(&self, engine: &Engine, ev: &mut Event, scratch: &mut falco_vm::Scratch, hits: &mut Vec<usize>) {
+    fn evaluate(
+        &self,
+        engine: &Engine,
+        ev: &mut Event,
+        scratch: &mut falco_vm::Scratch,
+        hits: &mut Vec<usize>,
+    ) {
         ev.set_num(self.next_num.fetch_add(1, Ordering::Relaxed));
         ev.set_first_ts(self.first_ts);
         engine.matching_rules(ev, scratch, hits);
@@ -82,7 +88,9 @@ pub fn run(args: &RunArgs) -> u8 {
 
 fn run_inner(args: &RunArgs) -> Result<(), String> {
     let Some(bundle_path) = args.bundle.clone() else {
-        return Err("--bundle FILE is required (compile one with `falco-rulec compile -o FILE`)".into());
+        return Err(
+            "--bundle FILE is required (compile one with `falco-rulec compile -o FILE`)".into(),
+        );
     };
     let mut cfg = match &args.config {
         Some(p) => Config::load(p).map_err(|e| e.to_string())?,
@@ -94,7 +102,12 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
     let host = hostname();
     let engine = load_bundle(&bundle_path, &cfg, &host)?;
     let has_k8s = engine.rules().iter().any(|r| {
-        engine.bundle().sources.get(r.source as usize).map(String::as_str) == Some("k8s_audit")
+        engine
+            .bundle()
+            .sources
+            .get(r.source as usize)
+            .map(String::as_str)
+            == Some("k8s_audit")
     });
     eprintln!(
         "falco-rt: loaded {} ({} rules)",
@@ -159,9 +172,15 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
     };
     let shared = Arc::try_unwrap(shared).map_err(|_| "the event paths did not stop".to_string())?;
     let out = shared.outputs.shutdown(FLUSH_GRACE);
-    eprintln!("{}", stats::line(&shared.counters, kernel, &out, decode_errors));
+    eprintln!(
+        "{}",
+        stats::line(&shared.counters, kernel, &out, decode_errors)
+    );
     if out.undelivered() > 0 {
-        eprintln!("falco-rt: {} alert deliveries failed ({out})", out.undelivered());
+        eprintln!(
+            "falco-rt: {} alert deliveries failed ({out})",
+            out.undelivered()
+        );
     }
     Ok(())
 }
@@ -206,7 +225,10 @@ fn reload(shared: &Shared, path: &std::path::Path, cfg: &Config, host: &str) {
         Ok(engine) => {
             let n = engine.rules().len();
             shared.rules.swap(engine);
-            eprintln!("falco-rt: bundle reloaded from {} ({n} rules)", path.display());
+            eprintln!(
+                "falco-rt: bundle reloaded from {} ({n} rules)",
+                path.display()
+            );
         }
         Err(e) => {
             eprintln!("falco-rt: bundle reload failed, keeping the previous rules: {e}");

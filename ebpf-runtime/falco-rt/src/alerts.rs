@@ -133,10 +133,16 @@ mod tests {
             "22:13:20.123456789: Debug Falco internal: syscall event drop. 5 system calls dropped in last second. (ebpf_enabled=1 n_drops=5 n_drops_buffer=5 n_drops_bug=0 n_drops_pf=0 n_evts=100)"
         );
         assert!(a.json.contains(r#""n_drops":"5""#), "{}", a.json);
-        assert!(a.json.contains(r#""rule":"Falco internal: syscall event drop""#));
+        assert!(
+            a.json
+                .contains(r#""rule":"Falco internal: syscall event drop""#)
+        );
         let r = reload_failed("/b.frb", "bad magic", 0, "node");
         assert_eq!(r.priority, Priority::Critical);
         assert_eq!(r.iso8601, "1970-01-01T00:00:00.000000000Z");
-        assert_eq!(clock_texts(951_782_400_000_000_000).1, "2000-02-29 00:00:00.000000000");
+        assert_eq!(
+            clock_texts(951_782_400_000_000_000).1,
+            "2000-02-29 00:00:00.000000000"
+        );
     }
 }

@@ -16,11 +16,43 @@ use crate::signals::Signals;
 
 /// The syscalls today's rules look at, captured when no bundle is given.
 pub const DEFAULT_SYSCALLS: &[&str] = &[
-    "open", "openat", "openat2", "creat", "execve", "execveat", "connect", "accept", "accept4",
-    "unlink", "unlinkat", "rename", "renameat", "renameat2", "link", "linkat", "symlink",
-    "symlinkat", "mkdir", "mkdirat", "rmdir", "chmod", "fchmod", "fchmodat", "setuid", "setgid",
-    "setreuid", "setregid", "setresuid", "setresgid", "setns", "unshare", "ptrace", "dup", "dup2",
-    "dup3", "close",
+    "open",
+    "openat",
+    "openat2",
+    "creat",
+    "execve",
+    "execveat",
+    "connect",
+    "accept",
+    "accept4",
+    "unlink",
+    "unlinkat",
+    "rename",
+    "renameat",
+    "renameat2",
+    "link",
+    "linkat",
+    "symlink",
+    "symlinkat",
+    "mkdir",
+    "mkdirat",
+    "rmdir",
+    "chmod",
+    "fchmod",
+    "fchmodat",
+    "setuid",
+    "setgid",
+    "setreuid",
+    "setregid",
+    "setresuid",
+    "setresgid",
+    "setns",
+    "unshare",
+    "ptrace",
+    "dup",
+    "dup2",
+    "dup3",
+    "close",
 ];
 
 /// Runs the capture; returns the exit code.
@@ -80,7 +112,9 @@ fn run_inner(args: &CaptureArgs) -> Result<u64, String> {
     let host = hostname();
     let mut enricher = Enricher::new();
     let wanted = Wanted::everything();
-    let end = args.duration.map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+    let end = args
+        .duration
+        .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
     let mut line = String::new();
     let mut written = 0u64;
     let mut write_error: Option<std::io::Error> = None;
@@ -133,7 +167,10 @@ fn run_inner(args: &CaptureArgs) -> Result<u64, String> {
     if let Ok(c) = capture.counters()
         && c.dropped > 0
     {
-        eprintln!("falco-rt capture: {} events dropped by the kernel (ring full)", c.dropped);
+        eprintln!(
+            "falco-rt capture: {} events dropped by the kernel (ring full)",
+            c.dropped
+        );
     }
     Ok(written)
 }

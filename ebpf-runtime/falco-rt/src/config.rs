@@ -179,7 +179,9 @@ impl Reader<'_> {
         };
         // yaml-cpp's bool conversion: true/false, yes/no, on/off in any of three cases.
         match node.as_str() {
-            Some("true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON") => Ok(Some(true)),
+            Some("true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON") => {
+                Ok(Some(true))
+            }
             Some("false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF") => {
                 Ok(Some(false))
             }

@@ -53,7 +53,12 @@ pub fn self_usage() -> (u64, u64) {
 }
 
 /// One stats line (JSON) for stderr.
-pub fn line(c: &AgentCounters, kernel: Option<Counters>, out: &OutputStats, decode_errors: u64) -> String {
+pub fn line(
+    c: &AgentCounters,
+    kernel: Option<Counters>,
+    out: &OutputStats,
+    decode_errors: u64,
+) -> String {
     let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let (cpu_ms, rss_kb) = self_usage();
     let k = kernel.unwrap_or_default();

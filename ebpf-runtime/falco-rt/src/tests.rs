@@ -48,17 +48,40 @@ fn defaults_are_falcos_and_disabled_outputs_stay_off() {
 #[test]
 fn bad_values_name_their_place() {
     let cases = [
-        ("json_output: maybe\n", "falco.yaml:1:14: `json_output` must be true or false"),
-        ("priority: loud\n", "falco.yaml:1:11: `priority` must be a Falco priority"),
-        ("rule_matching: some\n", "falco.yaml:1:16: `rule_matching` must be `first` or `all`"),
-        ("file_output: yes\n", "falco.yaml:1:14: `file_output` must be a mapping"),
-        ("file_output:\n  enabled: true\n", "falco.yaml:2:3: `file_output` is enabled but has no `filename`"),
-        ("http_output:\n  enabled: true\n  url: ftp://x\n", "falco.yaml:2:3: `http_output.url` must be"),
-        ("- a\n", "falco.yaml:1:1: the configuration must be a mapping"),
+        (
+            "json_output: maybe\n",
+            "falco.yaml:1:14: `json_output` must be true or false",
+        ),
+        (
+            "priority: loud\n",
+            "falco.yaml:1:11: `priority` must be a Falco priority",
+        ),
+        (
+            "rule_matching: some\n",
+            "falco.yaml:1:16: `rule_matching` must be `first` or `all`",
+        ),
+        (
+            "file_output: yes\n",
+            "falco.yaml:1:14: `file_output` must be a mapping",
+        ),
+        (
+            "file_output:\n  enabled: true\n",
+            "falco.yaml:2:3: `file_output` is enabled but has no `filename`",
+        ),
+        (
+            "http_output:\n  enabled: true\n  url: ftp://x\n",
+            "falco.yaml:2:3: `http_output.url` must be",
+        ),
+        (
+            "- a\n",
+            "falco.yaml:1:1: the configuration must be a mapping",
+        ),
         ("a: [\n", "falco.yaml:"),
     ];
     for (text, want) in cases {
-        let err = parse(text).err().unwrap_or_else(|| panic!("{text:?} must fail"));
+        let err = parse(text)
+            .err()
+            .unwrap_or_else(|| panic!("{text:?} must fail"));
         assert!(err.starts_with(want), "{text:?}: {err}");
     }
 }

@@ -1,0 +1,204 @@
+//! Shared by the falco-rt integration tests: bundles compiled from rules text, and a
+//! running agent whose output lines the tests wait for.
+
+#![allow(dead_code)] // each test binary uses part of it
+
+#[path = "../../../falco-rt-output/tests/support/sidekick.rs"]
+pub mod sidekick;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// A scratch directory for one test, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("falco-rt-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).expect("temp dir");
+        TempDir(p)
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.0.join(file)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Compiles rules files (path, text) into bundle bytes with the falco-rulec library.
+pub fn compile(files: Vec<(String, String)>) -> Vec<u8> {
+    let (analysis, result) = falco_rulec::cli::compile::compile_files(files);
+    match result {
+        Ok(c) => c.bytes,
+        Err(e) => panic!("compile failed: {e}: {:?}", analysis.diagnostics),
+    }
+}
+
+/// The stdlib rules (`rules-stdlib/rules`) compiled once per test binary.
+pub fn stdlib_bundle() -> &'static [u8] {
+    static B: OnceLock<Vec<u8>> = OnceLock::new();
+    B.get_or_init(|| compile(falco_rulec::cli::inputs::default_rules()))
+}
+
+/// The upstream k8s audit fixture with a ConfigMap holding `aws_access_key_id`.
+pub fn configmap_fixture() -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../../../shared/corpus/k8s-audit-events/events/create_configmap_sensitive_values.json",
+    );
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// A running `falco-rt` with its stdout and stderr lines collected.
+pub struct Agent {
+    child: Child,
+    pub stdout: Arc<Mutex<Vec<String>>>,
+    pub stderr: Arc<Mutex<Vec<String>>>,
+}
+
+fn collect(r: impl std::io::Read + Send + 'static, sink: Arc<Mutex<Vec<String>>>, echo: bool) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(r).lines().map_while(Result::ok) {
+            if echo {
+                eprintln!("[falco-rt] {line}");
+            }
+            sink.lock().expect("lock").push(line);
+        }
+    });
+}
+
+impl Agent {
+    pub fn spawn(args: &[&str]) -> Agent {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_falco-rt"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn falco-rt");
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        collect(child.stdout.take().expect("stdout"), stdout.clone(), false);
+        collect(child.stderr.take().expect("stderr"), stderr.clone(), true);
+        Agent {
+            child,
+            stdout,
+            stderr,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits until a line of `which` satisfies `f`; returns it.
+    pub fn wait_line(
+        &mut self,
+        which: &Arc<Mutex<Vec<String>>>,
+        timeout: Duration,
+        f: impl Fn(&str) -> bool,
+    ) -> Option<String> {
+        let end = Instant::now() + timeout;
+        loop {
+            if let Some(l) = which.lock().expect("lock").iter().find(|l| f(l)) {
+                return Some(l.clone());
+            }
+            if Instant::now() >= end {
+                return None;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                std::thread::sleep(Duration::from_millis(50));
+                let found = which.lock().expect("lock").iter().find(|l| f(l)).cloned();
+                if found.is_none() {
+                    panic!("falco-rt exited ({status}) before the expected line");
+                }
+                return found;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    pub fn wait_stderr(&mut self, needle: &str) -> String {
+        let e = self.stderr.clone();
+        self.wait_line(&e, Duration::from_secs(30), |l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no stderr line with {needle:?}"))
+    }
+
+    pub fn wait_stdout(&mut self, needle: &str) -> String {
+        let o = self.stdout.clone();
+        self.wait_line(&o, Duration::from_secs(30), |l| l.contains(needle))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no alert with {needle:?}; got {:?}",
+                    o.lock().expect("lock")
+                )
+            })
+    }
+
+    /// The webhook's address, from the agent's start-up line.
+    pub fn webhook_addr(&mut self) -> std::net::SocketAddr {
+        let line = self.wait_stderr("webhook listening on ");
+        let url = line.rsplit("://").next().expect("url");
+        url.trim_end_matches("/k8s-audit").parse().expect("address")
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([format!("-{sig}"), self.pid().to_string()])
+            .status()
+            .expect("kill")
+            .success();
+        assert!(ok, "kill -{sig} failed");
+    }
+
+    /// SIGTERM, then waits for a clean exit; returns the exit code.
+    pub fn stop(mut self) -> i32 {
+        self.signal("TERM");
+        let end = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                std::thread::sleep(Duration::from_millis(100));
+                return status.code().unwrap_or(-1);
+            }
+            assert!(Instant::now() < end, "falco-rt did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Posts `body` to the webhook; returns the status code.
+pub fn post(addr: std::net::SocketAddr, body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let head = format!(
+        "POST /k8s-audit HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).expect("write");
+    s.write_all(body.as_bytes()).expect("write");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}

@@ -1,0 +1,75 @@
+//! The agent with the webhook only (no eBPF): the upstream ConfigMap fixture raises the
+//! stdlib alert on stdout and at a Falcosidekick-like receiver; bad requests do not stop it.
+
+mod support;
+
+use std::time::Duration;
+
+use support::sidekick::Sidekick;
+use support::{Agent, TempDir, configmap_fixture, post, stdlib_bundle};
+
+#[test]
+fn configmap_with_aws_key_alerts_on_stdout_and_over_http() {
+    let dir = TempDir::new("webhook");
+    let bundle = dir.path("stdlib.frb");
+    std::fs::write(&bundle, stdlib_bundle()).expect("bundle");
+    let sk = Sidekick::start(0);
+    let config = dir.path("falco.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "json_output: true\nhttp_output:\n  enabled: true\n  url: {}\nfile_output:\n  enabled: true\n  filename: {}\n",
+            sk.url(),
+            dir.path("alerts.txt").display()
+        ),
+    )
+    .expect("config");
+    let mut agent = Agent::spawn(&[
+        "--bundle",
+        bundle.to_str().expect("utf8"),
+        "--config",
+        config.to_str().expect("utf8"),
+        "--no-syscalls",
+        "--k8s-audit-listen",
+        "127.0.0.1:0",
+    ]);
+    let addr = agent.webhook_addr();
+
+    assert_eq!(post(addr, "{\"kind\": "), 400);
+    assert_eq!(post(addr, "[{\"kind\":\"Pod\"}]"), 400);
+    assert_eq!(post(addr, &configmap_fixture()), 200);
+
+    let line = agent.wait_stdout("ConfigMap With Private Credentials");
+    let alert: serde_json::Value = serde_json::from_str(&line).expect("JSON alert");
+    assert_eq!(alert["priority"], "Warning");
+    assert_eq!(alert["source"], "k8s_audit");
+    assert_eq!(alert["output_fields"]["ka.req.configmap.name"], "my-config");
+    assert!(
+        alert["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("Warning ConfigMap holds private credentials")),
+        "{line}"
+    );
+    // All six events of the fixture reach the receiver and pass its check.
+    let got = sk.wait_accepted(6, Duration::from_secs(20));
+    assert_eq!(
+        got.len(),
+        6,
+        "rejected: {:?}",
+        sk.rejected.lock().expect("lock")
+    );
+    assert!(
+        got.iter()
+            .all(|a| a["rule"] == "ConfigMap With Private Credentials")
+    );
+    assert!(sk.rejected.lock().expect("lock").is_empty());
+
+    assert_eq!(agent.stop(), 0);
+    let file = std::fs::read_to_string(dir.path("alerts.txt")).expect("file output");
+    assert_eq!(
+        file.lines()
+            .filter(|l| l.contains("ConfigMap With Private Credentials"))
+            .count(),
+        6
+    );
+}
