@@ -66,12 +66,12 @@ impl Totals {
 pub fn human(outcomes: &[FileOutcome]) -> String {
     let mut out = String::new();
     for outcome in outcomes {
-        let _ = writeln!(
-            out,
-            "{} (rules: {})",
-            outcome.path,
-            outcome.rules.join(", ")
-        );
+        if outcome.rules.is_empty() {
+            let _ = writeln!(out, "{}", outcome.path);
+        } else {
+            let rules = outcome.rules.join(", ");
+            let _ = writeln!(out, "{} (rules: {rules})", outcome.path);
+        }
         match &outcome.result {
             Err(failure) => write_file_failure(&mut out, &outcome.path, failure),
             Ok(cases) => {

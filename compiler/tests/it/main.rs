@@ -5,4 +5,5 @@ mod cli;
 mod compile;
 mod formats;
 mod replay;
+mod rule_tests;
 mod support;
