@@ -5,7 +5,6 @@
 //! field holds `in` when all its elements are in the set and `intersects` when one
 //! is; an `AnyOf` value holds when one candidate does.
 
-use std::collections::HashSet;
 use std::net::IpAddr;
 
 use aho_corasick::AhoCorasick;
@@ -13,6 +12,7 @@ use falco_bundle::{Check, CmpOp, Const, Quant, Rhs};
 use falco_events::FieldValue;
 use ipnet::IpNet;
 
+use crate::fxhash::FxHashSet;
 use crate::glob::{Glob, PathMatcher};
 
 /// A check ready to run.
@@ -26,6 +26,8 @@ pub(crate) struct CompiledCheck {
 /// A constant as a value the comparisons read.
 #[derive(Debug, Clone)]
 pub(crate) enum Val {
+    /// Text that is valid UTF-8 (checked once, at load).
+    Str(Box<str>),
     Bytes(Box<[u8]>),
     Int(i128),
     Double(f64),
@@ -128,7 +130,10 @@ fn scalar_matcher(op: CmpOp, quant: Quant, items: Vec<Val>) -> Result<Matcher, C
 
 fn to_val(c: &Const) -> Val {
     match c {
-        Const::Str(s) => Val::Bytes(s.clone().into_boxed_slice()),
+        Const::Str(s) => match std::str::from_utf8(s) {
+            Ok(text) => Val::Str(text.into()),
+            Err(_) => Val::Bytes(s.clone().into_boxed_slice()),
+        },
         Const::Int(v) => Val::Int(i128::from(*v)),
         Const::UInt(v) => Val::Int(i128::from(*v)),
         Const::Double(v) => Val::Double(*v),
@@ -144,6 +149,7 @@ fn to_val(c: &Const) -> Val {
 impl Val {
     fn bytes(&self) -> Option<&[u8]> {
         match self {
+            Val::Str(s) => Some(s.as_bytes()),
             Val::Bytes(b) => Some(b),
             _ => None,
         }
@@ -153,11 +159,11 @@ impl Val {
 /// The set of an `in`/`intersects`, by kind of value.
 #[derive(Debug, Default)]
 pub(crate) struct ValueSet {
-    bytes: HashSet<Box<[u8]>>,
-    ints: HashSet<i128>,
+    bytes: FxHashSet<Box<[u8]>>,
+    ints: FxHashSet<i128>,
     doubles: Vec<f64>,
     bools: Vec<bool>,
-    ips: HashSet<IpAddr>,
+    ips: FxHashSet<IpAddr>,
     nets: Vec<IpNet>,
 }
 
@@ -166,6 +172,9 @@ impl ValueSet {
         let mut set = ValueSet::default();
         for v in items {
             match v {
+                Val::Str(s) => {
+                    set.bytes.insert(s.as_bytes().into());
+                }
                 Val::Bytes(b) => {
                     set.bytes.insert(b);
                 }
@@ -204,7 +213,7 @@ impl ValueSet {
 #[derive(Debug, Default)]
 pub(crate) struct PrefixSet {
     lengths: Vec<usize>,
-    prefixes: HashSet<Box<[u8]>>,
+    prefixes: FxHashSet<Box<[u8]>>,
 }
 
 impl PrefixSet {
@@ -315,10 +324,8 @@ fn quantified(q: Quant, n: usize, total: usize) -> bool {
 
 fn val_as_field(v: &Val) -> FieldValue<'_> {
     match v {
-        Val::Bytes(b) => match std::str::from_utf8(b) {
-            Ok(s) => FieldValue::Str(s),
-            Err(_) => FieldValue::Bytes(b),
-        },
+        Val::Str(s) => FieldValue::Str(s),
+        Val::Bytes(b) => FieldValue::Bytes(b),
         Val::Int(i) => match i64::try_from(*i) {
             Ok(x) => FieldValue::I64(x),
             Err(_) => FieldValue::U64(u64::try_from(*i).unwrap_or(u64::MAX)),

@@ -1,14 +1,14 @@
 //! The engine: a verified bundle with its extractors and matchers built, the
 //! per-source event-type index, and the interpreter loop.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use falco_bundle::{Bundle, BundleError, EventTypes, Insn, Priority, Rule, SyscallSet};
-use falco_events::{Event, Extractor, FieldValue};
+use falco_events::{Event, Extractor, FieldValue, Source};
 
 use crate::alert::{Alert, OutputField};
 use crate::check::{CompiledCheck, Matcher, compile};
+use crate::fxhash::FxHashMap;
 use crate::operand::{Level, Operands};
 
 /// Falco's `rule_matching` option.
@@ -61,6 +61,21 @@ pub struct Scratch {
     lhs: Vec<Level>,
     rhs: Vec<Level>,
     render: falco_events::Scratch,
+    /// Per check: the generation (event) its result is for, and the result. Rules
+    /// share checks through macros, so each check runs at most once per event.
+    memo: Vec<(u32, bool)>,
+    generation: u32,
+}
+
+impl Scratch {
+    /// Starts a new event: forgets every remembered check result.
+    fn next_event(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.memo.iter_mut().for_each(|m| *m = (0, false));
+            self.generation = 1;
+        }
+    }
 }
 
 /// Rules of one source, indexed by event type.
@@ -68,7 +83,7 @@ pub struct Scratch {
 struct SourceIndex {
     name: String,
     /// Rules that can match each event type some rule names.
-    by_type: HashMap<String, Vec<u32>>,
+    by_type: FxHashMap<String, Vec<u32>>,
     /// Rules for every other event type (and for sources without event types).
     other: Vec<u32>,
     /// `evt.time`, `evt.datetime` and `evt.time.iso8601` of this source.
@@ -83,6 +98,8 @@ pub struct Engine {
     operands: Operands,
     checks: Vec<CompiledCheck>,
     sources: Vec<SourceIndex>,
+    /// Index into `sources` for each event source this crate reads.
+    by_source: [Option<usize>; 2],
     rule_matching: RuleMatching,
     min_priority: Priority,
     hostname: String,
@@ -122,6 +139,7 @@ impl Engine {
             operands,
             checks,
             sources: Vec::new(),
+            by_source: [None, None],
             rule_matching: RuleMatching::First,
             min_priority: Priority::Debug,
             hostname: String::new(),
@@ -192,6 +210,8 @@ impl Engine {
             lhs: levels(),
             rhs: levels(),
             render: falco_events::Scratch::new(),
+            memo: vec![(0, false); self.checks.len()],
+            generation: 0,
         }
     }
 
@@ -240,14 +260,25 @@ impl Engine {
                 index.other.push(*id);
             }
         }
+        self.by_source = [Source::Syscall, Source::K8sAudit]
+            .map(|src| sources.iter().position(|s| s.name == src.name()));
         self.sources = sources;
     }
 
     /// The enabled rules (at or above the minimum priority) that can match `event`'s
     /// source and type, in load order.
     pub fn candidates(&self, event: &Event) -> &[u32] {
-        let source = event.source().name();
-        let Some(index) = self.sources.iter().find(|s| s.name == source) else {
+        let slot = match event.source() {
+            Source::Syscall => 0,
+            Source::K8sAudit => 1,
+        };
+        let Some(index) = self
+            .by_source
+            .get(slot)
+            .copied()
+            .flatten()
+            .and_then(|i| self.sources.get(i))
+        else {
             return &[];
         };
         match event.event_type().and_then(|t| index.by_type.get(t)) {
@@ -260,8 +291,9 @@ impl Engine {
     /// first only, or all, as `rule_matching` says.
     pub fn matching_rules(&self, event: &Event, scratch: &mut Scratch, out: &mut Vec<usize>) {
         out.clear();
+        scratch.next_event();
         for &id in self.candidates(event) {
-            if self.rule_matches(id as usize, event, scratch) {
+            if self.run(id as usize, event, scratch) {
                 out.push(id as usize);
                 if self.rule_matching == RuleMatching::First {
                     return;
@@ -273,6 +305,12 @@ impl Engine {
     /// Whether rule `rule` (an index into [`Engine::rules`]) matches `event`,
     /// regardless of event type, enabled flag or priority. False for a bad index.
     pub fn rule_matches(&self, rule: usize, event: &Event, scratch: &mut Scratch) -> bool {
+        scratch.next_event();
+        self.run(rule, event, scratch)
+    }
+
+    /// Runs a rule's code, reusing check results of the current event.
+    fn run(&self, rule: usize, event: &Event, scratch: &mut Scratch) -> bool {
         let Some(rule) = self.bundle.rules.get(rule) else {
             return false;
         };
@@ -305,6 +343,20 @@ impl Engine {
     }
 
     fn check(&self, index: usize, event: &Event, scratch: &mut Scratch) -> bool {
+        let generation = scratch.generation;
+        if let Some(&(seen, result)) = scratch.memo.get(index)
+            && seen == generation
+        {
+            return result;
+        }
+        let result = self.evaluate(index, event, scratch);
+        if let Some(slot) = scratch.memo.get_mut(index) {
+            *slot = (generation, result);
+        }
+        result
+    }
+
+    fn evaluate(&self, index: usize, event: &Event, scratch: &mut Scratch) -> bool {
         let Some(check) = self.checks.get(index) else {
             return false;
         };

@@ -1,7 +1,7 @@
 //! `fnmatch(3)` without flags (what libsinsp's `glob` uses; `*` crosses `/`), with
 //! optional ASCII case folding (`iglob`), and `pmatch`'s path-prefix matching.
 
-use std::collections::HashSet;
+use crate::fxhash::FxHashSet;
 
 /// A compiled glob pattern.
 #[derive(Debug, Clone)]
@@ -139,7 +139,7 @@ fn parse_class(pattern: &[u8], start: usize, fold: bool) -> Option<Class> {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PathMatcher {
     /// Plain prefixes without a trailing `/` (the root is the empty string).
-    exact: HashSet<Box<[u8]>>,
+    exact: FxHashSet<Box<[u8]>>,
     /// Patterns with wildcards, split into components.
     globs: Vec<Vec<Glob>>,
 }

@@ -39,6 +39,7 @@
 mod alert;
 mod check;
 mod engine;
+mod fxhash;
 mod glob;
 mod operand;
 

@@ -1,0 +1,225 @@
+//! Rule VM speed: events per second through compiled bundles, field extraction
+//! included, and the cost of each rule.
+//!
+//! Run with `cargo bench -p falco-rulec --bench vm`. Prints events/s for
+//! `falco_rules.yaml`, for the three upstream files together, and for the k8s audit
+//! plugin rules over the corpus audit events; then the most expensive rules (mean ns
+//! per evaluation, over the events the evttype index gives them). `docs/perf.md`
+//! ("Rule VM") records the figures. Not a timed test: it only measures.
+//!
+//! The syscall mix is built in memory: 5% `execve`, 15% `openat`, 5% `connect`, and
+//! 75% events no upstream rule indexes (`read`, `write`, `close`, `futex`, `mmap`,
+//! `epoll_wait`, `recvfrom`, `fstat`), from a few processes in and out of containers.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use falco_events::{Event, read_k8s_audit, read_syscall};
+use falco_rulec::cli::compile::compile_files;
+use falco_vm::{Engine, RuleMatching};
+
+fn corpus(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(path)
+}
+
+fn read(path: &str) -> (String, String) {
+    let full = corpus(path);
+    let text = std::fs::read_to_string(&full)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", full.display()));
+    (path.to_owned(), text)
+}
+
+fn engine(files: &[&str]) -> Engine {
+    let compiled = compile_files(files.iter().map(|f| read(f)).collect())
+        .1
+        .unwrap_or_else(|e| panic!("compile {files:?}: {e}"));
+    Engine::load(&compiled.bytes).expect("bundle loads")
+}
+
+const PROCS: [(&str, &str, &str, &str); 6] = [
+    ("/usr/bin/bash", "-c ls", "sshd", ""),
+    ("/usr/sbin/nginx", "-g daemon off;", "containerd-shim", "4a1b2c3d4e5f"),
+    ("/usr/bin/python3", "app.py", "bash", "9f8e7d6c5b4a"),
+    ("/usr/bin/cat", "/etc/hosts", "bash", ""),
+    ("/usr/lib/postgresql/bin/postgres", "-D /data", "systemd", "0a0b0c0d0e0f"),
+    ("/usr/bin/curl", "http://example.com", "sh", "9f8e7d6c5b4a"),
+];
+
+const FILES: [&str; 8] = [
+    "/etc/hosts",
+    "/var/log/nginx/access.log",
+    "/etc/shadow",
+    "/proc/self/status",
+    "/usr/lib/x86_64-linux-gnu/libc.so.6",
+    "/data/base/16384/2619",
+    "/etc/ld.so.cache",
+    "/root/.bash_history",
+];
+
+const OTHER: [&str; 8] = [
+    "read",
+    "write",
+    "close",
+    "futex",
+    "mmap",
+    "epoll_wait",
+    "recvfrom",
+    "fstat",
+];
+
+fn syscall_mix(n: usize) -> Vec<Event> {
+    let mut lines = String::new();
+    for i in 0..n {
+        let (exe, args, parent, container) = PROCS[i % PROCS.len()];
+        let name = exe.rsplit('/').next().unwrap_or(exe);
+        let args: Vec<String> = args.split(' ').map(|a| format!("{a:?}")).collect();
+        let container = if container.is_empty() {
+            String::new()
+        } else {
+            format!(
+                r#", "container": {{"id": "{container}", "name": "app", "image": "registry/app:1.2"}}"#
+            )
+        };
+        let thread = format!(
+            r#""thread": {{"pid": {pid}, "ppid": 100, "uid": 1000, "user": "app", "exepath": "{exe}", "args": [{args}], "cwd": "/srv/"}}, "ancestors": [{{"pid": 100, "name": "{parent}", "exepath": "/usr/bin/{parent}"}}, {{"pid": 1, "name": "systemd"}}]{container}"#,
+            pid = 1000 + i % 50,
+            args = args.join(", ")
+        );
+        let ts = 1_700_000_000_000_000_000u64 + i as u64 * 1000;
+        let line = match i % 20 {
+            0 => format!(r#"{{"ts": {ts}, "type": "execve", "res": 0, {thread}}}"#),
+            1..=3 => {
+                let file = FILES[(i / 20 + i) % FILES.len()];
+                format!(
+                    r#"{{"ts": {ts}, "type": "openat", "res": 5, "args": {{"fd": 5, "dirfd": -100, "name": "{file}", "flags": 0}}, {thread}, "fd": {{"num": 5, "type": "file", "name": "{file}"}}}}"#
+                )
+            }
+            4 => format!(
+                r#"{{"ts": {ts}, "type": "connect", "res": 0, {thread}, "fd": {{"num": 7, "type": "ipv4", "cip": "10.0.0.5", "cport": 41234, "sip": "93.184.216.{}", "sport": 443, "l4proto": "tcp"}}}}"#,
+                i % 250
+            ),
+            _ => {
+                let ty = OTHER[i % OTHER.len()];
+                format!(r#"{{"ts": {ts}, "type": "{ty}", "res": 0, {thread}}}"#)
+            }
+        };
+        lines.push_str(&line);
+        lines.push('\n');
+    }
+    read_syscall(&lines)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("bench events parse")
+}
+
+fn k8s_events() -> Vec<Event> {
+    let dir = corpus("k8s-audit-events/events");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("k8s events dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    let mut events = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).expect("k8s event file");
+        events.extend(read_k8s_audit(&text).into_iter().filter_map(Result::ok));
+    }
+    events
+}
+
+/// Evaluates every event `rounds` times; returns the best events/s of `runs` runs.
+fn throughput(engine: &Engine, events: &[Event], rounds: usize) -> (f64, usize) {
+    let mut scratch = engine.scratch();
+    let mut hits = Vec::new();
+    let mut best = Duration::MAX;
+    let mut alerts = 0;
+    for _ in 0..5 {
+        let start = Instant::now();
+        alerts = 0;
+        for _ in 0..rounds {
+            for event in events {
+                engine.matching_rules(black_box(event), &mut scratch, &mut hits);
+                alerts += hits.len();
+            }
+        }
+        best = best.min(start.elapsed());
+    }
+    let n = (events.len() * rounds) as f64;
+    (n / best.as_secs_f64(), alerts / rounds)
+}
+
+/// Mean nanoseconds per evaluation of each rule over the events its evttypes admit.
+fn rule_costs(engine: &Engine, events: &[Event]) -> Vec<(f64, String, usize)> {
+    let mut scratch = engine.scratch();
+    let mut out = Vec::new();
+    for (id, rule) in engine.rules().iter().enumerate() {
+        let mine: Vec<&Event> = events
+            .iter()
+            .filter(|e| engine.candidates(e).contains(&(id as u32)))
+            .collect();
+        if mine.is_empty() || !rule.enabled {
+            continue;
+        }
+        let rounds = (200_000 / mine.len()).max(1);
+        let start = Instant::now();
+        for _ in 0..rounds {
+            for event in &mine {
+                black_box(engine.rule_matches(id, event, &mut scratch));
+            }
+        }
+        let ns = start.elapsed().as_nanos() as f64 / (rounds * mine.len()) as f64;
+        out.push((ns, rule.name.clone(), mine.len()));
+    }
+    out.sort_by(|a, b| b.0.total_cmp(&a.0));
+    out
+}
+
+fn report(label: &str, mut engine: Engine, events: &[Event], rounds: usize) {
+    let enabled = engine.rules().iter().filter(|r| r.enabled).count();
+    let (first, alerts) = throughput(&engine, events, rounds);
+    engine.set_rule_matching(RuleMatching::All);
+    let (all, _) = throughput(&engine, events, rounds);
+    println!(
+        "{label}: {enabled} enabled rules, {} events: {:.2} M events/s ({:.0} ns/event), rule_matching all {:.2} M/s; {alerts} alerts per pass",
+        events.len(),
+        first / 1e6,
+        1e9 / first,
+        all / 1e6
+    );
+    println!("  most expensive rules (mean ns per evaluation, events evaluated):");
+    for (ns, name, n) in rule_costs(&engine, events).into_iter().take(8) {
+        println!("    {ns:8.1} ns  {name} ({n})");
+    }
+}
+
+fn main() {
+    let events = syscall_mix(10_000);
+    report(
+        "falco_rules.yaml",
+        engine(&["upstream-rules/falco_rules.yaml"]),
+        &events,
+        50,
+    );
+    report(
+        "all three upstream files",
+        engine(&[
+            "upstream-rules/falco_rules.yaml",
+            "upstream-rules/falco-incubating_rules.yaml",
+            "upstream-rules/falco-sandbox_rules.yaml",
+        ]),
+        &events,
+        50,
+    );
+    let k8s = k8s_events();
+    report(
+        "k8s_audit_rules.yaml",
+        engine(&["plugin-rules/k8s_audit_rules.yaml"]),
+        &k8s,
+        2_000,
+    );
+}
