@@ -112,14 +112,23 @@ impl Enricher {
             {
                 let mut t = o.obj("thread");
                 t.int("tid", header.tid);
-                write_proc(&mut t, p, state, true);
+                write_proc(&mut t, p, state, Detail::Thread);
                 t.close();
             }
             let ancestors = state.procs.ancestors(p.pid);
             let ancestors = &ancestors[..ancestors.len().min(MAX_ANCESTORS)];
             if !ancestors.is_empty() {
+                let mut level = 0;
                 o.array("ancestors", ancestors, |a, q| {
-                    write_proc(a, q, state, false)
+                    level += 1;
+                    // Arguments only for the parent (`proc.pcmdline`): the long command
+                    // lines of build tools made ancestry the bulk of each event's cost.
+                    let detail = if level == 1 {
+                        Detail::Parent
+                    } else {
+                        Detail::Ancestor
+                    };
+                    write_proc(a, q, state, detail)
                 });
             }
             let fd = match rec {
@@ -146,7 +155,18 @@ impl Enricher {
     }
 }
 
-fn write_proc(o: &mut Obj<'_>, p: &Process, state: &State, full: bool) {
+/// How much of a process an event line carries.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// The thread itself: everything.
+    Thread,
+    /// Its parent: identity, names and arguments.
+    Parent,
+    /// Older ancestors: identity and names.
+    Ancestor,
+}
+
+fn write_proc(o: &mut Obj<'_>, p: &Process, state: &State, detail: Detail) {
     o.int("pid", p.pid);
     o.int("ppid", p.ppid);
     o.int("vpid", p.vpid);
@@ -166,8 +186,11 @@ fn write_proc(o: &mut Obj<'_>, p: &Process, state: &State, full: bool) {
     if !p.exepath.is_empty() {
         o.str("exepath", &p.exepath);
     }
+    if detail == Detail::Ancestor {
+        return;
+    }
     o.strs("args", p.args.iter().map(String::as_str));
-    if !full {
+    if detail == Detail::Parent {
         return;
     }
     o.int("tty", p.tty);

@@ -147,7 +147,7 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
             watch.mark_loaded();
         }
         match capture.as_mut() {
-            Some(live) => live.step(&shared)?,
+            Some(live) => live.step(&shared, &signals)?,
             None => std::thread::sleep(Duration::from_millis(20)),
         }
         let due = next_stats.is_some_and(|t| Instant::now() >= t);
@@ -312,7 +312,7 @@ impl Live {
         Ok(())
     }
 
-    fn step(&mut self, shared: &Shared) -> Result<(), String> {
+    fn step(&mut self, shared: &Shared, signals: &Signals) -> Result<(), String> {
         self.follow(shared)?;
         let Live {
             capture,
@@ -328,9 +328,14 @@ impl Live {
         } = self;
         let n = capture
             .poll(Duration::from_millis(20), |rec| {
+                // On SIGTERM the rest of the batch is only drained, so stopping is prompt
+                // even when the agent has fallen behind.
                 let Ok(rec) = rec else {
                     return;
                 };
+                if signals.stopping() {
+                    return;
+                }
                 let ts = clock.to_unix_ns(header(&rec).ts_boot_ns);
                 if enricher
                     .record(state, &rec, ts, |t| wanted.contains(t), line)

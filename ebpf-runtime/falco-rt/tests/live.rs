@@ -1,0 +1,185 @@
+//! End to end as root: `falco-rt` with the stdlib bundle, real syscalls, real alerts.
+//! Skips with a message where eBPF is not permitted; fails instead when
+//! `FALCO_RT_REQUIRE_EBPF=1` (CI). One test function runs the scenarios one after
+//! another, so only one agent captures at a time.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use falco_rt_capture::live_tests_enabled;
+use support::{Agent, TempDir, stdlib_bundle};
+
+/// A docker-like container id (64 hex digits) for the fake container cgroup.
+const ID: &str = "5f0c2b0e9d4a7c1e3b6a8d2f4e6c8a0b1d3f5e7c9a1b3d5f7e9c1a3b5d7f9e1c";
+
+fn run(cmd: &str, args: &[&str]) {
+    let ok = Command::new(cmd)
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    assert!(ok.success(), "{cmd} {args:?}: {ok}");
+}
+
+fn sh(script: &str) {
+    run("/bin/sh", &["-c", script]);
+}
+
+/// A cgroup named like a docker container's, removed when dropped.
+struct ContainerCgroup {
+    parent: PathBuf,
+    scope: PathBuf,
+}
+
+impl ContainerCgroup {
+    fn create() -> Option<ContainerCgroup> {
+        let root = ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| {
+                p.join("cgroup.procs").exists() && p.join("cgroup.subtree_control").exists()
+            })?;
+        let parent = root.join(format!("falco-rt-e2e-{}", std::process::id()));
+        let scope = parent.join(format!("docker-{ID}.scope"));
+        std::fs::create_dir_all(&scope).ok()?;
+        Some(ContainerCgroup { parent, scope })
+    }
+
+    /// A shell command line that moves the shell into the cgroup, then runs `then`.
+    fn enter_then(&self, then: &str) -> String {
+        format!("echo $$ > {}/cgroup.procs && {then}", self.scope.display())
+    }
+}
+
+impl Drop for ContainerCgroup {
+    fn drop(&mut self) {
+        for _ in 0..100 {
+            if std::fs::remove_dir(&self.scope).is_ok() || !self.scope.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = std::fs::remove_dir(&self.parent);
+    }
+}
+
+fn has(cmd: &str) -> bool {
+    Command::new(cmd)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn stdlib_bundle_alerts_on_real_syscalls() {
+    if !live_tests_enabled("stdlib_bundle_alerts_on_real_syscalls") {
+        return;
+    }
+    let _guard = support::live_lock();
+    for tool in ["nsenter", "setpriv", "script"] {
+        assert!(has(tool), "{tool} (util-linux) is needed by the live tests");
+    }
+    let dir = TempDir::new("live");
+    let bundle = dir.path("stdlib.frb");
+    std::fs::write(&bundle, stdlib_bundle()).expect("bundle");
+    let mut agent = Agent::spawn(&[
+        "--bundle",
+        bundle.to_str().expect("utf8"),
+        "--no-k8s-audit",
+        "--json",
+    ]);
+    agent.wait_stderr("capturing");
+    let me = std::process::id();
+
+    // Reading a sensitive file.
+    run("cat", &["/etc/shadow"]);
+    let a = agent.wait_stdout("command=cat /etc/shadow");
+    assert!(a.contains(r#""rule":"Sensitive File Read""#), "{a}");
+
+    // A write below a binary directory.
+    let bin = Path::new("/usr/local/bin");
+    std::fs::create_dir_all(bin).expect("/usr/local/bin");
+    let target = bin.join(format!("falco-rt-e2e-{me}"));
+    run("touch", &[target.to_str().expect("utf8")]);
+    let _ = std::fs::remove_file(&target);
+    let a = agent.wait_stdout(&format!("file={}", target.display()));
+    assert!(
+        a.contains(r#""rule":"Write Below Binary Directory""#),
+        "{a}"
+    );
+
+    // A namespace change: nsenter joins our UTS namespace (setns succeeds).
+    run("nsenter", &["-t", &me.to_string(), "--uts", "/bin/true"]);
+    let a = agent.wait_stdout(r#""rule":"Namespace Entered By Unexpected Process""#);
+    assert!(a.contains("command=nsenter"), "{a}");
+
+    let Some(cg) = ContainerCgroup::create() else {
+        panic!("cannot create a cgroup under /sys/fs/cgroup for the container scenarios");
+    };
+    // A privilege change inside a container: setpriv sets its ids to root.
+    sh(&cg.enter_then("exec setpriv --reuid=0 --regid=0 --clear-groups /bin/true"));
+    let a = agent.wait_stdout(r#""rule":"Privilege Raised To Root""#);
+    assert!(a.contains("container_id=5f0c2b0e9d4a"), "{a}");
+    assert!(a.contains("command=setpriv"), "{a}");
+
+    // A shell with a terminal in a container: script(1) gives the pty, its child runs sh.
+    sh(&cg.enter_then("SHELL=/bin/sh exec script -qec /bin/true /dev/null"));
+    let a = agent.wait_stdout(r#""rule":"Shell Started In Container""#);
+    assert!(a.contains("container_id=5f0c2b0e9d4a"), "{a}");
+    assert!(a.contains("parent=script"), "{a}");
+    drop(cg);
+
+    assert_eq!(agent.stop(), 0);
+}
+
+#[test]
+fn capture_writes_events_that_replay() {
+    if !live_tests_enabled("capture_writes_events_that_replay") {
+        return;
+    }
+    // Serialised with the agent test: both capture, and each would see the other.
+    let _guard = support::live_lock();
+    let dir = TempDir::new("capture");
+    let out = dir.path("events.jsonl");
+    let mut cap = Agent::spawn(&[
+        "capture",
+        "-o",
+        out.to_str().expect("utf8"),
+        "--comm",
+        "cat",
+        "--duration",
+        "30",
+    ]);
+    cap.wait_stderr("capturing");
+    let marker = dir.path("marker.txt");
+    std::fs::write(&marker, "x").expect("marker");
+    run("cat", &[marker.to_str().expect("utf8")]);
+    // Give the ring's flush interval a moment, then stop it.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(cap.stop(), 0);
+    let text = std::fs::read_to_string(&out).expect("capture file");
+    let events: Vec<_> = falco_events::read_syscall(&text)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("capture does not replay: {e}"));
+    let marker = marker.display().to_string();
+    let open = events
+        .iter()
+        .find(|e| e.event_type() == Some("openat") && text_of(e, "fd.name") == marker)
+        .unwrap_or_else(|| panic!("no openat of {marker} in {text}"));
+    assert_eq!(text_of(open, "proc.name"), "cat");
+    assert_eq!(text_of(open, "evt.is_open_read"), "true");
+    assert!(events.iter().any(|e| e.event_type() == Some("execve")));
+}
+
+fn text_of(ev: &falco_events::Event, field: &str) -> String {
+    let ex = falco_events::Extractor::new("syscall", field, None).expect("field");
+    let mut s = falco_events::Scratch::new();
+    let mut out = String::new();
+    ex.extract(ev, &mut s).write_text(&mut out);
+    out
+}
