@@ -6,6 +6,7 @@
 //! - each didChange on `falco_rules.yaml` → its diagnostics for that version
 //!   (edits alternate between breaking a field name and restoring it, so every
 //!   other edit adds and removes an error);
+//!
 //! and reads the server's resident memory from `/proc`. The debounce is set to 0
 //! (or `--debounce-ms N`), so the figures are the server's own work.
 

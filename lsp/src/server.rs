@@ -15,7 +15,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::handlers::{
     code_actions, completion, formatting, hover, navigation, semantic_tokens, symbols,
 };
-use crate::workspace::{Workspace, World, key_of};
+use crate::workspace::{Workspace, World};
 
 /// Default wait after the last change before diagnostics are computed.
 pub const DEFAULT_DEBOUNCE_MS: u64 = 50;
@@ -174,8 +174,7 @@ impl LanguageServer for Server {
             self.debounce_ms.store(debounce, Ordering::Relaxed);
         }
         let root = root_of(&params);
-        self.lock()
-            .configure(root.as_deref(), settings.config_file.as_deref());
+        self.lock().configure(root, settings.config_file);
         Ok(InitializeResult {
             capabilities: capabilities(),
             server_info: Some(ServerInfo {
@@ -212,15 +211,9 @@ impl LanguageServer for Server {
         self.changed();
     }
 
-    async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        let key = key_of(&params.text_document.uri);
-        let mut workspace = self.lock();
-        if workspace.is_config(&key) {
-            let (root, config) = (None, key.to_str().map(str::to_owned));
-            workspace.configure(root, config.as_deref());
-            drop(workspace);
-            self.changed();
-        }
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {
+        // A saved configuration file is read again before the next analysis.
+        self.changed();
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {

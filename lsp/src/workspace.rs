@@ -45,8 +45,12 @@ pub struct Publication {
 /// Everything the server knows; guarded by one lock.
 #[derive(Default)]
 pub struct Workspace {
-    /// The configuration file in use, if any.
+    /// The workspace root and the `configFile` setting, to look again later.
+    root: Option<PathBuf>,
+    explicit: Option<String>,
+    /// The configuration file in use, if any, and its modification time.
     config: Option<PathBuf>,
+    config_stamp: Option<std::time::SystemTime>,
     /// The files the configuration names, in order.
     configured: Vec<PathBuf>,
     /// A problem with the configuration, to show the user once.
@@ -82,8 +86,30 @@ pub fn key_of(uri: &Uri) -> PathBuf {
 impl Workspace {
     /// Reads the configuration: `explicit` (the `configFile` setting, relative to
     /// the root), else the first project file found at `root`.
-    pub fn configure(&mut self, root: Option<&Path>, explicit: Option<&str>) {
-        let config = match explicit {
+    pub fn configure(&mut self, root: Option<PathBuf>, explicit: Option<String>) {
+        self.root = root;
+        self.explicit = explicit;
+        let config = self.find_config();
+        self.configured.clear();
+        self.config_error = None;
+        if let Some(config) = &config {
+            match falco_rulec::config::rules_files(config) {
+                Ok(entries) => self.configured = expand(entries),
+                Err(error) => {
+                    self.config_error = Some(format!("{}: {error}", config.display()));
+                }
+            }
+        }
+        self.config_stamp = config.as_deref().and_then(modified);
+        self.config = config;
+        self.disk.clear();
+        self.generation += 1;
+    }
+
+    /// The configuration file that applies now.
+    fn find_config(&self) -> Option<PathBuf> {
+        let root = self.root.as_deref();
+        match &self.explicit {
             Some(path) => {
                 let path = Path::new(path);
                 Some(match root {
@@ -97,27 +123,17 @@ impl Workspace {
                     .map(|name| root.join(name))
                     .find(|path| path.is_file())
             }),
-        };
-        self.configured.clear();
-        self.config_error = None;
-        if let Some(config) = &config {
-            match falco_rulec::config::rules_files(config) {
-                Ok(entries) => self.configured = expand(entries),
-                Err(error) => {
-                    self.config_error = Some(format!("{}: {error}", config.display()));
-                }
-            }
         }
-        self.config = config;
-        self.disk.clear();
-        self.generation += 1;
     }
 
-    /// Whether `key` is the configuration file in use.
-    pub fn is_config(&self, key: &Path) -> bool {
-        self.config
-            .as_deref()
-            .is_some_and(|config| std::fs::canonicalize(config).ok().as_deref() == Some(key))
+    /// Reads the configuration again if another file now applies or it changed
+    /// on disk (a few `stat` calls; done before each analysis).
+    fn refresh_config(&mut self) {
+        let config = self.find_config();
+        let stamp = config.as_deref().and_then(modified);
+        if config != self.config || stamp != self.config_stamp {
+            self.configure(self.root.clone(), self.explicit.clone());
+        }
     }
 
     /// Opens a document.
@@ -177,6 +193,7 @@ impl Workspace {
 
     /// Brings the analysis up to date with the texts, if anything changed.
     pub fn analyze(&mut self) {
+        self.refresh_config();
         if self.analyzed == Some(self.generation) {
             return;
         }
@@ -274,6 +291,13 @@ impl Workspace {
             files: &self.files,
         }
     }
+}
+
+/// A file's modification time.
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path)
+        .and_then(|meta| meta.modified())
+        .ok()
 }
 
 /// The configured entries, directories replaced by their YAML files in name order.

@@ -32,7 +32,8 @@ pub fn goto_definition(world: &World<'_>, uri: &Uri, position: Position) -> Opti
     Some(vec![to_lsp_location(world, definition)?])
 }
 
-/// Every use of the name at a position, and its declarations when asked.
+/// Every use of the name at a position, every amendment of it, and its
+/// definition when asked.
 pub fn references(
     world: &World<'_>,
     uri: &Uri,
@@ -41,9 +42,11 @@ pub fn references(
 ) -> Option<Vec<Location>> {
     let (kind, name, _) = named_at(world, uri, position)?;
     let mut spans = uses(world, kind, &name);
-    if include_declaration {
-        spans.extend(declarations(world, kind, &name));
-    }
+    // Appends, overrides and redefinitions always count; the first definition
+    // only when the client asks for declarations.
+    let declared = declarations(world, kind, &name);
+    let skip = usize::from(!include_declaration);
+    spans.extend(declared.into_iter().skip(skip));
     spans.sort();
     spans.dedup();
     Some(

@@ -2,5 +2,6 @@
 
 mod abuse;
 mod client;
+mod fixtures;
 mod neovim;
 mod protocol;

@@ -1,0 +1,2 @@
+; Falco rules files are YAML: highlight them with the YAML queries.
+; inherits: yaml
