@@ -206,3 +206,43 @@ fn k8s_audit_events_replay_through_the_plugin_rules() {
         "{rules:?}"
     );
 }
+
+/// Falco parenthesises a rule's condition before appending its exceptions, so an
+/// exception applies to the whole condition, not to its last `or` operand.
+#[test]
+fn exceptions_apply_to_the_whole_condition() {
+    let dir = scratch();
+    let rules = write(
+        &dir,
+        "rules.yaml",
+        "\
+- rule: shells
+  desc: zsh or bash
+  condition: evt.type = execve and proc.name = zsh or evt.type = execve and proc.name = bash
+  output: shell %proc.name
+  priority: NOTICE
+  exceptions:
+    - name: zsh_is_fine
+      fields: [proc.name]
+      values: [[zsh]]
+",
+    );
+    let events = write(
+        &dir,
+        "events.jsonl",
+        "{\"ts\": 1, \"type\": \"execve\", \"thread\": {\"pid\": 2, \"exepath\": \"/bin/zsh\"}}\n\
+         {\"ts\": 2, \"type\": \"execve\", \"thread\": {\"pid\": 3, \"exepath\": \"/bin/bash\"}}\n",
+    );
+    let run = run_in(
+        &dir,
+        &["compile", rules.to_str().unwrap(), "-o", "b.frb"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = replay(&dir, &dir.join("b.frb"), &events, &[]);
+    assert_eq!(
+        run.stdout, "00:00:00.000000002: Notice shell bash\n",
+        "{}",
+        run.stderr
+    );
+}

@@ -247,8 +247,18 @@ fn check_operators(comps: &mut [Spanned<String>], diagnostics: &mut Vec<Diagnost
     ok
 }
 
-/// Appends ` and not (...)` for each exception with values to `condition`.
+/// Appends ` and not (...)` for each exception with values to `condition`. Like
+/// Falco, a rule with exceptions has its own condition parenthesised first, so that
+/// `a or b` with an exception means `(a or b) and not (...)`.
 pub(crate) fn append_exceptions(condition: &mut MappedText, exceptions: &[Exception]) {
+    if let Some(first) = exceptions.first() {
+        let anchor = first.name.span;
+        let mut wrapped = MappedText::new();
+        wrapped.push_collapsed("(", anchor);
+        wrapped.push_mapped(condition);
+        wrapped.push_collapsed(")", anchor);
+        *condition = wrapped;
+    }
     for exception in exceptions {
         let mut text = MappedText::new();
         let anchor = exception.name.span;

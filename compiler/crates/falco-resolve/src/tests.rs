@@ -190,7 +190,7 @@ fn exceptions_become_condition_text() {
     );
     assert_eq!(
         ruleset.rule("r").unwrap().condition.expanded.text,
-        "evt.type = open and not (( proc.name = bash and fd.name = \"/etc/x y\")) and not (proc.name in (sh, zsh))"
+        "(evt.type = open) and not (( proc.name = bash and fd.name = \"/etc/x y\")) and not (proc.name in (sh, zsh))"
     );
 }
 
