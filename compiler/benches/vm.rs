@@ -41,10 +41,20 @@ fn engine(files: &[&str]) -> Engine {
 
 const PROCS: [(&str, &str, &str, &str); 6] = [
     ("/usr/bin/bash", "-c ls", "sshd", ""),
-    ("/usr/sbin/nginx", "-g daemon off;", "containerd-shim", "4a1b2c3d4e5f"),
+    (
+        "/usr/sbin/nginx",
+        "-g daemon off;",
+        "containerd-shim",
+        "4a1b2c3d4e5f",
+    ),
     ("/usr/bin/python3", "app.py", "bash", "9f8e7d6c5b4a"),
     ("/usr/bin/cat", "/etc/hosts", "bash", ""),
-    ("/usr/lib/postgresql/bin/postgres", "-D /data", "systemd", "0a0b0c0d0e0f"),
+    (
+        "/usr/lib/postgresql/bin/postgres",
+        "-D /data",
+        "systemd",
+        "0a0b0c0d0e0f",
+    ),
     ("/usr/bin/curl", "http://example.com", "sh", "9f8e7d6c5b4a"),
 ];
 
@@ -74,7 +84,6 @@ fn syscall_mix(n: usize) -> Vec<Event> {
     let mut lines = String::new();
     for i in 0..n {
         let (exe, args, parent, container) = PROCS[i % PROCS.len()];
-        let name = exe.rsplit('/').next().unwrap_or(exe);
         let args: Vec<String> = args.split(' ').map(|a| format!("{a:?}")).collect();
         let container = if container.is_empty() {
             String::new()

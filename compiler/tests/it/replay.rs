@@ -246,3 +246,52 @@ fn exceptions_apply_to_the_whole_condition() {
         run.stderr
     );
 }
+
+/// Exceptions over several fields compare whole rows (lowered to one tuple check).
+#[test]
+fn multi_field_exceptions_compare_rows() {
+    let dir = scratch();
+    let rules = write(
+        &dir,
+        "rules.yaml",
+        "\
+- rule: etc read
+  desc: reads below /etc
+  condition: evt.type = openat and fd.name startswith /etc/
+  output: \"%proc.name read %fd.name\"
+  priority: NOTICE
+  exceptions:
+    - name: known_readers
+      fields: [proc.name, fd.name]
+      values:
+        - [cat, /etc/hosts]
+        - [vi, /etc/shadow]
+",
+    );
+    let line = |ts: u32, exe: &str, file: &str| {
+        format!(
+            "{{\"ts\": {ts}, \"type\": \"openat\", \"res\": 3, \"args\": {{\"fd\": 3, \"name\": \"{file}\", \"flags\": 0}}, \"thread\": {{\"pid\": {ts}, \"exepath\": \"/usr/bin/{exe}\"}}, \"fd\": {{\"num\": 3, \"type\": \"file\", \"name\": \"{file}\"}}}}\n"
+        )
+    };
+    let text = [
+        line(1, "cat", "/etc/hosts"),
+        line(2, "cat", "/etc/shadow"),
+        line(3, "vi", "/etc/shadow"),
+        line(4, "vi", "/etc/hosts"),
+    ]
+    .concat();
+    let events = write(&dir, "events.jsonl", &text);
+    let run = run_in(
+        &dir,
+        &["compile", rules.to_str().unwrap(), "-o", "b.frb"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = replay(&dir, &dir.join("b.frb"), &events, &[]);
+    assert_eq!(
+        run.stdout,
+        "00:00:00.000000002: Notice cat read /etc/shadow\n00:00:00.000000004: Notice vi read /etc/hosts\n",
+        "{}",
+        run.stderr
+    );
+}

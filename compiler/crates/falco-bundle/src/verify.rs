@@ -98,8 +98,12 @@ fn verify_check(b: &Bundle, depths: &[usize], i: usize, c: &Check) -> Result<(),
         .operands
         .get(c.lhs as usize)
         .ok_or_else(|| bad(format!("operand {} of {}", c.lhs, b.operands.len())))?;
-    if matches!(lhs, Operand::Literal(_) | Operand::List(_)) {
-        return Err(bad("the left side is not a field or transformer".into()));
+    match lhs {
+        Operand::Literal(_) => {
+            return Err(bad("the left side is not a field or transformer".into()));
+        }
+        Operand::List(columns) => return verify_tuple_check(b, c, columns).map_err(bad),
+        Operand::Field(_) | Operand::Transform { .. } => {}
     }
     let const_at = |k: u32| {
         b.consts
@@ -137,6 +141,38 @@ fn verify_check(b: &Bundle, depths: &[usize], i: usize, c: &Check) -> Result<(),
             // Both sides are live at once; each has its own scratch stack.
             let _ = depths;
         }
+    }
+    Ok(())
+}
+
+/// A tuple check (exception rows): `(f1, f2, ...) in (rows)`, the operand a list of
+/// fields or transformers, the constants the rows one after another.
+fn verify_tuple_check(b: &Bundle, c: &Check, columns: &[u32]) -> Result<(), String> {
+    if c.op != CmpOp::In || c.quant.is_some() || columns.is_empty() {
+        return Err("a tuple of operands only goes with a plain `in`".into());
+    }
+    for &col in columns {
+        match b.operands.get(col as usize) {
+            Some(Operand::Field(_) | Operand::Transform { .. }) => {}
+            _ => return Err(format!("tuple column {col} is not a field or transformer")),
+        }
+    }
+    let Rhs::List(items) = &c.rhs else {
+        return Err("a tuple check needs a list of rows".into());
+    };
+    if items.len() % columns.len() != 0 {
+        return Err(format!(
+            "{} values do not make rows of {}",
+            items.len(),
+            columns.len()
+        ));
+    }
+    for &k in items {
+        let value = b
+            .consts
+            .get(k as usize)
+            .ok_or_else(|| format!("constant {k} of {}", b.consts.len()))?;
+        check_const(CmpOp::Eq, value)?;
     }
     Ok(())
 }

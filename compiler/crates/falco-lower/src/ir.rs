@@ -20,11 +20,11 @@ pub(crate) enum Ir {
 
 impl Ir {
     /// Flattens nested `and`/`or` and merges mergeable checks of a disjunction.
-    pub(crate) fn simplify(self) -> Ir {
+    pub(crate) fn simplify(self, tables: &mut Tables) -> Ir {
         match self {
             Ir::And(children) => {
                 let mut flat = Vec::with_capacity(children.len());
-                for child in children.into_iter().map(Ir::simplify) {
+                for child in children.into_iter().map(|c| c.simplify(tables)) {
                     match child {
                         Ir::And(inner) => flat.extend(inner),
                         other => flat.push(other),
@@ -34,15 +34,18 @@ impl Ir {
             }
             Ir::Or(children) => {
                 let mut flat = Vec::with_capacity(children.len());
-                for child in children.into_iter().map(Ir::simplify) {
+                for child in children.into_iter().map(|c| c.simplify(tables)) {
                     match child {
                         Ir::Or(inner) => flat.extend(inner),
                         other => flat.push(other),
                     }
                 }
+                if let Some(tuples) = tuple_set(&flat, tables) {
+                    return tuples;
+                }
                 single(merge_disjunction(flat), Ir::Or)
             }
-            Ir::Not(inner) => Ir::Not(Box::new(inner.simplify())),
+            Ir::Not(inner) => Ir::Not(Box::new(inner.simplify(tables))),
             other => other,
         }
     }
@@ -85,6 +88,52 @@ impl Ir {
             }
         }
     }
+}
+
+/// An exception's tuples, `(f1 = a and f2 = b) or (f1 = c and f2 = d) or ...`: a
+/// disjunction of conjunctions of `=` checks over the same operands in the same
+/// order becomes one tuple check, `(f1, f2) in ((a, b), (c, d))`, whose operand is the
+/// list of fields and whose constants are the rows one after another. The VM indexes
+/// the rows by their first value.
+fn tuple_set(children: &[Ir], tables: &mut Tables) -> Option<Ir> {
+    if children.len() < 2 {
+        return None;
+    }
+    let mut columns: Option<Vec<u32>> = None;
+    let mut values = Vec::new();
+    for child in children {
+        let Ir::And(parts) = child else {
+            return None;
+        };
+        let mut lhs = Vec::with_capacity(parts.len());
+        for part in parts {
+            match part {
+                Ir::Check(Check {
+                    lhs: operand,
+                    op: CmpOp::Eq,
+                    quant: None,
+                    rhs: Rhs::Const(c),
+                }) => {
+                    lhs.push(*operand);
+                    values.push(*c);
+                }
+                _ => return None,
+            }
+        }
+        match &columns {
+            None if lhs.len() >= 2 => columns = Some(lhs),
+            Some(cols) if *cols == lhs => {}
+            _ => return None,
+        }
+    }
+    let columns = columns?;
+    let tuple = tables.operand(falco_bundle::Operand::List(columns));
+    Some(Ir::Check(Check {
+        lhs: tuple,
+        op: CmpOp::In,
+        quant: None,
+        rhs: Rhs::List(values),
+    }))
 }
 
 fn single(mut children: Vec<Ir>, make: fn(Vec<Ir>) -> Ir) -> Ir {

@@ -10,7 +10,9 @@
 //! - Macros are inlined from their typed trees (bound through each condition's
 //!   `macro_refs`), `and`/`or` become forward jumps that short-circuit.
 //! - Disjunctions over one operand merge into one check (`=`s into an `in` set;
-//!   `contains`/`startswith`/`endswith`/`glob` into a multi-pattern check). The VM turns
+//!   `contains`/`startswith`/`endswith`/`glob` into a multi-pattern check), and
+//!   exception tuples (`(f1 = a and f2 = b) or ...`) into one tuple check that the VM
+//!   answers with a hash lookup on the first value. The VM turns
 //!   sets into hash sets, prefix lists into prefix sets, contains lists into
 //!   Aho-Corasick automata, globs and regexes into compiled matchers, networks into
 //!   CIDR matchers.
@@ -126,7 +128,7 @@ pub fn lower(input: &Input<'_>) -> Result<Lowered, Vec<LowerError>> {
         let mut fields = std::mem::take(&mut lowerer.fields);
         fields.sort_unstable();
         let code_start = code.len();
-        condition.simplify().emit(&mut tables, &mut code);
+        condition.simplify(&mut tables).emit(&mut tables, &mut code);
         code.push(falco_bundle::Insn::Return);
         let event_types = rule_event_types(input, tree, &rule.source);
         if rule.enabled && rule.source == "syscall" {

@@ -19,7 +19,7 @@ fn disjunction_of_equalities_becomes_one_set() {
         Ir::Or(vec![check(0, CmpOp::Eq, 2), check(1, CmpOp::Eq, 3)]),
         check(0, CmpOp::Eq, 1),
     ])
-    .simplify();
+    .simplify(&mut Tables::default());
     let Ir::Or(children) = ir else {
         panic!("{ir:?}")
     };
@@ -51,7 +51,7 @@ fn contains_merge_into_any_and_in_is_not_merged() {
         list_in(3),
         list_in(4),
     ])
-    .simplify();
+    .simplify(&mut Tables::default());
     let Ir::Or(children) = ir else {
         panic!("{ir:?}")
     };
@@ -80,4 +80,28 @@ fn and_short_circuits_with_forward_jumps() {
             Insn::Not
         ]
     );
+}
+
+#[test]
+fn exception_tuples_become_one_tuple_check() {
+    let row = |a, b| Ir::And(vec![check(0, CmpOp::Eq, a), check(1, CmpOp::Eq, b)]);
+    let mut tables = Tables::default();
+    let ir = Ir::Or(vec![row(1, 2), row(3, 4)]).simplify(&mut tables);
+    assert_eq!(
+        ir,
+        Ir::Check(Check {
+            lhs: 0,
+            op: CmpOp::In,
+            quant: None,
+            rhs: Rhs::List(vec![1, 2, 3, 4]),
+        })
+    );
+    assert_eq!(
+        tables.operands,
+        vec![falco_bundle::Operand::List(vec![0, 1])]
+    );
+    // Rows over different fields stay as they are.
+    let other = Ir::And(vec![check(1, CmpOp::Eq, 2), check(0, CmpOp::Eq, 1)]);
+    let ir = Ir::Or(vec![row(1, 2), other]).simplify(&mut Tables::default());
+    assert!(matches!(ir, Ir::Or(_)), "{ir:?}");
 }

@@ -8,11 +8,11 @@
 use std::net::IpAddr;
 
 use aho_corasick::AhoCorasick;
-use falco_bundle::{Check, CmpOp, Const, Quant, Rhs};
+use falco_bundle::{Check, CmpOp, Const, Operand, Quant, Rhs};
 use falco_events::FieldValue;
 use ipnet::IpNet;
 
-use crate::fxhash::FxHashSet;
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::glob::{Glob, PathMatcher};
 
 /// A check ready to run.
@@ -51,12 +51,94 @@ pub(crate) enum Matcher {
     Path(PathMatcher),
     /// Field-to-field: the right operand.
     Operand(u32),
+    /// Exception rows: `(f1, f2, ...) in (rows)`.
+    Tuples(Tuples),
+}
+
+/// The rows of a tuple check, indexed by their first value when it is text.
+#[derive(Debug)]
+pub(crate) struct Tuples {
+    /// The column operands.
+    pub(crate) columns: Vec<u32>,
+    /// The cells, row after row.
+    cells: Vec<Val>,
+    /// Rows by the text of their first cell.
+    index: FxHashMap<Box<[u8]>, Vec<u32>>,
+    /// Rows whose first cell is not text.
+    unindexed: Vec<u32>,
+}
+
+impl Tuples {
+    fn new(columns: Vec<u32>, cells: Vec<Val>) -> Tuples {
+        let arity = columns.len().max(1);
+        let mut index: FxHashMap<Box<[u8]>, Vec<u32>> = FxHashMap::default();
+        let mut unindexed = Vec::new();
+        for (row, chunk) in cells.chunks(arity).enumerate() {
+            let row = u32::try_from(row).unwrap_or(u32::MAX);
+            match chunk.first() {
+                Some(Val::Str(s)) => index.entry(s.as_bytes().into()).or_default().push(row),
+                _ => unindexed.push(row),
+            }
+        }
+        Tuples {
+            columns,
+            cells,
+            index,
+            unindexed,
+        }
+    }
+
+    fn cell(&self, row: u32, column: usize) -> Option<&Val> {
+        self.cells
+            .get((row as usize).checked_mul(self.columns.len())? + column)
+    }
+
+    /// The rows whose first cell equals `first` (the value of the first column),
+    /// into `rows`.
+    pub(crate) fn first_column(&self, first: &FieldValue<'_>, rows: &mut Vec<u32>) {
+        rows.clear();
+        if let FieldValue::Str(s) = first
+            && let Some(hits) = self.index.get(s.as_bytes())
+        {
+            rows.extend_from_slice(hits);
+            rows.extend(
+                self.unindexed
+                    .iter()
+                    .copied()
+                    .filter(|&r| self.cell(r, 0).is_some_and(|c| eq_holds(first, c))),
+            );
+            return;
+        }
+        let n = self.cells.len() / self.columns.len().max(1);
+        rows.extend((0..n as u32).filter(|&r| self.cell(r, 0).is_some_and(|c| eq_holds(first, c))));
+    }
+
+    /// Keeps the rows whose cell in `column` equals `value`.
+    pub(crate) fn filter(&self, column: usize, value: &FieldValue<'_>, rows: &mut Vec<u32>) {
+        rows.retain(|&r| self.cell(r, column).is_some_and(|c| eq_holds(value, c)));
+    }
+}
+
+/// Whether `value = c` holds, with `<NA>`, list and any-of semantics.
+fn eq_holds(value: &FieldValue<'_>, c: &Val) -> bool {
+    match value {
+        FieldValue::Missing => false,
+        FieldValue::AnyOf(any) => any.iter().any(|v| eq_holds(&v, c)),
+        FieldValue::StrList(list) => list.iter().any(|s| eq_holds(&FieldValue::Str(s), c)),
+        v => compare(CmpOp::Eq, v, &val_as_field(c)),
+    }
 }
 
 /// Why a check could not be compiled (a regex the VM's engine refuses).
 pub(crate) type CompileError = String;
 
-pub(crate) fn compile(check: &Check, consts: &[Const]) -> Result<CompiledCheck, CompileError> {
+/// Builds the matcher of a check; `operands` tells tuple checks (a list operand)
+/// apart.
+pub(crate) fn compile(
+    check: &Check,
+    consts: &[Const],
+    operands: &[Operand],
+) -> Result<CompiledCheck, CompileError> {
     let val = |k: &u32| {
         consts
             .get(*k as usize)
@@ -65,6 +147,15 @@ pub(crate) fn compile(check: &Check, consts: &[Const]) -> Result<CompiledCheck, 
     };
     let vals = |items: &[u32]| items.iter().map(val).collect::<Result<Vec<_>, _>>();
     let op = check.op;
+    if let (Some(Operand::List(columns)), Rhs::List(items)) =
+        (operands.get(check.lhs as usize), &check.rhs)
+    {
+        return Ok(CompiledCheck {
+            lhs: check.lhs,
+            op,
+            matcher: Matcher::Tuples(Tuples::new(columns.clone(), vals(items)?)),
+        });
+    }
     let matcher = match (&check.rhs, op) {
         (Rhs::None, _) => Matcher::Exists,
         (Rhs::Operand(o), _) => Matcher::Operand(*o),
@@ -294,6 +385,7 @@ impl CompiledCheck {
                 quantified(*q, n, res.len())
             }),
             Matcher::Path(paths) => bytes_of(v).is_some_and(|b| paths.matches(b)),
+            Matcher::Tuples(_) => false,
             Matcher::Operand(_) => match rhs {
                 Some(FieldValue::AnyOf(any)) => any.iter().any(|r| compare(self.op, v, &r)),
                 Some(FieldValue::StrList(list)) => {

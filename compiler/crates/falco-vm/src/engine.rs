@@ -7,7 +7,7 @@ use falco_bundle::{Bundle, BundleError, EventTypes, Insn, Priority, Rule, Syscal
 use falco_events::{Event, Extractor, FieldValue, Source};
 
 use crate::alert::{Alert, OutputField};
-use crate::check::{CompiledCheck, Matcher, compile};
+use crate::check::{CompiledCheck, Matcher, Tuples, compile};
 use crate::fxhash::FxHashMap;
 use crate::operand::{Level, Operands};
 
@@ -65,6 +65,8 @@ pub struct Scratch {
     /// share checks through macros, so each check runs at most once per event.
     memo: Vec<(u32, bool)>,
     generation: u32,
+    /// Candidate rows of a tuple check.
+    rows: Vec<u32>,
 }
 
 impl Scratch {
@@ -127,7 +129,8 @@ impl Engine {
             .iter()
             .enumerate()
             .map(|(index, c)| {
-                compile(c, &bundle.consts).map_err(|message| LoadError::Check { index, message })
+                compile(c, &bundle.consts, &bundle.operands)
+                    .map_err(|message| LoadError::Check { index, message })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let operands = Operands {
@@ -212,6 +215,7 @@ impl Engine {
             render: falco_events::Scratch::new(),
             memo: vec![(0, false); self.checks.len()],
             generation: 0,
+            rows: Vec::new(),
         }
     }
 
@@ -360,6 +364,9 @@ impl Engine {
         let Some(check) = self.checks.get(index) else {
             return false;
         };
+        if let Matcher::Tuples(tuples) = &check.matcher {
+            return self.tuples(tuples, event, scratch);
+        }
         let lhs = self.operands.value(check.lhs, event, &mut scratch.lhs);
         match check.matcher {
             Matcher::Operand(o) => {
@@ -371,6 +378,24 @@ impl Engine {
             }
             _ => check.test(&lhs, None),
         }
+    }
+
+    /// Whether some row of a tuple check equals the columns' values: rows are found
+    /// by the first value, then filtered column by column.
+    fn tuples(&self, tuples: &Tuples, event: &Event, scratch: &mut Scratch) -> bool {
+        let Scratch { lhs, rows, .. } = scratch;
+        for (column, &operand) in tuples.columns.iter().enumerate() {
+            let value = self.operands.value(operand, event, lhs);
+            if column == 0 {
+                tuples.first_column(&value, rows);
+            } else {
+                tuples.filter(column, &value, rows);
+            }
+            if rows.is_empty() {
+                return false;
+            }
+        }
+        !rows.is_empty()
     }
 
     /// Evaluates `event` and renders an alert for each matching rule.

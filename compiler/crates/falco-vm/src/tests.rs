@@ -400,3 +400,31 @@ fn dependencies(manifest: &str) -> &str {
     let rest = &manifest[start + 1..];
     &rest[..rest.find("\n[").unwrap_or(rest.len())]
 }
+
+#[test]
+fn tuple_checks_match_whole_rows() {
+    let tuple = |rows: &[(&str, &str)]| {
+        let mut b = one_check("proc.name", None, CmpOp::In, None, vec![], true);
+        b.fields.push(Field {
+            source: 0,
+            name: "fd.name".into(),
+            arg: None,
+        });
+        b.operands = vec![
+            Operand::Field(0),
+            Operand::Field(1),
+            Operand::List(vec![0, 1]),
+        ];
+        b.consts = rows.iter().flat_map(|(a, c)| [s(a), s(c)]).collect();
+        b.checks[0] = Check {
+            lhs: 2,
+            op: CmpOp::In,
+            quant: None,
+            rhs: Rhs::List((0..b.consts.len() as u32).collect()),
+        };
+        holds(b)
+    };
+    assert!(tuple(&[("vi", "/etc/passwd"), ("cat", "/etc/shadow")]));
+    assert!(!tuple(&[("cat", "/etc/passwd"), ("vi", "/etc/shadow")]));
+    assert!(!tuple(&[]));
+}
