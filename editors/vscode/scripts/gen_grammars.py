@@ -70,7 +70,7 @@ cond = {
     },
     "comparison": {
       "comment": "A binary operator and, when it is a bare word, path or number, its right-hand value",
-      "match": rf"(?:(==|!=|<=|>=|=|<|>)|\b({WORD_OPS})\b)(?:\s*(?!(?:{TRANSFORMERS}|{MODIFIERS})\s*\()(?:(-?\d+(?:\.\d+)?){NUM_END}|(?!(?:and|or|not){NUM_END})(?!{FIELD}(?:\[|{NUM_END}))([^\s()\"',]+)))?",
+      "match": rf"(?:(==|!=|<=|>=|=|<|>)|\b({WORD_OPS})\b)(?:\s*(?!(?:{TRANSFORMERS}|{MODIFIERS})\s*\()(?:(-?\d+(?:\.\d+)?){NUM_END}|(?!(?:and|or|not){NUM_END})([^\s()\"',]+)))?",
       "captures": {
         "1": {"name": "keyword.operator.comparison.falco"},
         "2": {"name": "keyword.operator.word.falco"},
