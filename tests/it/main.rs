@@ -1,5 +1,6 @@
 //! Workspace-level tests: one binary, modules inside.
 
+mod differential;
 mod k8s_conformance;
 mod no_panic;
 mod stdlib;
