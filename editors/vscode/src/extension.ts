@@ -243,8 +243,9 @@ async function lintWorkspace(context: vscode.ExtensionContext): Promise<void> {
           { cwd: invocation.cwd, maxBuffer: 256 * 1024 * 1024, encoding: "utf8" },
           (error, stdout, stderr) => {
             if (error !== null && typeof error.code === "string") {
-              // The process could not be started at all (ENOENT, EACCES).
-              resolve({ ok: false, message: `cannot run ${found.path}: ${error.message}` });
+              // Not an exit status: the process could not start (ENOENT, EACCES) or its
+              // output overflowed the buffer.
+              resolve({ ok: false, message: `running ${found.path} failed: ${error.message}` });
               return;
             }
             const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
