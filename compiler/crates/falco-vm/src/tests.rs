@@ -428,3 +428,13 @@ fn tuple_checks_match_whole_rows() {
     assert!(!tuple(&[("cat", "/etc/passwd"), ("vi", "/etc/shadow")]));
     assert!(!tuple(&[]));
 }
+
+/// One engine serves several threads, each with its own scratch.
+#[test]
+fn engine_is_shareable_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Engine>();
+    shareable::<crate::Alert>();
+    fn sendable<T: Send>() {}
+    sendable::<crate::Scratch>();
+}
