@@ -98,6 +98,9 @@ pub struct Case {
     pub position: Position,
     /// The events' source.
     pub source: Source,
+    /// Whether `source` was written; if not, an events file's source is detected from its
+    /// first event.
+    pub source_given: bool,
     /// The events.
     pub events: EventsSpec,
     /// Rules that must fire.
@@ -385,6 +388,7 @@ impl Reader<'_> {
             name: name?,
             position,
             source: source?,
+            source_given: get("source").is_some(),
             events: events?,
             fire,
             not_fire,

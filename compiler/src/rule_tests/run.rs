@@ -298,7 +298,11 @@ fn read_case_events(file: &TestFile, case: &Case) -> Result<Vec<Event>, String> 
     };
     let mut events = Vec::new();
     let mut errors = Vec::new();
-    for result in falco_events::read_events(case.source, &text) {
+    let source = match (&case.events, case.source_given) {
+        (EventsSpec::File(_), false) => falco_events::detect_source(&text).unwrap_or(case.source),
+        _ => case.source,
+    };
+    for result in falco_events::read_events(source, &text) {
         match result {
             Ok(event) => events.push(event),
             Err(error) => errors.push(match &origin {

@@ -237,6 +237,15 @@ fn missing_files_and_no_arguments_exit_2() {
 }
 
 #[test]
+fn an_events_file_source_is_detected() {
+    let audit = "{\"kind\": \"Event\", \"apiVersion\": \"audit.k8s.io/v1\", \"auditID\": \"a\", \"stage\": \"ResponseStarted\", \"stageTimestamp\": \"2024-01-01T00:00:00Z\", \"user\": {\"username\": \"bob\"}, \"objectRef\": {\"resource\": \"pods\", \"subresource\": \"exec\", \"name\": \"web-1\"}}\n";
+    let text = "rules: [rules.yaml]\ncases:\n  - name: exec from a file\n    events_file: events/exec.json\n    fire: [exec into pod]\n    not_fire: others\n";
+    let dir = setup(&[("events/exec.json", audit), ("file.yaml", text)]);
+    let run = test_in(&dir, &["file.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
 fn the_embedded_stdlib_is_the_default() {
     let text = "cases:\n  - name: nsenter\n    events:\n      - {type: setns, res: 0, thread: {pid: 5, exepath: /usr/bin/nsenter}}\n    fire: [Namespace Entered By Unexpected Process]\n    not_fire: others\n";
     let dir = setup(&[("std.yaml", text)]);
