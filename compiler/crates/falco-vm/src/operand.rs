@@ -118,79 +118,135 @@ impl Operands {
         }
     }
 
+    /// libsinsp's `getopt`: scans argv like getopt(3) (stops at `--` and at the first
+    /// non-option word, skips `--long` options, expands clusters like `-nt`). With a
+    /// selector (`getopt(...)[t]`) the value of the last `-t` (its option character
+    /// when it takes no value, empty when its value is missing); without one, the
+    /// list of options and values, `?` for unknown options.
     fn getopt<'a>(
         &'a self,
         args: &[u32],
-        opt: Option<&str>,
+        selector: Option<&str>,
         event: &'a Event,
         level: &'a mut Level,
         deeper: &'a mut [Level],
     ) -> FieldValue<'a> {
-        let (Some(&words), Some(&optstring), Some(opt)) = (args.first(), args.get(1), opt) else {
+        let (Some(&words), Some(&optstring)) = (args.first(), args.get(1)) else {
             return FieldValue::Missing;
         };
-        let optstring = match self.operands.get(optstring as usize) {
-            Some(Operand::Literal(s)) => s.clone(),
+        let optstring = match self.value(optstring, event, deeper) {
+            FieldValue::Str(s) => s.to_owned(),
             _ => return FieldValue::Missing,
         };
-        // Collect the words: a list operand of literals/fields, or a list field.
-        let mut words_out: Vec<String> = Vec::new();
+        let spec = parse_optstring(optstring.as_bytes());
+        let mut argv: Vec<String> = Vec::new();
         let items: Vec<u32> = match self.operands.get(words as usize) {
             Some(Operand::List(items)) => items.clone(),
             _ => vec![words],
         };
         for item in items {
             match self.value(item, event, deeper) {
-                FieldValue::StrList(l) => words_out.extend(l.iter().map(str::to_owned)),
-                FieldValue::Missing => {}
-                FieldValue::Str(s) => words_out.extend(s.split(' ').map(str::to_owned)),
-                other => words_out.push(other.to_text()),
+                FieldValue::StrList(l) => argv.extend(l.iter().map(str::to_owned)),
+                FieldValue::Missing => return FieldValue::Missing,
+                other => argv.push(other.to_text()),
             }
         }
-        let Some(wanted) = opt.chars().next() else {
-            return FieldValue::Missing;
-        };
-        let spec = optstring.as_bytes();
+        let selector = selector.and_then(|s| s.bytes().next());
+        let mut selected: Option<String> = None;
+        let mut results: Vec<String> = Vec::new();
         let mut i = 0;
-        let mut found: Option<String> = None;
-        while let Some(word) = words_out.get(i) {
-            i += 1;
-            if word == "--" || !word.starts_with('-') || word.len() < 2 {
+        while let Some(word) = argv.get(i) {
+            if word == "--" {
+                break;
+            }
+            if word.len() > 2 && word.starts_with("--") {
+                i += 1;
                 continue;
             }
-            let chars: Vec<char> = word.chars().skip(1).collect();
-            for (k, c) in chars.iter().enumerate() {
-                let Some(pos) = spec.iter().position(|&b| char::from(b) == *c) else {
-                    continue;
-                };
-                let takes_value = spec.get(pos + 1) == Some(&b':');
-                if takes_value {
-                    let rest: String = chars.get(k + 1..).unwrap_or_default().iter().collect();
-                    let value = if rest.is_empty() {
-                        let v = words_out.get(i).cloned();
-                        i += 1;
-                        v
-                    } else {
-                        Some(rest)
-                    };
-                    if *c == wanted {
-                        found = value;
+            if word.len() < 2 || !word.starts_with('-') {
+                break;
+            }
+            let bytes = word.as_bytes();
+            let mut k = 1;
+            while let Some(&opt) = bytes.get(k) {
+                let known = opt != b':' && spec.iter().any(|&(o, _)| o == opt);
+                if !known {
+                    if selector.is_none() {
+                        results.push("?".to_owned());
                     }
-                    break;
+                    k += 1;
+                    continue;
                 }
-                if *c == wanted {
-                    found = Some(String::new());
+                let takes_value = spec.iter().any(|&(o, v)| o == opt && v);
+                let wanted = selector.is_none_or(|s| s == opt);
+                let name = char::from(opt).to_string();
+                if !takes_value {
+                    if wanted {
+                        match selector {
+                            Some(_) => selected = Some(name),
+                            None => results.push(name),
+                        }
+                    }
+                    k += 1;
+                    continue;
                 }
+                let rest = bytes.get(k + 1..).unwrap_or_default();
+                let value = if !rest.is_empty() {
+                    Some(String::from_utf8_lossy(rest).into_owned())
+                } else if let Some(next) = argv.get(i + 1) {
+                    i += 1;
+                    Some(next.clone())
+                } else {
+                    None
+                };
+                if wanted {
+                    match selector {
+                        Some(_) => selected = Some(value.clone().unwrap_or_default()),
+                        None => {
+                            results.push(name);
+                            results.extend(value);
+                        }
+                    }
+                }
+                break;
             }
+            i += 1;
         }
-        match found {
-            Some(v) => {
-                level.text = v;
-                FieldValue::Str(&level.text)
+        match selector {
+            Some(_) => match selected {
+                Some(v) => {
+                    level.text = v;
+                    FieldValue::Str(&level.text)
+                }
+                None => FieldValue::Missing,
+            },
+            None => {
+                level.list = results.into_iter().map(String::into_boxed_str).collect();
+                if level.list.is_empty() {
+                    FieldValue::Missing
+                } else {
+                    FieldValue::StrList(StrList::from_boxed(&level.list))
+                }
             }
-            None => FieldValue::Missing,
         }
     }
+}
+
+/// The options of a getopt(3) optstring and whether each takes a value.
+fn parse_optstring(spec: &[u8]) -> Vec<(u8, bool)> {
+    let mut out = Vec::new();
+    let mut i = usize::from(spec.first() == Some(&b':'));
+    while let Some(&opt) = spec.get(i) {
+        if opt != b':' {
+            let takes_value = spec.get(i + 1) == Some(&b':');
+            out.push((opt, takes_value));
+            if takes_value {
+                i += 1;
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The single-argument transformers.

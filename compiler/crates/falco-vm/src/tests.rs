@@ -438,3 +438,60 @@ fn engine_is_shareable_between_threads() {
     fn sendable<T: Send>() {}
     sendable::<crate::Scratch>();
 }
+
+#[test]
+fn getopt_follows_libsinsp() {
+    let getopt = |words: &[&str], optstring: &str, selector: Option<&str>, expect: Const| {
+        let mut b = one_check("proc.name", None, CmpOp::Eq, None, vec![expect], false);
+        let first = b.operands.len() as u32;
+        for w in words {
+            b.operands.push(Operand::Literal((*w).into()));
+        }
+        let list = b.operands.len() as u32;
+        b.operands
+            .push(Operand::List((first..first + words.len() as u32).collect()));
+        b.operands.push(Operand::Literal(optstring.into()));
+        b.operands.push(Operand::Transform {
+            kind: Transform::Getopt,
+            args: vec![list, list + 1],
+            arg: selector.map(str::to_owned),
+        });
+        b.checks[0].lhs = list + 2;
+        holds(b)
+    };
+    let argv = ["-n", "-t", "x", "file", "-t", "y"];
+    assert!(
+        getopt(&argv, "nt:", Some("t"), s("x")),
+        "stops at the first non-option"
+    );
+    assert!(getopt(&argv, "nt:", Some("n"), s("n")));
+    assert!(getopt(&["-ntvalue"], "nt:", Some("t"), s("value")));
+    assert!(
+        getopt(&["-t"], "nt:", Some("t"), s("")),
+        "a missing value is empty"
+    );
+    assert!(getopt(&["--exec", "-t", "z"], "t:", Some("t"), s("z")));
+    assert!(!getopt(&["--", "-t", "z"], "t:", Some("t"), s("z")));
+    // Without a selector: the options and values, as a list.
+    let mut b = one_check(
+        "proc.name",
+        None,
+        CmpOp::Intersects,
+        None,
+        vec![s("?")],
+        true,
+    );
+    b.operands.extend([
+        Operand::Literal("-qt".into()),
+        Operand::Literal("v".into()),
+        Operand::List(vec![1, 2]),
+        Operand::Literal("t:".into()),
+        Operand::Transform {
+            kind: Transform::Getopt,
+            args: vec![3, 4],
+            arg: None,
+        },
+    ]);
+    b.checks[0].lhs = 5;
+    assert!(holds(b), "unknown options give `?`");
+}
