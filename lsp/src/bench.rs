@@ -151,6 +151,16 @@ fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
     sorted.get(index).copied().unwrap_or_default()
 }
 
+/// User plus system CPU time a process has used so far (from `/proc`, in clock
+/// ticks of 10 ms on Linux; `None` elsewhere).
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start after ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 /// `VmRSS` and `VmHWM` (peak) of a process, in MB.
 fn memory(pid: u32) -> Option<(f64, f64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -160,6 +170,43 @@ fn memory(pid: u32) -> Option<(f64, f64)> {
         Some(kb / 1024.0)
     };
     Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// In-process times of the analysis alone, best and median of `rounds`: a full
+/// `analyze` of the three files, and `Incremental::analyze` after an edit of
+/// `falco_rules.yaml` (what the server runs per edit).
+fn analysis_times(texts: &[String], rounds: usize) -> [(Duration, Duration); 2] {
+    use falco_rulec::analysis::{analyze, incremental::Incremental};
+    let files: Vec<(String, String)> = FILES
+        .iter()
+        .zip(texts)
+        .map(|(name, text)| ((*name).to_owned(), text.clone()))
+        .collect();
+    let mut edited = files.clone();
+    edited[0].1 = edited[0].1.replacen("proc.name", "proc.namex", 1);
+    let mut incremental = Incremental::new();
+    drop(incremental.analyze(files.clone()));
+    let (mut full, mut edit) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let start = Instant::now();
+        drop(analyze(files.clone()));
+        full.push(start.elapsed());
+        let input = if round % 2 == 0 {
+            edited.clone()
+        } else {
+            files.clone()
+        };
+        let start = Instant::now();
+        let analysis = incremental.analyze(input);
+        edit.push(start.elapsed());
+        drop(analysis);
+    }
+    full.sort();
+    edit.sort();
+    [
+        (full[0], percentile(&full, 0.5)),
+        (edit[0], percentile(&edit, 0.5)),
+    ]
 }
 
 fn bench(options: &Options) -> Result<(), String> {
@@ -222,6 +269,7 @@ fn bench(options: &Options) -> Result<(), String> {
     let line = texts[0][..offset].matches('\n').count();
     let character = offset - texts[0][..offset].rfind('\n').map_or(0, |at| at + 1);
     let mut times = Vec::with_capacity(options.edits);
+    let cpu_before = cpu_time(child.id());
     for index in 0..options.edits {
         let version = index as i64 + 2;
         let (range, text) = if index % 2 == 0 {
@@ -252,6 +300,9 @@ fn bench(options: &Options) -> Result<(), String> {
             ));
         }
     }
+    let cpu = cpu_time(child.id())
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before) / options.edits.max(1) as u32);
     let memory = memory(child.id());
     peer.request("shutdown", Value::Null)?;
     peer.notify("exit", Value::Null)?;
@@ -259,6 +310,7 @@ fn bench(options: &Options) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&root);
 
     times.sort();
+    let [full, edit] = analysis_times(&texts, 40);
     println!(
         "files: {} (load order from falco.yaml), debounce {} ms",
         FILES.join(", "),
@@ -275,6 +327,19 @@ fn bench(options: &Options) -> Result<(), String> {
         millis(percentile(&times, 0.95)),
         millis(percentile(&times, 1.0)),
     );
+    println!(
+        "in-process: full analyze best {:.2} ms, median {:.2} ms; incremental analyze after an edit best {:.2} ms, median {:.2} ms",
+        millis(full.0),
+        millis(full.1),
+        millis(edit.0),
+        millis(edit.1)
+    );
+    if let Some(cpu) = cpu {
+        println!(
+            "server CPU time per edit (user + system): {:.2} ms",
+            millis(cpu)
+        );
+    }
     match memory {
         Some((rss, peak)) => println!("server memory: RSS {rss:.1} MB, peak RSS {peak:.1} MB"),
         None => println!("server memory: unavailable (no /proc)"),

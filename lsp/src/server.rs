@@ -2,6 +2,7 @@
 //! analysis up to date and calls its handler. Diagnostics are published by a
 //! background task after a debounce.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -60,11 +61,15 @@ impl Server {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Runs `handler` on an up-to-date analysis.
-    fn with_world<T>(&self, handler: impl FnOnce(&World<'_>) -> T) -> T {
+    /// Runs `handler` on an up-to-date analysis. A panic (a bug) fails this one
+    /// request with an internal error instead of taking the server down.
+    fn with_world<T>(&self, handler: impl FnOnce(&World<'_>) -> T) -> Result<T> {
         let mut workspace = self.lock();
-        workspace.analyze();
-        handler(&workspace.world())
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            workspace.analyze();
+            handler(&workspace.world())
+        }))
+        .map_err(|_| Error::internal_error())
     }
 
     /// The task that publishes diagnostics: it waits for a change, lets further
@@ -87,7 +92,10 @@ impl Server {
                         }
                     }
                 }
-                let publications = lock(&workspace).publications();
+                // A panic (a bug) skips this round instead of ending the task.
+                let publications =
+                    std::panic::catch_unwind(AssertUnwindSafe(|| lock(&workspace).publications()))
+                        .unwrap_or_default();
                 for publication in publications {
                     client
                         .publish_diagnostics(
@@ -223,13 +231,12 @@ impl LanguageServer for Server {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
-        Ok(self.with_world(|world| hover::hover(world, &at.text_document.uri, at.position)))
+        self.with_world(|world| hover::hover(world, &at.text_document.uri, at.position))
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
-        Ok(self
-            .with_world(|world| completion::completion(world, &at.text_document.uri, at.position)))
+        self.with_world(|world| completion::completion(world, &at.text_document.uri, at.position))
     }
 
     async fn goto_definition(
@@ -237,31 +244,31 @@ impl LanguageServer for Server {
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
         let at = params.text_document_position_params;
-        Ok(self.with_world(|world| {
+        self.with_world(|world| {
             navigation::goto_definition(world, &at.text_document.uri, at.position)
                 .map(GotoDefinitionResponse::Array)
-        }))
+        })
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let at = params.text_document_position;
-        Ok(self.with_world(|world| {
+        self.with_world(|world| {
             navigation::references(
                 world,
                 &at.text_document.uri,
                 at.position,
                 params.context.include_declaration,
             )
-        }))
+        })
     }
 
     async fn prepare_rename(
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        Ok(self.with_world(|world| {
+        self.with_world(|world| {
             navigation::prepare_rename(world, &params.text_document.uri, params.position)
-        }))
+        })
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
@@ -269,7 +276,7 @@ impl LanguageServer for Server {
         let result = self.with_world(|world| {
             navigation::rename(world, &at.text_document.uri, at.position, &params.new_name)
         });
-        match result {
+        match result? {
             Ok(edit) => Ok(Some(edit)),
             Err(navigation::RenameError::NotRenamable) => Ok(None),
             Err(navigation::RenameError::InvalidName(message)) => {
@@ -282,41 +289,41 @@ impl LanguageServer for Server {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        Ok(self.with_world(|world| {
+        self.with_world(|world| {
             symbols::document_symbols(world, &params.text_document.uri)
                 .map(DocumentSymbolResponse::Nested)
-        }))
+        })
     }
 
     async fn symbol(
         &self,
         params: WorkspaceSymbolParams,
     ) -> Result<Option<WorkspaceSymbolResponse>> {
-        Ok(self.with_world(|world| {
+        self.with_world(|world| {
             Some(WorkspaceSymbolResponse::Nested(symbols::workspace_symbols(
                 world,
                 &params.query,
             )))
-        }))
+        })
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        Ok(self.with_world(|world| {
+        self.with_world(|world| {
             code_actions::code_actions(world, &params.text_document.uri, params.range)
-        }))
+        })
     }
 
     async fn semantic_tokens_full(
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        Ok(self.with_world(|world| {
+        self.with_world(|world| {
             semantic_tokens::semantic_tokens(world, &params.text_document.uri)
                 .map(SemanticTokensResult::Tokens)
-        }))
+        })
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        Ok(self.with_world(|world| formatting::formatting(world, &params.text_document.uri)))
+        self.with_world(|world| formatting::formatting(world, &params.text_document.uri))
     }
 }
