@@ -4,6 +4,10 @@
 use falco_bundle::{Operand, Transform};
 use falco_events::{Event, Extractor, FieldValue, StrList};
 
+/// The longest text a transformer builds; longer results are `<NA>`. Bundles may
+/// nest `concat` eight deep, which could otherwise double a value eight times.
+const MAX_TEXT: usize = 1 << 20;
+
 /// The buffers one nesting level of an operand computes into.
 #[derive(Debug, Default)]
 pub(crate) struct Level {
@@ -66,6 +70,9 @@ impl Operands {
                         return FieldValue::Missing;
                     }
                     v.write_text(&mut level.text);
+                    if level.text.len() > MAX_TEXT {
+                        return FieldValue::Missing;
+                    }
                 }
                 FieldValue::Str(&level.text)
             }
@@ -103,6 +110,9 @@ impl Operands {
                             other.write_text(&mut tmp);
                             push(&tmp, &mut level.text);
                         }
+                    }
+                    if level.text.len() > MAX_TEXT {
+                        return FieldValue::Missing;
                     }
                 }
                 FieldValue::Str(&level.text)
