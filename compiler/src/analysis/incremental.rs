@@ -78,7 +78,7 @@ impl Incremental {
         }
     }
 
-/// The loaded items of file `id` from the last call (diagnostics included).
+    /// The loaded items of file `id` from the last call (diagnostics included).
     pub fn loaded(&self, id: FileId) -> Option<&LoadedFile> {
         self.loads.get(id.0 as usize)
     }
