@@ -1,10 +1,15 @@
 //! The VS Code extension (`editors/vscode`) builds, passes its unit and grammar tests,
-//! and packages as a `.vsix`: this runs `editors/vscode/scripts/ci.sh`.
+//! and packages as a `.vsix`: this runs `editors/vscode/scripts/ci.sh`. Its snippets,
+//! expanded with their defaults by the extension's tests (`out/snippets/`), must then
+//! load after the upstream `falco_rules.yaml` without errors.
 //!
 //! Without npm the test is skipped with a message, except under CI (`CI` set), where the
 //! Node.js toolchain is installed by `.ci/run` and its absence is a failure.
 
-use falco_rulec_tests::repo_root;
+use falco_rulec::analysis::analyze;
+use falco_rulec::render::{Format, render};
+use falco_rulec_tests::{corpus_dir, repo_root};
+use std::path::Path;
 use std::process::Command;
 
 fn npm_available() -> bool {
@@ -29,10 +34,8 @@ fn vscode_extension_builds_tests_and_packages() {
         );
         return;
     }
+    // ci.sh deletes any previous falco-rules.vsix before packaging.
     let vsix = extension.join("falco-rules.vsix");
-    if vsix.exists() {
-        std::fs::remove_file(&vsix).expect("remove the previous falco-rules.vsix");
-    }
     let output = Command::new("bash")
         .arg(extension.join("scripts/ci.sh"))
         .output()
@@ -63,6 +66,41 @@ fn vscode_extension_builds_tests_and_packages() {
                 .windows(member.len())
                 .any(|window| window == member.as_bytes()),
             "falco-rules.vsix lacks {member}"
+        );
+    }
+    snippets_load_without_errors(&extension.join("out/snippets"));
+}
+
+/// Each expanded snippet, loaded after the upstream rules it builds on (`spawned_process`,
+/// the rules and lists its overrides name), yields no error. Warnings are expected: a
+/// fresh macro or list is unused.
+fn snippets_load_without_errors(dir: &Path) {
+    let base_path = corpus_dir().join("upstream-rules/falco_rules.yaml");
+    let base = std::fs::read_to_string(&base_path)
+        .unwrap_or_else(|error| panic!("read {}: {error}", base_path.display()));
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|error| panic!("read {}: {error}", dir.display()))
+        .map(|entry| entry.expect("list the expanded snippets").path())
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 5,
+        "expected the expanded snippets in {}, found {files:?}",
+        dir.display()
+    );
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .unwrap_or_else(|error| panic!("read {}: {error}", file.display()));
+        let analysis = analyze(vec![
+            ("falco_rules.yaml".to_owned(), base.clone()),
+            (file.display().to_string(), text),
+        ]);
+        assert_eq!(
+            analysis.error_count(),
+            0,
+            "the snippet {} does not load:\n{}",
+            file.display(),
+            render(&analysis, Format::Human, false)
         );
     }
 }

@@ -26,6 +26,13 @@ npm_major="${npm_version%%.*}"
 ((npm_major >= 9)) || fail "npm $npm_version is too old: the lockfile needs >= 9"
 echo "== node $node_version, npm $npm_version"
 
+# Two runs in one working tree (two `cargo test`s at once) would delete each other's
+# node_modules: the second waits for the first.
+if command -v flock >/dev/null; then
+    exec 9>.ci.lock
+    flock 9
+fi
+
 echo "== npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 
