@@ -96,6 +96,8 @@ impl Server {
                 let publications =
                     std::panic::catch_unwind(AssertUnwindSafe(|| lock(&workspace).publications()))
                         .unwrap_or_default();
+                let problems = lock(&workspace).take_problems();
+                show_problems(&client, problems).await;
                 for publication in publications {
                     client
                         .publish_diagnostics(
@@ -118,6 +120,14 @@ fn lock(workspace: &Mutex<Workspace>) -> MutexGuard<'_, Workspace> {
     workspace
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Shows configuration problems (an unreadable rules file, a malformed
+/// `rules_files`) as warnings.
+async fn show_problems(client: &Client, problems: Vec<String>) {
+    for problem in problems {
+        client.show_message(MessageType::WARNING, problem).await;
+    }
 }
 
 fn root_of(params: &InitializeParams) -> Option<std::path::PathBuf> {
@@ -194,10 +204,8 @@ impl LanguageServer for Server {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let error = self.lock().config_error.take();
-        if let Some(error) = error {
-            self.client.show_message(MessageType::WARNING, error).await;
-        }
+        let problems = self.lock().take_problems();
+        show_problems(&self.client, problems).await;
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -53,8 +53,10 @@ pub struct Workspace {
     config_stamp: Option<std::time::SystemTime>,
     /// The files the configuration names, in order.
     configured: Vec<PathBuf>,
-    /// A problem with the configuration, to show the user once.
-    pub config_error: Option<String>,
+    /// Problems with the configuration or its files not shown to the user yet.
+    problems: Vec<String>,
+    /// Problems already shown (for this configuration), so none repeats per edit.
+    shown: std::collections::HashSet<String>,
     /// Open documents by key.
     docs: BTreeMap<PathBuf, Document>,
     /// Texts of configured files that are not open, by key.
@@ -91,12 +93,12 @@ impl Workspace {
         self.explicit = explicit;
         let config = self.find_config();
         self.configured.clear();
-        self.config_error = None;
+        self.shown.clear();
         if let Some(config) = &config {
             match falco_rulec::config::rules_files(config) {
                 Ok(entries) => self.configured = expand(entries),
                 Err(error) => {
-                    self.config_error = Some(format!("{}: {error}", config.display()));
+                    self.report(format!("{}: {error}", config.display()));
                 }
             }
         }
@@ -134,6 +136,18 @@ impl Workspace {
         if config != self.config || stamp != self.config_stamp {
             self.configure(self.root.clone(), self.explicit.clone());
         }
+    }
+
+    /// Notes a problem for the user, once per configuration.
+    fn report(&mut self, problem: String) {
+        if self.shown.insert(problem.clone()) {
+            self.problems.push(problem);
+        }
+    }
+
+    /// The problems not shown yet.
+    pub fn take_problems(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.problems)
     }
 
     /// Opens a document.
@@ -214,7 +228,7 @@ impl Workspace {
                                 text
                             }
                             Err(error) => {
-                                self.config_error = Some(format!("{}: {error}", key.display()));
+                                self.report(format!("{}: {error}", key.display()));
                                 continue;
                             }
                         },

@@ -204,13 +204,29 @@ fn small_workspace() {
     // defined. Removing the file restores name order. (The server looks at the
     // configuration again before each analysis; a save triggers one.)
     let project = root.join(".falco-rulec.yaml");
-    std::fs::write(&project, "rules_files: [b_rules.yaml, a_rules.yaml]\n")
-        .expect("write project file");
+    std::fs::write(
+        &project,
+        "rules_files: [b_rules.yaml, a_rules.yaml, missing_rules.yaml]\n",
+    )
+    .expect("write project file");
     client.notify(
         "textDocument/didSave",
         json!({"textDocument": {"uri": a_uri}}),
     );
     client.wait_diagnostics(&b_uri, |list| codes(list).contains(&"E202"));
+    // The missing file is reported once, as a message.
+    let shown = client
+        .notifications
+        .iter()
+        .filter(|(method, params)| {
+            method == "window/showMessage"
+                && params["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("missing_rules.yaml")
+        })
+        .count();
+    assert_eq!(shown, 1, "{:?}", client.notifications);
     std::fs::remove_file(&project).expect("remove project file");
     client.notify(
         "textDocument/didSave",
