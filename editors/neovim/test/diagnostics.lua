@@ -13,7 +13,7 @@ vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("FALCO_LSP_FILE")))
 local got = vim.wait(20000, function()
   return #vim.diagnostic.get(0) > 0
 end, 50)
-local out = { filetype = vim.bo.filetype, clients = #vim.lsp.buf_get_clients(0), diagnostics = {} }
+local out = { filetype = vim.bo.filetype, diagnostics = {} }
 if got then
   for _, d in ipairs(vim.diagnostic.get(0)) do
     local lsp = d.user_data and d.user_data.lsp or {}
