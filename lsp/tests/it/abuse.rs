@@ -173,4 +173,5 @@ fn random_edits_never_crash_and_end_like_lint() {
     });
     assert_eq!(got.len(), want.len());
     assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&root);
 }

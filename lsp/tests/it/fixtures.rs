@@ -250,4 +250,5 @@ fn small_workspace() {
     // `exit` without `shutdown` ends the server with code 1.
     client.notify("exit", Value::Null);
     assert_eq!(client.wait(), Some(1));
+    let _ = std::fs::remove_dir_all(&root);
 }

@@ -51,4 +51,5 @@ fn neovim_receives_diagnostics() {
             .any(|d| d["code"] == "E401" && d["lnum"] == 5 && d["col"] == 20),
         "{result}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -12,7 +12,7 @@ const FILES: [&str; 3] = [
 
 /// A workspace whose `falco.yaml` loads the three upstream files in Falco's
 /// order, with all three open. Returns the client and (uri, text) per file.
-fn upstream_workspace(name: &str) -> (Client, Vec<(String, String)>) {
+fn upstream_workspace(name: &str) -> (Client, Vec<(String, String)>, std::path::PathBuf) {
     let root = temp_dir(name);
     let entries: Vec<String> = FILES
         .iter()
@@ -31,7 +31,7 @@ fn upstream_workspace(name: &str) -> (Client, Vec<(String, String)>) {
     for (uri, _) in &docs {
         client.wait_diagnostics(uri, |_| true);
     }
-    (client, docs)
+    (client, docs, root)
 }
 
 fn codes(list: &[Value]) -> Vec<String> {
@@ -57,7 +57,7 @@ fn text_in<'a>(text: &'a str, range: &Value) -> &'a str {
 
 #[test]
 fn upstream_features() {
-    let (mut client, docs) = upstream_workspace("features");
+    let (mut client, docs, root) = upstream_workspace("features");
     let (rules_uri, rules) = &docs[0];
     let baseline = client.diagnostics[rules_uri].clone();
 
@@ -421,6 +421,7 @@ fn upstream_features() {
     assert_eq!(lint(&formatted), lint(&docs));
 
     assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 /// The byte offset of an LSP position (the test texts are ASCII).
