@@ -32,6 +32,13 @@ const B: &str = "- rule: r2
 - macro: spawned
   condition: and proc.name != x
   append: true
+
+- rule: k1
+  desc: d
+  condition: ka.verb = create
+  output: x
+  priority: NOTICE
+  source: k8s_audit
 ";
 
 fn labels(result: &Value) -> Vec<String> {
@@ -148,6 +155,13 @@ fn small_workspace() {
     );
     let items = complete(&mut client, &a_uri, position_of(A, "- list", 0, 2));
     assert!(items.contains(&"macro".to_owned()), "item kinds: {items:?}");
+
+    // Fields are those of the rule's source.
+    let items = complete(&mut client, &b_uri, position_of(B, "ka.verb", 0, 0));
+    assert!(
+        items.contains(&"ka.verb".to_owned()) && !items.contains(&"proc.name".to_owned()),
+        "k8s_audit fields: {items:?}"
+    );
 
     // Definition of a macro that is appended to: its one definition; the append
     // is among the references.
