@@ -25,12 +25,15 @@ let wanted = false;
 let output: vscode.OutputChannel;
 let lintDiagnostics: vscode.DiagnosticCollection;
 let globs: GlobSet = compileGlobs([]);
+/** One watcher for the extension's lifetime, shared by successive server starts. */
+let yamlWatcher: vscode.FileSystemWatcher;
 
 /** Entry point: called by VS Code on the first YAML or rules file. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("Falco Rules");
   lintDiagnostics = vscode.languages.createDiagnosticCollection("falco-rulec lint");
-  context.subscriptions.push(output, lintDiagnostics);
+  yamlWatcher = vscode.workspace.createFileSystemWatcher("**/*.{yaml,yml}");
+  context.subscriptions.push(output, lintDiagnostics, yamlWatcher);
 
   reloadGlobs();
   context.subscriptions.push(
@@ -139,16 +142,20 @@ async function startServer(context: vscode.ExtensionContext): Promise<void> {
   const found = findBinary(SERVER_NAME, settings().get<string>("server.path"), discoveryEnv(context));
   if (!found.ok) {
     output.appendLine(`${SERVER_NAME}: ${found.message}; looked at:\n  ${found.searched.join("\n  ")}`);
-    const choice = await vscode.window.showErrorMessage(
-      `Falco Rules: ${found.message}. Install it or set falcoRules.server.path.`,
-      "Open Settings",
-      "Show Log",
-    );
-    if (choice === "Open Settings") {
-      void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.server.path`);
-    } else if (choice === "Show Log") {
-      output.show();
-    }
+    // Not awaited: the notification stays until dismissed, activation must not.
+    void vscode.window
+      .showErrorMessage(
+        `Falco Rules: ${found.message}. Install it or set falcoRules.server.path.`,
+        "Open Settings",
+        "Show Log",
+      )
+      .then((choice) => {
+        if (choice === "Open Settings") {
+          void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.server.path`);
+        } else if (choice === "Show Log") {
+          output.show();
+        }
+      });
     return;
   }
   const config = configFile();
@@ -170,7 +177,7 @@ async function startServer(context: vscode.ExtensionContext): Promise<void> {
     outputChannel: output,
     synchronize: {
       // Rules files and falco.yaml changed outside the editor (git checkout, codegen).
-      fileEvents: vscode.workspace.createFileSystemWatcher("**/*.{yaml,yml}"),
+      fileEvents: yamlWatcher,
     },
   };
   client = new LanguageClient("falcoRules", "Falco Rules Language Server", serverOptions, clientOptions);
@@ -274,10 +281,11 @@ async function lintWorkspace(context: vscode.ExtensionContext): Promise<void> {
   }
   const line = summaryLine(result.summary);
   output.appendLine(`Lint: ${line}`);
-  const choice = await vscode.window.showInformationMessage(`Falco Rules lint: ${line}`, "Show Problems");
-  if (choice === "Show Problems") {
-    void vscode.commands.executeCommand("workbench.actions.view.problems");
-  }
+  void vscode.window.showInformationMessage(`Falco Rules lint: ${line}`, "Show Problems").then((choice) => {
+    if (choice === "Show Problems") {
+      void vscode.commands.executeCommand("workbench.actions.view.problems");
+    }
+  });
 }
 
 function toVscodeDiagnostic(item: FileDiagnostic): vscode.Diagnostic {

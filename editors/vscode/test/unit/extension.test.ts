@@ -52,9 +52,11 @@ class World {
       list.push(listener);
       return disposable;
     };
+    // A notification settles only when the user dismisses it: here, never. Code that
+    // awaits one would hang (and the test time out).
     const message = (kind: string) => (text: string) => {
       world.messages.push({ kind, text });
-      return Promise.resolve(undefined);
+      return new Promise<undefined>(() => undefined);
     };
     return {
       Uri: FakeUri,
@@ -221,7 +223,10 @@ afterEach(() => {
   }
 });
 
-const posixOnly = { skip: process.platform === "win32" ? "uses shell scripts as fake binaries" : false };
+const posixOnly = {
+  skip: process.platform === "win32" ? "uses shell scripts as fake binaries" : false,
+  timeout: 10_000,
+};
 
 test("activation registers both commands and starts the server over stdio with the config file", posixOnly, async () => {
   const dir = workspace({ "bin/falco-rules-lsp": "#!/bin/sh\n", "a_rules.yaml": "- list: a\n  items: []\n" });
@@ -250,7 +255,7 @@ test("activation registers both commands and starts the server over stdio with t
   assert.equal(world.clients[1].started, true);
 });
 
-test("YAML files matching the extra globs become falco-rules; the server waits for the first rules file", async () => {
+test("YAML files matching the extra globs become falco-rules; the server waits for the first rules file", { timeout: 10_000 }, async () => {
   const dir = workspace({});
   const world = new World(dir);
   world.settings.set("falcoRules.files.extraGlobs", ["custom-*.yaml"]);
@@ -274,6 +279,26 @@ test("YAML files matching the extra globs become falco-rules; the server waits f
   }
   assert.equal(world.clients.length, 0);
   assert.ok(world.messages.some((m) => m.kind === "error" && m.text.includes("falco-rules-lsp")));
+});
+
+test("a missing server is reported without holding up activation", { timeout: 10_000 }, async () => {
+  const dir = workspace({});
+  const world = new World(dir);
+  world.textDocuments.push(doc(path.join(dir, "x_rules.yaml"), "falco-rules"));
+  const savedPath = process.env["PATH"];
+  process.env["PATH"] = "";
+  try {
+    // The error notification never settles (nobody dismisses it); activate must return.
+    await load(world).activate(context(dir));
+  } finally {
+    process.env["PATH"] = savedPath;
+  }
+  assert.equal(world.clients.length, 0);
+  assert.deepEqual(
+    world.messages.map((m) => m.kind),
+    ["error"],
+  );
+  assert.match(world.messages[0].text, /falco-rules-lsp.*neither bundled with the extension nor on PATH/);
 });
 
 test("Lint Workspace runs falco-rulec on the rules files and fills the Problems panel", posixOnly, async () => {
