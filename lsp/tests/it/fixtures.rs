@@ -266,3 +266,31 @@ fn small_workspace() {
     assert_eq!(client.wait(), Some(1));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn utf16_positions() {
+    let root = temp_dir("utf16");
+    let path = root.join("c_rules.yaml");
+    let text = "- rule: r\n  desc: d\n  condition: proc.name = \"é😀\" and proc.nmae = x\n  output: o\n  priority: NOTICE\n";
+    std::fs::write(&path, text).expect("write");
+    let mut client = Client::start(&root, json!({"debounceMs": 0}));
+    let (uri, _) = client.open(&path);
+    // The error's range counts `😀` as two UTF-16 code units.
+    let list = client.wait_diagnostics(&uri, |list| codes(list).contains(&"E401"));
+    let error = list.iter().find(|d| d["code"] == "E401").expect("E401");
+    let start = position_of(text, "proc.nmae", 0, 0);
+    assert_eq!(start, json!({"line": 2, "character": 35}));
+    assert_eq!(error["range"]["start"], start);
+    // An edit addressed in UTF-16 after the emoji lands where it should: fixing
+    // the name clears the error.
+    let end = position_of(text, "proc.nmae", 0, 9);
+    client.change(&uri, json!({"start": start, "end": end}), "proc.name");
+    client.wait_diagnostics(&uri, |list| !codes(list).contains(&"E401"));
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": position_of(text, "proc.nmae", 0, 2)}),
+    );
+    assert_eq!(hover["range"]["start"], start, "{hover}");
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&root);
+}
