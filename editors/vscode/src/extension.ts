@@ -75,12 +75,24 @@ async function startIfWanted(context: vscode.ExtensionContext, document: vscode.
     return;
   }
   wanted = true;
-  await startServer(context);
+  await serialized(() => startServer(context));
 }
 
 /** Called by VS Code on shutdown: stops the server (LSP `shutdown` then `exit`). */
 export async function deactivate(): Promise<void> {
-  await stopServer();
+  await serialized(stopServer);
+}
+
+/** The tail of the server's start/stop operations: each waits for the one before. */
+let lifecycle: Promise<void> = Promise.resolve();
+
+/**
+ * Runs `operation` after every earlier start/stop, so that two quick restarts (a setting
+ * changed twice) cannot leave two servers running.
+ */
+function serialized(operation: () => Promise<void>): Promise<void> {
+  lifecycle = lifecycle.then(operation, operation);
+  return lifecycle;
 }
 
 function settings(): vscode.WorkspaceConfiguration {
@@ -202,10 +214,12 @@ async function stopServer(): Promise<void> {
 }
 
 async function restartServer(context: vscode.ExtensionContext): Promise<void> {
-  await stopServer();
   // An explicit restart starts the server even before a rules file was opened.
   wanted = true;
-  await startServer(context);
+  await serialized(async () => {
+    await stopServer();
+    await startServer(context);
+  });
 }
 
 /** Runs `falco-rulec lint` and puts its findings in the Problems panel. */

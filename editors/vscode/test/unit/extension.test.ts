@@ -157,9 +157,11 @@ class World {
         world.clients.push(this.record);
       }
       async start(): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 5));
         this.record.started = true;
       }
       async stop(): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 5));
         this.record.stopped = true;
       }
     }
@@ -253,6 +255,17 @@ test("activation registers both commands and starts the server over stdio with t
   assert.equal(world.clients.length, 2);
   assert.equal(world.clients[0].stopped, true);
   assert.equal(world.clients[1].started, true);
+
+  // Two restarts at once (a setting changed twice quickly) leave exactly one server.
+  await Promise.all([
+    world.commands.get("falcoRules.restartServer")?.(),
+    world.commands.get("falcoRules.restartServer")?.(),
+  ]);
+  assert.equal(world.clients.length, 4);
+  assert.deepEqual(
+    world.clients.map((c) => c.stopped),
+    [true, true, true, false],
+  );
 });
 
 test("YAML files matching the extra globs become falco-rules; the server waits for the first rules file", { timeout: 10_000 }, async () => {
