@@ -9,7 +9,7 @@ use falco_events::{Event, Extractor, FieldValue, Source};
 use crate::alert::{Alert, OutputField};
 use crate::check::{CompiledCheck, Matcher, Tuples, compile};
 use crate::fxhash::FxHashMap;
-use crate::operand::{Level, Operands};
+use crate::operand::{FieldCache, Level, Operands};
 
 /// Falco's `rule_matching` option.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -67,6 +67,11 @@ pub struct Scratch {
     generation: u32,
     /// Candidate rows of a tuple check.
     rows: Vec<u32>,
+    /// Field values of the current event (left sides and tuples).
+    fields: FieldCache,
+    /// No cache, for the right side of field-to-field checks (evaluated while the
+    /// left side's value is alive).
+    no_cache: FieldCache,
 }
 
 impl Scratch {
@@ -77,6 +82,7 @@ impl Scratch {
             self.memo.iter_mut().for_each(|m| *m = (0, false));
             self.generation = 1;
         }
+        self.fields.next_event(self.generation);
     }
 }
 
@@ -216,6 +222,8 @@ impl Engine {
             memo: vec![(0, false); self.checks.len()],
             generation: 0,
             rows: Vec::new(),
+            fields: FieldCache::new(self.bundle.fields.len()),
+            no_cache: FieldCache::default(),
         }
     }
 
@@ -367,10 +375,14 @@ impl Engine {
         if let Matcher::Tuples(tuples) = &check.matcher {
             return self.tuples(tuples, event, scratch);
         }
-        let lhs = self.operands.value(check.lhs, event, &mut scratch.lhs);
+        let lhs = self
+            .operands
+            .value(check.lhs, event, &mut scratch.lhs, &mut scratch.fields);
         match check.matcher {
             Matcher::Operand(o) => {
-                let rhs = self.operands.value(o, event, &mut scratch.rhs);
+                let rhs = self
+                    .operands
+                    .value(o, event, &mut scratch.rhs, &mut scratch.no_cache);
                 if rhs.is_missing() {
                     return false;
                 }
@@ -383,9 +395,11 @@ impl Engine {
     /// Whether some row of a tuple check equals the columns' values: rows are found
     /// by the first value, then filtered column by column.
     fn tuples(&self, tuples: &Tuples, event: &Event, scratch: &mut Scratch) -> bool {
-        let Scratch { lhs, rows, .. } = scratch;
+        let Scratch {
+            lhs, rows, fields, ..
+        } = scratch;
         for (column, &operand) in tuples.columns.iter().enumerate() {
-            let value = self.operands.value(operand, event, lhs);
+            let value = self.operands.value(operand, event, lhs, fields);
             if column == 0 {
                 tuples.first_column(&value, rows);
             } else {

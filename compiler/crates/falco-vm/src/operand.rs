@@ -17,6 +17,93 @@ pub(crate) struct Level {
     list: Vec<Box<str>>,
 }
 
+/// Field values of the current event, copied on first use so that the checks after
+/// it read them without extracting again. Text is copied into the slot's own buffer;
+/// lists and any-of values are not kept (they are extracted each time).
+#[derive(Debug, Default)]
+pub(crate) struct FieldCache {
+    generation: u32,
+    slots: Vec<Slot>,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    generation: u32,
+    kept: Kept,
+    text: String,
+    bytes: Vec<u8>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+enum Kept {
+    #[default]
+    Nothing,
+    Missing,
+    Plain(PlainValue),
+    Text,
+    Bytes,
+}
+
+/// The values that borrow nothing.
+#[derive(Debug, Clone, Copy)]
+enum PlainValue {
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Bool(bool),
+    Ip(std::net::IpAddr),
+    Net(ipnet::IpNet),
+    RelTime(u64),
+    AbsTime(u64),
+}
+
+impl PlainValue {
+    fn of(v: &FieldValue<'_>) -> Option<PlainValue> {
+        Some(match *v {
+            FieldValue::U64(x) => PlainValue::U64(x),
+            FieldValue::I64(x) => PlainValue::I64(x),
+            FieldValue::F64(x) => PlainValue::F64(x),
+            FieldValue::Bool(x) => PlainValue::Bool(x),
+            FieldValue::Ip(x) => PlainValue::Ip(x),
+            FieldValue::Net(x) => PlainValue::Net(x),
+            FieldValue::RelTime(x) => PlainValue::RelTime(x),
+            FieldValue::AbsTime(x) => PlainValue::AbsTime(x),
+            _ => return None,
+        })
+    }
+
+    fn value(self) -> FieldValue<'static> {
+        match self {
+            PlainValue::U64(x) => FieldValue::U64(x),
+            PlainValue::I64(x) => FieldValue::I64(x),
+            PlainValue::F64(x) => FieldValue::F64(x),
+            PlainValue::Bool(x) => FieldValue::Bool(x),
+            PlainValue::Ip(x) => FieldValue::Ip(x),
+            PlainValue::Net(x) => FieldValue::Net(x),
+            PlainValue::RelTime(x) => FieldValue::RelTime(x),
+            PlainValue::AbsTime(x) => FieldValue::AbsTime(x),
+        }
+    }
+}
+
+impl FieldCache {
+    /// A cache for `fields` fields.
+    pub(crate) fn new(fields: usize) -> FieldCache {
+        FieldCache {
+            generation: 0,
+            slots: (0..fields).map(|_| Slot::default()).collect(),
+        }
+    }
+
+    /// Forgets every value (a new event).
+    pub(crate) fn next_event(&mut self, generation: u32) {
+        if generation < self.generation {
+            self.slots.iter_mut().for_each(|s| s.generation = 0);
+        }
+        self.generation = generation;
+    }
+}
+
 /// Operands ready to run: the bundle's operands with their extractors.
 #[derive(Debug)]
 pub(crate) struct Operands {
@@ -33,21 +120,62 @@ impl Operands {
         id: u32,
         event: &'a Event,
         levels: &'a mut [Level],
+        cache: &'a mut FieldCache,
     ) -> FieldValue<'a> {
         let Some((level, deeper)) = levels.split_first_mut() else {
             return FieldValue::Missing;
         };
         match self.operands.get(id as usize) {
-            Some(Operand::Field(f)) => match self.extractors.get(*f as usize) {
-                Some(Some(extractor)) => extractor.extract(event, &mut level.scratch),
-                _ => FieldValue::Missing,
-            },
+            Some(Operand::Field(f)) => self.field(*f, event, level, cache),
             Some(Operand::Literal(text)) => FieldValue::Str(text),
             Some(Operand::Transform { kind, args, arg }) => {
-                self.transform(*kind, args, arg.as_deref(), event, level, deeper)
+                self.transform(*kind, args, arg.as_deref(), event, level, deeper, cache)
             }
             Some(Operand::List(_)) | None => FieldValue::Missing,
         }
+    }
+
+    /// A field's value: from the cache when this event already computed it.
+    fn field<'a>(
+        &'a self,
+        f: u32,
+        event: &'a Event,
+        level: &'a mut Level,
+        cache: &'a mut FieldCache,
+    ) -> FieldValue<'a> {
+        let Some(Some(extractor)) = self.extractors.get(f as usize) else {
+            return FieldValue::Missing;
+        };
+        let generation = cache.generation;
+        let Some(slot) = cache.slots.get_mut(f as usize) else {
+            return extractor.extract(event, &mut level.scratch);
+        };
+        if slot.generation == generation && generation != 0 {
+            match slot.kept {
+                Kept::Missing => return FieldValue::Missing,
+                Kept::Plain(v) => return v.value(),
+                Kept::Text => return FieldValue::Str(&slot.text),
+                Kept::Bytes => return FieldValue::Bytes(&slot.bytes),
+                Kept::Nothing => {}
+            }
+        }
+        let value = extractor.extract(event, &mut level.scratch);
+        slot.generation = generation;
+        slot.kept = match &value {
+            FieldValue::Missing => Kept::Missing,
+            FieldValue::Str(s) => {
+                slot.text.clear();
+                slot.text.push_str(s);
+                Kept::Text
+            }
+            FieldValue::Bytes(b) => {
+                slot.bytes.clear();
+                slot.bytes.extend_from_slice(b);
+                Kept::Bytes
+            }
+            other => PlainValue::of(other).map_or(Kept::Nothing, Kept::Plain),
+        };
+        value
     }
 
     fn transform<'a>(
@@ -58,6 +186,7 @@ impl Operands {
         event: &'a Event,
         level: &'a mut Level,
         deeper: &'a mut [Level],
+        cache: &'a mut FieldCache,
     ) -> FieldValue<'a> {
         level.text.clear();
         level.bytes.clear();
@@ -65,7 +194,7 @@ impl Operands {
         match kind {
             Transform::Concat => {
                 for &a in args {
-                    let v = self.value(a, event, deeper);
+                    let v = self.value(a, event, deeper, cache);
                     if v.is_missing() {
                         return FieldValue::Missing;
                     }
@@ -90,7 +219,7 @@ impl Operands {
                 };
                 let mut first = true;
                 for &item in items {
-                    let v = self.value(item, event, deeper);
+                    let v = self.value(item, event, deeper, cache);
                     let mut push = |s: &str, text: &mut String| {
                         if !first {
                             text.push_str(sep);
@@ -117,12 +246,12 @@ impl Operands {
                 }
                 FieldValue::Str(&level.text)
             }
-            Transform::Getopt => self.getopt(args, arg, event, level, deeper),
+            Transform::Getopt => self.getopt(args, arg, event, level, deeper, cache),
             _ => {
                 let Some(&a) = args.first() else {
                     return FieldValue::Missing;
                 };
-                let v = self.value(a, event, deeper);
+                let v = self.value(a, event, deeper, cache);
                 unary(kind, v, level)
             }
         }
@@ -140,11 +269,12 @@ impl Operands {
         event: &'a Event,
         level: &'a mut Level,
         deeper: &'a mut [Level],
+        cache: &'a mut FieldCache,
     ) -> FieldValue<'a> {
         let (Some(&words), Some(&optstring)) = (args.first(), args.get(1)) else {
             return FieldValue::Missing;
         };
-        let optstring = match self.value(optstring, event, deeper) {
+        let optstring = match self.value(optstring, event, deeper, cache) {
             FieldValue::Str(s) => s.to_owned(),
             _ => return FieldValue::Missing,
         };
@@ -155,7 +285,7 @@ impl Operands {
             _ => vec![words],
         };
         for item in items {
-            match self.value(item, event, deeper) {
+            match self.value(item, event, deeper, cache) {
                 FieldValue::StrList(l) => argv.extend(l.iter().map(str::to_owned)),
                 FieldValue::Missing => return FieldValue::Missing,
                 other => argv.push(other.to_text()),
