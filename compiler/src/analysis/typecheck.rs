@@ -60,7 +60,10 @@ pub(crate) fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>
         jobs.extend(sources.into_iter().map(|source| (id, source)));
     }
     let checked_macros = super::parallel_map(&jobs, 64, 1, |&(id, source)| {
-        check_condition(&ruleset.macros[id].condition.ast, &Context::new(schema, source))
+        check_condition(
+            &ruleset.macros[id].condition.ast,
+            &Context::new(schema, source),
+        )
     });
     let mut macro_errors: HashMap<(MacroId, String), Vec<TypeError>> = HashMap::new();
     for ((id, source), (tree, errors)) in jobs.into_iter().zip(checked_macros) {
