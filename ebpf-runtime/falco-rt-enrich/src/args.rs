@@ -7,6 +7,45 @@ use falco_rt_state::UserDb;
 
 use crate::json::Obj;
 
+/// Where arguments go: a JSON line or an event under construction.
+pub(crate) trait ArgSink {
+    /// A number shown as itself.
+    fn int(&mut self, k: &str, v: impl Into<i128>);
+    /// A text.
+    fn str(&mut self, k: &str, v: &str);
+    /// A number with its own text.
+    fn raw_text(&mut self, k: &str, raw: impl Into<i128>, text: &str);
+}
+
+impl ArgSink for Obj<'_> {
+    fn int(&mut self, k: &str, v: impl Into<i128>) {
+        Obj::int(self, k, v.into());
+    }
+    fn str(&mut self, k: &str, v: &str) {
+        Obj::str(self, k, v);
+    }
+    fn raw_text(&mut self, k: &str, raw: impl Into<i128>, text: &str) {
+        Obj::raw_text(self, k, raw.into(), text);
+    }
+}
+
+/// An argument value as the event stores it (values past `i64` keep their low bits).
+fn clamp(v: i128) -> i64 {
+    i64::try_from(v).unwrap_or(v as i64)
+}
+
+impl ArgSink for falco_events::SyscallBuilder {
+    fn int(&mut self, k: &str, v: impl Into<i128>) {
+        self.arg_int(k, clamp(v.into()));
+    }
+    fn str(&mut self, k: &str, v: &str) {
+        self.arg_str(k, v);
+    }
+    fn raw_text(&mut self, k: &str, raw: impl Into<i128>, text: &str) {
+        self.arg_raw_text(k, clamp(raw.into()), text);
+    }
+}
+
 /// `S_*` mode bits with the names libsinsp prints for `PT_MODE` parameters.
 const MODE_BITS: &[(u64, &str)] = &[
     (0o1, "S_IXOTH"),
@@ -58,20 +97,20 @@ fn lossy(b: Option<&[u8]>) -> String {
 }
 
 /// Writes the `args` object of a syscall record.
-pub(crate) fn write(o: &mut Obj<'_>, s: &SyscallEvent<'_>, users: &UserDb) {
+pub(crate) fn write<S: ArgSink>(o: &mut S, s: &SyscallEvent<'_>, users: &UserDb) {
     let a = s.args;
     let fd = |i: usize| a[i] as i32;
     let path = lossy(s.path);
     let path2 = lossy(s.path2);
-    let mode = |o: &mut Obj<'_>, k: &str, v: u64| o.raw_text(k, v, &flags_text(v, MODE_BITS));
-    let uid = |o: &mut Obj<'_>, k: &str, v: u64| {
+    let mode = |o: &mut S, k: &str, v: u64| o.raw_text(k, v, &flags_text(v, MODE_BITS));
+    let uid = |o: &mut S, k: &str, v: u64| {
         let id = v as u32;
         match id {
             u32::MAX => o.raw_text(k, -1, "-1"),
             _ => o.raw_text(k, id, &users.user_name(id)),
         }
     };
-    let gid = |o: &mut Obj<'_>, k: &str, v: u64| {
+    let gid = |o: &mut S, k: &str, v: u64| {
         let id = v as u32;
         match id {
             u32::MAX => o.raw_text(k, -1, "-1"),

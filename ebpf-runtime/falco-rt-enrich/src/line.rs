@@ -1,8 +1,8 @@
 //! One record → one replay-format line.
 
-use falco_events::{Event, EventError, SyscallReader};
-use falco_rt_record::Event as Record;
+use falco_events::{Event, EventError, FdInfo, ProcInfo, SyscallBuilder, SyscallReader};
 use falco_rt_record::syscalls::{self, nr};
+use falco_rt_record::{Event as Record, Header};
 use falco_rt_state::{Container, Fd, FdKind, Process, Role, State};
 use falco_schema::Schema;
 
@@ -59,6 +59,98 @@ impl Enricher {
         wanted: impl Fn(&str) -> bool,
         out: &mut String,
     ) -> Option<&'static str> {
+        let ty = self.apply(state, rec, wanted)?;
+        out.clear();
+        self.write(state, rec, ty, ts_ns, out);
+        Some(ty)
+    }
+
+    /// Like [`Enricher::record`], but builds the event the VM evaluates directly (the
+    /// same event [`to_event`] gives for the line), numbered `num`.
+    pub fn event(
+        &mut self,
+        state: &mut State,
+        rec: &Record<'_>,
+        ts_ns: u64,
+        wanted: impl Fn(&str) -> bool,
+        num: u64,
+        first_ts: u64,
+    ) -> Option<Event> {
+        let ty = self.apply(state, rec, wanted)?;
+        let mut b = SyscallBuilder::new(ty, ts_ns)?;
+        let header = header_of(rec);
+        b.res(result_of(rec));
+        match rec {
+            Record::Syscall(s) => args::write(&mut b, s, &state.users),
+            Record::Exec(x) => {
+                let mut argv = x.argv().map(|b| String::from_utf8_lossy(b));
+                b.arg_int("res", 0);
+                b.arg_str("exe", &argv.next().unwrap_or_default());
+                let rest: Vec<_> = argv.collect();
+                b.arg_str("args", &rest.join(" "));
+                b.arg_str("filename", &String::from_utf8_lossy(x.filename));
+            }
+            Record::Fork(f) => {
+                b.arg_int("res", f.child_tgid.into());
+            }
+            Record::Exit(x) => {
+                b.arg_int("status", x.exit_code.into());
+            }
+        }
+        if let Some(p) = state.procs.get(header.tgid) {
+            let mut info = proc_info(p, state, Detail::Thread);
+            info.tid = Some(header.tid.into());
+            b.process(&info);
+            for (i, q) in state
+                .procs
+                .ancestors(p.pid)
+                .iter()
+                .take(MAX_ANCESTORS)
+                .enumerate()
+            {
+                let detail = if i == 0 {
+                    Detail::Parent
+                } else {
+                    Detail::Ancestor
+                };
+                b.process(&proc_info(q, state, detail));
+            }
+            if let Some((num, f)) = self.fd_of(rec, p) {
+                let name = f.name();
+                let (client, server, l4proto, is_server) = match &f.kind {
+                    FdKind::Inet { role, .. } => (
+                        f.client(),
+                        f.server(),
+                        f.l4proto(),
+                        (*role != Role::Unknown).then_some(*role == Role::Server),
+                    ),
+                    _ => (None, None, None, None),
+                };
+                b.fd(&FdInfo {
+                    num: num.into(),
+                    kind: f.type_name(),
+                    name: (!name.is_empty()).then_some(name.as_str()),
+                    client,
+                    server,
+                    l4proto,
+                    is_server,
+                });
+            }
+            if let Container::Id { full, runtime } = &p.container {
+                b.container(p.container.id(), full, &runtime.to_string());
+            }
+        }
+        Some(b.build(num, first_ts, None))
+    }
+
+    /// Applies `rec` to `state`, first keeping what a `close` releases; the event type
+    /// when an event is wanted.
+    fn apply(
+        &mut self,
+        state: &mut State,
+        rec: &Record<'_>,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Option<&'static str> {
         let ty = event_type(rec).filter(|t| wanted(t));
         self.closing = None;
         if ty.is_some()
@@ -73,23 +165,24 @@ impl Enricher {
                 .map(|f| (fd, f.clone()));
         }
         state.apply(rec);
-        let ty = ty?;
-        out.clear();
-        self.write(state, rec, ty, ts_ns, out);
-        Some(ty)
+        ty
+    }
+
+    /// The descriptor the event acts on, with its state.
+    fn fd_of(&mut self, rec: &Record<'_>, p: &Process) -> Option<(i32, Fd)> {
+        match rec {
+            Record::Syscall(s) if s.nr == nr::CLOSE => self.closing.take(),
+            Record::Syscall(s) => args::fd_of(s).and_then(|n| p.fds.get(n).map(|f| (n, f.clone()))),
+            _ => None,
+        }
     }
 
     fn write(&mut self, state: &State, rec: &Record<'_>, ty: &str, ts_ns: u64, out: &mut String) {
-        let (header, res) = match rec {
-            Record::Syscall(s) => (s.header, s.ret),
-            Record::Exec(x) => (x.header, 0),
-            Record::Fork(f) => (f.header, i64::from(f.child_tgid)),
-            Record::Exit(x) => (x.header, 0),
-        };
+        let header = header_of(rec);
         let mut o = Obj::open(out);
         o.int("ts", ts_ns);
         o.str("type", ty);
-        o.int("res", res);
+        o.int("res", result_of(rec));
         {
             let mut a = o.obj("args");
             match rec {
@@ -107,12 +200,12 @@ impl Enricher {
             }
             a.close();
         }
-        let proc = state.procs.get(header.tgid);
-        if let Some(p) = proc {
+        if let Some(p) = state.procs.get(header.tgid) {
             {
                 let mut t = o.obj("thread");
-                t.int("tid", header.tid);
-                write_proc(&mut t, p, state, Detail::Thread);
+                let mut info = proc_info(p, state, Detail::Thread);
+                info.tid = Some(header.tid.into());
+                write_proc(&mut t, &info);
                 t.close();
             }
             let ancestors = state.procs.ancestors(p.pid);
@@ -121,24 +214,15 @@ impl Enricher {
                 let mut level = 0;
                 o.array("ancestors", ancestors, |a, q| {
                     level += 1;
-                    // Arguments only for the parent (`proc.pcmdline`): the long command
-                    // lines of build tools made ancestry the bulk of each event's cost.
                     let detail = if level == 1 {
                         Detail::Parent
                     } else {
                         Detail::Ancestor
                     };
-                    write_proc(a, q, state, detail)
+                    write_proc(a, &proc_info(q, state, detail));
                 });
             }
-            let fd = match rec {
-                Record::Syscall(s) if s.nr == nr::CLOSE => self.closing.take(),
-                Record::Syscall(s) => {
-                    args::fd_of(s).and_then(|n| p.fds.get(n).map(|f| (n, f.clone())))
-                }
-                _ => None,
-            };
-            if let Some((num, f)) = fd {
+            if let Some((num, f)) = self.fd_of(rec, p) {
                 let mut fo = o.obj("fd");
                 write_fd(&mut fo, num, &f);
                 fo.close();
@@ -155,56 +239,112 @@ impl Enricher {
     }
 }
 
-/// How much of a process an event line carries.
+fn header_of(rec: &Record<'_>) -> Header {
+    match rec {
+        Record::Syscall(s) => s.header,
+        Record::Exec(x) => x.header,
+        Record::Fork(f) => f.header,
+        Record::Exit(x) => x.header,
+    }
+}
+
+fn result_of(rec: &Record<'_>) -> i64 {
+    match rec {
+        Record::Syscall(s) => s.ret,
+        Record::Fork(f) => i64::from(f.child_tgid),
+        Record::Exec(_) | Record::Exit(_) => 0,
+    }
+}
+
+/// How much of a process an event carries.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Detail {
     /// The thread itself: everything.
     Thread,
-    /// Its parent: identity, names and arguments.
+    /// Its parent: identity, names and arguments (`proc.pcmdline`).
     Parent,
-    /// Older ancestors: identity and names.
+    /// Older ancestors: identity and names. (Long command lines of build tools made
+    /// ancestry the bulk of each event's cost.)
     Ancestor,
 }
 
-fn write_proc(o: &mut Obj<'_>, p: &Process, state: &State, detail: Detail) {
+fn proc_info<'a>(p: &'a Process, state: &'a State, detail: Detail) -> ProcInfo<'a> {
+    let thread = detail == Detail::Thread;
+    let user = state.users.user(p.uid);
+    ProcInfo {
+        tid: None,
+        pid: p.pid.into(),
+        ppid: p.ppid.into(),
+        vpid: p.vpid.into(),
+        sid: p.sid.into(),
+        tty: thread.then_some(p.tty.into()),
+        uid: Some((p.uid.into(), user.map_or("", |u| u.name.as_str()))),
+        gid: thread.then(|| {
+            (
+                u64::from(p.gid),
+                state.users.group(p.gid).map_or("", |g| g.name.as_str()),
+            )
+        }),
+        loginuid: if p.loginuid == u32::MAX {
+            -1
+        } else {
+            p.loginuid.into()
+        },
+        loginname: (thread && p.loginuid != u32::MAX)
+            .then(|| state.users.user(p.loginuid).map(|u| u.name.as_str()))
+            .flatten(),
+        name: &p.name,
+        exe: &p.exe,
+        exepath: (!p.exepath.is_empty()).then_some(p.exepath.as_str()),
+        args: (detail != Detail::Ancestor).then_some(p.args.as_slice()),
+        cwd: (thread && !p.cwd.is_empty()).then_some(p.cwd.as_str()),
+        home_shell: user
+            .filter(|_| thread)
+            .map(|u| (u.home.as_str(), u.shell.as_str())),
+    }
+}
+
+fn write_proc(o: &mut Obj<'_>, p: &ProcInfo<'_>) {
+    if let Some(tid) = p.tid {
+        o.int("tid", tid);
+    }
     o.int("pid", p.pid);
     o.int("ppid", p.ppid);
     o.int("vpid", p.vpid);
     o.int("sid", p.sid);
-    o.int("uid", p.uid);
-    o.str("user", &state.users.user_name(p.uid));
-    o.int(
-        "loginuid",
-        if p.loginuid == u32::MAX {
-            -1
-        } else {
-            i64::from(p.loginuid)
-        },
-    );
-    o.str("name", &p.name);
-    o.str("exe", &p.exe);
-    if !p.exepath.is_empty() {
-        o.str("exepath", &p.exepath);
+    if let Some((uid, name)) = p.uid {
+        o.int("uid", uid);
+        if !name.is_empty() {
+            o.str("user", name);
+        }
     }
-    if detail == Detail::Ancestor {
-        return;
+    o.int("loginuid", p.loginuid);
+    o.str("name", p.name);
+    o.str("exe", p.exe);
+    if let Some(e) = p.exepath {
+        o.str("exepath", e);
     }
-    o.strs("args", p.args.iter().map(String::as_str));
-    if detail == Detail::Parent {
-        return;
+    if let Some(args) = p.args {
+        o.strs("args", args.iter().map(String::as_str));
     }
-    o.int("tty", p.tty);
-    o.int("gid", p.gid);
-    o.str("group", &state.users.group_name(p.gid));
-    if p.loginuid != u32::MAX {
-        o.str("loginname", &state.users.user_name(p.loginuid));
+    if let Some(tty) = p.tty {
+        o.int("tty", tty);
     }
-    if let Some(u) = state.users.user(p.uid) {
-        o.str("homedir", &u.home);
-        o.str("shell", &u.shell);
+    if let Some((gid, name)) = p.gid {
+        o.int("gid", gid);
+        if !name.is_empty() {
+            o.str("group", name);
+        }
     }
-    if !p.cwd.is_empty() {
-        o.str("cwd", &p.cwd);
+    if let Some(l) = p.loginname {
+        o.str("loginname", l);
+    }
+    if let Some((home, shell)) = p.home_shell {
+        o.str("homedir", home);
+        o.str("shell", shell);
+    }
+    if let Some(cwd) = p.cwd {
+        o.str("cwd", cwd);
     }
 }
 

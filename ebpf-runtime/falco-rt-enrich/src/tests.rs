@@ -187,3 +187,74 @@ fn supplied_fields_are_fields_the_event_crate_computes() {
     assert!(!supplies("container.image.repository"));
     assert!(!supplies("k8s.pod.name"));
 }
+
+#[test]
+fn built_events_equal_parsed_lines() {
+    let id = "b".repeat(64);
+    let scope = format!("crio-{id}.scope\0");
+    let recs = [
+        exec(400, 1, "bash", b"/bin/bash\0-l\0", b""),
+        exec(401, 400, "cat", b"cat\0/etc/shadow\0", scope.as_bytes()),
+        syscall(
+            401,
+            "cat",
+            nr::OPENAT,
+            3,
+            [(-100i64) as u64, 0, 0o1101, 0o644, 0, 0],
+            b"/tmp/f",
+        ),
+        syscall(401, "cat", nr::SETRESGID, 0, [0, 0, 0, 0, 0, 0], b""),
+        syscall(401, "cat", nr::CLOSE, 0, [3, 0, 0, 0, 0, 0], b""),
+    ];
+    let fields = [
+        "evt.type",
+        "evt.res",
+        "evt.rawres",
+        "evt.args",
+        "evt.arg.flags",
+        "evt.arg.rgid",
+        "evt.is_open_write",
+        "evt.is_open_create",
+        "proc.name",
+        "proc.cmdline",
+        "proc.pname",
+        "proc.pcmdline",
+        "proc.exepath",
+        "proc.tty",
+        "proc.vpid",
+        "thread.tid",
+        "user.name",
+        "user.loginname",
+        "user.homedir",
+        "group.name",
+        "fd.name",
+        "fd.num",
+        "fd.typechar",
+        "fd.directory",
+        "container.id",
+        "container.type",
+        "evt.time",
+    ];
+    let mut s1 = State::detached(UserDb::parse(PASSWD, GROUP));
+    let mut s2 = State::detached(UserDb::parse(PASSWD, GROUP));
+    let (mut e1, mut e2) = (Enricher::new(), Enricher::new());
+    let mut line = String::new();
+    for (i, r) in recs.iter().enumerate() {
+        let ts = 1_700_000_000_000_000_000 + i as u64;
+        e1.record(&mut s1, r, ts, |_| true, &mut line)
+            .expect("line");
+        let parsed = to_event(&line).expect("parses");
+        let built = e2.event(&mut s2, r, ts, |_| true, 1, ts).expect("event");
+        for f in fields {
+            assert_eq!(
+                field(&built, f, None),
+                field(&parsed, f, None),
+                "{f} of {line}"
+            );
+        }
+        assert_eq!(
+            field(&built, "proc.aname", Some("1")),
+            field(&parsed, "proc.aname", Some("1"))
+        );
+    }
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use falco_events::Event;
 use falco_rt_capture::{BootClock, Capture, CaptureConfig};
-use falco_rt_enrich::{Enricher, to_event};
+use falco_rt_enrich::Enricher;
 use falco_rt_output::Outputs;
 use falco_rt_state::State;
 use falco_rt_webhook::{Handler, TlsFiles, Webhook, WebhookConfig};
@@ -135,7 +135,7 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
     let mut capture = if args.no_syscalls {
         None
     } else {
-        Some(Live::start(&shared)?)
+        Some(Live::start(&shared, args.ring_bytes)?)
     };
     let stats_every = (args.stats_interval > 0).then(|| Duration::from_secs(args.stats_interval));
     let mut next_stats = stats_every.map(|d| Instant::now() + d);
@@ -258,19 +258,27 @@ struct Live {
     wanted: Wanted,
     scratch: falco_vm::Scratch,
     hits: Vec<usize>,
-    line: String,
     last_drop_check: Instant,
     last_counters: falco_rt_capture::Counters,
     host: String,
 }
 
 impl Live {
-    fn start(shared: &Shared) -> Result<Self, String> {
+    fn start(shared: &Shared, ring_bytes: u32) -> Result<Self, String> {
+        if !ring_bytes.is_power_of_two() || ring_bytes < 4096 {
+            return Err(format!(
+                "--ring-bytes {ring_bytes}: must be a power of two of at least 4096"
+            ));
+        }
         let (engine, generation) = shared.rules.current();
         let wanted = Wanted::of(&engine);
         let names = wanted.syscalls();
         let state = State::from_host(std::path::Path::new("/"), Some(std::process::id()));
-        let capture = Capture::start(&CaptureConfig::default(), &names)
+        let config = CaptureConfig {
+            ring_bytes,
+            ..CaptureConfig::default()
+        };
+        let capture = Capture::start(&config, &names)
             .map_err(|e| format!("eBPF capture: {e} (run as root, or use --no-syscalls)"))?;
         eprintln!(
             "falco-rt: capturing {} syscalls, {} processes known",
@@ -287,7 +295,6 @@ impl Live {
             generation,
             wanted,
             hits: Vec::new(),
-            line: String::new(),
             last_drop_check: Instant::now(),
             last_counters: falco_rt_capture::Counters::default(),
             host: hostname(),
@@ -323,7 +330,6 @@ impl Live {
             wanted,
             scratch,
             hits,
-            line,
             ..
         } = self;
         let n = capture
@@ -337,21 +343,11 @@ impl Live {
                     return;
                 }
                 let ts = clock.to_unix_ns(header(&rec).ts_boot_ns);
-                if enricher
-                    .record(state, &rec, ts, |t| wanted.contains(t), line)
-                    .is_none()
+                // Numbered and timed by `evaluate`.
+                if let Some(mut ev) = enricher.event(state, &rec, ts, |t| wanted.contains(t), 0, 0)
                 {
-                    return;
-                }
-                match to_event(line) {
-                    Ok(mut ev) => {
-                        AgentCounters::add(&shared.counters.evaluated, 1);
-                        shared.evaluate(engine, &mut ev, scratch, hits);
-                    }
-                    Err(e) => {
-                        AgentCounters::add(&shared.counters.bad_events, 1);
-                        eprintln!("falco-rt: internal error, event not evaluated: {e}: {line}");
-                    }
+                    AgentCounters::add(&shared.counters.evaluated, 1);
+                    shared.evaluate(engine, &mut ev, scratch, hits);
                 }
             })
             .map_err(|e| format!("capture: {e}"))?;

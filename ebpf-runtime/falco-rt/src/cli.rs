@@ -52,6 +52,9 @@ pub struct RunArgs {
     /// Do not capture syscalls (no eBPF; only the webhook).
     #[arg(long)]
     pub no_syscalls: bool,
+    /// Size of the kernel ring buffer in bytes (a power of two, at least one page).
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub ring_bytes: u32,
     /// Print statistics to stderr every N seconds (0: only on SIGUSR1 and at exit).
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub stats_interval: u64,

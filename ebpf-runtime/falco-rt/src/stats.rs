@@ -16,8 +16,6 @@ pub struct AgentCounters {
     pub k8s_events: AtomicU64,
     /// Alerts raised by rules.
     pub alerts: AtomicU64,
-    /// Records or lines that could not be turned into events.
-    pub bad_events: AtomicU64,
 }
 
 impl AgentCounters {
@@ -65,7 +63,7 @@ pub fn line(
     format!(
         concat!(
             "{{\"falco_rt_stats\":{{\"records\":{},\"evaluated\":{},\"k8s_events\":{},",
-            "\"alerts\":{},\"bad_events\":{},\"decode_errors\":{},\"kernel_submitted\":{},",
+            "\"alerts\":{},\"decode_errors\":{},\"kernel_submitted\":{},",
             "\"kernel_dropped\":{},\"outputs_emitted\":{},\"outputs_undelivered\":{},",
             "\"writer_dropped\":{},\"write_errors\":{},\"http_sent\":{},\"http_dropped\":{},",
             "\"http_failed\":{},\"cpu_ms\":{},\"rss_kb\":{}}}}}"
@@ -74,7 +72,6 @@ pub fn line(
         g(&c.evaluated),
         g(&c.k8s_events),
         g(&c.alerts),
-        g(&c.bad_events),
         decode_errors,
         k.submitted,
         k.dropped,

@@ -137,6 +137,55 @@ fn stdlib_bundle_alerts_on_real_syscalls() {
 }
 
 #[test]
+fn a_full_ring_raises_the_drop_alert() {
+    if !live_tests_enabled("a_full_ring_raises_the_drop_alert") {
+        return;
+    }
+    let _guard = support::live_lock();
+    let dir = TempDir::new("drops");
+    let bundle = dir.path("stdlib.frb");
+    std::fs::write(&bundle, stdlib_bundle()).expect("bundle");
+    // A one-page ring holds a few records; a burst of opens overflows it.
+    let mut agent = Agent::spawn(&[
+        "--bundle",
+        bundle.to_str().expect("utf8"),
+        "--no-k8s-audit",
+        "--ring-bytes",
+        "4096",
+    ]);
+    agent.wait_stderr("capturing");
+    let file = dir.path("f");
+    std::fs::write(&file, "x").expect("file");
+    for _ in 0..20_000 {
+        drop(std::fs::File::open(&file).expect("open"));
+    }
+    let a = agent.wait_stdout("Falco internal: syscall event drop");
+    assert!(
+        a.contains(": Debug Falco internal: syscall event drop. "),
+        "{a}"
+    );
+    assert!(
+        a.contains("system calls dropped in last second. (ebpf_enabled=1 n_drops="),
+        "{a}"
+    );
+    let stderr = agent.stderr.clone();
+    assert_eq!(agent.stop(), 0);
+    let stats = stderr
+        .lock()
+        .expect("lock")
+        .iter()
+        .rev()
+        .find(|l| l.starts_with("{\"falco_rt_stats\""))
+        .cloned()
+        .expect("final stats line");
+    let v: serde_json::Value = serde_json::from_str(&stats).expect("stats JSON");
+    assert!(
+        v["falco_rt_stats"]["kernel_dropped"].as_u64() > Some(0),
+        "{stats}"
+    );
+}
+
+#[test]
 fn capture_writes_events_that_replay() {
     if !live_tests_enabled("capture_writes_events_that_replay") {
         return;

@@ -1,6 +1,7 @@
 //! Syscall events in our JSON-lines format (see `docs/event-format.md`): reading, and the
 //! owned structure the syscall fields are computed from.
 
+mod build;
 mod fields;
 mod parse;
 
@@ -9,6 +10,7 @@ use std::sync::Arc;
 
 use crate::event::{Event, EventBody, EventError};
 
+pub use build::{FdInfo, ProcInfo, SyscallBuilder};
 pub(crate) use fields::SysField;
 
 /// A syscall event, parsed once from one JSON line.

@@ -244,9 +244,7 @@ pub(crate) fn parse_line(line: &str) -> PResult<Parsed> {
     if let Some(args) = root.get("args") {
         ev.args = parse_args(args)?;
     }
-    if OPEN_EVENTS.contains(&&*ev.evt_type) {
-        ev.open_flags = open_flags(&mut ev.args);
-    }
+    ev.open_flags = open_flags_of(&ev.evt_type, &mut ev.args);
     let mut procs = Vec::new();
     if let Some(t) = root.get("thread") {
         procs.push(parse_proc(t, "thread")?);
@@ -338,6 +336,15 @@ fn parse_args(v: &Json) -> PResult<Box<[Arg]>> {
         });
     }
     Ok(out.into())
+}
+
+/// The open flags of an event: `Some` for open-family events with a `flags` argument.
+pub(crate) fn open_flags_of(evt_type: &str, args: &mut [Arg]) -> Option<u32> {
+    if OPEN_EVENTS.contains(&evt_type) {
+        open_flags(args)
+    } else {
+        None
+    }
 }
 
 /// Reads the open flags of an open-family event; a numeric `flags` argument (Linux values)
