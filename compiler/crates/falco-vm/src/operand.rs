@@ -129,7 +129,7 @@ impl Operands {
             Some(Operand::Field(f)) => self.field(*f, event, level, cache),
             Some(Operand::Literal(text)) => FieldValue::Str(text),
             Some(Operand::Transform { kind, args, arg }) => {
-                self.transform(*kind, args, arg.as_deref(), event, level, deeper, cache)
+                self.transform((*kind, args, arg.as_deref()), event, level, deeper, cache)
             }
             Some(Operand::List(_)) | None => FieldValue::Missing,
         }
@@ -178,11 +178,10 @@ impl Operands {
         value
     }
 
+    /// Applies transformer `kind` to `args` (`arg`: the bracket argument).
     fn transform<'a>(
         &'a self,
-        kind: Transform,
-        args: &[u32],
-        arg: Option<&str>,
+        (kind, args, arg): (Transform, &[u32], Option<&str>),
         event: &'a Event,
         level: &'a mut Level,
         deeper: &'a mut [Level],
