@@ -21,9 +21,9 @@ pub fn verify(b: &Bundle) -> Result<(), BundleError> {
             )));
         }
     }
-    let depths = operand_depths(b)?;
+    verify_operands(b)?;
     for (i, c) in b.checks.iter().enumerate() {
-        verify_check(b, &depths, i, c)?;
+        verify_check(b, i, c)?;
     }
     for (i, insn) in b.code.iter().enumerate() {
         if let Insn::Check(c) = insn
@@ -44,9 +44,9 @@ pub fn verify(b: &Bundle) -> Result<(), BundleError> {
     Ok(())
 }
 
-/// The nesting depth of every operand (1 for a field or literal). Operands may only
-/// refer to earlier ones, so there are no cycles.
-fn operand_depths(b: &Bundle) -> Result<Vec<usize>, BundleError> {
+/// Checks every operand's references and nesting depth (1 for a field or literal).
+/// Operands may only refer to earlier ones, so there are no cycles.
+fn verify_operands(b: &Bundle) -> Result<(), BundleError> {
     let mut depths: Vec<usize> = Vec::with_capacity(b.operands.len());
     for (i, o) in b.operands.iter().enumerate() {
         let bad = |what: String| BundleError::invalid(format!("operand {i}: {what}"));
@@ -89,10 +89,10 @@ fn operand_depths(b: &Bundle) -> Result<Vec<usize>, BundleError> {
         }
         depths.push(depth);
     }
-    Ok(depths)
+    Ok(())
 }
 
-fn verify_check(b: &Bundle, depths: &[usize], i: usize, c: &Check) -> Result<(), BundleError> {
+fn verify_check(b: &Bundle, i: usize, c: &Check) -> Result<(), BundleError> {
     let bad = |what: String| BundleError::invalid(format!("check {i}: {what}"));
     let lhs = b
         .operands
@@ -138,8 +138,6 @@ fn verify_check(b: &Bundle, depths: &[usize], i: usize, c: &Check) -> Result<(),
             if matches!(operand, Operand::Literal(_) | Operand::List(_)) {
                 return Err(bad("the right side is not a field or transformer".into()));
             }
-            // Both sides are live at once; each has its own scratch stack.
-            let _ = depths;
         }
     }
     Ok(())

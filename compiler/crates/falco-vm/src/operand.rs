@@ -214,7 +214,7 @@ impl Operands {
                 };
                 let items: &[u32] = match self.operands.get(list as usize) {
                     Some(Operand::List(items)) => items,
-                    _ => std::slice::from_ref(&args[1]),
+                    _ => std::slice::from_ref(&list),
                 };
                 let mut first = true;
                 for &item in items {
