@@ -132,3 +132,32 @@ fn hostile_counts_do_not_allocate() {
     let err = decode(&bytes).unwrap_err();
     assert!(err.message.contains("exceeds"), "{err}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    /// Any payload behind a valid header and hash decodes or is refused, never panics.
+    #[test]
+    fn arbitrary_payloads_never_panic(payload in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&[0; 32]);
+        bytes.extend_from_slice(&payload);
+        reseal(&mut bytes);
+        let _ = decode(&bytes);
+    }
+
+    /// Edits of a valid bundle's payload, resealed, decode or are refused.
+    #[test]
+    fn edited_bundles_never_panic(edits in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>()), 1..6)) {
+        let mut bytes = encode(&sample());
+        let len = bytes.len() - HEADER_LEN;
+        for (at, value) in edits {
+            bytes[HEADER_LEN + at % len] = value;
+        }
+        reseal(&mut bytes);
+        if let Ok(bundle) = decode(&bytes) {
+            proptest::prop_assert!(verify(&bundle).is_ok());
+        }
+    }
+}
