@@ -229,3 +229,45 @@ fn analysis_with_errors_is_refused_by_the_library_too() {
     let analysis = falco_rulec::analysis::analyze(vec![("r.yaml".into(), UNKNOWN_FIELD.into())]);
     assert!(compile_analysis(&analysis).is_err());
 }
+
+/// Every condition libsinsp compiles (the `compile` and `eval` cases of
+/// `../shared/corpus/conditions`) that our front end accepts as a syscall rule
+/// lowers into a bundle the VM loads and evaluates without trouble. Cases the front
+/// end refuses (mock `c.*` fields, bare macro names) are counted, not run.
+#[test]
+fn libs_conditions_lower_load_and_run() {
+    let path = corpus("conditions/libs_filter_cases.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("corpus file {}: {e}", path.display()));
+    let cases: serde_json::Value = serde_json::from_str(&text).expect("cases are JSON");
+    let events: Vec<_> = falco_events::read_syscall(EVENTS)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("test events");
+    let (mut ran, mut refused) = (0, 0);
+    for case in cases.as_array().expect("a list of cases") {
+        let layer = case["layer"].as_str().unwrap_or_default();
+        if case["expect"] != "ok" || !(layer == "compile" || layer == "eval") {
+            continue;
+        }
+        let condition = case["condition"].as_str().unwrap_or_default();
+        let rules = format!(
+            "- rule: case\n  desc: d\n  condition: {}\n  output: o\n  priority: INFO\n  warn_evttypes: false\n",
+            serde_json::to_string(condition).unwrap()
+        );
+        let (_, result) = compile_files(vec![("case.yaml".into(), rules)]);
+        let Ok(compiled) = result else {
+            refused += 1;
+            continue;
+        };
+        let engine = Engine::load(&compiled.bytes)
+            .unwrap_or_else(|e| panic!("`{condition}` compiled but does not load: {e}"));
+        let mut scratch = engine.scratch();
+        for event in &events {
+            engine.rule_matches(0, event, &mut scratch);
+        }
+        ran += 1;
+    }
+    eprintln!("libs conditions: {ran} lowered, loaded and ran; {refused} refused by the front end");
+    assert!(ran > 300, "only {ran} conditions ran ({refused} refused)");
+}

@@ -192,7 +192,8 @@ fn check_const(op: CmpOp, c: &Const) -> Result<(), String> {
     );
     let ordered = matches!(op, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge);
     let ok = match c {
-        Const::Str(_) => !ordered,
+        // libsinsp orders strings with strcmp.
+        Const::Str(_) => true,
         Const::Int(_) | Const::UInt(_) | Const::Double(_) => !text_only,
         Const::Bool(_) | Const::Ip(_) | Const::Net(..) => !text_only && !ordered,
     };
