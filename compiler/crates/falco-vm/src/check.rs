@@ -9,7 +9,7 @@ use std::net::IpAddr;
 
 use aho_corasick::AhoCorasick;
 use falco_bundle::{Check, CmpOp, Const, Operand, Quant, Rhs};
-use falco_events::FieldValue;
+use falco_events::{AnyOf, FieldValue};
 use ipnet::IpNet;
 
 use crate::fxhash::{FxHashMap, FxHashSet};
@@ -351,6 +351,13 @@ impl CompiledCheck {
         match lhs {
             FieldValue::Missing => false,
             _ if matches!(self.matcher, Matcher::Exists) => true,
+            // libsinsp's fd.ip/fd.port/fd.net: `!=` must hold for both ends of the
+            // socket; every other comparison (and every ancestor field) for one.
+            FieldValue::AnyOf(any @ (AnyOf::Ips(..) | AnyOf::Ports(..)))
+                if self.op == CmpOp::Ne =>
+            {
+                any.iter().all(|v| self.test(&v, rhs))
+            }
             FieldValue::AnyOf(any) => any.iter().any(|v| self.test(&v, rhs)),
             FieldValue::StrList(list) => match self.op {
                 CmpOp::In => list.iter().all(|s| self.test(&FieldValue::Str(s), rhs)),

@@ -33,7 +33,8 @@
 //! Semantics are libsinsp's: `<NA>` (a missing value) makes every comparison false,
 //! `exists` included, and `not` simply negates; a list field holds `in` when all its
 //! elements are in the set and `intersects` when one is, other operators when one
-//! element holds; an `AnyOf` value holds when one candidate does; `oneof`/`anyof`/
+//! element holds; an `AnyOf` value holds when one candidate does (but `!=` on
+//! `fd.ip`/`fd.port`/`fd.net` needs both ends of the socket to differ); `oneof`/`anyof`/
 //! `allof` count the values that hold (exactly one / at least one / all).
 
 mod alert;

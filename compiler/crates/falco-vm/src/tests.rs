@@ -495,3 +495,26 @@ fn getopt_follows_libsinsp() {
     b.checks[0].lhs = 5;
     assert!(holds(b), "unknown options give `?`");
 }
+
+#[test]
+fn socket_fields_need_both_ends_for_not_equal() {
+    let line = r#"{"ts": 1, "type": "connect", "res": 0, "thread": {"pid": 7, "exepath": "/usr/bin/nc"}, "fd": {"num": 4, "type": "ipv4", "cip": "10.0.0.2", "cport": 41234, "sip": "1.2.3.4", "sport": 443, "l4proto": "tcp"}}"#;
+    let ev = read_syscall(line).remove(0).expect("socket event");
+    let run = |op: CmpOp, port: u64| {
+        let engine = Engine::from_bundle(one_check(
+            "fd.port",
+            None,
+            op,
+            None,
+            vec![Const::UInt(port)],
+            false,
+        ))
+        .expect("load");
+        let mut scratch = engine.scratch();
+        engine.rule_matches(0, &ev, &mut scratch)
+    };
+    assert!(run(CmpOp::Eq, 443));
+    assert!(run(CmpOp::Eq, 41234));
+    assert!(!run(CmpOp::Ne, 443), "one end is 443");
+    assert!(run(CmpOp::Ne, 80));
+}
