@@ -11,8 +11,8 @@ use aho_corasick::AhoCorasick;
 use falco_bundle::{Check, CmpOp, Const, Operand, Quant, Rhs};
 use falco_events::{AnyOf, FieldValue};
 use ipnet::IpNet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::glob::{Glob, PathMatcher};
 
 /// A check ready to run.

@@ -5,10 +5,10 @@ use std::fmt;
 
 use falco_bundle::{Bundle, BundleError, EventTypes, Insn, Priority, Rule, SyscallSet};
 use falco_events::{Event, Extractor, FieldValue, Source};
+use rustc_hash::FxHashMap;
 
 use crate::alert::{Alert, OutputField};
 use crate::check::{CompiledCheck, Matcher, Tuples, compile};
-use crate::fxhash::FxHashMap;
 use crate::operand::{FieldCache, Level, Operands};
 
 /// Falco's `rule_matching` option.

@@ -1,7 +1,7 @@
 //! `fnmatch(3)` without flags (what libsinsp's `glob` uses; `*` crosses `/`), with
 //! optional ASCII case folding (`iglob`), and `pmatch`'s path-prefix matching.
 
-use crate::fxhash::FxHashSet;
+use rustc_hash::FxHashSet;
 
 /// A compiled glob pattern.
 #[derive(Debug, Clone)]

@@ -40,7 +40,6 @@
 mod alert;
 mod check;
 mod engine;
-mod fxhash;
 mod glob;
 mod operand;
 
