@@ -4,6 +4,8 @@ use falco_events::{Event, EventError, FdInfo, ProcInfo, SyscallBuilder, SyscallR
 use falco_rt_record::syscalls::{self, nr};
 use falco_rt_record::{Event as Record, Header};
 use falco_rt_state::{Container, Fd, FdKind, Process, Role, State};
+use std::sync::OnceLock;
+
 use falco_schema::Schema;
 
 use crate::args;
@@ -15,13 +17,22 @@ pub const MAX_ANCESTORS: usize = 8;
 /// The Falco event type a record stands for: the syscall's name (when Falco knows it
 /// as an event type), `execve` for an exec, `clone` for a new process, `procexit`.
 pub fn event_type(rec: &Record<'_>) -> Option<&'static str> {
-    let name = match rec {
-        Record::Syscall(s) => syscalls::name(s.nr)?,
-        Record::Exec(_) => "execve",
-        Record::Fork(_) => "clone",
-        Record::Exit(_) => "procexit",
-    };
-    Schema::get().is_event_type(name).then_some(name)
+    match rec {
+        Record::Syscall(s) => syscall_event_types().get(s.nr as usize).copied().flatten(),
+        Record::Exec(_) => Some("execve"),
+        Record::Fork(_) => Some("clone"),
+        Record::Exit(_) => Some("procexit"),
+    }
+}
+
+/// Event type by syscall number, looked up once.
+fn syscall_event_types() -> &'static [Option<&'static str>] {
+    static TYPES: OnceLock<Vec<Option<&'static str>>> = OnceLock::new();
+    TYPES.get_or_init(|| {
+        (0..falco_rt_record::MAX_SYSCALLS)
+            .map(|nr| syscalls::name(nr).filter(|n| Schema::get().is_event_type(n)))
+            .collect()
+    })
 }
 
 /// Parses a line written by [`Enricher::record`] into the event the VM evaluates.
@@ -263,8 +274,9 @@ enum Detail {
     Thread,
     /// Its parent: identity, names and arguments (`proc.pcmdline`).
     Parent,
-    /// Older ancestors: identity and names. (Long command lines of build tools made
-    /// ancestry the bulk of each event's cost.)
+    /// Older ancestors: identity, name and executable path, what `proc.aname` and
+    /// `proc.aexepath` read. (Allocating every field of every ancestor made ancestry
+    /// the bulk of each event's cost.)
     Ancestor,
 }
 
@@ -278,7 +290,8 @@ fn proc_info<'a>(p: &'a Process, state: &'a State, detail: Detail) -> ProcInfo<'
         vpid: p.vpid.into(),
         sid: p.sid.into(),
         tty: thread.then_some(p.tty.into()),
-        uid: Some((p.uid.into(), user.map_or("", |u| u.name.as_str()))),
+        uid: (detail != Detail::Ancestor)
+            .then(|| (p.uid.into(), user.map_or("", |u| u.name.as_str()))),
         gid: thread.then(|| {
             (
                 u64::from(p.gid),
@@ -294,7 +307,11 @@ fn proc_info<'a>(p: &'a Process, state: &'a State, detail: Detail) -> ProcInfo<'
             .then(|| state.users.user(p.loginuid).map(|u| u.name.as_str()))
             .flatten(),
         name: &p.name,
-        exe: &p.exe,
+        exe: if detail == Detail::Ancestor {
+            ""
+        } else {
+            &p.exe
+        },
         exepath: (!p.exepath.is_empty()).then_some(p.exepath.as_str()),
         args: (detail != Detail::Ancestor).then_some(p.args.as_slice()),
         cwd: (thread && !p.cwd.is_empty()).then_some(p.cwd.as_str()),
@@ -320,7 +337,9 @@ fn write_proc(o: &mut Obj<'_>, p: &ProcInfo<'_>) {
     }
     o.int("loginuid", p.loginuid);
     o.str("name", p.name);
-    o.str("exe", p.exe);
+    if !p.exe.is_empty() {
+        o.str("exe", p.exe);
+    }
     if let Some(e) = p.exepath {
         o.str("exepath", e);
     }

@@ -15,6 +15,8 @@ use crate::event::{Event, EventBody};
 #[derive(Debug)]
 pub struct SyscallBuilder {
     ev: SyscallEvent,
+    args: Vec<Arg>,
+    procs: Vec<Proc>,
     ts: u64,
 }
 
@@ -43,7 +45,7 @@ pub struct ProcInfo<'a> {
     pub loginname: Option<&'a str>,
     /// `name` (comm).
     pub name: &'a str,
-    /// `exe` (argv\[0\]).
+    /// `exe` (argv\[0\]); empty leaves it out.
     pub exe: &'a str,
     /// `exepath`.
     pub exepath: Option<&'a str>,
@@ -86,6 +88,8 @@ impl SyscallBuilder {
                 evt_type: evt_type.into(),
                 ..SyscallEvent::default()
             },
+            args: Vec::with_capacity(6),
+            procs: Vec::with_capacity(8),
             ts,
         })
     }
@@ -97,13 +101,11 @@ impl SyscallBuilder {
     }
 
     fn push_arg(&mut self, name: &str, text: Box<str>, raw: Raw) -> &mut Self {
-        let mut args = std::mem::take(&mut self.ev.args).into_vec();
-        args.push(Arg {
+        self.args.push(Arg {
             name: name.into(),
             text,
             raw,
         });
-        self.ev.args = args.into();
         self
     }
 
@@ -143,7 +145,7 @@ impl SyscallBuilder {
             homedir: p.home_shell.and_then(|(h, _)| own(h)),
             shell: p.home_shell.and_then(|(_, s)| own(s)),
             name: own(p.name),
-            exe: own(p.exe),
+            exe: (!p.exe.is_empty()).then(|| p.exe.into()),
             exepath: p.exepath.and_then(own),
             args: p
                 .args
@@ -151,9 +153,7 @@ impl SyscallBuilder {
             cwd: p.cwd.and_then(own),
             ..Proc::default()
         };
-        let mut procs = std::mem::take(&mut self.ev.procs).into_vec();
-        procs.push(proc);
-        self.ev.procs = procs.into();
+        self.procs.push(proc);
         self
     }
 
@@ -187,7 +187,9 @@ impl SyscallBuilder {
 
     /// The event, numbered `num`, with `first_ts` as the origin of `evt.reltime`.
     pub fn build(mut self, num: u64, first_ts: u64, hostname: Option<Arc<str>>) -> Event {
-        self.ev.open_flags = open_flags_of(&self.ev.evt_type, &mut self.ev.args);
+        self.ev.open_flags = open_flags_of(&self.ev.evt_type, &mut self.args);
+        self.ev.args = self.args.into();
+        self.ev.procs = self.procs.into();
         Event {
             num,
             ts: self.ts,
