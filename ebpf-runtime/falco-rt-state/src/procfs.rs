@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::container::Container;
-use crate::fd::{Fd, FdTable};
+use crate::fd::{Fd, FdKind, FdTable};
 use crate::process::{ProcTable, Process};
 use crate::sockets::{SocketTable, socket_inode};
 
@@ -106,17 +106,24 @@ fn read_process_with(
     if let Ok(cmdline) = fs::read(dir.join("cmdline")) {
         p.set_argv(&cmdline);
     }
+    // The namespace's socket tables are read on the first socket descriptor only:
+    // reading /proc/PID/net/tcp walks every socket of the namespace, too costly to do
+    // for each of the many short-lived processes that have none.
     let netns = link("ns/net").unwrap_or_else(|| format!("pid:{pid}"));
-    let sockets = nets
-        .entry(netns)
-        .or_insert_with(|| SocketTable::read(&dir.join("net")));
-    p.fds = read_fds(&dir.join("fd"), sockets);
+    let net_dir = dir.join("net");
+    p.fds = read_fds(&dir.join("fd"), |inode| {
+        nets.entry(netns.clone())
+            .or_insert_with(|| SocketTable::read(&net_dir))
+            .get(inode)
+            .cloned()
+    });
     Some(p)
 }
 
 /// Reads the descriptors of `/proc/PID/fd` (readlink of each entry); sockets
-/// get their addresses from `sockets` (that process's network namespace).
-pub fn read_fds(fd_dir: &Path, sockets: &SocketTable) -> FdTable {
+/// get their kind and addresses from `socket` (by inode, in that process's network
+/// namespace), which is called only for socket descriptors.
+pub fn read_fds(fd_dir: &Path, mut socket: impl FnMut(u64) -> Option<(FdKind, String)>) -> FdTable {
     let mut table = FdTable::default();
     let Ok(entries) = fs::read_dir(fd_dir) else {
         return table;
@@ -131,9 +138,9 @@ pub fn read_fds(fd_dir: &Path, sockets: &SocketTable) -> FdTable {
         let target = target.to_string_lossy();
         let is_dir = target.starts_with('/') && fs::metadata(e.path()).is_ok_and(|m| m.is_dir());
         let mut info = Fd::from_proc_link(&target, is_dir);
-        if let Some((kind, path)) = socket_inode(&target).and_then(|i| sockets.get(i)) {
-            info.kind = kind.clone();
-            info.path = path.clone();
+        if let Some((kind, path)) = socket_inode(&target).and_then(&mut socket) {
+            info.kind = kind;
+            info.path = path;
         }
         table.insert(fd, info);
     }
