@@ -1,7 +1,9 @@
 //! `falco-rulec inspect`: show what a rule bundle contains.
 //!
 //! Exit codes: 0 when the bundle was read, 2 when it cannot be read or is invalid
-//! (the verifier's message says where and why).
+//! (the verifier's message says where and why). With `--runtime`, 1 when some
+//! enabled syscall rule reads or prints a field that the node agent `falco-rt` does
+//! not supply (it would always be `<NA>` there); the report lists them.
 //!
 //! `--format json` prints one object, a contract (`inspect` v1):
 //!
@@ -19,13 +21,15 @@
 //! ```
 //!
 //! `event_types.kind` is `only`, `all_except`, `all` or `none`; `names` is empty for
-//! the last two. `required_engine_version` is `null` when not set.
+//! the last two. `required_engine_version` is `null` when not set. With `--runtime`
+//! the object has one more key, `runtime_unsupplied`: `[{"rule": "..", "fields":
+//! [".."]}]`, the enabled syscall rules that use fields falco-rt does not supply.
 
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::{EXIT_OK, EXIT_USAGE};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use falco_bundle::{Bundle, EventTypes, OutputPart};
 
 /// Arguments of `falco-rulec inspect`.
@@ -37,6 +41,10 @@ pub struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
     pub format: InspectFormat,
+    /// Also list the fields that enabled syscall rules use but the node agent
+    /// `falco-rt` does not supply (always `<NA>` there); exit 1 when there are any.
+    #[arg(long)]
+    pub runtime: bool,
 }
 
 /// `--format` values of `inspect`.
@@ -59,6 +67,39 @@ struct Report<'a> {
     sources: &'a [String],
     syscalls: Syscalls<'a>,
     rules: Vec<RuleReport<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runtime_unsupplied: Option<Vec<Unsupplied<'a>>>,
+}
+
+/// An enabled syscall rule and the fields it uses that falco-rt does not supply.
+#[derive(Serialize)]
+struct Unsupplied<'a> {
+    rule: &'a str,
+    fields: Vec<String>,
+}
+
+/// The enabled syscall rules that read or print fields falco-rt leaves `<NA>`.
+fn unsupplied(bundle: &Bundle) -> Vec<Unsupplied<'_>> {
+    bundle
+        .rules
+        .iter()
+        .filter(|rule| {
+            rule.enabled
+                && bundle.sources.get(rule.source as usize).map(String::as_str) == Some("syscall")
+        })
+        .filter_map(|rule| {
+            let fields: Vec<String> = rule
+                .fields
+                .iter()
+                .map(|&id| field_name(bundle, id))
+                .filter(|name| !falco_rt_enrich::fields::supplies(name))
+                .collect();
+            (!fields.is_empty()).then_some(Unsupplied {
+                rule: &rule.name,
+                fields,
+            })
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -109,8 +150,9 @@ fn field_name(bundle: &Bundle, id: u32) -> String {
     }
 }
 
-fn report<'a>(bundle: &'a Bundle, bytes: &[u8]) -> Report<'a> {
+fn report<'a>(bundle: &'a Bundle, bytes: &[u8], runtime: bool) -> Report<'a> {
     Report {
+        runtime_unsupplied: runtime.then(|| unsupplied(bundle)),
         format_version: falco_bundle::FORMAT_VERSION,
         engine_version: &bundle.engine_version,
         required_engine_version: bundle.required_engine_version.as_deref(),
@@ -180,14 +222,14 @@ fn report<'a>(bundle: &'a Bundle, bytes: &[u8]) -> Report<'a> {
 }
 
 /// The JSON report of a bundle (the contract above), pretty-printed.
-pub fn inspect_json(bundle: &Bundle, bytes: &[u8]) -> String {
-    serde_json::to_string_pretty(&report(bundle, bytes)).unwrap_or_default()
+pub fn inspect_json(bundle: &Bundle, bytes: &[u8], runtime: bool) -> String {
+    serde_json::to_string_pretty(&report(bundle, bytes, runtime)).unwrap_or_default()
 }
 
 /// The text report of a bundle.
-pub fn inspect_text(bundle: &Bundle, bytes: &[u8]) -> String {
+pub fn inspect_text(bundle: &Bundle, bytes: &[u8], runtime: bool) -> String {
     use std::fmt::Write as _;
-    let r = report(bundle, bytes);
+    let r = report(bundle, bytes, runtime);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -228,6 +270,19 @@ pub fn inspect_text(bundle: &Bundle, bytes: &[u8]) -> String {
             rule.source
         );
     }
+    if let Some(unsupplied) = &r.runtime_unsupplied {
+        if unsupplied.is_empty() {
+            let _ = writeln!(out, "falco-rt supplies every field the syscall rules use");
+        } else {
+            let _ = writeln!(
+                out,
+                "fields falco-rt does not supply (always <NA> on a node):"
+            );
+            for entry in unsupplied {
+                let _ = writeln!(out, "  {}: {}", entry.rule, entry.fields.join(" "));
+            }
+        }
+    }
     out
 }
 
@@ -247,9 +302,13 @@ pub(super) fn run(args: &InspectArgs) -> u8 {
         }
     };
     let text = match args.format {
-        InspectFormat::Json => inspect_json(&bundle, &bytes) + "\n",
-        InspectFormat::Text => inspect_text(&bundle, &bytes),
+        InspectFormat::Json => inspect_json(&bundle, &bytes, args.runtime) + "\n",
+        InspectFormat::Text => inspect_text(&bundle, &bytes, args.runtime),
     };
     print!("{text}");
-    EXIT_OK
+    if args.runtime && !unsupplied(&bundle).is_empty() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
 }

@@ -130,6 +130,66 @@ fn inspect_json_is_the_documented_contract() {
 }
 
 #[test]
+fn inspect_runtime_lists_fields_the_agent_leaves_na() {
+    let dir = scratch();
+    let clean = write(&dir, "clean.yaml", CLEAN);
+    let run = run_in(
+        &dir,
+        &["compile", clean.to_str().unwrap(), "-o", "clean.frb"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = run_in(&dir, &["inspect", "clean.frb", "--runtime"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("falco-rt supplies every field"),
+        "{}",
+        run.stdout
+    );
+    let rules = write(
+        &dir,
+        "image.yaml",
+        "- rule: image shell\n  desc: d\n  condition: evt.type = execve and container.image.repository = nginx\n  output: shell (image=%container.image.tag proc=%proc.name)\n  priority: NOTICE\n",
+    );
+    let run = run_in(
+        &dir,
+        &["compile", rules.to_str().unwrap(), "-o", "image.frb"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = run_in(&dir, &["inspect", "image.frb", "--runtime"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("image shell: container.image.repository container.image.tag")
+            || run
+                .stdout
+                .contains("image shell: container.image.tag container.image.repository"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("proc.name"), "{}", run.stdout);
+    let run = run_in(
+        &dir,
+        &["inspect", "image.frb", "--runtime", "--format", "json"],
+        &[],
+    );
+    assert_eq!(run.code, 1);
+    let json = run.json();
+    assert_eq!(json["runtime_unsupplied"][0]["rule"], "image shell");
+    assert_eq!(
+        json["runtime_unsupplied"][0]["fields"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    // Without the flag, the JSON contract has no such key.
+    let run = run_in(&dir, &["inspect", "image.frb", "--format", "json"], &[]);
+    assert_eq!(run.code, 0);
+    assert!(run.json().get("runtime_unsupplied").is_none());
+}
+
+#[test]
 fn inspect_refuses_damaged_bundles_with_exit_2() {
     let dir = scratch();
     let bad = write(&dir, "bad.frb", "FALCORB\0 but nothing else");
