@@ -118,7 +118,15 @@ fn stdlib_bundle_alerts_on_real_syscalls() {
     assert!(a.contains("command=nsenter"), "{a}");
 
     let Some(cg) = ContainerCgroup::create() else {
-        panic!("cannot create a cgroup under /sys/fs/cgroup for the container scenarios");
+        let why =
+            "cannot create a cgroup under /sys/fs/cgroup (cgroup v2) for the container scenarios";
+        assert!(
+            std::env::var("FALCO_RT_REQUIRE_EBPF").as_deref() != Ok("1"),
+            "{why}"
+        );
+        eprintln!("skip the container scenarios: {why}");
+        assert_eq!(agent.stop(), 0);
+        return;
     };
     // A privilege change inside a container: setpriv sets its ids to root.
     sh(&cg.enter_then("exec setpriv --reuid=0 --regid=0 --clear-groups /bin/true"));
