@@ -6,10 +6,9 @@
 //! exactly as `analyze` runs it. A test checks that both give equal results.
 
 use falco_loader::LoadedFile;
-use falco_resolve::{Options, resolve};
 use falco_span::FileId;
 
-use super::{Analysis, SourceFile, Summary, sort_diagnostics, typecheck};
+use super::{Analysis, analyze_loaded, source_files};
 
 /// Keeps the loaded items of each file between analyses.
 #[derive(Debug, Default)]
@@ -31,11 +30,7 @@ impl Incremental {
     /// Lints `files` (path, text) in order, reusing the loads of unchanged files.
     /// The result equals `analyze(files)`.
     pub fn analyze(&mut self, files: Vec<(String, String)>) -> Analysis {
-        let files: Vec<SourceFile> = files
-            .into_iter()
-            .enumerate()
-            .map(|(index, (path, text))| SourceFile::new(FileId(index as u32), path, text))
-            .collect();
+        let files = source_files(files);
         self.texts.truncate(files.len());
         self.loads.truncate(files.len());
         self.reloaded = 0;
@@ -54,28 +49,12 @@ impl Incremental {
                 self.loads.push(loaded);
             }
         }
-        let mut diagnostics: Vec<_> = self
+        let diagnostics = self
             .loads
             .iter()
             .flat_map(|file| file.diagnostics.iter().cloned())
             .collect();
-        let (ruleset, mut resolve_diagnostics) = resolve(&self.loads, &Options::default());
-        diagnostics.append(&mut resolve_diagnostics);
-        let typed = typecheck::check_ruleset(&ruleset, &mut diagnostics);
-        sort_diagnostics(&mut diagnostics);
-        let summary = Summary {
-            files: files.len(),
-            rules: ruleset.rules.len(),
-            macros: ruleset.macros.len(),
-            lists: ruleset.lists.len(),
-        };
-        Analysis {
-            files,
-            diagnostics,
-            summary,
-            ruleset,
-            typed,
-        }
+        analyze_loaded(files, &self.loads, diagnostics)
     }
 
     /// The loaded items of file `id` from the last call (diagnostics included).

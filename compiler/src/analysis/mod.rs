@@ -88,17 +88,32 @@ impl Analysis {
 
 /// Lints `files` (path, text) loaded as one ruleset, in the given order.
 pub fn analyze(files: Vec<(String, String)>) -> Analysis {
-    let files: Vec<SourceFile> = files
-        .into_iter()
-        .enumerate()
-        .map(|(index, (path, text))| SourceFile::new(FileId(index as u32), path, text))
-        .collect();
+    let files = source_files(files);
     let mut diagnostics = Vec::new();
     let mut loaded = load_files(&files);
     for file in &mut loaded {
         diagnostics.append(&mut file.diagnostics);
     }
-    let (ruleset, mut resolve_diagnostics) = resolve(&loaded, &Options::default());
+    analyze_loaded(files, &loaded, diagnostics)
+}
+
+/// Numbers `files` in load order.
+fn source_files(files: Vec<(String, String)>) -> Vec<SourceFile> {
+    files
+        .into_iter()
+        .enumerate()
+        .map(|(index, (path, text))| SourceFile::new(FileId(index as u32), path, text))
+        .collect()
+}
+
+/// The stages after loading: resolution and typechecking over the loaded files,
+/// with `diagnostics` holding the loading's.
+fn analyze_loaded(
+    files: Vec<SourceFile>,
+    loaded: &[LoadedFile],
+    mut diagnostics: Vec<Diagnostic>,
+) -> Analysis {
+    let (ruleset, mut resolve_diagnostics) = resolve(loaded, &Options::default());
     diagnostics.append(&mut resolve_diagnostics);
     let typed = typecheck::check_ruleset(&ruleset, &mut diagnostics);
     sort_diagnostics(&mut diagnostics);
