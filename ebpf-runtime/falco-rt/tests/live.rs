@@ -144,6 +144,73 @@ fn stdlib_bundle_alerts_on_real_syscalls() {
     assert_eq!(agent.stop(), 0);
 }
 
+/// A one-rule syscall bundle matching `evt.type = TYPE` on paths containing `tag`.
+fn dir_rule(name: &str, ty: &str, tag: &str) -> Vec<u8> {
+    let text = format!(
+        "- rule: {name}\n  desc: test\n  condition: evt.type = {ty} and evt.arg.path contains {tag}\n  output: {name} (path=%evt.arg.path)\n  priority: NOTICE\n"
+    );
+    support::compile(vec![("rules.yaml".into(), text)])
+}
+
+#[test]
+fn reload_applies_the_new_syscall_set_to_the_kernel() {
+    if !live_tests_enabled("reload_applies_the_new_syscall_set_to_the_kernel") {
+        return;
+    }
+    let _guard = support::live_lock();
+    let dir = TempDir::new("live-reload");
+    let tag = format!("falco-rt-reload-{}", std::process::id());
+    let bundle = dir.path("rules.frb");
+    std::fs::write(&bundle, dir_rule("Mkdir Seen", "mkdir", &tag)).expect("bundle");
+    let mut agent = Agent::spawn(&[
+        "--bundle",
+        bundle.to_str().expect("utf8"),
+        "--no-k8s-audit",
+        "--watch-interval-ms",
+        "50",
+    ]);
+    agent.wait_stderr("capturing");
+    let target = dir.path(&tag);
+    let path = target.to_str().expect("utf8");
+    run("mkdir", &[path]);
+    agent.wait_stdout("Mkdir Seen");
+    run("rmdir", &[path]);
+    // rmdir is not captured under the first bundle; the second one needs it.
+    let tmp = dir.path("rules.tmp");
+    std::fs::write(&tmp, dir_rule("Rmdir Seen", "rmdir", &tag)).expect("bundle");
+    std::fs::rename(&tmp, &bundle).expect("install");
+    agent.wait_stderr("bundle reloaded");
+    // The capture loop takes the new engine and selects its syscalls, saying so again.
+    let e = agent.stderr.clone();
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let selections = || {
+        e.lock()
+            .expect("lock")
+            .iter()
+            .filter(|l| l.starts_with("falco-rt: capturing"))
+            .count()
+    };
+    while selections() < 2 {
+        assert!(
+            std::time::Instant::now() < end,
+            "the capture did not follow the reload"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    run("mkdir", &[path]);
+    run("rmdir", &[path]);
+    agent.wait_stdout("Rmdir Seen");
+    let mkdirs = agent
+        .stdout
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|l| l.contains("Mkdir Seen"))
+        .count();
+    assert_eq!(mkdirs, 1, "the old rule still ran after the reload");
+    assert_eq!(agent.stop(), 0);
+}
+
 #[test]
 fn a_full_ring_raises_the_drop_alert() {
     if !live_tests_enabled("a_full_ring_raises_the_drop_alert") {
