@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, inputs};
+use super::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::analysis::{Analysis, analyze};
 use crate::render::{self, Format};
 
@@ -95,14 +95,9 @@ pub fn compile_files(files: Vec<(String, String)>) -> (Analysis, Result<Compiled
 }
 
 pub(super) fn run(args: &CompileArgs) -> u8 {
-    let files = match inputs::gather(&args.paths, args.config.as_deref()) {
+    let files = match super::gather_inputs(&args.paths, args.config.as_deref()) {
         Ok(files) => files,
-        Err(errors) => {
-            for error in errors {
-                eprintln!("error: {error}");
-            }
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let (analysis, result) = compile_files(files);
     if !analysis.diagnostics.is_empty() {

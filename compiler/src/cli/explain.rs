@@ -2,7 +2,6 @@
 
 use super::{EXIT_OK, EXIT_USAGE, ExplainArgs};
 use falco_diagnostics::{Code, did_you_mean};
-use std::io::Write;
 
 pub(super) fn run(args: &ExplainArgs) -> u8 {
     if args.list {
@@ -70,13 +69,8 @@ pub fn list() -> String {
 }
 
 fn print(text: &str) -> u8 {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match super::write_stdout(text) {
         Ok(()) => EXIT_OK,
-        // A closed pipe (`| head`) is not worth an error message.
-        Err(_) => EXIT_USAGE,
+        Err(code) => code,
     }
 }

@@ -1,19 +1,14 @@
 //! `falco-rulec lint`.
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, LintArgs, inputs};
+use super::{EXIT_FINDINGS, EXIT_OK, LintArgs};
 use crate::analysis::{Analysis, analyze};
 use crate::render::{self, Format};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 pub(super) fn run(args: &LintArgs) -> u8 {
-    let files = match inputs::gather(&args.paths, args.config.as_deref()) {
+    let files = match super::gather_inputs(&args.paths, args.config.as_deref()) {
         Ok(files) => files,
-        Err(errors) => {
-            for error in errors {
-                eprintln!("error: {error}");
-            }
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let analysis = analyze(files);
     let format = Format::from(args.format);
@@ -22,15 +17,8 @@ pub(super) fn run(args: &LintArgs) -> u8 {
         std::io::stdout().is_terminal(),
     );
     let text = render::render(&analysis, format, color);
-    let mut stdout = std::io::stdout().lock();
-    if let Err(error) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        if error.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the output: {error}");
-        }
-        return EXIT_USAGE;
+    if let Err(code) = super::write_stdout(&text) {
+        return code;
     }
     let code = exit_code(&analysis, args.deny_warnings);
     // The process ends next: freeing the syntax trees node by node would only cost

@@ -146,6 +146,37 @@ pub fn main() -> ExitCode {
     ExitCode::from(run(cli))
 }
 
+/// The rules files named by `paths` and `--config`, as (path, text) in load order;
+/// on failure the reasons are printed on stderr and the usage exit code returned.
+fn gather_inputs(
+    paths: &[PathBuf],
+    config: Option<&std::path::Path>,
+) -> Result<Vec<(String, String)>, u8> {
+    inputs::gather(paths, config).map_err(|errors| {
+        for error in errors {
+            eprintln!("error: {error}");
+        }
+        EXIT_USAGE
+    })
+}
+
+/// Writes `text` to stdout. A failure (other than a reader that went away, which is
+/// not worth a message) is printed on stderr; either way the usage exit code is
+/// returned.
+fn write_stdout(text: &str) -> Result<(), u8> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|error| {
+            if error.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("error: cannot write the output: {error}");
+            }
+            EXIT_USAGE
+        })
+}
+
 /// Runs a parsed command line and returns its exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {

@@ -1,6 +1,5 @@
 //! `falco-rulec test`: run rule test files (`docs/rule-tests.md`).
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use super::{EXIT_USAGE, inputs};
@@ -46,15 +45,8 @@ pub(super) fn run(args: &TestArgs) -> u8 {
         TestFormat::Text => report::human(&outcomes),
         TestFormat::Json => report::json(&outcomes),
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Err(error) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        if error.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the output: {error}");
-        }
-        return EXIT_USAGE;
+    if let Err(code) = super::write_stdout(&text) {
+        return code;
     }
     report::Totals::of(&outcomes).exit_code()
 }
