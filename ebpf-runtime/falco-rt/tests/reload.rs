@@ -104,3 +104,28 @@ fn sighup_reloads_when_watching_is_off() {
     agent.wait_stdout("Rule B fired");
     assert_eq!(agent.stop(), 0);
 }
+
+#[test]
+fn stats_line_counts_events_alerts_and_deliveries() {
+    let dir = TempDir::new("stats");
+    let bundle = dir.path("rules.frb");
+    install(&bundle, &k8s_rule("Rule S"));
+    let mut agent = Agent::spawn(&[
+        "--bundle",
+        bundle.to_str().expect("utf8"),
+        "--no-syscalls",
+        "--k8s-audit-listen",
+        "127.0.0.1:0",
+        "--stats-interval",
+        "1",
+    ]);
+    let addr = agent.webhook_addr();
+    assert_eq!(post(addr, &one_event()), 200);
+    agent.wait_stdout("Rule S fired");
+    agent.signal("USR1");
+    let line = agent.wait_stderr("\"k8s_events\":1,");
+    let v: serde_json::Value = serde_json::from_str(&line).expect("stats JSON");
+    assert_eq!(v["falco_rt_stats"]["alerts"], 1, "{line}");
+    assert_eq!(v["falco_rt_stats"]["outputs_undelivered"], 0, "{line}");
+    assert_eq!(agent.stop(), 0);
+}
