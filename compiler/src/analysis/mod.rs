@@ -11,6 +11,7 @@ use falco_diagnostics::Diagnostic;
 use falco_loader::LoadedFile;
 use falco_resolve::{Options, Ruleset, resolve};
 use falco_span::{FileId, LineIndex};
+use rayon::prelude::*;
 
 /// One input file, kept for rendering positions and snippets.
 #[derive(Clone, Debug)]
@@ -132,42 +133,13 @@ fn analyze_loaded(
     }
 }
 
-/// Loads every file; files are independent until resolution, so several are read
-/// on their own threads (the YAML stage is about a third of a lint).
+/// Loads every file; files are independent until resolution, so they are read on
+/// the worker threads (the YAML stage is about a third of a lint).
 fn load_files(files: &[SourceFile]) -> Vec<LoadedFile> {
-    // A few more pieces than cores lets the scheduler balance files of unequal size.
-    parallel_map(files, 2, 2, |file| {
-        falco_loader::load_file(file.id, &file.text)
-    })
-}
-
-/// Maps `items` in order, on scoped threads when there are at least `min_items`
-/// and more than one core; `pieces_per_core` splits the work finer for balance.
-pub(crate) fn parallel_map<T: Sync, R: Send>(
-    items: &[T],
-    min_items: usize,
-    pieces_per_core: usize,
-    map: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads < 2 || items.len() < min_items.max(2) {
-        return items.iter().map(&map).collect();
-    }
-    let chunk = items.len().div_ceil(threads * pieces_per_core);
-    let map = &map;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(map).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| match handle.join() {
-                Ok(mapped) => mapped,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    })
+    files
+        .par_iter()
+        .map(|file| falco_loader::load_file(file.id, &file.text))
+        .collect()
 }
 
 /// Orders diagnostics by file and position, and drops exact duplicates (a macro

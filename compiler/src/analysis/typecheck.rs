@@ -12,6 +12,7 @@ use falco_typeck::{
     Context, EventTypeSet, TypeError, TypedExpr, check_condition, check_output, event_types,
     split_field_arg,
 };
+use rayon::prelude::*;
 
 /// More event types than this (counted as Falco does, enter and exit events
 /// separately) earns a rule the `no-evttype-restriction` warning.
@@ -52,19 +53,22 @@ pub(crate) fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>
         rule_macros.push(reached);
     }
 
-    // Each (macro, source) pair is checked on its own, on a few threads.
+    // Each (macro, source) pair is checked on its own, on the worker threads.
     let mut jobs: Vec<(MacroId, &String)> = Vec::new();
     for (id, sources) in macro_sources.iter().enumerate() {
         let mut sources: Vec<&String> = sources.iter().collect();
         sources.sort();
         jobs.extend(sources.into_iter().map(|source| (id, source)));
     }
-    let checked_macros = super::parallel_map(&jobs, 64, 1, |&(id, source)| {
-        check_condition(
-            &ruleset.macros[id].condition.ast,
-            &Context::new(schema, source),
-        )
-    });
+    let checked_macros: Vec<_> = jobs
+        .par_iter()
+        .map(|&(id, source)| {
+            check_condition(
+                &ruleset.macros[id].condition.ast,
+                &Context::new(schema, source),
+            )
+        })
+        .collect();
     let mut macro_errors: HashMap<(MacroId, String), Vec<TypeError>> = HashMap::new();
     for ((id, source), (tree, errors)) in jobs.into_iter().zip(checked_macros) {
         let item = &ruleset.macros[id];
@@ -200,8 +204,8 @@ pub(crate) fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>
 /// A rule's typed condition, its errors, and its output's errors.
 type CheckedRule = (TypedExpr, Vec<TypeError>, Vec<TypeError>);
 
-/// Checks every rule's condition and output (`None` for skipped rules), on a few
-/// threads: rules are independent of each other.
+/// Checks every rule's condition and output (`None` for skipped rules), on the
+/// worker threads: rules are independent of each other.
 fn check_rules(ruleset: &Ruleset, schema: &Schema) -> Vec<Option<CheckedRule>> {
     let check = |rule: &falco_resolve::Rule| {
         if rule.unknown_source {
@@ -212,7 +216,7 @@ fn check_rules(ruleset: &Ruleset, schema: &Schema) -> Vec<Option<CheckedRule>> {
         let (_, output_errors) = check_output(&rule.output_ast, &ctx);
         Some((tree, errors, output_errors))
     };
-    super::parallel_map(&ruleset.rules, 32, 1, check)
+    ruleset.rules.par_iter().map(check).collect()
 }
 
 /// Falco counts an event type twice (enter and exit events).

@@ -7,6 +7,7 @@ use falco_condition::ast::{Check, Expr, Value};
 use falco_condition::{ParseError, parse_condition, parse_output};
 use falco_diagnostics::{Code, Diagnostic, did_you_mean};
 use falco_span::{FileSpan, MappedText, Span};
+use rayon::prelude::*;
 
 use crate::Broken;
 use crate::collect::{Collected, CollectedMacro};
@@ -181,36 +182,21 @@ fn unparsed(text: &MappedText) -> Condition {
     }
 }
 
-/// Substitutes lists into each text and parses it, on a few threads: conditions
-/// are independent until their macro references are bound. Results come back in
-/// input order, each with its own diagnostics.
+/// Substitutes lists into each text and parses it, on the worker threads:
+/// conditions are independent until their macro references are bound. Results come
+/// back in input order, each with its own diagnostics.
 fn parse_many(
     texts: &[(&MappedText, FileSpan)],
     index: &ListIndex<'_>,
 ) -> Vec<(Condition, Vec<Diagnostic>)> {
-    let parse_one = |(text, fallback): &(&MappedText, FileSpan)| {
-        let mut found = Vec::new();
-        let condition = parse_text(text, index, *fallback, &mut found);
-        (condition, found)
-    };
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads < 2 || texts.len() < 64 {
-        return texts.iter().map(parse_one).collect();
-    }
-    let chunk = texts.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = texts
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| match handle.join() {
-                Ok(parsed) => parsed,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    })
+    texts
+        .par_iter()
+        .map(|(text, fallback)| {
+            let mut found = Vec::new();
+            let condition = parse_text(text, index, *fallback, &mut found);
+            (condition, found)
+        })
+        .collect()
 }
 
 /// Substitutes lists into `text` and parses it.
