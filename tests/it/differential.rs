@@ -4,7 +4,8 @@
 //! Conditions are generated as text over fixed fields of known types (strings, numbers,
 //! addresses, networks, booleans, byte buffers, a compare-any field, a list field), with
 //! every operator, the `oneof`/`anyof`/`allof` modifiers, the transformers `tolower`,
-//! `toupper`, `basename`, `len`, `concat`, `join` and `getopt` (`b64` has its own test below), field-to-field comparisons,
+//! `toupper`, `basename`, `b64`, `len`, `concat`, `join` and `getopt` (over lists whose
+//! fields may have no value), field-to-field comparisons,
 //! `and`/`or`/`not`, and values that are often missing (`<NA>`). Each goes through
 //! `analyze` (conditions with errors are skipped: they are not programs), through the
 //! compiler to bundle bytes and into `falco_vm::Engine`; then both sides judge the same
@@ -35,6 +36,8 @@ enum Kind {
     AnyStr,
     /// A list field (`ka.user.groups`).
     List,
+    /// `b64` of a string: text or raw bytes, compared with byte-wise operators only.
+    Decoded,
 }
 
 const SYSCALL_FIELDS: &[(&str, Kind)] = &[
@@ -56,9 +59,6 @@ const SYSCALL_FIELDS: &[(&str, Kind)] = &[
     ("proc.aname", Kind::AnyStr),
 ];
 
-/// Fields that have a value on every generated event.
-const ALWAYS_PRESENT: &[&str] = &["evt.type", "container.id", "ka.auditid"];
-
 const K8S_FIELDS: &[(&str, Kind)] = &[
     ("ka.auditid", Kind::Str),
     ("ka.user.name", Kind::Str),
@@ -77,26 +77,41 @@ const WORDS: &[&str] = &[
     "",
     "YmFzaA==",
     "YmFzaA",
+    "YR==",
+    "c2g",
+    "YmFzaA==YQ",
     "a b",
     "/etc/shadow",
     "/etc",
     "/etc/",
     "/etcx/a",
+    "etc/shadow",
+    "//etc//shadow/",
     "/usr/bin/bash",
     "openat",
     "execve",
     "system:masters",
     "get",
 ];
-const PATH_PREFIXES: &[&str] = &["/etc", "/etc/", "/usr", "/usr/bin/", "/etcx"];
+const PATH_PREFIXES: &[&str] = &[
+    "/etc",
+    "/etc/",
+    "/usr",
+    "/usr/bin/",
+    "/etcx",
+    "",
+    "/",
+    "etc",
+    "//etc//",
+    "/e*c",
+    "/*/bash",
+    "etc/sh[a-z]dow",
+];
 /// Words for `getopt`'s argument list, and its option strings.
 const ARGV: &[&str] = &[
     "-t", "x", "-nt", "-tvalue", "--", "--exec", "-", "-a", "y", "-b", "-z",
 ];
-const OPTSTRINGS: &[&str] = &["t:", "nt:", ":ab:", "a", "b:t"];
-/// Option strings for the list form: no option takes a value, since the VM lists a
-/// missing value differently (`getopt_lists_a_missing_value_as_libsinsp_does`).
-const FLAG_OPTSTRINGS: &[&str] = &["a", "nt", "ab", ":t"];
+const OPTSTRINGS: &[&str] = &["t:", "nt:", ":ab:", "a", "b:t", "nt", ":t"];
 const PATTERNS: &[&str] = &["*sh", "/etc/*", "b?sh", "[bn]*", "*", "[!b]*", "\\*"];
 const REGEXES: &[&str] = &["ba.*", "[a-z]+", "nginx|bash", "/etc/.*", ".*"];
 const INTS: &[&str] = &["-1", "0", "1", "3", "22", "443", "65535", "4294967296"];
@@ -106,18 +121,6 @@ const HEXES: &[&str] = &["6261", "7368", "00ff", "62617368"];
 /// String operators with a literal on the right. `<`, `<=`, `>`, `>=` take only numbers,
 /// `val()` or a transformer there (libsinsp's grammar), so they appear with `val()` below;
 /// `bcontains`/`bstartswith` are for byte buffers.
-const STRING_OPS_BUT_PMATCH: &[&str] = &[
-    "=",
-    "==",
-    "!=",
-    "contains",
-    "icontains",
-    "startswith",
-    "endswith",
-    "glob",
-    "iglob",
-    "regex",
-];
 const STRING_OPS: &[&str] = &[
     "=",
     "==",
@@ -166,8 +169,6 @@ fn string_value(op: &'static str) -> BoxedStrategy<String> {
         "glob" | "iglob" => pick(PATTERNS).prop_map(quoted).boxed(),
         "regex" => pick(REGEXES).prop_map(quoted).boxed(),
         "bcontains" | "bstartswith" => pick(HEXES).prop_map(str::to_owned).boxed(),
-        // Absolute prefixes only: `pmatch_compares_components_as_libsinsp_does` covers the
-        // empty and relative prefixes, where the VM is known to differ.
         "pmatch" => list_of(pick(PATH_PREFIXES).prop_map(quoted)).boxed(),
         _ => word().boxed(),
     }
@@ -179,15 +180,11 @@ fn left(field: &'static str, kind: Kind) -> BoxedStrategy<(String, Kind)> {
     if kind != Kind::Str {
         return plain.boxed();
     }
-    if ALWAYS_PRESENT.contains(&field) {
-        return prop_oneof![4 => left_transformed(field), 1 => getopt_of(field)].boxed();
-    }
-    left_transformed(field)
+    prop_oneof![4 => left_transformed(field), 1 => getopt_of(field)].boxed()
 }
 
-/// `getopt` over a list holding `field` and some words, with or without a selector. Only
-/// for fields that always have a value: what libsinsp does with a transformer list one of
-/// whose fields has none is not settled here (see docs/conformance.md).
+/// `getopt` over a list holding `field` (which may have no value) and some words, with or
+/// without a selector.
 fn getopt_of(field: &'static str) -> BoxedStrategy<(String, Kind)> {
     prop_oneof![
         (
@@ -205,7 +202,7 @@ fn getopt_of(field: &'static str) -> BoxedStrategy<(String, Kind)> {
             }),
         (
             proptest::collection::vec(pick(ARGV).prop_map(quoted), 0..5),
-            pick(FLAG_OPTSTRINGS),
+            pick(OPTSTRINGS),
         )
             .prop_map(move |(argv, opts)| {
                 let mut items = vec![field.to_owned()];
@@ -224,16 +221,20 @@ fn left_transformed(field: &'static str) -> BoxedStrategy<(String, Kind)> {
     let plain = Just((field.to_owned(), Kind::Str));
     prop_oneof![
         4 => plain,
-        // `b64` is left to `b64_refuses_what_libsinsp_refuses` below: the VM decodes
-        // inputs libsinsp refuses, a known bug that would fail every run.
+        1 => Just((format!("b64({field})"), Kind::Decoded)),
         1 => pick(&["tolower", "toupper", "basename"])
             .prop_map(move |t| (format!("{t}({field})"), Kind::Str)),
         1 => Just((format!("len({field})"), Kind::Int)),
         1 => word().prop_map(move |w| (format!("concat({field}, {w})"), Kind::Str)),
-        // A literal in the list keeps it from being empty: what libsinsp's `join` does with
-        // a list argument none of whose fields has a value is not settled here (see
-        // docs/conformance.md), so the test does not judge it.
-        1 => word().prop_map(move |w| (format!("join(\",\", ({field}, {w}, {field}))"), Kind::Str)),
+        // The list is `<NA>` as a whole when one of its fields has none.
+        1 => (word(), 0..3usize).prop_map(move |(w, shape)| {
+            let list = match shape {
+                0 => format!("{field}, {w}, {field}"),
+                1 => format!("{w}, {field}"),
+                _ => field.to_owned(),
+            };
+            (format!("join(\",\", ({list}))"), Kind::Str)
+        }),
     ]
     .boxed()
 }
@@ -254,14 +255,7 @@ fn check(fields: &'static [(&'static str, Kind)]) -> BoxedStrategy<String> {
             let l3 = lhs.clone();
             let l4 = lhs.clone();
             let exists = Just(format!("{lhs} exists")).boxed();
-            // `basename` yields relative paths such as `etc`, which libsinsp's `pmatch`
-            // matches against `/etc` and the VM does not (the ignored
-            // `pmatch_compares_components_as_libsinsp_does`).
-            let ops = if lhs.starts_with("basename(") {
-                STRING_OPS_BUT_PMATCH
-            } else {
-                STRING_OPS
-            };
+            let ops = STRING_OPS;
             let rhs: BoxedStrategy<String> = match kind {
                 Kind::Str | Kind::AnyStr => prop_oneof![
                     4 => pick(ops).prop_flat_map(move |op| {
@@ -301,6 +295,17 @@ fn check(fields: &'static [(&'static str, Kind)]) -> BoxedStrategy<String> {
                         word()
                     )
                         .prop_map(move |(op, v)| format!("{l2} {op} {v}")),
+                ]
+                .boxed(),
+                // Decoded bytes may not be text: byte-wise operators only.
+                Kind::Decoded => prop_oneof![
+                    (
+                        pick(&["=", "!=", "contains", "startswith", "endswith"]),
+                        word()
+                    )
+                        .prop_map(move |(op, v)| format!("{l1} {op} {v}")),
+                    (pick(&["in", "intersects"]), list_of(word()))
+                        .prop_map(move |(op, vs)| format!("{l2} {op} {vs}")),
                 ]
                 .boxed(),
                 Kind::List => (
@@ -565,12 +570,10 @@ fn vm_agrees_with_the_reference_on_k8s_audit_conditions() {
     differential(Source::K8sAudit, K8S_FIELDS, k8s_event().boxed());
 }
 
-/// `b64` on inputs libsinsp's decoder refuses (`<NA>`) or accepts, VM against reference.
-/// The VM (`falco-vm/src/operand.rs`, `fn b64`) accepts a length of the form 4n+1 (it
-/// drops the dangling bits), non-zero unused bits in the last character, and text after
-/// the first `=`; libsinsp (`Base64::decodeWithoutPadding`) refuses all three.
+/// `b64` on inputs libsinsp's decoder (`Base64::decodeWithoutPadding`) refuses (`<NA>`):
+/// a length of the form 4n+1, non-zero unused bits in the last character, text after the
+/// padding, padding alone; and on inputs it accepts. VM against reference.
 #[test]
-#[ignore = "falco-vm b64 accepts input libsinsp refuses; see docs/conformance.md"]
 fn b64_refuses_what_libsinsp_refuses() {
     let inputs = [
         "YmFzaA==",
@@ -580,6 +583,9 @@ fn b64_refuses_what_libsinsp_refuses() {
         "YR==",
         "YQ==YQ",
         "Y===",
+        "=",
+        "==",
+        "YmFzaA=",
         "!!",
     ];
     for input in inputs {
@@ -598,12 +604,10 @@ fn b64_refuses_what_libsinsp_refuses() {
 }
 
 /// `pmatch` as libsinsp's `path_prefix_search` does it: both sides split on `/` with empty
-/// components dropped, under a common root, so the empty prefix and `/` match every value (relative ones too) and
-/// `/etc` matches `etc/passwd`. The VM (`falco-vm/src/glob.rs`, `PathMatcher`) compares
-/// text prefixes ending at a `/`, so `"bash" pmatch ("")` and `"etc/passwd" pmatch ("/etc")`
-/// are false there.
+/// components dropped, under a common root, so the empty prefix and `/` match every value
+/// (relative ones too), `/etc` matches `etc/passwd`, and a component with a wildcard is a
+/// glob. VM against reference.
 #[test]
-#[ignore = "falco-vm pmatch compares text, not path components; see docs/conformance.md"]
 fn pmatch_compares_components_as_libsinsp_does() {
     let cases = [
         ("bash", "\"\""),
@@ -613,6 +617,11 @@ fn pmatch_compares_components_as_libsinsp_does() {
         ("/etc/passwd", "etc"),
         ("/etc/passwd", "/etc/"),
         ("/etcx/a", "/etc"),
+        ("", "/etc"),
+        ("/etc", "\"/etc/passwd\""),
+        ("etc//passwd", "\"/e*c\""),
+        ("/etc/passwd", "\"/etc/*\", \"/usr\""),
+        ("/etc", "\"/etc/*\""),
     ];
     for (name, prefix) in cases {
         let line = format!(
@@ -630,10 +639,8 @@ fn pmatch_compares_components_as_libsinsp_does() {
 
 /// `getopt` without a selector, when an option's value is missing (`-t` last, with
 /// `t:`): libsinsp lists an empty string in place of the option (its
-/// `emit_option_result` gets `""` as the name), so `getopt(("-t"), "t:")` is `("")`. The VM
-/// lists `t` there.
+/// `emit_option_result` gets `""` as the name), so `getopt(("-t"), "t:")` is `("")`.
 #[test]
-#[ignore = "falco-vm getopt lists a missing value differently; see docs/conformance.md"]
 fn getopt_lists_a_missing_value_as_libsinsp_does() {
     let line =
         "{\"ts\": 1, \"type\": \"execve\", \"thread\": {\"pid\": 1, \"name\": \"-t\"}}".to_owned();
@@ -643,6 +650,31 @@ fn getopt_lists_a_missing_value_as_libsinsp_does() {
     ] {
         match run_case(Source::Syscall, condition, std::slice::from_ref(&line)) {
             Ok(Outcome::Agreed(_)) => {}
+            Ok(Outcome::Skipped) => panic!("`{condition}` does not lint"),
+            Err(error) => panic!("{error}"),
+        }
+    }
+}
+
+/// A transformer list with a field that has no value: libsinsp's `list_check` fails as a
+/// whole, so `join` and `getopt` over it are `<NA>` (the event has no file descriptor).
+#[test]
+fn a_transformer_list_with_a_missing_field_is_missing() {
+    let line =
+        "{\"ts\": 1, \"type\": \"execve\", \"thread\": {\"pid\": 1, \"name\": \"-t\"}}".to_owned();
+    for condition in [
+        "join(\",\", (proc.name, fd.name)) exists",
+        "not join(\",\", (proc.name, fd.name)) exists",
+        "join(\",\", (proc.name, \"x\")) = \"-t,x\"",
+        "getopt((proc.name, fd.name), \"t:\") exists",
+        "not getopt((proc.name, fd.name), \"t:\")[t] exists",
+    ] {
+        match run_case(Source::Syscall, condition, std::slice::from_ref(&line)) {
+            Ok(Outcome::Agreed(n)) => assert_eq!(
+                n,
+                usize::from(!condition.contains("fd.name") || condition.starts_with("not")),
+                "`{condition}`"
+            ),
             Ok(Outcome::Skipped) => panic!("`{condition}` does not lint"),
             Err(error) => panic!("{error}"),
         }

@@ -214,7 +214,8 @@ fn bytes(v: &Val) -> Option<&[u8]> {
 
 /// `prefix` is `path` or one of its parent directories, compared component by component
 /// as libsinsp's `path_prefix_search` splits them: on `/`, empty components dropped (so
-/// `/etc/`, `/etc` and `etc` are the same, and `""` is a prefix of every path).
+/// `/etc/`, `/etc` and `etc` are the same, and `""` is a prefix of every path). A prefix
+/// component holding `*`, `?` or `[` is matched as a glob, the others as they are.
 fn path_prefix(prefix: &str, path: &str) -> bool {
     let components = |p: &'_ str| -> Vec<String> {
         p.split('/')
@@ -223,7 +224,14 @@ fn path_prefix(prefix: &str, path: &str) -> bool {
             .collect()
     };
     let (prefix, path) = (components(prefix), components(path));
-    path.starts_with(&prefix)
+    prefix.len() <= path.len()
+        && prefix.iter().zip(&path).all(|(p, c)| {
+            if p.contains(['*', '?', '[']) {
+                glob(p.as_bytes(), c.as_bytes())
+            } else {
+                p == c
+            }
+        })
 }
 
 /// Shell-style glob over bytes: `*` any run, `?` one byte, `[...]` a class (`!`/`^`
@@ -332,20 +340,27 @@ fn operand(op: &TypedOperand, event: &Event, source: &str) -> Option<Operand> {
     match op {
         TypedOperand::Field(f) => field(f, event, source),
         TypedOperand::Literal(text, _) => Some(Operand::One(Val::Str(text.clone()))),
+        // A transformer's list argument (libsinsp's `list_check`): the values of its
+        // elements in order; `<NA>` as a whole when one element has no value. A list
+        // field without elements adds nothing, so the result may be empty.
         TypedOperand::List(items, _) => {
             let mut out = Vec::new();
             for item in items {
+                if let TypedOperand::Field(f) = item {
+                    let extractor = Extractor::new(source, &f.name, f.arg.as_deref()).ok()?;
+                    let mut scratch = Scratch::new();
+                    if let FieldValue::StrList(list) = extractor.extract(event, &mut scratch) {
+                        out.extend(list.iter().map(|s| Val::Str(s.to_owned())));
+                        continue;
+                    }
+                }
                 match operand(item, event, source)? {
-                    Operand::Missing => {}
+                    Operand::Missing => return Some(Operand::Missing),
                     Operand::One(v) => out.push(v),
                     Operand::List(vs) | Operand::Any(vs) => out.extend(vs),
                 }
             }
-            Some(if out.is_empty() {
-                Operand::Missing
-            } else {
-                Operand::List(out)
-            })
+            Some(Operand::List(out))
         }
         TypedOperand::Transform(t) => {
             let args: Vec<Operand> = t
@@ -399,9 +414,11 @@ fn transform(kind: TransformKind, args: &[Operand], arg: Option<&str>) -> Operan
         }),
         TransformKind::B64 => map_each(first, &|v| {
             let decoded = base64_decode(bytes(v)?)?;
-            Some(match v {
-                Val::Str(_) => Val::Str(String::from_utf8_lossy(&decoded).into_owned()),
-                _ => Val::Bytes(decoded),
+            // libsinsp keeps the decoded bytes as they are, text or not.
+            Some(match (v, String::from_utf8(decoded)) {
+                (Val::Str(_), Ok(text)) => Val::Str(text),
+                (_, Ok(text)) => Val::Bytes(text.into_bytes()),
+                (_, Err(e)) => Val::Bytes(e.into_bytes()),
             })
         }),
         TransformKind::Len => match first {
@@ -566,7 +583,11 @@ fn base64_decode(input: &[u8]) -> Option<Vec<u8>> {
         let end = input.iter().rposition(|&c| c != b'=').map_or(0, |i| i + 1);
         &input[..end]
     };
-    if input.len() - trimmed.len() > 2 || trimmed.len() % 4 == 1 {
+    // Padding alone (`=`, `==`) is refused too: libsinsp then reads the first `=` as data.
+    if input.len() - trimmed.len() > 2
+        || trimmed.len() % 4 == 1
+        || (trimmed.is_empty() && !input.is_empty())
+    {
         return None;
     }
     let mut out = Vec::new();

@@ -133,61 +133,102 @@ fn parse_class(pattern: &[u8], start: usize, fold: bool) -> Option<Class> {
     }
 }
 
-/// `pmatch`: a value matches a pattern when the pattern's path components match the
-/// value's first components (`/opt/dir` matches `/opt/dir` and `/opt/dir/x`, not
-/// `/opt/dirx`); components may use glob wildcards (`/opt/*/subdir`).
+/// `pmatch`, as libsinsp's `path_prefix_search` does it: both the value and each pattern
+/// are split on `/` with empty components dropped, and a value matches a pattern when the
+/// pattern's components match the value's first ones. So `/opt/dir` matches `/opt/dir`,
+/// `/opt/dir/x`, `opt//dir/` and `opt/dir`, not `/opt/dirx`; `""` and `/` have no
+/// components and match every value. A component with `*`, `?` or `[` is a glob
+/// (`/opt/*/subdir`); other components compare as they are.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PathMatcher {
-    /// Plain prefixes without a trailing `/` (the root is the empty string).
+    /// Patterns without wildcards, as their components joined by single `/`s (no
+    /// leading or trailing `/`; the root is the empty string).
     exact: FxHashSet<Box<[u8]>>,
     /// Patterns with wildcards, split into components.
-    globs: Vec<Vec<Glob>>,
+    globs: Vec<Vec<Part>>,
+}
+
+/// One component of a pattern with wildcards.
+#[derive(Debug, Clone)]
+enum Part {
+    Exact(Box<[u8]>),
+    Glob(Glob),
+}
+
+impl Part {
+    fn matches(&self, component: &[u8]) -> bool {
+        match self {
+            Part::Exact(c) => **c == *component,
+            Part::Glob(g) => g.matches(component),
+        }
+    }
 }
 
 impl PathMatcher {
     pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a [u8]>) -> PathMatcher {
         let mut m = PathMatcher::default();
         for p in patterns {
-            let p = strip_trailing_slash(p);
             if p.iter().any(|b| matches!(b, b'*' | b'?' | b'[')) {
                 m.globs.push(
-                    p.split(|&b| b == b'/')
-                        .map(|c| Glob::new(c, false))
+                    components(p)
+                        .map(|c| {
+                            if c.iter().any(|b| matches!(b, b'*' | b'?' | b'[')) {
+                                Part::Glob(Glob::new(c, false))
+                            } else {
+                                Part::Exact(c.into())
+                            }
+                        })
                         .collect(),
                 );
             } else {
-                m.exact.insert(p.into());
+                m.exact
+                    .insert(components(p).collect::<Vec<_>>().join(&b'/').into());
             }
         }
         m
     }
 
     pub(crate) fn matches(&self, value: &[u8]) -> bool {
-        let value = strip_trailing_slash(value);
-        if !self.exact.is_empty() {
-            if self.exact.contains(value) {
-                return true;
-            }
-            for (i, &b) in value.iter().enumerate() {
-                if b == b'/' && self.exact.contains(value.get(..i).unwrap_or_default()) {
-                    return true;
-                }
-            }
+        if !self.exact.is_empty() && self.matches_exact(value) {
+            return true;
         }
         self.globs.iter().any(|pattern| {
-            let mut parts = value.split(|&b| b == b'/');
+            let mut parts = components(value);
             pattern
                 .iter()
-                .all(|glob| parts.next().is_some_and(|part| glob.matches(part)))
+                .all(|part| parts.next().is_some_and(|c| part.matches(c)))
+        })
+    }
+
+    /// Whether a pattern without wildcards matches `value`.
+    fn matches_exact(&self, value: &[u8]) -> bool {
+        let trimmed = trim_slashes(value);
+        if !trimmed.windows(2).any(|w| w == b"//") {
+            // The value's text is already its components joined by single `/`s, and
+            // each of its leading runs of components ends before a `/`.
+            return self.exact.contains(&[][..])
+                || self.exact.contains(trimmed)
+                || trimmed.iter().enumerate().any(|(i, &b)| {
+                    b == b'/' && self.exact.contains(trimmed.get(..i).unwrap_or_default())
+                });
+        }
+        // Repeated `/`s (rare): compare with each pattern, component by component.
+        self.exact.iter().any(|pattern| {
+            let mut parts = components(value);
+            components(pattern).all(|c| parts.next() == Some(c))
         })
     }
 }
 
-fn strip_trailing_slash(p: &[u8]) -> &[u8] {
-    match p.split_last() {
-        Some((b'/', rest)) => rest,
-        _ => p,
-    }
+/// The non-empty `/`-separated components of `path`.
+fn components(path: &[u8]) -> impl Iterator<Item = &[u8]> {
+    path.split(|&b| b == b'/').filter(|c| !c.is_empty())
+}
+
+fn trim_slashes(p: &[u8]) -> &[u8] {
+    let start = p.iter().position(|&b| b != b'/').unwrap_or(p.len());
+    let end = p.iter().rposition(|&b| b != b'/').map_or(start, |i| i + 1);
+    p.get(start..end).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -227,5 +268,34 @@ mod tests {
         assert!(!m(&["/opt/*/subdir2"], v));
         assert!(m(&["/"], v));
         assert!(m(&["/opt/dir/"], "/opt/dir"));
+        // Components, not text, under a common root (libsinsp's `path_prefix_search`).
+        for (pattern, value) in [
+            ("", "bash"),
+            ("/", "bash"),
+            ("", ""),
+            ("/etc", "etc/passwd"),
+            ("/etc", "//etc//passwd"),
+            ("etc", "/etc/passwd"),
+            ("/etc/", "/etc"),
+            ("//etc//", "/etc/x"),
+            ("/e*c", "etc//passwd"),
+            ("/etc/*", "//etc//passwd/"),
+        ] {
+            assert!(m(&[pattern], value), "{pattern:?} pmatch {value:?}");
+        }
+        for (pattern, value) in [
+            ("/etc", "/etcx/a"),
+            ("/etc", ""),
+            ("/etc/passwd", "/etc"),
+            ("/etc", "//etcx//a"),
+            ("/etc/*", "/etc"),
+            ("/e*c/x", "etc//y"),
+            ("a\\b", "a/b"),
+        ] {
+            assert!(!m(&[pattern], value), "{pattern:?} pmatch {value:?}");
+        }
+        // Several patterns: any of them.
+        assert!(m(&["/usr", "/e*/passwd", "/etc/x"], "/etc/passwd"));
+        assert!(!m(&["/usr", "/e*/shadow", "/etc/x"], "/etc/passwd"));
     }
 }

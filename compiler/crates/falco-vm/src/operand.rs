@@ -227,7 +227,9 @@ impl Operands {
                         text.push_str(s);
                     };
                     match v {
-                        FieldValue::Missing => {}
+                        // libsinsp's list argument fails as a whole when one of its
+                        // elements has no value, and `join` with it.
+                        FieldValue::Missing => return FieldValue::Missing,
                         FieldValue::StrList(l) => {
                             for s in l.iter() {
                                 push(s, &mut level.text);
@@ -339,12 +341,15 @@ impl Operands {
                     None
                 };
                 if wanted {
-                    match selector {
-                        Some(_) => selected = Some(value.clone().unwrap_or_default()),
-                        None => {
+                    match (selector, value) {
+                        (Some(_), value) => selected = Some(value.unwrap_or_default()),
+                        (None, Some(value)) => {
                             results.push(name);
-                            results.extend(value);
+                            results.push(value);
                         }
+                        // libsinsp lists an empty string, not the option, when the
+                        // option's value is missing.
+                        (None, None) => results.push(String::new()),
                     }
                 }
                 break;
@@ -447,11 +452,24 @@ fn text_or_bytes(level: &mut Level) -> FieldValue<'_> {
     }
 }
 
-/// Standard base64 (padding optional); invalid input gives `<NA>`.
+/// Base64 as libsinsp's `Base64::decodeWithoutPadding` reads it: the standard alphabet,
+/// up to two trailing `=` (not checked against the length), and `<NA>` for anything else:
+/// a character outside the alphabet (an `=` before the end included), a length of the
+/// form 4n+1 once the padding is removed, padding alone, or non-zero unused bits in the
+/// last character.
 fn b64<'a>(input: &[u8], level: &'a mut Level) -> FieldValue<'a> {
+    let mut data = input;
+    for _ in 0..2 {
+        if let Some((b'=', rest)) = data.split_last() {
+            data = rest;
+        }
+    }
+    if (data.is_empty() && !input.is_empty()) || data.len() % 4 == 1 {
+        return FieldValue::Missing;
+    }
     let mut acc: u32 = 0;
     let mut bits = 0;
-    for &c in input.iter().take_while(|&&c| c != b'=') {
+    for &c in data {
         let v = match c {
             b'A'..=b'Z' => c - b'A',
             b'a'..=b'z' => c - b'a' + 26,
@@ -467,6 +485,10 @@ fn b64<'a>(input: &[u8], level: &'a mut Level) -> FieldValue<'a> {
             level.bytes.push((acc >> bits) as u8);
             acc &= (1 << bits) - 1;
         }
+    }
+    // What is left of the last character must be zero bits.
+    if acc != 0 {
+        return FieldValue::Missing;
     }
     text_or_bytes(level)
 }

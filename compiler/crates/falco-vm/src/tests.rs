@@ -133,6 +133,25 @@ fn sets_prefixes_and_paths() {
         &["/usr", "/etc"]
     ));
     assert!(!check_list("fd.name", CmpOp::PMatch, None, &["/et"]));
+    // Path components under a common root, as libsinsp's `path_prefix_search` splits them.
+    for prefixes in [
+        &[""][..],
+        &["/"],
+        &["etc"],
+        &["//etc//"],
+        &["/usr", "etc/shadow/"],
+    ] {
+        assert!(
+            check_list("fd.name", CmpOp::PMatch, None, prefixes),
+            "/etc/shadow pmatch {prefixes:?}"
+        );
+    }
+    assert!(!check_list(
+        "fd.name",
+        CmpOp::PMatch,
+        None,
+        &["/etc/shadow/x", "/e*/x"]
+    ));
     assert!(check_list(
         "fd.name",
         CmpOp::StartsWith,
@@ -517,4 +536,116 @@ fn socket_fields_need_both_ends_for_not_equal() {
     assert!(run(CmpOp::Eq, 41234));
     assert!(!run(CmpOp::Ne, 443), "one end is 443");
     assert!(run(CmpOp::Ne, 80));
+}
+
+/// `transform(literals...) op expect`, with the literals as the transformer's arguments
+/// (a `list` of them as the first argument when `list` is set, for `join`/`getopt`).
+fn transformed(kind: Transform, args: &[Operand], op: CmpOp, expect: Vec<Const>) -> bool {
+    let list = op.takes_set();
+    let mut b = one_check("proc.name", None, op, None, expect, list);
+    let first = b.operands.len() as u32;
+    b.operands.extend(args.iter().cloned());
+    b.operands.push(Operand::Transform {
+        kind,
+        args: (first..first + args.len() as u32).collect(),
+        arg: None,
+    });
+    b.checks[0].lhs = first + args.len() as u32;
+    holds(b)
+}
+
+#[test]
+fn b64_refuses_what_libsinsp_refuses() {
+    let b64 = |input: &str| {
+        let arg = [Operand::Literal(input.into())];
+        let exists = transformed(Transform::B64, &arg, CmpOp::Exists, vec![]);
+        let bash = transformed(Transform::B64, &arg, CmpOp::Eq, vec![s("bash")]);
+        (exists, bash)
+    };
+    assert_eq!(b64("YmFzaA=="), (true, true));
+    assert_eq!(b64("YmFzaA="), (true, true), "padding is not counted");
+    assert_eq!(b64("YmFzaA"), (true, true));
+    assert_eq!(b64(""), (true, false));
+    for refused in [
+        "/usr/bin/bash", // 4n+1 characters
+        "YR==",          // unused bits set in the last character
+        "YmFzaB",
+        "YQ==YQ", // text after the padding
+        "Y===",
+        "=",
+        "==",
+        "!!",
+    ] {
+        assert_eq!(b64(refused), (false, false), "b64({refused:?})");
+    }
+}
+
+#[test]
+fn getopt_lists_a_missing_value_as_empty() {
+    let getopt = |op: CmpOp, expect: &str| {
+        let args = [
+            Operand::Literal("-t".into()),
+            Operand::List(vec![1]),
+            Operand::Literal("t:".into()),
+        ];
+        let mut b = one_check("proc.name", None, op, None, vec![s(expect)], true);
+        b.operands.extend(args);
+        b.operands.push(Operand::Transform {
+            kind: Transform::Getopt,
+            args: vec![2, 3],
+            arg: None,
+        });
+        b.checks[0].lhs = 4;
+        holds(b)
+    };
+    assert!(getopt(CmpOp::In, ""), "getopt((\"-t\"), \"t:\") is (\"\")");
+    assert!(!getopt(CmpOp::Intersects, "t"));
+}
+
+#[test]
+fn a_transformer_list_with_a_missing_field_is_missing() {
+    // fd.sport has no value on a file; libsinsp's list argument fails as a whole, and
+    // `join`/`getopt` with it.
+    let join = |items: Vec<u32>| {
+        let mut b = one_check("fd.sport", None, CmpOp::Exists, None, vec![], false);
+        b.fields.push(Field {
+            source: 0,
+            name: "proc.name".into(),
+            arg: None,
+        });
+        b.operands.extend([
+            Operand::Field(1),
+            Operand::Literal(",".into()),
+            Operand::List(items),
+        ]);
+        b.operands.push(Operand::Transform {
+            kind: Transform::Join,
+            args: vec![2, 3],
+            arg: None,
+        });
+        b.checks[0].lhs = 4;
+        holds(b)
+    };
+    assert!(join(vec![1, 2]), "join(\",\", (proc.name, \",\")) exists");
+    assert!(
+        !join(vec![1, 0]),
+        "join(\",\", (proc.name, fd.sport)) is <NA>"
+    );
+    let getopt = |items: Vec<u32>| {
+        let mut b = one_check("fd.sport", None, CmpOp::Exists, None, vec![], false);
+        b.operands.extend([
+            Operand::Literal("-t".into()),
+            Operand::List(items),
+            Operand::Literal("t:".into()),
+        ]);
+        b.operands.push(Operand::Transform {
+            kind: Transform::Getopt,
+            args: vec![2, 3],
+            arg: None,
+        });
+        b.checks[0].lhs = 4;
+        holds(b)
+    };
+    assert!(getopt(vec![1]));
+    assert!(!getopt(vec![1, 0]));
 }
