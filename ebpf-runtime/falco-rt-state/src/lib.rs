@@ -8,7 +8,6 @@
 
 pub mod container;
 pub mod fd;
-pub mod fields;
 pub mod process;
 pub mod procfs;
 pub mod sockets;
@@ -20,7 +19,6 @@ mod tests;
 
 pub use container::{Container, Runtime};
 pub use fd::{Fd, FdKind, FdTable, Role};
-pub use fields::{FieldArg, SUPPLIED, Value};
 pub use process::{ProcTable, Process};
 pub use state::State;
 pub use users::{Group, User, UserDb};
