@@ -60,23 +60,7 @@ pub fn corpus_rules_files() -> Vec<(String, String)> {
 
 /// The body of the first ```` ```yaml ```` block of a markdown document.
 pub fn first_yaml_block(markdown: &str) -> Option<&str> {
-    let mut offset = 0;
-    for line in markdown.split_inclusive('\n') {
-        offset += line.len();
-        let fence = line.trim_end();
-        if fence == "```yaml" || fence == "```yml" {
-            let body = &markdown[offset..];
-            let mut end = 0;
-            for inner in body.split_inclusive('\n') {
-                if inner.trim_end() == "```" {
-                    return Some(&body[..end]);
-                }
-                end += inner.len();
-            }
-            return None;
-        }
-    }
-    None
+    falco_diagnostics::yaml_blocks(markdown).first().copied()
 }
 
 #[cfg(test)]

@@ -341,13 +341,10 @@ fn code_doc_examples_produce_their_codes() {
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../docs/codes");
     for code in ["E301", "E302", "E303", "E304", "E305", "E306", "E501"] {
         let doc = std::fs::read_to_string(docs.join(format!("{code}.md"))).expect("doc");
-        let example = doc
-            .split("```yaml")
-            .nth(1)
-            .expect("example")
-            .split("```")
-            .next()
-            .unwrap_or_default();
+        let example = falco_diagnostics::yaml_blocks(&doc)
+            .first()
+            .copied()
+            .expect("example");
         let value = |key: &str| {
             example
                 .lines()

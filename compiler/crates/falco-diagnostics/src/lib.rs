@@ -48,6 +48,28 @@ pub fn did_you_mean<'a>(
     best.map(|(_, candidate)| candidate)
 }
 
+/// The bodies of the ```` ```yaml ```` (or ```` ```yml ````) blocks of a markdown
+/// text, in order, such as a code doc's example and its fixed version. A block
+/// without its closing fence is not returned.
+pub fn yaml_blocks(markdown: &str) -> Vec<&str> {
+    let mut blocks = Vec::new();
+    let mut start = None;
+    let mut offset = 0;
+    for line in markdown.split_inclusive('\n') {
+        let fence = line.trim();
+        match start {
+            None if fence == "```yaml" || fence == "```yml" => start = Some(offset + line.len()),
+            Some(body) if fence == "```" => {
+                blocks.push(&markdown[body..offset]);
+                start = None;
+            }
+            _ => {}
+        }
+        offset += line.len();
+    }
+    blocks
+}
+
 /// Levenshtein distance over characters.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();

@@ -32,3 +32,10 @@ fn edit_distance_counts_characters() {
     assert_eq!(edit_distance("é", "e"), 1);
     assert_eq!(edit_distance("same", "same"), 0);
 }
+
+#[test]
+fn yaml_blocks_are_the_fenced_yaml_bodies_in_order() {
+    let doc = "# E1\n\n```text\nno\n```\n\n```yaml\n- rule: a\n  x: 1\n```\n\n  ```yml\n- b\n  ```\n\n```yaml\nunterminated\n";
+    assert_eq!(yaml_blocks(doc), vec!["- rule: a\n  x: 1\n", "- b\n"]);
+    assert!(yaml_blocks("no blocks").is_empty());
+}

@@ -26,24 +26,6 @@ const CODES: &[Code] = &[
     Code::E502,
 ];
 
-/// The yaml code blocks of a doc, in order.
-fn yaml_blocks(doc: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in doc.lines() {
-        match (&mut current, line.trim_start()) {
-            (None, "```yaml") => current = Some(String::new()),
-            (Some(_), "```") => blocks.extend(current.take()),
-            (Some(block), _) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
-    blocks
-}
-
 fn key<'a>(line: &'a str, name: &str) -> Option<&'a str> {
     line.trim_start()
         .trim_start_matches("- ")
@@ -90,7 +72,7 @@ fn code_doc_examples_yield_their_code() {
             failures.push(format!("{}: missing {}", code.as_str(), path.display()));
             continue;
         };
-        let blocks = yaml_blocks(&doc);
+        let blocks = falco_diagnostics::yaml_blocks(&doc);
         let (Some(example), Some(fixed)) = (blocks.first(), blocks.get(1)) else {
             failures.push(format!(
                 "{}: needs an example and a fixed example",

@@ -23,24 +23,6 @@ const CODES: &[Code] = &[
     Code::W107,
 ];
 
-/// The yaml code blocks of a doc, in order.
-fn yaml_blocks(doc: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in doc.lines() {
-        match (&mut current, line.trim()) {
-            (None, "```yaml") => current = Some(String::new()),
-            (Some(_), "```") => blocks.extend(current.take()),
-            (Some(block), _) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
-    blocks
-}
-
 #[test]
 fn doc_examples_yield_their_code() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../docs/codes");
@@ -53,21 +35,21 @@ fn doc_examples_yield_their_code() {
             "{}: title",
             code.as_str()
         );
-        let blocks = yaml_blocks(&doc);
+        let blocks = falco_diagnostics::yaml_blocks(&doc);
         assert_eq!(
             blocks.len(),
             2,
             "{}: expected an example and a fix",
             code.as_str()
         );
-        let example = load(&blocks[0]);
+        let example = load(blocks[0]);
         assert!(
             codes(&example).contains(code),
             "{}: example gives {:?}",
             code.as_str(),
             codes(&example)
         );
-        let fixed = load(&blocks[1]);
+        let fixed = load(blocks[1]);
         let stage: Vec<Code> = codes(&fixed)
             .into_iter()
             .filter(|c| c.as_str()[1..].starts_with('1'))
