@@ -2,9 +2,8 @@
 //! readers take. Keys keep their order; plain scalars follow the YAML 1.2 core schema
 //! (`null`, booleans, integers, floats), quoted scalars are strings.
 
-use std::fmt::Write as _;
-
 use falco_events::Source;
+use falco_events::json::write_json_string;
 use falco_span::FileSpan;
 use falco_yaml::{Node, NodeKind, ScalarStyle};
 
@@ -44,7 +43,7 @@ pub fn event_line(node: &Node, fill: &Fill<'_>) -> Result<String, (FileSpan, Str
             out.push(',');
         }
         first = false;
-        write_string(key, out);
+        write_json_string(key, out);
         out.push(':');
         out.push_str(value);
     };
@@ -57,7 +56,7 @@ pub fn event_line(node: &Node, fill: &Fill<'_>) -> Result<String, (FileSpan, Str
         Source::K8sAudit => {
             let text = |s: &str| {
                 let mut t = String::new();
-                write_string(s, &mut t);
+                write_json_string(s, &mut t);
                 t
             };
             if !has("kind") {
@@ -107,7 +106,7 @@ pub fn write_value(node: &Node, out: &mut String) -> Result<(), (FileSpan, Strin
     match &node.kind {
         NodeKind::Scalar(scalar) => {
             if scalar.style != ScalarStyle::Plain || node.tag.is_some() {
-                write_string(scalar.as_str(), out);
+                write_json_string(scalar.as_str(), out);
             } else {
                 write_plain(scalar.as_str(), out);
             }
@@ -134,7 +133,7 @@ pub fn write_value(node: &Node, out: &mut String) -> Result<(), (FileSpan, Strin
                 if i > 0 {
                     out.push(',');
                 }
-                write_string(name, out);
+                write_json_string(name, out);
                 out.push(':');
                 write_value(value, out)?;
             }
@@ -152,7 +151,7 @@ fn write_plain(text: &str, out: &mut String) {
         "false" | "False" | "FALSE" => out.push_str("false"),
         _ => match number(text) {
             Some(json) => out.push_str(&json),
-            None => write_string(text, out),
+            None => write_json_string(text, out),
         },
     }
 }
@@ -190,25 +189,6 @@ fn number(text: &str) -> Option<String> {
         return Some(format!("{value:?}"));
     }
     None
-}
-
-/// Appends `text` as a JSON string.
-pub fn write_string(text: &str, out: &mut String) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// `ts` (ns since the epoch) as RFC 3339 with nanoseconds, UTC.
