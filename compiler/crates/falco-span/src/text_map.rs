@@ -150,20 +150,7 @@ impl MappedText {
         if text.is_empty() {
             return;
         }
-        let text_start = self.text.len() as u32;
-        let continues = self.map.runs.last().is_some_and(|last| {
-            linear
-                && last.linear
-                && last.origin.file == origin.file
-                && last.origin.span.start + (text_start - last.text_start) == origin.span.start
-        });
-        if !continues {
-            self.map.runs.push(Run {
-                text_start,
-                origin,
-                linear,
-            });
-        }
+        push_run_meta(&mut self.map.runs, self.text.len() as u32, origin, linear);
         self.text.push_str(text);
         self.map.len = self.text.len() as u32;
     }
@@ -293,8 +280,7 @@ impl MappedText {
 }
 
 /// Appends a run starting at `text_start` to `runs`, merged into the previous run
-/// when both are linear and contiguous in the same file (as [`MappedText`]'s pushes
-/// do).
+/// when both are linear and contiguous in the same file.
 fn push_run_meta(runs: &mut SmallVec<[Run; 1]>, text_start: u32, origin: FileSpan, linear: bool) {
     if let Some(last) = runs.last() {
         if last.text_start == text_start {
