@@ -221,15 +221,14 @@ fn report<'a>(bundle: &'a Bundle, bytes: &[u8], runtime: bool) -> Report<'a> {
     }
 }
 
-/// The JSON report of a bundle (the contract above), pretty-printed.
-pub fn inspect_json(bundle: &Bundle, bytes: &[u8], runtime: bool) -> String {
-    serde_json::to_string_pretty(&report(bundle, bytes, runtime)).unwrap_or_default()
+/// The JSON report (the contract above), pretty-printed.
+fn render_json(r: &Report<'_>) -> String {
+    serde_json::to_string_pretty(r).unwrap_or_default()
 }
 
-/// The text report of a bundle.
-pub fn inspect_text(bundle: &Bundle, bytes: &[u8], runtime: bool) -> String {
+/// The text report.
+fn render_text(r: &Report<'_>) -> String {
     use std::fmt::Write as _;
-    let r = report(bundle, bytes, runtime);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -301,12 +300,18 @@ pub(super) fn run(args: &InspectArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let r = report(&bundle, &bytes, args.runtime);
     let text = match args.format {
-        InspectFormat::Json => inspect_json(&bundle, &bytes, args.runtime) + "\n",
-        InspectFormat::Text => inspect_text(&bundle, &bytes, args.runtime),
+        InspectFormat::Json => render_json(&r) + "\n",
+        InspectFormat::Text => render_text(&r),
     };
-    print!("{text}");
-    if args.runtime && !unsupplied(&bundle).is_empty() {
+    if let Err(code) = super::write_stdout(&text) {
+        return code;
+    }
+    if r.runtime_unsupplied
+        .as_ref()
+        .is_some_and(|rules| !rules.is_empty())
+    {
         EXIT_FINDINGS
     } else {
         EXIT_OK
