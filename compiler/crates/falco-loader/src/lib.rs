@@ -30,12 +30,15 @@ mod items;
 mod kinds;
 mod overrides;
 mod reader;
+mod reload;
+mod shift;
 mod versions;
 
 #[cfg(test)]
 mod tests;
 
 pub use items::*;
+pub use reload::{LoadIndex, Reload, load_indexed, reload};
 
 use falco_diagnostics::Diagnostic;
 use falco_span::FileId;

@@ -11,9 +11,32 @@ use falco_yaml::{Node, NodeKind};
 /// reading an item at its first error).
 pub(crate) type Read<T> = Result<T, Diagnostic>;
 
+/// What one top-level entry of a file added to its [`LoadedFile`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct EntryOutput {
+    /// Where the entry's node starts.
+    pub start: u32,
+    /// How many items, diagnostics and broken items it added.
+    pub items: u32,
+    pub diagnostics: u32,
+    pub broken: u32,
+}
+
 /// Reads `text` into a [`LoadedFile`].
 pub(crate) fn load(file: FileId, text: &str) -> LoadedFile {
-    let (documents, mut diagnostics) = falco_yaml::parse(file, text);
+    let (documents, diagnostics) = falco_yaml::parse(file, text);
+    load_documents(file, text, &documents, diagnostics, &mut Vec::new())
+}
+
+/// Builds the [`LoadedFile`] of `text` from its parsed `documents` and syntax
+/// errors, recording in `entries` what each top-level entry added.
+pub(crate) fn load_documents(
+    file: FileId,
+    text: &str,
+    documents: &[falco_yaml::Document],
+    syntax: Vec<Diagnostic>,
+    entries: &mut Vec<EntryOutput>,
+) -> LoadedFile {
     let mut loaded = LoadedFile {
         file,
         items: Vec::new(),
@@ -21,8 +44,8 @@ pub(crate) fn load(file: FileId, text: &str) -> LoadedFile {
         broken: Vec::new(),
     };
     // Syntax errors are ordered by position with the items' diagnostics.
-    let mut syntax = std::mem::take(&mut diagnostics).into_iter().peekable();
-    for document in &documents {
+    let mut syntax = syntax.into_iter().peekable();
+    for document in documents {
         while let Some(error) =
             syntax.next_if(|error| error.primary.span.span.start < document.span.span.start)
         {
@@ -56,21 +79,34 @@ pub(crate) fn load(file: FileId, text: &str) -> LoadedFile {
             continue;
         };
         for node in items {
-            if node.is_null() {
-                continue;
-            }
-            let mut diagnostics = Vec::new();
-            let outcome = crate::kinds::read_item(file, node, &mut diagnostics);
-            match outcome {
-                Ok(Some(item)) => loaded.items.push(item),
-                Ok(None) => {}
-                Err(broken) => loaded.broken.push(broken),
-            }
-            loaded.diagnostics.append(&mut diagnostics);
+            entries.push(read_entry(file, node, &mut loaded));
         }
     }
     loaded.diagnostics.extend(syntax);
     loaded
+}
+
+/// Reads one top-level entry into `loaded`; a null entry adds nothing.
+pub(crate) fn read_entry(file: FileId, node: &Node, loaded: &mut LoadedFile) -> EntryOutput {
+    let before = (
+        loaded.items.len(),
+        loaded.diagnostics.len(),
+        loaded.broken.len(),
+    );
+    if !node.is_null() {
+        match crate::kinds::read_item(file, node, &mut loaded.diagnostics) {
+            Ok(Some(item)) => loaded.items.push(item),
+            Ok(None) => {}
+            Err(broken) => loaded.broken.push(broken),
+        }
+    }
+    let added = |now: usize, then: usize| (now - then) as u32;
+    EntryOutput {
+        start: node.span.span.start,
+        items: added(loaded.items.len(), before.0),
+        diagnostics: added(loaded.diagnostics.len(), before.1),
+        broken: added(loaded.broken.len(), before.2),
+    }
 }
 
 /// The span of the first line of `span` (a whole document is too big to underline).

@@ -1,6 +1,7 @@
 mod conformance;
 mod corpus;
 mod docs;
+mod reload;
 mod units;
 
 use super::*;

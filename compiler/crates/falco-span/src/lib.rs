@@ -65,6 +65,13 @@ impl Span {
         Span::new(self.start + delta, self.end + delta)
     }
 
+    /// Moves the span by `delta` bytes, either way (an edit before it changed the
+    /// file's length); offsets stop at 0 and `u32::MAX` rather than wrap.
+    pub fn moved(self, delta: i64) -> Span {
+        let at = |offset: u32| (i64::from(offset) + delta).clamp(0, i64::from(u32::MAX)) as u32;
+        Span::new(at(self.start), at(self.end))
+    }
+
     /// Whether `offset` lies inside the span (an empty span contains its start).
     pub fn contains(self, offset: u32) -> bool {
         (self.start <= offset && offset < self.end) || (self.is_empty() && offset == self.start)

@@ -146,3 +146,28 @@ fn splice_equals_assembling_the_pieces() {
         }
     }
 }
+
+#[test]
+fn spans_move_both_ways_without_wrapping() {
+    assert_eq!(Span::new(10, 20).moved(5), Span::new(15, 25));
+    assert_eq!(Span::new(10, 20).moved(-10), Span::new(0, 10));
+    assert_eq!(Span::new(10, 20).moved(-15), Span::new(0, 5));
+    assert_eq!(Span::new(10, u32::MAX).moved(1), Span::new(11, u32::MAX));
+}
+
+#[test]
+fn moved_origins_equal_building_at_the_new_place() {
+    let file = FileId(0);
+    let build = |base: u32| {
+        let mut text = MappedText::new();
+        text.push_linear("proc.name", file, base);
+        text.push_collapsed(" ", FileSpan::new(file, Span::new(base + 9, base + 12)));
+        text.push_linear("= x", file, base + 12);
+        text
+    };
+    let mut moved = build(100);
+    moved.map.move_origins(-40);
+    assert_eq!(moved, build(60));
+    moved.map.move_origins(40);
+    assert_eq!(moved, build(100));
+}

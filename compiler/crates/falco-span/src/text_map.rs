@@ -111,6 +111,14 @@ impl TextMap {
         Some(FileSpan::new(file, Span::new(start, end.max(start))))
     }
 
+    /// Moves every file offset the text maps to by `delta` bytes (an edit before
+    /// the text changed the file's length). The text and its runs stay as they are.
+    pub fn move_origins(&mut self, delta: i64) {
+        for run in &mut self.runs {
+            run.origin.span = run.origin.span.moved(delta);
+        }
+    }
+
     /// The text offset that file offset `offset` of `file` maps to, if some linear
     /// run covers it (used to turn an editor cursor into a condition offset).
     pub fn file_to_text(&self, file: FileId, offset: u32) -> Option<u32> {

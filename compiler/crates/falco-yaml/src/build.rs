@@ -11,30 +11,32 @@ use std::collections::HashMap;
 /// Parses `text`; after a syntax error, reads on from the next top-level item.
 ///
 /// When a flow collection has under-indented lines, its lines are joined first (see
-/// [`crate::repair`]).
-pub(crate) fn parse_all(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
+/// [`crate::repair`]). Returns the joined text too when that reading is the one kept.
+pub(crate) fn parse_all(
+    file: FileId,
+    text: &str,
+) -> (Vec<Document>, Vec<Diagnostic>, Option<String>) {
     // Upstream files close flow sequences with a `]` at the key's column; try the
     // joined reading first when a line starts with a closing bracket.
-    let suspicious = text.split('\n').any(|line| {
-        matches!(
-            line.trim_start_matches(' ').as_bytes().first(),
-            Some(b']' | b'}')
-        )
-    });
+    let suspicious = closes_flow_at_line_start(text);
     let repaired = if suspicious {
         crate::repair::join_flow_lines(text)
     } else {
         None
     };
-    if let Some(repaired) = &repaired {
-        let joined = parse_with_resume(file, repaired);
-        if joined.1.is_empty() {
-            return joined;
+    let repaired = match repaired {
+        Some(repaired) => {
+            let joined = parse_with_resume(file, &repaired);
+            if joined.1.is_empty() {
+                return (joined.0, joined.1, Some(repaired));
+            }
+            Some(repaired)
         }
-    }
+        None => None,
+    };
     let plain = parse_with_resume(file, text);
     if plain.1.is_empty() {
-        return plain;
+        return (plain.0, plain.1, None);
     }
     let repaired = repaired.or_else(|| {
         if suspicious {
@@ -49,16 +51,36 @@ pub(crate) fn parse_all(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnos
             // unless joining removed some of them.
             let joined = parse_with_resume(file, &repaired);
             if joined.1.len() < plain.1.len() {
-                joined
+                (joined.0, joined.1, Some(repaired))
             } else {
-                plain
+                (plain.0, plain.1, None)
             }
         }
-        None => plain,
+        None => (plain.0, plain.1, None),
     }
 }
 
-fn parse_with_resume(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
+/// Whether a line starts (after spaces) with `]` or `}`: the sign of a flow
+/// collection closed at its key's column, which [`parse_all`] reads joined first.
+pub(crate) fn closes_flow_at_line_start(text: &str) -> bool {
+    text.split('\n').any(|line| {
+        matches!(
+            line.trim_start_matches(' ').as_bytes().first(),
+            Some(b']' | b'}')
+        )
+    })
+}
+
+/// The joined text [`parse_all`] tries first for `text`, if any.
+pub(crate) fn first_reading(text: &str) -> Option<String> {
+    if closes_flow_at_line_start(text) {
+        crate::repair::join_flow_lines(text)
+    } else {
+        None
+    }
+}
+
+pub(crate) fn parse_with_resume(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
     let mut documents = Vec::new();
     let mut diagnostics = Vec::new();
     let mut blanked: Option<String> = None;

@@ -183,5 +183,43 @@ pub struct Document {
 /// Reads every YAML document of `text`. Never fails: syntax errors become `E101`
 /// diagnostics and the documents read so far are returned.
 pub fn parse(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
-    build::parse_all(file, text)
+    let (documents, diagnostics, _) = build::parse_all(file, text);
+    (documents, diagnostics)
+}
+
+/// What [`parse_reading`] returns: [`parse`]'s result and the text it was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reading {
+    /// The documents, as [`parse`] gives them.
+    pub documents: Vec<Document>,
+    /// The syntax errors, as [`parse`] gives them.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The same-length rewrite of the text with the lines of flow collections
+    /// joined, when that is what the documents were read from; `None` when they
+    /// were read from the text as written.
+    pub joined: Option<String>,
+}
+
+/// [`parse`], also telling which text the documents were read from (for a reader
+/// that re-parses one part of an edited file and must read it the same way).
+pub fn parse_reading(file: FileId, text: &str) -> Reading {
+    let (documents, diagnostics, joined) = build::parse_all(file, text);
+    Reading {
+        documents,
+        diagnostics,
+        joined,
+    }
+}
+
+/// Reads `text` as written, without ever joining flow collection lines (one of the
+/// readings [`parse`] chooses from; give it the joined text to get the other).
+pub fn parse_as_written(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
+    build::parse_with_resume(file, text)
+}
+
+/// The joined text that [`parse`] reads first for `text`, if any: when a line
+/// starts with a closing bracket and some flow collection needs joining. When this
+/// is `None`, `parse` reads the text as written first.
+pub fn first_joined_reading(text: &str) -> Option<String> {
+    build::first_reading(text)
 }

@@ -168,3 +168,22 @@ fn upstream_rules_map_exactly() {
     }
     assert!(count >= 5, "found only {count} rules files");
 }
+
+#[test]
+fn a_reading_says_which_text_was_read() {
+    // Closed at the key's column: a strict reader needs the lines joined.
+    let text = "- list: a\n  items: [\n    x,\n    y\n  ]\n";
+    let reading = parse_reading(FILE, text);
+    let joined = reading.joined.clone().expect("read joined");
+    assert_eq!(joined.len(), text.len());
+    assert_eq!(first_joined_reading(text).as_deref(), Some(joined.as_str()));
+    assert_eq!(
+        parse_as_written(FILE, &joined),
+        (reading.documents.clone(), reading.diagnostics.clone())
+    );
+    assert_eq!(parse(FILE, text), (reading.documents, reading.diagnostics));
+    let plain = "- list: a\n  items: [x, y]\n";
+    assert_eq!(parse_reading(FILE, plain).joined, None);
+    assert_eq!(first_joined_reading(plain), None);
+    assert_eq!(parse_as_written(FILE, plain), parse(FILE, plain));
+}
