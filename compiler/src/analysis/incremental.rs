@@ -2,23 +2,32 @@
 //! the per-file loading step cached between runs.
 //!
 //! A file is loaded again only when its text or its place in the load order
-//! changes; everything after loading (resolution, typechecking) runs on every call,
-//! exactly as `analyze` runs it. A test checks that both give equal results.
+//! changes, and then through [`falco_loader::reload`]: an edit inside one item
+//! re-reads only that item (the rest of the file's load moves by the edit's change
+//! in length). Unchanged files also keep their line index. Everything after loading
+//! (resolution, typechecking) runs on every call, exactly as `analyze` runs it. A
+//! test checks that both give equal results.
 
-use falco_loader::LoadedFile;
-use falco_span::FileId;
+use falco_loader::{LoadIndex, LoadedFile, Reload};
+use falco_span::{FileId, LineIndex};
 
-use super::{Analysis, analyze_loaded, source_files};
+use super::{Analysis, SourceFile, analyze_loaded};
 
 /// Keeps the loaded items of each file between analyses.
 #[derive(Debug, Default)]
 pub struct Incremental {
     /// The text each file was loaded from, by load-order position (`FileId`).
     texts: Vec<String>,
+    /// The line index of each text, same positions.
+    line_indexes: Vec<LineIndex>,
     /// The load of each file, same positions.
     loads: Vec<LoadedFile>,
+    /// What the next reload of each file needs, same positions.
+    indexes: Vec<LoadIndex>,
     /// How many files the last call loaded afresh (the others came from the cache).
     reloaded: usize,
+    /// How many of those were re-read only in the edited item.
+    piecewise: usize,
 }
 
 impl Incremental {
@@ -30,31 +39,58 @@ impl Incremental {
     /// Lints `files` (path, text) in order, reusing the loads of unchanged files.
     /// The result equals `analyze(files)`.
     pub fn analyze(&mut self, files: Vec<(String, String)>) -> Analysis {
-        let files = source_files(files);
         self.texts.truncate(files.len());
+        self.line_indexes.truncate(files.len());
         self.loads.truncate(files.len());
+        self.indexes.truncate(files.len());
         self.reloaded = 0;
-        for file in &files {
-            let index = file.id.0 as usize;
-            if self.texts.get(index) == Some(&file.text) {
-                continue;
-            }
-            self.reloaded += 1;
-            let loaded = falco_loader::load_file(file.id, &file.text);
-            if index < self.loads.len() {
-                self.texts[index].clone_from(&file.text);
-                self.loads[index] = loaded;
-            } else {
-                self.texts.push(file.text.clone());
-                self.loads.push(loaded);
-            }
+        self.piecewise = 0;
+        let mut sources = Vec::with_capacity(files.len());
+        for (index, (path, text)) in files.into_iter().enumerate() {
+            let id = FileId(index as u32);
+            sources.push(SourceFile {
+                id,
+                path,
+                line_index: self.load(id, &text),
+                text,
+            });
         }
         let diagnostics = self
             .loads
             .iter()
             .flat_map(|file| file.diagnostics.iter().cloned())
             .collect();
-        analyze_loaded(files, &self.loads, diagnostics)
+        analyze_loaded(sources, &self.loads, diagnostics)
+    }
+
+    /// Brings the cached load of file `id` up to `text`; returns its line index.
+    fn load(&mut self, id: FileId, text: &str) -> LineIndex {
+        let index = id.0 as usize;
+        match self.texts.get_mut(index) {
+            Some(old) if old == text => {}
+            Some(old) => {
+                let how = falco_loader::reload(
+                    old,
+                    &mut self.loads[index],
+                    &mut self.indexes[index],
+                    text,
+                );
+                self.reloaded += 1;
+                self.piecewise += usize::from(how == Reload::Piecewise);
+                old.clear();
+                old.push_str(text);
+                self.line_indexes[index] = LineIndex::new(text);
+            }
+            None => {
+                let (loaded, load_index) = falco_loader::load_indexed(id, text);
+                self.reloaded += 1;
+                self.texts.push(text.to_owned());
+                self.line_indexes.push(LineIndex::new(text));
+                self.loads.push(loaded);
+                self.indexes.push(load_index);
+            }
+        }
+        self.line_indexes[index].clone()
     }
 
     /// The loaded items of file `id` from the last call (diagnostics included).
@@ -65,6 +101,12 @@ impl Incremental {
     /// How many files the last call had to load afresh.
     pub fn reloaded(&self) -> usize {
         self.reloaded
+    }
+
+    /// How many of the files the last call loaded afresh were re-read only in the
+    /// item an edit changed.
+    pub fn piecewise(&self) -> usize {
+        self.piecewise
     }
 }
 
@@ -110,22 +152,33 @@ mod tests {
             upstream("falco-sandbox_rules.yaml"),
         ];
         let mut incremental = Incremental::new();
-        let mut step = |files: Vec<(String, String)>, reloads: usize| {
+        let mut step = |files: Vec<(String, String)>, reloads: usize, piecewise: usize| {
             let expected = fingerprint(&analyze(files.clone()));
             let got = fingerprint(&incremental.analyze(files));
             assert_eq!(got, expected);
             assert_eq!(incremental.reloaded(), reloads);
+            assert_eq!(incremental.piecewise(), piecewise);
         };
-        step(files.clone(), 3);
-        step(files.clone(), 0);
+        step(files.clone(), 3, 0);
+        step(files.clone(), 0, 0);
         let mut broken = files.clone();
         broken[0].1 = broken[0]
             .1
             .replacen("evt.type in (execve", "evt.type in (execve and", 1);
-        step(broken, 1);
-        step(files.clone(), 1);
+        step(broken, 1, 1);
+        step(files.clone(), 1, 1);
+        // An edit in the middle of the file that changes its length: the items
+        // behind it move, and a field misspelled there is reported at its place.
+        let middle = files[0].1.len() / 2;
+        let at = middle + files[0].1[middle..].find("proc.name").unwrap();
+        let mut misspelled = files.clone();
+        misspelled[0].1.replace_range(at..at + 9, "proc.nam");
+        step(misspelled.clone(), 1, 1);
+        misspelled[0].1.replace_range(at..at, "\n      ");
+        step(misspelled, 1, 1);
+        step(files.clone(), 1, 1);
         let reordered = vec![files[1].clone(), files[0].clone()];
-        step(reordered, 2);
-        step(files[..1].to_vec(), 1);
+        step(reordered, 2, 0);
+        step(files[..1].to_vec(), 1, 0);
     }
 }
