@@ -5,9 +5,11 @@
 //! A worker child process opens and closes a file `N` times, calling
 //! `getppid` `K` times per iteration as uninteresting load, and reports its
 //! own CPU time. The parent runs it without capture, with the hooks attached
-//! but nothing selected, and with openat+close selected (both hook layouts,
-//! batched and per-record wakeups), draining and decoding the ring meanwhile.
-//! Needs root.
+//! but none of the worker's syscalls selected, and with openat+close selected (the global raw
+//! `sys_exit` hook and per-syscall tracepoints; batched wakeups), draining and
+//! decoding the ring meanwhile. Repetitions are interleaved (every phase once,
+//! then again) so that load changes on the machine hit all phases alike; each
+//! row is the median of its repetitions. Needs root.
 
 use std::fs::File;
 use std::process::{Command, Stdio};
@@ -50,7 +52,15 @@ fn run(iters: u64, mix: u64, capture: Phase<'_>) -> Result<Run, String> {
     let path = std::env::temp_dir().join("falco-rt-storm.txt");
     std::fs::write(&path, b"x").map_err(|e| e.to_string())?;
     let mut cap = match capture {
-        Some((cfg, set)) => Some(Capture::start(cfg, set).map_err(|e| e.to_string())?),
+        Some((cfg, set)) => {
+            let cap = Capture::start(cfg, set).map_err(|e| e.to_string())?;
+            if let Some(why) = cap.fallback() {
+                return Err(format!(
+                    "per-syscall hooks fell back to the raw hook: {why}"
+                ));
+            }
+            Some(cap)
+        }
         None => None,
     };
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
@@ -125,13 +135,10 @@ fn ch_wait(h: &mut Option<std::process::Child>) -> Result<std::process::Output, 
         .map_err(|e| e.to_string())
 }
 
-fn median_run(reps: u32, f: impl Fn() -> Result<Run, String>) -> Result<Run, String> {
-    let mut runs = (0..reps).map(|_| f()).collect::<Result<Vec<_>, _>>()?;
+fn median(mut runs: Vec<Run>) -> Option<Run> {
     runs.sort_by_key(|r| r.cpu_ns);
     let mid = runs.len() / 2;
-    runs.into_iter()
-        .nth(mid)
-        .ok_or_else(|| "no runs".to_string())
+    runs.into_iter().nth(mid)
 }
 
 fn rss_kib() -> u64 {
@@ -181,44 +188,52 @@ fn main() {
         "| phase | worker CPU ns/syscall | overhead | events | events/s | drops | reader CPU ns/event |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    let exit_only = CaptureConfig::default();
-    let enter_exit = CaptureConfig {
-        attach: Attach::EnterExit,
+    let exit_only = CaptureConfig {
+        attach: Attach::ExitOnly,
         ..CaptureConfig::default()
     };
-    let eager = CaptureConfig {
-        wakeup_bytes: 0,
+    let per_syscall = CaptureConfig {
+        attach: Attach::PerSyscall,
         ..CaptureConfig::default()
     };
     let both: &[&str] = &["openat", "close"];
-    let phases: [(&str, Phase<'_>); 6] = [
+    // A syscall the worker does not make: the hooks are live, nothing of the
+    // worker's is selected (with no syscall selected at all, per-syscall mode
+    // attaches nothing and costs nothing).
+    let other: &[&str] = &["mkdir"];
+    let phases: [(&str, Phase<'_>); 5] = [
         ("no capture", None),
         (
-            "enter+exit hooks, nothing selected",
-            Some((&enter_exit, &[])),
-        ),
-        ("exit-only hook, nothing selected", Some((&exit_only, &[]))),
-        (
-            "enter+exit, openat+close, batched wakeups",
-            Some((&enter_exit, both)),
+            "raw sys_exit hook, only mkdir selected",
+            Some((&exit_only, other)),
         ),
         (
-            "exit-only, openat+close, batched wakeups",
-            Some((&exit_only, both)),
+            "per-syscall tracepoints, only mkdir selected",
+            Some((&per_syscall, other)),
         ),
+        ("raw sys_exit hook, openat+close", Some((&exit_only, both))),
         (
-            "exit-only, openat+close, wakeup per record",
-            Some((&eager, both)),
+            "per-syscall tracepoints, openat+close",
+            Some((&per_syscall, both)),
         ),
     ];
-    let mut base = None;
-    for (name, cap) in phases {
-        let r = match median_run(reps, || run(iters, mix, cap)) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("storm: {name}: {e}");
-                std::process::exit(1);
+    let mut runs: Vec<Vec<Run>> = phases.iter().map(|_| Vec::new()).collect();
+    for _ in 0..reps {
+        for ((name, cap), out) in phases.iter().zip(&mut runs) {
+            match run(iters, mix, *cap) {
+                Ok(r) => out.push(r),
+                Err(e) => {
+                    eprintln!("storm: {name}: {e}");
+                    std::process::exit(1);
+                }
             }
+        }
+    }
+    let mut base = None;
+    for ((name, _), runs) in phases.iter().zip(runs) {
+        let Some(r) = median(runs) else {
+            eprintln!("storm: no runs (--reps 0)");
+            std::process::exit(1);
         };
         let per = r.cpu_ns as f64 / (iters * syscalls_per_iter) as f64;
         let base_per = *base.get_or_insert(per);
@@ -233,7 +248,7 @@ fn main() {
             "-".into()
         };
         println!(
-            "| {name} | {per:.0} | {:+.0}% | {} | {eps:.0} | {} | {reader} |",
+            "| {name} | {per:.0} | {:+.1}% | {} | {eps:.0} | {} | {reader} |",
             (per / base_per - 1.0) * 100.0,
             r.events,
             r.dropped

@@ -7,10 +7,11 @@ use std::time::Duration;
 use aya::maps::{Array, MapData, PerCpuArray, RingBuf};
 use aya::programs::RawTracePoint;
 use aya::{Ebpf, EbpfLoader};
-use falco_rt_ebpf::{ENTER_EXIT_PROGRAMS, EXIT_ONLY_PROGRAMS, LIFECYCLE_PROGRAMS, globals, maps};
+use falco_rt_ebpf::{LIFECYCLE_PROGRAMS, globals, maps};
 use falco_rt_record::{Counter, DecodeError, Event, MAX_SYSCALLS, decode};
 use rustix::event::{PollFd, PollFlags, poll};
 
+use crate::hooks::{Hooks, program};
 use crate::{Attach, CaptureConfig, CaptureError, syscalls};
 
 /// Most records one [`Capture::poll`] call hands out before returning.
@@ -35,11 +36,12 @@ pub struct Capture {
     interest: Array<MapData, u32>,
     counters: PerCpuArray<MapData, u64>,
     selected: BTreeSet<u32>,
+    hooks: Hooks,
     flush_interval: Duration,
     decode_errors: u64,
     // Owns the programs and their links; keep it last so the maps above are
     // released after the programs detach.
-    _bpf: Ebpf,
+    bpf: Ebpf,
 }
 
 impl Capture {
@@ -76,38 +78,37 @@ impl Capture {
             interest,
             counters,
             selected: BTreeSet::new(),
+            hooks: Hooks::new(config.attach),
             flush_interval: config.flush_interval,
             decode_errors: 0,
-            _bpf: bpf,
-        };
-        let tracepoints = match config.attach {
-            Attach::EnterExit => ENTER_EXIT_PROGRAMS,
-            Attach::ExitOnly => EXIT_ONLY_PROGRAMS,
+            bpf,
         };
         cap.select_numbers(&nrs)?;
-        for (prog, tp) in LIFECYCLE_PROGRAMS.iter().chain(tracepoints) {
-            let p: &mut RawTracePoint = cap
-                .program(prog)?
-                .try_into()
-                .map_err(|e| CaptureError::kernel(format!("program `{prog}`"), &e))?;
-            p.load()
-                .map_err(|e| CaptureError::kernel(format!("load `{prog}`"), &e))?;
+        for &(name, tp) in LIFECYCLE_PROGRAMS {
+            let p: &mut RawTracePoint = program(&mut cap.bpf, name)?;
             p.attach(tp)
-                .map_err(|e| CaptureError::kernel(format!("attach `{prog}` to {tp}"), &e))?;
+                .map_err(|e| CaptureError::kernel(format!("attach `{name}` to {tp}"), &e))?;
         }
         Ok(cap)
     }
 
-    fn program(&mut self, name: &str) -> Result<&mut aya::programs::Program, CaptureError> {
-        self._bpf
-            .program_mut(name)
-            .ok_or_else(|| CaptureError::Kernel {
-                step: format!("program `{name}`"),
-                detail: "missing from the object".into(),
-            })
+    /// The hook layout serving the current selection: the configured one, or
+    /// [`Attach::ExitOnly`] when [`Attach::PerSyscall`] fell back (see [`Capture::fallback`]).
+    pub fn attach_mode(&self) -> Attach {
+        self.hooks.mode()
+    }
+
+    /// Why the configured [`Attach::PerSyscall`] layout is not serving the
+    /// current selection (tracefs unavailable, a syscall without an exit
+    /// tracepoint on this kernel, an attach refused); `None` when it is, or
+    /// when another layout was configured.
+    pub fn fallback(&self) -> Option<&str> {
+        self.hooks.fallback()
     }
 
     /// Replaces the captured syscall set (by name); takes effect immediately.
+    /// With [`Attach::PerSyscall`] this attaches and detaches tracepoints, and
+    /// may move the whole selection to or from the global hook.
     pub fn select(&mut self, syscalls: &[&str]) -> Result<(), CaptureError> {
         let nrs = syscalls::resolve(syscalls)?;
         self.select_numbers(&nrs)
@@ -116,16 +117,7 @@ impl Capture {
     /// Replaces the captured syscall set (by x86_64 number).
     pub fn select_numbers(&mut self, nrs: &[u32]) -> Result<(), CaptureError> {
         let want: BTreeSet<u32> = nrs.iter().copied().filter(|&n| n < MAX_SYSCALLS).collect();
-        for &nr in want.difference(&self.selected) {
-            self.interest
-                .set(nr, 1, 0)
-                .map_err(|e| CaptureError::kernel(format!("enable syscall {nr}"), &e))?;
-        }
-        for &nr in self.selected.difference(&want) {
-            self.interest
-                .set(nr, 0, 0)
-                .map_err(|e| CaptureError::kernel(format!("disable syscall {nr}"), &e))?;
-        }
+        self.hooks.apply(&mut self.bpf, &mut self.interest, &want)?;
         self.selected = want;
         Ok(())
     }

@@ -2,16 +2,26 @@
 
 use std::time::Duration;
 
-/// How selected syscalls are hooked. Both hook every syscall of the machine
-/// and select in the kernel through the interest map.
+/// How selected syscalls are hooked. All of them capture a syscall at its
+/// exit and emit the same records.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Attach {
-    /// `sys_enter` stashes the arguments, `sys_exit` emits: two hooks per syscall.
+    /// Global raw `sys_enter` stashes the arguments, global `sys_exit` emits:
+    /// two program runs on every syscall of the machine, selection in the kernel
+    /// through the interest map.
     EnterExit,
-    /// `sys_exit` alone reads the arguments from the saved user registers:
-    /// one hook per syscall, no per-thread stash.
-    #[default]
+    /// Global raw `sys_exit` alone reads the arguments from the saved user
+    /// registers: one program run on every syscall of the machine, no
+    /// per-thread stash.
     ExitOnly,
+    /// One `syscalls/sys_exit_<name>` tracepoint per selected syscall, arguments
+    /// read like [`Attach::ExitOnly`]: syscalls nobody selected run no program.
+    /// Needs tracefs (mounted at `/sys/kernel/tracing` if it is not mounted).
+    /// Falls back to [`Attach::ExitOnly`] while tracefs is unavailable or a
+    /// selected syscall has no exit tracepoint on this kernel (see
+    /// [`crate::Capture::fallback`]).
+    #[default]
+    PerSyscall,
 }
 
 /// How the program is loaded and how the ring is drained.
@@ -38,7 +48,7 @@ impl Default for CaptureConfig {
             wakeup_bytes: 256 * 1024,
             flush_interval: Duration::from_millis(20),
             ignore_own_process: true,
-            attach: Attach::ExitOnly,
+            attach: Attach::PerSyscall,
         }
     }
 }

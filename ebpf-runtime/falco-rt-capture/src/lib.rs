@@ -1,6 +1,6 @@
 //! Kernel capture for falco-rt: loads the CO-RE program from `falco-rt-ebpf`
-//! with aya, attaches its raw tracepoints, selects syscalls through the
-//! in-kernel interest map and reads decoded records from the ring buffer.
+//! with aya, attaches it (per-syscall exit tracepoints by default, see
+//! [`Attach`]), selects syscalls and reads decoded records from the ring buffer.
 //!
 //! ```no_run
 //! use falco_rt_capture::{Capture, CaptureConfig};
@@ -13,8 +13,10 @@ mod capture;
 mod clock;
 mod config;
 mod error;
+mod hooks;
 mod privileges;
 pub mod syscalls;
+mod tracefs;
 
 #[cfg(test)]
 mod tests;

@@ -2,11 +2,13 @@
 /*
  * falco-rt capture program.
  *
- * Raw tracepoints on sys_enter/sys_exit record the syscalls whose numbers are
- * set in the `interest` map: sys_enter stashes the arguments per thread,
- * sys_exit reads the user memory they point to (paths are read at exit, when
- * the kernel has already faulted the pages in) and emits one rt_syscall record
- * with the return value. sched_process_exec/fork/exit emit process lifecycle
+ * Syscalls are captured at their exit, where the user memory their arguments
+ * point to has been faulted in (paths are read there), as one rt_syscall
+ * record with the return value. Three hook layouts, chosen by the loader:
+ * per-syscall perf tracepoints (syscalls/sys_exit_<name>, attached only for
+ * selected syscalls, so the others run no program), a global raw sys_exit
+ * tracepoint, or global raw sys_enter (stashes the arguments per thread) plus
+ * sys_exit. The `interest` map says, per syscall number, which hook emits it. sched_process_exec/fork/exit emit process lifecycle
  * records. Records are assembled in a per-CPU scratch buffer and copied into
  * one ring buffer with BPF_RB_NO_WAKEUP; a wakeup is forced only once
  * `wakeup_bytes` are pending, and the reader polls with a timeout for the rest.
@@ -52,6 +54,11 @@ const volatile __u64 wakeup_bytes = 256 * 1024; /* 0 = wake the reader on every 
 #define NR_fchmodat2 452
 
 #define EINPROGRESS 115
+
+/* `interest` values: which hook emits the syscall (one at a time, so that the
+ * loader can move a syscall between hooks without a gap or a duplicate). */
+#define INTEREST_GLOBAL 1     /* the raw sys_exit (or sys_enter + sys_exit) hooks */
+#define INTEREST_TRACEPOINT 2 /* the per-syscall sys_exit_<name> tracepoint */
 
 struct stash {
 	__u64 args[6];
@@ -103,13 +110,13 @@ static __always_inline void count(__u32 idx)
 		*v += 1;
 }
 
-static __always_inline bool interesting(long id)
+static __always_inline bool interesting(long id, __u32 hook)
 {
 	if (id < 0 || id >= RT_MAX_SYSCALLS)
 		return false;
 	__u32 key = (__u32)id;
 	__u32 *on = bpf_map_lookup_elem(&interest, &key);
-	return on && *on;
+	return on && *on == hook;
 }
 
 static __always_inline __u8 *scratch_get(void)
@@ -254,7 +261,7 @@ SEC("raw_tracepoint/sys_enter")
 int rt_sys_enter(unsigned long long *ctx)
 {
 	long id = (long)ctx[1];
-	if (!interesting(id))
+	if (!interesting(id, INTEREST_GLOBAL))
 		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if ((__u32)(pid_tgid >> 32) == own_tgid)
@@ -274,8 +281,8 @@ int rt_sys_enter(unsigned long long *ctx)
 
 /*
  * Builds and submits the record of a completed syscall. `args` are the six
- * argument registers at entry. Shared by the raw sys_exit hook and the
- * per-syscall fexit programs (a subprogram, so it is verified and stored once).
+ * argument registers at entry. Shared by every exit hook (a subprogram, so it
+ * is verified and stored once).
  */
 static __noinline int emit_syscall(__u64 *args, __u32 nr, long ret, __u64 pid_tgid)
 {
@@ -368,7 +375,7 @@ int rt_sys_exit(unsigned long long *ctx)
 {
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
 	long id = (long)BPF_CORE_READ(regs, orig_ax);
-	if (!interesting(id))
+	if (!interesting(id, INTEREST_GLOBAL))
 		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if ((__u32)(pid_tgid >> 32) == own_tgid)
@@ -390,23 +397,13 @@ int rt_sys_exit(unsigned long long *ctx)
 }
 
 /*
- * Exit-only capture: one hook per syscall instead of two. At sys_exit the
- * saved user registers still hold the arguments (the kernel passes them to
- * the handler without writing them back; only ax gets the return value), so
- * no stash is needed. Not usable for a successful execve (new registers), which
- * sched_process_exec reports anyway. The loader attaches either this program
- * or the rt_sys_enter/rt_sys_exit pair.
- *
- * (Per-syscall attachment would spare unselected syscalls entirely, but the
- * kernels we run on refuse fentry/fexit with EPERM and have no kprobes.)
+ * Emits a syscall from its saved user registers at exit: they still hold the
+ * arguments (the kernel passes them to the handler without writing them back;
+ * only ax gets the return value), so no stash is needed. Not usable for a
+ * successful execve (new registers), which sched_process_exec reports anyway.
  */
-SEC("raw_tracepoint/sys_exit")
-int rt_sys_exit_only(unsigned long long *ctx)
+static __always_inline int emit_from_regs(struct pt_regs *regs, long id, long ret)
 {
-	struct pt_regs *regs = (struct pt_regs *)ctx[0];
-	long id = (long)BPF_CORE_READ(regs, orig_ax);
-	if (!interesting(id))
-		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if ((__u32)(pid_tgid >> 32) == own_tgid)
 		return 0;
@@ -417,7 +414,49 @@ int rt_sys_exit_only(unsigned long long *ctx)
 	args[3] = BPF_CORE_READ(regs, r10);
 	args[4] = BPF_CORE_READ(regs, r8);
 	args[5] = BPF_CORE_READ(regs, r9);
-	return emit_syscall(args, (__u32)id, (long)ctx[1], pid_tgid);
+	return emit_syscall(args, (__u32)id, ret, pid_tgid);
+}
+
+/*
+ * Exit-only capture on the global raw sys_exit tracepoint: one hook per
+ * syscall of the machine instead of two. The loader attaches this program,
+ * the rt_sys_enter/rt_sys_exit pair, or rt_sys_exit_tp per syscall.
+ */
+SEC("raw_tracepoint/sys_exit")
+int rt_sys_exit_only(unsigned long long *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	long id = (long)BPF_CORE_READ(regs, orig_ax);
+	if (!interesting(id, INTEREST_GLOBAL))
+		return 0;
+	return emit_from_regs(regs, id, (long)ctx[1]);
+}
+
+/* The context of a syscalls/sys_exit_<name> perf tracepoint (its tracefs format). */
+struct sys_exit_tp_ctx {
+	__u64 common; /* not readable: the kernel keeps a pt_regs pointer there */
+	int nr;
+	int pad;
+	long ret;
+};
+
+/*
+ * Exit-only capture on per-syscall tracepoints: the loader attaches this one
+ * program to syscalls/sys_exit_<name> of each selected syscall, so syscalls
+ * nobody selected run no BPF program at all (they only pay the kernel's
+ * syscall tracing slow path and a bitmap test). The saved user registers come
+ * from the current task (tracepoint programs may not read the context's first
+ * 8 bytes). The interest check keeps a syscall from being emitted twice while
+ * the loader moves it between hooks.
+ */
+SEC("tracepoint/syscalls/sys_exit")
+int rt_sys_exit_tp(struct sys_exit_tp_ctx *ctx)
+{
+	long id = ctx->nr;
+	if (!interesting(id, INTEREST_TRACEPOINT))
+		return 0;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return emit_from_regs(regs, id, ctx->ret);
 }
 
 /*

@@ -49,6 +49,11 @@ pub const ENTER_EXIT_PROGRAMS: &[(&str, &str)] =
 /// from the saved user registers at exit.
 pub const EXIT_ONLY_PROGRAMS: &[(&str, &str)] = &[("rt_sys_exit_only", "sys_exit")];
 
+/// The tracepoint program for per-syscall capture: attached to
+/// `syscalls/sys_exit_<name>` of each selected syscall, arguments read from the
+/// saved user registers like [`EXIT_ONLY_PROGRAMS`].
+pub const PER_SYSCALL_PROGRAM: &str = "rt_sys_exit_tp";
+
 /// Every program and the section prefix it lives in (for checks).
 pub const PROGRAMS: &[(&str, &str)] = &[
     ("rt_sys_enter", "raw_tracepoint/sys_enter"),
@@ -57,16 +62,28 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("rt_sched_fork", "raw_tracepoint/sched_process_fork"),
     ("rt_sched_exit", "raw_tracepoint/sched_process_exit"),
     ("rt_sys_exit_only", "raw_tracepoint/sys_exit"),
+    ("rt_sys_exit_tp", "tracepoint/syscalls/sys_exit"),
 ];
 
 /// Map names in the object.
 pub mod maps {
     /// Ring buffer of records (`BPF_MAP_TYPE_RINGBUF`).
     pub const EVENTS: &str = "events";
-    /// Array indexed by syscall number; non-zero = capture.
+    /// Array indexed by syscall number: which hook emits it (see [`super::interest`]).
     pub const INTEREST: &str = "interest";
     /// Per-CPU `u64` counters, indexed by `falco_rt_record::Counter`.
     pub const COUNTERS: &str = "counters";
+}
+
+/// Values of the `interest` map: which hook emits a syscall. Exactly one
+/// hook emits each syscall, so moving one between hooks is a single map write.
+pub mod interest {
+    /// Not captured.
+    pub const OFF: u32 = 0;
+    /// Emitted by the global raw `sys_exit` hook (or `sys_enter` + `sys_exit`).
+    pub const GLOBAL: u32 = 1;
+    /// Emitted by the per-syscall `syscalls/sys_exit_<name>` tracepoint program.
+    pub const TRACEPOINT: u32 = 2;
 }
 
 /// Read-only globals the loader sets before load.

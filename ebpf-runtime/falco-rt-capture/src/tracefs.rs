@@ -1,0 +1,59 @@
+//! Finding (or mounting) tracefs and the per-syscall exit tracepoints in it.
+
+use std::path::{Path, PathBuf};
+
+/// Where tracefs is looked for, in aya's order of preference (aya's
+/// `TracePoint::attach` picks the first non-empty one of these).
+const MOUNT_POINTS: &[&str] = &["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
+
+/// Syscalls whose `syscalls/sys_exit_*` event is named after the kernel
+/// function rather than the x86_64 table name.
+const EVENT_ALIASES: &[(&str, &str)] = &[
+    ("fstat", "newfstat"),
+    ("lstat", "newlstat"),
+    ("sendfile", "sendfile64"),
+    ("stat", "newstat"),
+    ("umount2", "umount"),
+    ("uname", "newuname"),
+];
+
+/// The tracefs directory with an `events` tree: an existing mount, or
+/// tracefs newly mounted at `/sys/kernel/tracing`. `Err` says why neither.
+pub(crate) fn find_or_mount() -> Result<PathBuf, String> {
+    if let Some(dir) = mounted() {
+        return Ok(dir);
+    }
+    let target = MOUNT_POINTS[0];
+    rustix::mount::mount(
+        "nodev",
+        target,
+        "tracefs",
+        rustix::mount::MountFlags::empty(),
+        None,
+    )
+    .map_err(|e| format!("tracefs is not mounted and mounting it at {target} failed: {e}"))?;
+    mounted().ok_or_else(|| format!("tracefs mounted at {target} has no events directory"))
+}
+
+fn mounted() -> Option<PathBuf> {
+    MOUNT_POINTS
+        .iter()
+        .map(PathBuf::from)
+        .find(|d| d.join("events").is_dir())
+}
+
+/// The name of the `syscalls` event that fires when syscall `name` returns,
+/// if this kernel has one (syscalls it does not implement have none).
+pub(crate) fn exit_event(tracefs: &Path, name: &str) -> Option<String> {
+    let base = EVENT_ALIASES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(name, |(_, e)| *e);
+    let event = format!("sys_exit_{base}");
+    tracefs
+        .join("events/syscalls")
+        .join(&event)
+        .join("id")
+        .is_file()
+        .then_some(event)
+}
