@@ -106,6 +106,12 @@ impl Capture {
         self.hooks.fallback()
     }
 
+    /// The hooks serving the current selection in words, fallback reason
+    /// included (for the agent's log).
+    pub fn describe_hooks(&self) -> String {
+        self.hooks.describe()
+    }
+
     /// Replaces the captured syscall set (by name); takes effect immediately.
     /// With [`Attach::PerSyscall`] this attaches and detaches tracepoints, and
     /// may move the whole selection to or from the global hook.

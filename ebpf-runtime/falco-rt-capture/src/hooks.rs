@@ -61,6 +61,16 @@ impl Hooks {
         self.fallback.as_deref()
     }
 
+    /// The hooks serving the current selection, for a log line.
+    pub(crate) fn describe(&self) -> String {
+        match (self.mode(), &self.fallback) {
+            (_, Some(why)) => format!("the global sys_exit hook (per-syscall tracepoints: {why})"),
+            (Attach::PerSyscall, None) => "per-syscall exit tracepoints".into(),
+            (Attach::ExitOnly, None) => "the global sys_exit hook".into(),
+            (Attach::EnterExit, None) => "the global sys_enter and sys_exit hooks".into(),
+        }
+    }
+
     /// Makes `want` (syscall numbers below the interest map size) the captured set.
     pub(crate) fn apply(
         &mut self,

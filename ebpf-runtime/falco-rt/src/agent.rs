@@ -281,8 +281,9 @@ impl Live {
         let capture = Capture::start(&config, &names)
             .map_err(|e| format!("eBPF capture: {e} (run as root, or use --no-syscalls)"))?;
         eprintln!(
-            "falco-rt: capturing {} syscalls, {} processes known",
+            "falco-rt: capturing {} syscalls with {}, {} processes known",
             names.len(),
+            capture.describe_hooks(),
             state.procs.len()
         );
         Ok(Self {
@@ -315,7 +316,11 @@ impl Live {
         self.capture
             .select(&names)
             .map_err(|e| format!("applying the new syscall set: {e}"))?;
-        eprintln!("falco-rt: capturing {} syscalls", names.len());
+        eprintln!(
+            "falco-rt: capturing {} syscalls with {}",
+            names.len(),
+            self.capture.describe_hooks()
+        );
         Ok(())
     }
 

@@ -107,7 +107,11 @@ fn run_inner(args: &CaptureArgs) -> Result<u64, String> {
     let mut state = State::from_host(std::path::Path::new("/"), Some(std::process::id()));
     let mut capture = Capture::start(&CaptureConfig::default(), &names)
         .map_err(|e| format!("eBPF capture: {e} (run as root)"))?;
-    eprintln!("falco-rt capture: capturing {} syscalls", names.len());
+    eprintln!(
+        "falco-rt capture: capturing {} syscalls with {}",
+        names.len(),
+        capture.describe_hooks()
+    );
     let clock = BootClock::now();
     let host = hostname();
     let mut enricher = Enricher::new();

@@ -197,6 +197,18 @@ fn reload_applies_the_new_syscall_set_to_the_kernel() {
         );
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
+    // Both selections are served by per-syscall tracepoints, attached and detached per reload.
+    let lines = e.lock().expect("lock").clone();
+    let hooks: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.starts_with("falco-rt: capturing"))
+        .collect();
+    assert!(
+        hooks
+            .iter()
+            .all(|l| l.contains("with per-syscall exit tracepoints")),
+        "{hooks:?}"
+    );
     run("mkdir", &[path]);
     run("rmdir", &[path]);
     agent.wait_stdout("Rmdir Seen");
