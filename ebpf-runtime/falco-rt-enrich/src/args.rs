@@ -1,6 +1,8 @@
 //! Event arguments under Falco's parameter names, with Falco's text for flags, modes,
 //! ids and tuples.
 
+use std::borrow::Cow;
+
 use falco_rt_record::SyscallEvent;
 use falco_rt_record::syscalls::nr;
 use falco_rt_state::UserDb;
@@ -10,21 +12,21 @@ use crate::json::Obj;
 /// Where arguments go: a JSON line or an event under construction.
 pub(crate) trait ArgSink {
     /// A number shown as itself.
-    fn int(&mut self, k: &str, v: impl Into<i128>);
+    fn int(&mut self, k: &'static str, v: impl Into<i128>);
     /// A text.
-    fn str(&mut self, k: &str, v: &str);
+    fn str(&mut self, k: &'static str, v: &str);
     /// A number with its own text.
-    fn raw_text(&mut self, k: &str, raw: impl Into<i128>, text: &str);
+    fn raw_text(&mut self, k: &'static str, raw: impl Into<i128>, text: &str);
 }
 
 impl ArgSink for Obj<'_> {
-    fn int(&mut self, k: &str, v: impl Into<i128>) {
+    fn int(&mut self, k: &'static str, v: impl Into<i128>) {
         Obj::int(self, k, v.into());
     }
-    fn str(&mut self, k: &str, v: &str) {
+    fn str(&mut self, k: &'static str, v: &str) {
         Obj::str(self, k, v);
     }
-    fn raw_text(&mut self, k: &str, raw: impl Into<i128>, text: &str) {
+    fn raw_text(&mut self, k: &'static str, raw: impl Into<i128>, text: &str) {
         Obj::raw_text(self, k, raw.into(), text);
     }
 }
@@ -35,13 +37,13 @@ fn clamp(v: i128) -> i64 {
 }
 
 impl ArgSink for falco_events::SyscallBuilder {
-    fn int(&mut self, k: &str, v: impl Into<i128>) {
+    fn int(&mut self, k: &'static str, v: impl Into<i128>) {
         self.arg_int(k, clamp(v.into()));
     }
-    fn str(&mut self, k: &str, v: &str) {
+    fn str(&mut self, k: &'static str, v: &str) {
         self.arg_str(k, v);
     }
-    fn raw_text(&mut self, k: &str, raw: impl Into<i128>, text: &str) {
+    fn raw_text(&mut self, k: &'static str, raw: impl Into<i128>, text: &str) {
         self.arg_raw_text(k, clamp(raw.into()), text);
     }
 }
@@ -91,9 +93,8 @@ fn flags_text(v: u64, table: &[(u64, &str)]) -> String {
     }
 }
 
-fn lossy(b: Option<&[u8]>) -> String {
-    b.map(|b| String::from_utf8_lossy(b).into_owned())
-        .unwrap_or_default()
+fn lossy(b: Option<&[u8]>) -> Cow<'_, str> {
+    b.map_or(Cow::Borrowed(""), String::from_utf8_lossy)
 }
 
 /// Writes the `args` object of a syscall record.
@@ -102,15 +103,15 @@ pub(crate) fn write<S: ArgSink>(o: &mut S, s: &SyscallEvent<'_>, users: &UserDb)
     let fd = |i: usize| a[i] as i32;
     let path = lossy(s.path);
     let path2 = lossy(s.path2);
-    let mode = |o: &mut S, k: &str, v: u64| o.raw_text(k, v, &flags_text(v, MODE_BITS));
-    let uid = |o: &mut S, k: &str, v: u64| {
+    let mode = |o: &mut S, k: &'static str, v: u64| o.raw_text(k, v, &flags_text(v, MODE_BITS));
+    let uid = |o: &mut S, k: &'static str, v: u64| {
         let id = v as u32;
         match id {
             u32::MAX => o.raw_text(k, -1, "-1"),
             _ => o.raw_text(k, id, &users.user_name(id)),
         }
     };
-    let gid = |o: &mut S, k: &str, v: u64| {
+    let gid = |o: &mut S, k: &'static str, v: u64| {
         let id = v as u32;
         match id {
             u32::MAX => o.raw_text(k, -1, "-1"),

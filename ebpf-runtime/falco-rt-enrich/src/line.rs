@@ -1,9 +1,10 @@
 //! One record → one replay-format line.
 
-use falco_events::{Event, EventError, FdInfo, ProcInfo, SyscallBuilder, SyscallReader};
+use falco_events::{Event, EventError, FdInfo, ProcChain, ProcInfo, SyscallBuilder, SyscallReader};
 use falco_rt_record::syscalls::{self, nr};
 use falco_rt_record::{Event as Record, Header};
 use falco_rt_state::{Container, Fd, FdKind, Process, Role, State};
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 use falco_schema::Schema;
@@ -47,10 +48,84 @@ pub fn to_event(line: &str) -> Result<Event, EventError> {
 }
 
 /// Keeps what one record needs from before the state changes (the descriptor a
-/// `close` releases).
-#[derive(Debug, Default)]
+/// `close` releases), and what events share: the process chains of the threads seen
+/// since the process table last changed, and the last event's buffers.
+#[derive(Debug)]
 pub struct Enricher {
-    closing: Option<(i32, Fd)>,
+    /// The descriptor number a `close` releases, when [`Enricher::closed`] holds it.
+    closing: Option<i32>,
+    /// The released descriptor (a buffer reused from close to close).
+    closed: Fd,
+    pub(crate) chains: Chains,
+    spare: Option<Event>,
+}
+
+impl Default for Enricher {
+    fn default() -> Self {
+        Self {
+            closing: None,
+            closed: Fd::file(String::new(), false, false),
+            chains: Chains::default(),
+            spare: None,
+        }
+    }
+}
+
+/// Most process chains kept at once (threads come and go without a change of the
+/// process table; the cache starts over past this).
+const MAX_CHAINS: usize = 4096;
+
+/// Process chains by (pid, tid), all built at one generation of the process table.
+#[derive(Debug, Default)]
+pub(crate) struct Chains {
+    generation: u64,
+    pub(crate) by_thread: FxHashMap<(u32, u32), ProcChain>,
+}
+
+impl Chains {
+    /// The chain of thread `tid` of `p`: built from the table the first time, then
+    /// shared until the table changes (exec, fork, exit, cwd, a process loaded...).
+    fn get(&mut self, state: &State, p: &Process, tid: u32) -> &ProcChain {
+        let generation = state.procs.generation();
+        let key = (p.pid, tid);
+        if generation != self.generation
+            || (self.by_thread.len() >= MAX_CHAINS && !self.by_thread.contains_key(&key))
+        {
+            self.by_thread.clear();
+            self.generation = generation;
+        }
+        self.by_thread
+            .entry(key)
+            .or_insert_with(|| chain_of(state, p, tid))
+    }
+}
+
+/// The thread `tid` of `p`, its ancestors (at most [`MAX_ANCESTORS`]) and its container.
+fn chain_of(state: &State, p: &Process, tid: u32) -> ProcChain {
+    let mut thread = proc_info(p, state, Detail::Thread);
+    thread.tid = Some(tid.into());
+    let ancestors = state.procs.ancestors(p.pid);
+    let ancestors = ancestors
+        .iter()
+        .take(MAX_ANCESTORS)
+        .enumerate()
+        .map(|(i, q)| {
+            let detail = if i == 0 {
+                Detail::Parent
+            } else {
+                Detail::Ancestor
+            };
+            proc_info(q, state, detail)
+        });
+    let runtime;
+    let container = match &p.container {
+        Container::Id { full, runtime: r } => {
+            runtime = r.to_string();
+            Some((p.container.id(), full.as_str(), runtime.as_str()))
+        }
+        _ => None,
+    };
+    ProcChain::new(std::iter::once(thread).chain(ancestors), container)
 }
 
 impl Enricher {
@@ -77,7 +152,8 @@ impl Enricher {
     }
 
     /// Like [`Enricher::record`], but builds the event the VM evaluates directly (the
-    /// same event [`to_event`] gives for the line), numbered `num`.
+    /// same event [`to_event`] gives for the line), numbered `num`. The event is built in
+    /// the buffers of the one last handed to [`Enricher::recycle`], if any.
     pub fn event(
         &mut self,
         state: &mut State,
@@ -88,7 +164,7 @@ impl Enricher {
         first_ts: u64,
     ) -> Option<Event> {
         let ty = self.apply(state, rec, wanted)?;
-        let mut b = SyscallBuilder::new(ty, ts_ns)?;
+        let mut b = SyscallBuilder::reuse(self.spare.take(), ty, ts_ns)?;
         let header = header_of(rec);
         b.res(result_of(rec));
         match rec {
@@ -109,23 +185,7 @@ impl Enricher {
             }
         }
         if let Some(p) = state.procs.get(header.tgid) {
-            let mut info = proc_info(p, state, Detail::Thread);
-            info.tid = Some(header.tid.into());
-            b.process(&info);
-            for (i, q) in state
-                .procs
-                .ancestors(p.pid)
-                .iter()
-                .take(MAX_ANCESTORS)
-                .enumerate()
-            {
-                let detail = if i == 0 {
-                    Detail::Parent
-                } else {
-                    Detail::Ancestor
-                };
-                b.process(&proc_info(q, state, detail));
-            }
+            b.chain(self.chains.get(state, p, header.tid));
             if let Some((num, f)) = self.fd_of(rec, p) {
                 let name = f.name();
                 let (client, server, l4proto, is_server) = match &f.kind {
@@ -140,18 +200,21 @@ impl Enricher {
                 b.fd(&FdInfo {
                     num: num.into(),
                     kind: f.type_name(),
-                    name: (!name.is_empty()).then_some(name.as_str()),
+                    name: (!name.is_empty()).then_some(&*name),
                     client,
                     server,
                     l4proto,
                     is_server,
                 });
             }
-            if let Container::Id { full, runtime } = &p.container {
-                b.container(p.container.id(), full, &runtime.to_string());
-            }
         }
         Some(b.build(num, first_ts, None))
+    }
+
+    /// Hands back an event from [`Enricher::event`] that the caller is done with: the
+    /// next event is built in its buffers instead of new ones.
+    pub fn recycle(&mut self, ev: Event) {
+        self.spare = Some(ev);
     }
 
     /// Applies `rec` to `state`, first keeping what a `close` releases; the event type
@@ -169,26 +232,28 @@ impl Enricher {
             && s.nr == nr::CLOSE
         {
             let fd = s.args[0] as i32;
-            self.closing = state
-                .procs
-                .get(s.header.tgid)
-                .and_then(|p| p.fds.get(fd))
-                .map(|f| (fd, f.clone()));
+            if let Some(f) = state.procs.get(s.header.tgid).and_then(|p| p.fds.get(fd)) {
+                // Copied into the kept buffer: no allocation once it is large enough.
+                self.closed.kind = f.kind.clone();
+                self.closed.path.clone_from(&f.path);
+                self.closed.cloexec = f.cloexec;
+                self.closing = Some(fd);
+            }
         }
         state.apply(rec);
         ty
     }
 
     /// The descriptor the event acts on, with its state.
-    fn fd_of(&mut self, rec: &Record<'_>, p: &Process) -> Option<(i32, Fd)> {
+    fn fd_of<'a>(&'a self, rec: &Record<'_>, p: &'a Process) -> Option<(i32, &'a Fd)> {
         match rec {
-            Record::Syscall(s) if s.nr == nr::CLOSE => self.closing.take(),
-            Record::Syscall(s) => args::fd_of(s).and_then(|n| p.fds.get(n).map(|f| (n, f.clone()))),
+            Record::Syscall(s) if s.nr == nr::CLOSE => self.closing.map(|n| (n, &self.closed)),
+            Record::Syscall(s) => args::fd_of(s).and_then(|n| p.fds.get(n).map(|f| (n, f))),
             _ => None,
         }
     }
 
-    fn write(&mut self, state: &State, rec: &Record<'_>, ty: &str, ts_ns: u64, out: &mut String) {
+    fn write(&self, state: &State, rec: &Record<'_>, ty: &str, ts_ns: u64, out: &mut String) {
         let header = header_of(rec);
         let mut o = Obj::open(out);
         o.int("ts", ts_ns);
@@ -235,7 +300,7 @@ impl Enricher {
             }
             if let Some((num, f)) = self.fd_of(rec, p) {
                 let mut fo = o.obj("fd");
-                write_fd(&mut fo, num, &f);
+                write_fd(&mut fo, num, f);
                 fo.close();
             }
             if let Container::Id { full, runtime } = &p.container {

@@ -258,3 +258,96 @@ fn built_events_equal_parsed_lines() {
         );
     }
 }
+
+#[test]
+fn reused_events_and_shared_chains_equal_parsed_lines() {
+    let id = "c".repeat(64);
+    let scope = format!("docker-{id}.scope\0");
+    let mut thread = syscall(
+        501,
+        "cat",
+        nr::OPENAT,
+        5,
+        [(-100i64) as u64, 0, 0o1, 0, 0, 0],
+        b"t",
+    );
+    if let Record::Syscall(s) = &mut thread {
+        s.header.tid = 509;
+    }
+    let open = |pid, fd, path| {
+        syscall(
+            pid,
+            "cat",
+            nr::OPENAT,
+            fd,
+            [(-100i64) as u64, 0, 0o2000000, 0, 0, 0],
+            path,
+        )
+    };
+    let recs = [
+        exec(500, 1, "bash", b"/bin/bash\0-l\0", b""),
+        exec(501, 500, "cat", b"cat\0a\0", scope.as_bytes()),
+        open(501, 3, b"rel"),
+        open(501, 4, b"/etc/passwd"),
+        // cwd changes the thread's part of the chain.
+        syscall(501, "cat", nr::CHDIR, 0, [0; 6], b"/tmp"),
+        open(501, 6, b"rel"),
+        thread,
+        syscall(501, "cat", nr::CLOSE, 0, [3, 0, 0, 0, 0, 0], b""),
+        // The parent's exec changes the ancestors' part.
+        exec(500, 1, "zsh", b"/bin/zsh\0", b""),
+        open(501, 3, b"/etc/shadow"),
+        Record::Fork(falco_rt_record::ForkEvent {
+            header: header(501, "cat", 1000),
+            child_tgid: 502,
+            child_tid: 502,
+        }),
+        open(502, 7, b"/etc/hosts"),
+        // The parent's exit cuts the ancestry.
+        Record::Exit(falco_rt_record::ExitEvent {
+            header: header(500, "zsh", 1000),
+            exit_code: 0,
+        }),
+        open(501, 8, b"/etc/group"),
+        thread,
+        syscall(501, "cat", nr::CLOSE, 0, [8, 0, 0, 0, 0, 0], b""),
+        syscall(501, "cat", nr::CLOSE, 0, [9, 0, 0, 0, 0, 0], b""),
+    ];
+    let mut s1 = State::detached(UserDb::parse(PASSWD, GROUP));
+    let mut s2 = State::detached(UserDb::parse(PASSWD, GROUP));
+    let (mut e1, mut e2) = (Enricher::new(), Enricher::new());
+    // Every supplied field, with and without an index or argument name.
+    let mut fields = Vec::new();
+    for f in SUPPLIED {
+        for arg in [
+            None,
+            Some("0"),
+            Some("1"),
+            Some("2"),
+            Some("fd"),
+            Some("name"),
+        ] {
+            if let Ok(ex) = Extractor::new("syscall", f, arg) {
+                fields.push((format!("{f}[{arg:?}]"), ex));
+            }
+        }
+    }
+    assert!(fields.len() > SUPPLIED.len(), "{} fields", fields.len());
+    let text = |ex: &Extractor, ev: &falco_events::Event| {
+        format!("{:?}", ex.extract(ev, &mut Scratch::new()))
+    };
+    let mut line = String::new();
+    for (i, r) in recs.iter().enumerate() {
+        let ts = 1_700_000_000_000_000_000 + i as u64;
+        e1.record(&mut s1, r, ts, |_| true, &mut line)
+            .expect("line");
+        let parsed = to_event(&line).expect("parses");
+        let built = e2.event(&mut s2, r, ts, |_| true, 1, ts).expect("event");
+        for (name, ex) in &fields {
+            assert_eq!(text(ex, &built), text(ex, &parsed), "{name} of {line}");
+        }
+        e2.recycle(built);
+    }
+    // The events above did use the cache: the last thread's chain is kept.
+    assert!(!e2.chains.by_thread.is_empty());
+}

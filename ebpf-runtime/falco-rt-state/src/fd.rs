@@ -1,6 +1,8 @@
 //! Per-process file descriptor tables and the `fd.*` fields.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
 use std::net::IpAddr;
 
 /// Which end of a connection this process is.
@@ -133,12 +135,12 @@ impl Fd {
 
     /// `fd.name`: the path of a file, `cip:cport->sip:sport` for a connected
     /// IP socket, the path of a unix socket.
-    pub fn name(&self) -> String {
+    pub fn name(&self) -> Cow<'_, str> {
         match (&self.kind, self.client(), self.server()) {
             (FdKind::Inet { .. }, Some(c), Some(s)) => {
-                format!("{}:{}->{}:{}", c.0, c.1, s.0, s.1)
+                Cow::Owned(format!("{}:{}->{}:{}", c.0, c.1, s.0, s.1))
             }
-            _ => self.path.clone(),
+            _ => Cow::Borrowed(&self.path),
         }
     }
 
@@ -260,10 +262,11 @@ impl Fd {
     }
 }
 
-/// The open descriptors of one process.
+/// The open descriptors of one process (hashed with Fx: a process that picks colliding
+/// descriptor numbers slows only its own table).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FdTable {
-    fds: HashMap<i32, Fd>,
+    fds: FxHashMap<i32, Fd>,
 }
 
 impl FdTable {

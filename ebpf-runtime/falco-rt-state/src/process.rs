@@ -1,6 +1,8 @@
 //! The process table and the `proc.*` fields.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use rustc_hash::FxHashMap;
 
 use crate::container::Container;
 use crate::fd::FdTable;
@@ -73,13 +75,28 @@ impl Process {
     }
 }
 
-/// Processes by pid.
+/// Processes by pid (hashed with Fx: looked up for every record, and pids are the
+/// kernel's, not chosen by the processes).
 #[derive(Clone, Debug, Default)]
 pub struct ProcTable {
-    procs: HashMap<u32, Process>,
+    procs: FxHashMap<u32, Process>,
+    generation: u64,
 }
 
 impl ProcTable {
+    /// A number that changes whenever a process is added, removed or handed out mutably
+    /// ([`ProcTable::get_mut`], [`ProcTable::touch`]), so that what is derived from the
+    /// processes (an event's thread and ancestors) can be kept while it stays the same.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Records that a process changed through [`ProcTable::get_or_insert_with`]'s
+    /// reference (which changes [`ProcTable::generation`] only when it inserts).
+    pub fn touch(&mut self) {
+        self.generation += 1;
+    }
+
     /// The process `pid`.
     pub fn get(&self, pid: u32) -> Option<&Process> {
         self.procs.get(&pid)
@@ -87,21 +104,31 @@ impl ProcTable {
 
     /// The process `pid`, mutably.
     pub fn get_mut(&mut self, pid: u32) -> Option<&mut Process> {
+        self.generation += 1;
         self.procs.get_mut(&pid)
     }
 
     /// Adds or replaces a process.
     pub fn insert(&mut self, p: Process) {
+        self.generation += 1;
         self.procs.insert(p.pid, p);
     }
 
-    /// The process `pid`, made by `make` when the table does not have it.
+    /// The process `pid`, made by `make` when the table does not have it. Call
+    /// [`ProcTable::touch`] after changing an existing process through the reference.
     pub fn get_or_insert_with(&mut self, pid: u32, make: impl FnOnce() -> Process) -> &mut Process {
-        self.procs.entry(pid).or_insert_with(make)
+        match self.procs.entry(pid) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                self.generation += 1;
+                e.insert(make())
+            }
+        }
     }
 
     /// Removes a process.
     pub fn remove(&mut self, pid: u32) -> Option<Process> {
+        self.generation += 1;
         self.procs.remove(&pid)
     }
 
@@ -156,20 +183,35 @@ impl ProcTable {
 /// Joins `path` onto `base` (a directory) and removes `.`, `..` and repeated
 /// slashes lexically. An absolute `path` ignores `base`.
 pub fn resolve_path(base: &str, path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    let joined = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("{base}/{path}")
-    };
-    for seg in joined.split('/') {
+    if is_clean_absolute(path) {
+        return path.to_owned();
+    }
+    let base = if path.starts_with('/') { "" } else { base };
+    let mut out = String::with_capacity(base.len() + path.len() + 1);
+    for seg in base.split('/').chain(path.split('/')) {
         match seg {
             "" | "." => {}
-            ".." => {
-                parts.pop();
+            ".." => out.truncate(out.rfind('/').unwrap_or(0)),
+            s => {
+                out.push('/');
+                out.push_str(s);
             }
-            s => parts.push(s),
         }
     }
-    format!("/{}", parts.join("/"))
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+/// An absolute path that [`resolve_path`] returns unchanged: no empty, `.` or `..`
+/// component and no trailing slash (a component starting with a dot takes the slow way).
+fn is_clean_absolute(path: &str) -> bool {
+    let b = path.as_bytes();
+    b.len() > 1
+        && b.first() == Some(&b'/')
+        && b.last() != Some(&b'/')
+        && !b
+            .windows(2)
+            .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'))
 }

@@ -137,6 +137,7 @@ impl State {
             p.container = Container::from_kernel_names(x.cgroup, x.cgroup_v1);
         }
         let container = p.container.clone();
+        self.procs.touch();
         self.containers.insert(x.header.cgroup_id, container);
     }
 
@@ -206,11 +207,13 @@ impl State {
             nr::CHDIR if ret == 0 => {
                 if let Some(path) = path {
                     p.cwd = with_slash(&resolve_path(&p.cwd, &path));
+                    self.procs.touch();
                 }
             }
             nr::FCHDIR if ret == 0 => {
                 if let Some(f) = p.fds.get(fd_arg(0)).filter(|f| !f.path.is_empty()) {
                     p.cwd = with_slash(&f.path);
+                    self.procs.touch();
                 }
             }
             _ => {}
@@ -221,11 +224,11 @@ impl State {
 /// Resolves a path given relative to `dirfd` (or the cwd for `AT_FDCWD`).
 fn resolve_at(p: &Process, dirfd: i32, path: &str) -> String {
     let base = if dirfd == AT_FDCWD {
-        p.cwd.clone()
+        p.cwd.as_str()
     } else {
-        p.fds.get(dirfd).map(|f| f.path.clone()).unwrap_or_default()
+        p.fds.get(dirfd).map_or("", |f| f.path.as_str())
     };
-    resolve_path(&base, path)
+    resolve_path(base, path)
 }
 
 /// Fills a socket descriptor from the record's kernel tuple or sockaddr.

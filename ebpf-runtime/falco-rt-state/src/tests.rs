@@ -301,8 +301,8 @@ fn reads_a_proc_like_tree() {
     assert_eq!(conn.name(), "127.0.0.1:40000->10.0.0.10:443");
     let unix = proc.fds.get(9).expect("fd 9");
     assert_eq!(
-        (unix.typechar(), unix.name()),
-        ('u', "/run/app.sock".to_string())
+        (unix.typechar(), unix.name().as_ref()),
+        ('u', "/run/app.sock")
     );
     assert_eq!(proc.fds.get(6).map(Fd::typechar), Some('p'));
     assert_eq!(proc.fds.get(7).map(Fd::typechar), Some('l'));
@@ -471,12 +471,8 @@ fn events_drive_processes_and_fds() {
         .cloned()
         .expect("fd 6");
     assert_eq!(
-        (f.name(), f.directory(), f.filename()),
-        (
-            "/tmp/x/out.log".to_string(),
-            Some("/tmp/x"),
-            Some("out.log")
-        )
+        (f.name().as_ref(), f.directory(), f.filename()),
+        ("/tmp/x/out.log", Some("/tmp/x"), Some("out.log"))
     );
     // Failed opens do not create fds.
     st.apply(&sc(
@@ -570,10 +566,7 @@ fn events_drive_processes_and_fds() {
         .and_then(|p| p.fds.get(9))
         .cloned()
         .expect("fd 9");
-    assert_eq!(
-        (f.typechar(), f.name()),
-        ('u', "/run/docker.sock".to_string())
-    );
+    assert_eq!((f.typechar(), f.name().as_ref()), ('u', "/run/docker.sock"));
 
     // Exit forgets the process; an unknown process appears on its first event.
     st.apply(&Event::Exit(ExitEvent {
@@ -613,4 +606,31 @@ fn path_resolution_is_lexical() {
     assert_eq!(resolve_path("/a", "/x/./y//z/.."), "/x/y");
     assert_eq!(resolve_path("/", "../../.."), "/");
     assert_eq!(resolve_path("", "rel"), "/rel");
+}
+
+/// `resolve_path` as first written: split, fold `.` and `..`, join.
+fn resolve_path_reference(base: &str, path: &str) -> String {
+    let joined = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{base}/{path}")
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in joined.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+proptest::proptest! {
+    #[test]
+    fn resolve_path_matches_the_reference(base in "[/a.]{0,8}", path in "[/ab.]{0,12}") {
+        proptest::prop_assert_eq!(resolve_path(&base, &path), resolve_path_reference(&base, &path));
+    }
 }

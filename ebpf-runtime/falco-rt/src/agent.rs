@@ -353,6 +353,7 @@ impl Live {
                 {
                     AgentCounters::add(&shared.counters.evaluated, 1);
                     shared.evaluate(engine, &mut ev, scratch, hits);
+                    enricher.recycle(ev);
                 }
             })
             .map_err(|e| format!("capture: {e}"))?;

@@ -1,13 +1,13 @@
 //! The loaded bundle: loading and verifying it, sharing it between the capture loop and
 //! the webhook, and what it asks the kernel to capture.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use falco_rt_capture::syscalls::{self, STATE_SYSCALLS};
 use falco_vm::Engine;
+use rustc_hash::FxHashSet;
 
 use crate::config::Config;
 
@@ -64,8 +64,8 @@ impl Rules {
 pub struct Wanted {
     /// Some rule matches every event type.
     pub all: bool,
-    /// The types rules name.
-    pub names: HashSet<String>,
+    /// The types rules name (hashed with Fx: looked up for every record).
+    pub names: FxHashSet<String>,
 }
 
 impl Wanted {
@@ -82,7 +82,7 @@ impl Wanted {
     pub fn everything() -> Self {
         Self {
             all: true,
-            names: HashSet::new(),
+            names: FxHashSet::default(),
         }
     }
 

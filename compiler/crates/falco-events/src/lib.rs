@@ -47,7 +47,9 @@ mod tests;
 pub use event::{Event, EventError, K8sAuditEvent, Source};
 pub use extract::{Extractor, UnsupportedField, UnsupportedReason, supported};
 pub use k8s::{K8sAuditReader, NOT_AUDIT_EVENT, read_k8s_audit};
-pub use syscall::{FdInfo, ProcInfo, SyscallBuilder, SyscallEvent, SyscallReader, read_syscall};
+pub use syscall::{
+    FdInfo, ProcChain, ProcInfo, SyscallBuilder, SyscallEvent, SyscallReader, read_syscall,
+};
 pub use time::parse_rfc3339;
 pub use value::{AnyOf, FieldValue, OwnedValue, Scratch, StrList};
 

@@ -7,6 +7,7 @@ use crate::{Event, Extractor, FieldValue, OwnedValue, Scratch, read_k8s_audit, s
 
 mod k8s;
 mod props;
+mod reuse;
 mod syscall;
 
 fn shared() -> PathBuf {

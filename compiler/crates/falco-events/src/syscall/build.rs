@@ -2,8 +2,9 @@
 //! node agent): the same event a replay line with these keys gives, without writing and
 //! parsing JSON. Only the keys a live capture fills are offered.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use falco_schema::Schema;
 
@@ -12,12 +13,100 @@ use super::{Arg, Container, Fd, FdKind, Proc, Raw, SyscallEvent};
 use crate::event::{Event, EventBody};
 
 /// A syscall event under construction; see `docs/event-format.md` for each value's meaning.
+///
+/// [`SyscallBuilder::reuse`] builds into the buffers of an event that is no longer needed,
+/// so a producer that hands each event back after evaluating it allocates nothing per event
+/// once its buffers have grown; [`ProcChain`] shares the process part between events.
 #[derive(Debug)]
 pub struct SyscallBuilder {
-    ev: SyscallEvent,
-    args: Vec<Arg>,
-    procs: Vec<Proc>,
+    ev: Box<SyscallEvent>,
     ts: u64,
+}
+
+/// The process part of an event: the thread, its ancestors and the thread's container,
+/// built once and shared by every event that has the same context.
+#[derive(Debug, Clone)]
+pub struct ProcChain {
+    procs: Arc<[Proc]>,
+    container: Option<Arc<Container>>,
+}
+
+impl ProcChain {
+    /// A chain of `procs` (the thread first, then its ancestors, parent first, as in the
+    /// replay format's `thread` and `ancestors`), in the container `(id, full_id, type)`
+    /// if any; without one the event is on the host.
+    pub fn new<'a>(
+        procs: impl IntoIterator<Item = ProcInfo<'a>>,
+        container: Option<(&str, &str, &str)>,
+    ) -> Self {
+        let procs: Vec<Proc> = procs.into_iter().map(|p| proc_of(&p)).collect();
+        Self {
+            procs: procs.into(),
+            container: container.map(|(id, full_id, kind)| {
+                Arc::new(Container {
+                    id: Some(id.into()),
+                    full_id: Some(full_id.into()),
+                    kind: Some(kind.into()),
+                    ..Container::default()
+                })
+            }),
+        }
+    }
+}
+
+/// The event's record of one process.
+fn proc_of(p: &ProcInfo<'_>) -> Proc {
+    let own = |s: &str| Some(Box::<str>::from(s));
+    Proc {
+        tid: Some(p.tid.unwrap_or(p.pid)),
+        pid: Some(p.pid),
+        vpid: Some(p.vpid),
+        ppid: Some(p.ppid),
+        sid: Some(p.sid),
+        tty: p.tty,
+        loginuid: Some(p.loginuid),
+        loginname: p.loginname.and_then(own),
+        uid: p.uid.map(|(u, _)| u),
+        user: p.uid.and_then(|(_, n)| own(n)),
+        gid: p.gid.map(|(g, _)| g),
+        group: p.gid.and_then(|(_, n)| own(n)),
+        homedir: p.home_shell.and_then(|(h, _)| own(h)),
+        shell: p.home_shell.and_then(|(_, s)| own(s)),
+        name: own(p.name),
+        exe: (!p.exe.is_empty()).then(|| p.exe.into()),
+        exepath: p.exepath.and_then(own),
+        args: p
+            .args
+            .map(|a| a.iter().map(|s| Box::<str>::from(s.as_str())).collect()),
+        cwd: p.cwd.and_then(own),
+        ..Proc::default()
+    }
+}
+
+/// Appends `v` in decimal (what `to_string` writes, without the formatting machinery:
+/// this runs for most arguments of every event).
+pub(crate) fn push_int(out: &mut String, v: i64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+}
+
+/// The chain of an event without thread context.
+fn no_procs() -> Arc<[Proc]> {
+    static EMPTY: OnceLock<Arc<[Proc]>> = OnceLock::new();
+    EMPTY.get_or_init(|| Arc::from(Vec::new())).clone()
 }
 
 /// One process of the event's chain (`thread`, then `ancestors`), as in the replay format.
@@ -80,18 +169,57 @@ impl SyscallBuilder {
     /// An event of type `evt_type` at `ts` (nanoseconds since the epoch); `None` when the
     /// type is not one `evt.type` knows.
     pub fn new(evt_type: &str, ts: u64) -> Option<Self> {
-        if !Schema::get().is_event_type(evt_type) {
+        Self::reuse(None, evt_type, ts)
+    }
+
+    /// Like [`SyscallBuilder::new`], but fills the buffers of `old`, an event the caller
+    /// is done with (a `k8s_audit` event or `None` gives nothing to reuse). The result is
+    /// the same event a new builder makes.
+    pub fn reuse(old: Option<Event>, evt_type: &str, ts: u64) -> Option<Self> {
+        // The type of `old` was checked when it was built.
+        let same_type = matches!(&old, Some(Event { body: EventBody::Syscall(e), .. }) if e.evt_type == evt_type);
+        if !same_type && !Schema::get().is_event_type(evt_type) {
             return None;
         }
-        Some(Self {
-            ev: SyscallEvent {
+        let ev = match old.map(|e| e.body) {
+            Some(EventBody::Syscall(mut ev)) => {
+                // Every field named, so a new one cannot be left over from `old`.
+                let SyscallEvent {
+                    evt_type: ty,
+                    enter,
+                    cpu,
+                    res,
+                    args,
+                    procs,
+                    fd,
+                    container,
+                    k8s,
+                    open_flags,
+                    spare,
+                } = &mut *ev;
+                ty.clear();
+                ty.push_str(evt_type);
+                *enter = false;
+                *cpu = None;
+                *res = None;
+                spare.args.append(args);
+                if let Some(fd) = fd.take() {
+                    spare.fd = Some(fd);
+                }
+                *procs = no_procs();
+                *container = None;
+                *k8s = None;
+                *open_flags = None;
+                ev
+            }
+            _ => Box::new(SyscallEvent {
                 evt_type: evt_type.into(),
+                args: Vec::with_capacity(6),
+                procs: no_procs(),
                 ..SyscallEvent::default()
-            },
-            args: Vec::with_capacity(6),
-            procs: Vec::with_capacity(8),
-            ts,
-        })
+            }),
+        };
+        Some(Self { ev, ts })
     }
 
     /// The return value (`res`).
@@ -100,69 +228,62 @@ impl SyscallBuilder {
         self
     }
 
-    fn push_arg(&mut self, name: &str, text: Box<str>, raw: Raw) -> &mut Self {
-        self.args.push(Arg {
-            name: name.into(),
-            text,
-            raw,
+    /// Appends an argument whose text `write` puts into an empty buffer.
+    fn push_arg(
+        &mut self,
+        name: &'static str,
+        raw: Raw,
+        write: impl FnOnce(&mut String),
+    ) -> &mut Self {
+        let mut arg = self.ev.spare.args.pop().unwrap_or_else(|| Arg {
+            name: Cow::Borrowed(""),
+            text: String::new(),
+            raw: Raw::Text,
         });
+        arg.name = Cow::Borrowed(name);
+        arg.raw = raw;
+        arg.text.clear();
+        write(&mut arg.text);
+        self.ev.args.push(arg);
         self
     }
 
     /// A numeric argument shown as its number.
-    pub fn arg_int(&mut self, name: &str, v: i64) -> &mut Self {
+    pub fn arg_int(&mut self, name: &'static str, v: i64) -> &mut Self {
         let raw = u64::try_from(v).map_or(Raw::Int(v), Raw::Uint);
-        self.push_arg(name, v.to_string().into(), raw)
+        self.push_arg(name, raw, |t| push_int(t, v))
     }
 
     /// A numeric argument with its own text (`{"raw": N, "text": "..."}`).
-    pub fn arg_raw_text(&mut self, name: &str, raw: i64, text: &str) -> &mut Self {
+    pub fn arg_raw_text(&mut self, name: &'static str, raw: i64, text: &str) -> &mut Self {
         let raw = u64::try_from(raw).map_or(Raw::Int(raw), Raw::Uint);
-        self.push_arg(name, text.into(), raw)
+        self.push_arg(name, raw, |t| t.push_str(text))
     }
 
     /// A text argument (paths, names).
-    pub fn arg_str(&mut self, name: &str, text: &str) -> &mut Self {
-        self.push_arg(name, text.into(), Raw::Text)
+    pub fn arg_str(&mut self, name: &'static str, text: &str) -> &mut Self {
+        self.push_arg(name, Raw::Text, |t| t.push_str(text))
     }
 
-    /// Appends a process: the first is the thread, the next ones its ancestors.
-    pub fn process(&mut self, p: &ProcInfo<'_>) -> &mut Self {
-        let own = |s: &str| Some(Box::<str>::from(s));
-        let proc = Proc {
-            tid: Some(p.tid.unwrap_or(p.pid)),
-            pid: Some(p.pid),
-            vpid: Some(p.vpid),
-            ppid: Some(p.ppid),
-            sid: Some(p.sid),
-            tty: p.tty,
-            loginuid: Some(p.loginuid),
-            loginname: p.loginname.and_then(own),
-            uid: p.uid.map(|(u, _)| u),
-            user: p.uid.and_then(|(_, n)| own(n)),
-            gid: p.gid.map(|(g, _)| g),
-            group: p.gid.and_then(|(_, n)| own(n)),
-            homedir: p.home_shell.and_then(|(h, _)| own(h)),
-            shell: p.home_shell.and_then(|(_, s)| own(s)),
-            name: own(p.name),
-            exe: (!p.exe.is_empty()).then(|| p.exe.into()),
-            exepath: p.exepath.and_then(own),
-            args: p
-                .args
-                .map(|a| a.iter().map(|s| Box::<str>::from(s.as_str())).collect()),
-            cwd: p.cwd.and_then(own),
-            ..Proc::default()
-        };
-        self.procs.push(proc);
+    /// The thread, its ancestors and its container.
+    pub fn chain(&mut self, chain: &ProcChain) -> &mut Self {
+        self.ev.procs = chain.procs.clone();
+        self.ev.container = chain.container.clone();
         self
     }
 
     /// The descriptor the event acts on.
     pub fn fd(&mut self, f: &FdInfo<'_>) -> &mut Self {
-        self.ev.fd = Some(Box::new(Fd {
+        let mut fd = self.ev.spare.fd.take().unwrap_or_default();
+        let mut name = fd.name.take().unwrap_or_default();
+        name.clear();
+        *fd = Fd {
             num: Some(f.num),
             kind: Some(FdKind::from_name(f.kind).unwrap_or(FdKind::Unknown)),
-            name: f.name.map(Box::from),
+            name: f.name.map(|n| {
+                name.push_str(n);
+                name
+            }),
             cip: f.client.map(|(a, _)| a),
             cport: f.client.map(|(_, p)| u64::from(p)),
             sip: f.server.map(|(a, _)| a),
@@ -170,32 +291,21 @@ impl SyscallBuilder {
             l4proto: f.l4proto.map(Box::from),
             is_server: f.is_server,
             ..Fd::default()
-        }));
-        self
-    }
-
-    /// The container (`id`, `full_id`, `type`); without one the event is on the host.
-    pub fn container(&mut self, id: &str, full_id: &str, kind: &str) -> &mut Self {
-        self.ev.container = Some(Box::new(Container {
-            id: Some(id.into()),
-            full_id: Some(full_id.into()),
-            kind: Some(kind.into()),
-            ..Container::default()
-        }));
+        };
+        self.ev.fd = Some(fd);
         self
     }
 
     /// The event, numbered `num`, with `first_ts` as the origin of `evt.reltime`.
     pub fn build(mut self, num: u64, first_ts: u64, hostname: Option<Arc<str>>) -> Event {
-        self.ev.open_flags = open_flags_of(&self.ev.evt_type, &mut self.args);
-        self.ev.args = self.args.into();
-        self.ev.procs = self.procs.into();
+        let ev = &mut *self.ev;
+        ev.open_flags = open_flags_of(&ev.evt_type, &mut ev.args);
         Event {
             num,
             ts: self.ts,
             first_ts,
             hostname,
-            body: EventBody::Syscall(Box::new(self.ev)),
+            body: EventBody::Syscall(self.ev),
         }
     }
 }

@@ -5,30 +5,45 @@ mod build;
 mod fields;
 mod parse;
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::event::{Event, EventBody, EventError};
 
-pub use build::{FdInfo, ProcInfo, SyscallBuilder};
+#[cfg(test)]
+pub(crate) use build::push_int;
+pub use build::{FdInfo, ProcChain, ProcInfo, SyscallBuilder};
 pub(crate) use fields::SysField;
 
 /// A syscall event, parsed once from one JSON line.
 #[derive(Debug, Clone, Default)]
 pub struct SyscallEvent {
-    pub(crate) evt_type: Box<str>,
+    pub(crate) evt_type: String,
     pub(crate) enter: bool,
     pub(crate) cpu: Option<i64>,
     pub(crate) res: Option<i64>,
-    pub(crate) args: Box<[Arg]>,
+    pub(crate) args: Vec<Arg>,
     /// The thread and then its ancestors: `procs[0]` is the thread itself, `procs[1]` its
-    /// parent, and so on. Empty when the event has no thread context.
-    pub(crate) procs: Box<[Proc]>,
+    /// parent, and so on. Empty when the event has no thread context. Shared: a producer
+    /// that keeps a process table hands the same chain to every event of a thread.
+    pub(crate) procs: Arc<[Proc]>,
     pub(crate) fd: Option<Box<Fd>>,
-    pub(crate) container: Option<Box<Container>>,
+    pub(crate) container: Option<Arc<Container>>,
     pub(crate) k8s: Option<Box<K8sMeta>>,
     /// Open flags as `OPEN_*` bits, for open-family events that have a `flags` argument.
     pub(crate) open_flags: Option<u32>,
+    /// Buffers of an earlier event that [`SyscallBuilder::reuse`] fills again instead of
+    /// allocating; never read by field extraction.
+    pub(crate) spare: Spare,
+}
+
+/// What a reused event keeps for the next one: argument slots (their text buffers) and
+/// the descriptor record.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Spare {
+    pub(crate) args: Vec<Arg>,
+    pub(crate) fd: Option<Box<Fd>>,
 }
 
 impl SyscallEvent {
@@ -59,8 +74,8 @@ impl SyscallEvent {
 /// One event argument: its text (as `evt.arg.NAME` shows it) and raw value (`evt.rawarg`).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Arg {
-    pub(crate) name: Box<str>,
-    pub(crate) text: Box<str>,
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) text: String,
     pub(crate) raw: Raw,
 }
 
@@ -120,7 +135,7 @@ pub(crate) struct Proc {
 pub(crate) struct Fd {
     pub(crate) num: Option<i64>,
     pub(crate) kind: Option<FdKind>,
-    pub(crate) name: Option<Box<str>>,
+    pub(crate) name: Option<String>,
     pub(crate) nameraw: Option<Box<str>>,
     pub(crate) cip: Option<IpAddr>,
     pub(crate) sip: Option<IpAddr>,

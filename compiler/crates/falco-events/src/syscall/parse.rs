@@ -220,7 +220,7 @@ pub(crate) fn parse_line(line: &str) -> PResult<Parsed> {
             .unwrap_or_default();
         return err(format!("unknown event type `{ty}`{hint}"));
     }
-    ev.evt_type = ty;
+    ev.evt_type = ty.into();
     let ts = match root.get("ts") {
         Some(v) => time(v, "ts")?,
         None => {
@@ -268,7 +268,7 @@ pub(crate) fn parse_line(line: &str) -> PResult<Parsed> {
         ev.fd = Some(Box::new(parse_fd(fd)?));
     }
     if let Some(c) = root.get("container") {
-        ev.container = Some(Box::new(parse_container(c)?));
+        ev.container = Some(Arc::new(parse_container(c)?));
     }
     if let Some(k) = root.get("k8s") {
         ev.k8s = Some(Box::new(parse_k8s(k)?));
@@ -281,7 +281,7 @@ pub(crate) fn parse_line(line: &str) -> PResult<Parsed> {
     })
 }
 
-fn parse_args(v: &Json) -> PResult<Box<[Arg]>> {
+fn parse_args(v: &Json) -> PResult<Vec<Arg>> {
     let obj = members(v, "args")?;
     let mut out = Vec::with_capacity(obj.len());
     for (name, val) in obj {
@@ -330,12 +330,12 @@ fn parse_args(v: &Json) -> PResult<Box<[Arg]>> {
             }
         };
         out.push(Arg {
-            name: name.clone(),
-            text,
+            name: String::from(&**name).into(),
+            text: text.into(),
             raw,
         });
     }
-    Ok(out.into())
+    Ok(out)
 }
 
 /// The open flags of an event: `Some` for open-family events with a `flags` argument.
@@ -350,42 +350,54 @@ pub(crate) fn open_flags_of(evt_type: &str, args: &mut [Arg]) -> Option<u32> {
 /// Reads the open flags of an open-family event; a numeric `flags` argument (Linux values)
 /// also gets its libsinsp-style text (`O_WRONLY|O_CREAT|O_TRUNC`).
 fn open_flags(args: &mut [Arg]) -> Option<u32> {
-    let arg = args.iter_mut().find(|a| &*a.name == "flags")?;
-    let mut bits = 0;
+    let arg = args.iter_mut().find(|a| a.name == "flags")?;
     let numeric = match arg.raw {
         Raw::Uint(u) => Some(u),
         Raw::Int(i) => u64::try_from(i).ok(),
         _ => None,
     };
-    if let Some(v) = numeric.filter(|_| arg.text.bytes().all(|b| b.is_ascii_digit())) {
-        let mut names = vec![match v & 3 {
-            0 => "O_RDONLY",
-            1 => "O_WRONLY",
-            _ => "O_RDWR",
-        }];
-        for (bit, name) in OPEN_FLAG_NAMES {
-            if v & bit == *bit {
-                names.push(name);
-            }
+    let Some(v) = numeric.filter(|_| arg.text.bytes().all(|b| b.is_ascii_digit())) else {
+        return Some(
+            arg.text
+                .split(['|', ' ', ','])
+                .map(flag_bits)
+                .fold(0, |a, b| a | b),
+        );
+    };
+    // Written over the digits in place (a reused event keeps its buffer); the bits are
+    // those of the names written, as if the text were read back.
+    let text = &mut arg.text;
+    text.clear();
+    let access = match v & 3 {
+        0 => "O_RDONLY",
+        1 => "O_WRONLY",
+        _ => "O_RDWR",
+    };
+    text.push_str(access);
+    let mut bits = flag_bits(access);
+    // O_TMPFILE includes O_DIRECTORY's bit; print it once.
+    let tmpfile = v & 0o20200000 == 0o20200000;
+    for (bit, name) in OPEN_FLAG_NAMES {
+        if v & bit == *bit && !(tmpfile && *name == "O_DIRECTORY") {
+            text.push('|');
+            text.push_str(name);
+            bits |= flag_bits(name);
         }
-        // O_TMPFILE includes O_DIRECTORY's bit; print it once.
-        if v & 0o20200000 == 0o20200000 {
-            names.retain(|n| *n != "O_DIRECTORY");
-        }
-        arg.text = names.join("|").into();
-    }
-    for name in arg.text.split(['|', ' ', ',']) {
-        bits |= match name {
-            "O_RDONLY" => OPEN_RDONLY,
-            "O_WRONLY" => OPEN_WRONLY,
-            "O_RDWR" => OPEN_RDONLY | OPEN_WRONLY,
-            "O_CREAT" => OPEN_CREAT,
-            "O_TMPFILE" => OPEN_TMPFILE,
-            "O_F_CREATED" => OPEN_F_CREATED,
-            _ => 0,
-        };
     }
     Some(bits)
+}
+
+/// The `OPEN_*` bits an open flag name stands for.
+fn flag_bits(name: &str) -> u32 {
+    match name {
+        "O_RDONLY" => OPEN_RDONLY,
+        "O_WRONLY" => OPEN_WRONLY,
+        "O_RDWR" => OPEN_RDONLY | OPEN_WRONLY,
+        "O_CREAT" => OPEN_CREAT,
+        "O_TMPFILE" => OPEN_TMPFILE,
+        "O_F_CREATED" => OPEN_F_CREATED,
+        _ => 0,
+    }
 }
 
 const PROC_KEYS: &[&str] = &[
@@ -533,7 +545,7 @@ fn parse_fd(v: &Json) -> PResult<Fd> {
                 })?;
                 fd.kind = Some(kind);
             }
-            "name" => fd.name = Some(text(val, w)?),
+            "name" => fd.name = Some(text(val, w)?.into()),
             "nameraw" => fd.nameraw = Some(text(val, w)?),
             "cip" => fd.cip = Some(ip(val, w)?),
             "sip" => fd.sip = Some(ip(val, w)?),
@@ -562,7 +574,7 @@ fn parse_fd(v: &Json) -> PResult<Fd> {
             sip,
             fd.sport.unwrap_or(0)
         );
-        fd.name = Some(name.into());
+        fd.name = Some(name);
     }
     Ok(fd)
 }
