@@ -1,20 +1,26 @@
 //! falco-rt under a bounded syscall load, with and without the agent.
 //!
 //! ```sh
-//! cargo bench -p falco-rt --bench agent -- [--iters N] [--mix M] [--reps R]
+//! cargo bench -p falco-rt --bench agent -- [--iters N] [--mix M] [--reps R] [--workers W]
+//!     [--agent PATH]...
 //! ```
 //!
-//! A worker process (this binary, re-executed) opens and closes a file `--iters` times,
-//! plus `--mix` `getppid` calls per iteration (syscalls no rule wants), and reports its
-//! own CPU time. Each repetition runs the worker without the agent, then with `falco-rt`
-//! running the stdlib bundle (compiled here), in the same run. The agent's stats (records,
-//! evaluated events, kernel drops, CPU, RSS) come from its SIGUSR1 stats lines around
-//! the loaded phase. Needs root; prints a skip line otherwise.
+//! Worker processes (this binary, re-executed) open and close a file `--iters` times in
+//! all, plus `--mix` `getppid` calls per iteration (syscalls no rule wants), and report
+//! their own CPU time. `--workers` splits the iterations over that many processes, all
+//! pinned to the machine's last CPU, so the load is at most one core's worth whatever
+//! their number (default 1, unpinned). Each repetition runs the workers without an agent,
+//! then with each `--agent` build (default: the one built with this bench) running the
+//! stdlib bundle (compiled here), in the same run: `--agent old/falco-rt --agent
+//! new/falco-rt` is an A/B comparison. The agent's stats (records, evaluated events,
+//! kernel drops, CPU, RSS) come from its SIGUSR1 stats lines around the loaded phase.
+//! Needs root; prints a skip line otherwise.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::process::Command;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rustix::time::{ClockId, clock_gettime};
@@ -25,7 +31,12 @@ fn cpu_ns() -> u64 {
 }
 
 /// The worker: prints `cpu_ns wall_ns syscalls`.
-fn worker(iters: u64, mix: u64) {
+fn worker(iters: u64, mix: u64, pin: Option<usize>) {
+    if let Some(cpu) = pin {
+        let mut set = rustix::thread::CpuSet::new();
+        set.set(cpu);
+        rustix::thread::sched_setaffinity(None, &set).expect("pin the worker");
+    }
     let path = std::env::temp_dir().join(format!("falco-rt-bench-{}", std::process::id()));
     std::fs::write(&path, "x").expect("file");
     let start_cpu = cpu_ns();
@@ -42,18 +53,44 @@ fn worker(iters: u64, mix: u64) {
     println!("{cpu} {wall} {}", iters * (2 + mix));
 }
 
-fn run_worker(iters: u64, mix: u64) -> (f64, f64, u64) {
-    let out = Command::new(std::env::current_exe().expect("exe"))
-        .env("FALCO_RT_BENCH_WORKER", format!("{iters} {mix}"))
-        .output()
-        .expect("worker");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let v: Vec<u64> = text
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
+/// The load: `workers` processes started together; (CPU ns, wall ns of the slowest,
+/// syscalls) in all.
+fn run_workers(iters: u64, mix: u64, workers: u64) -> (f64, f64, u64) {
+    let pin = (workers > 1).then(|| {
+        std::thread::available_parallelism()
+            .map_or(0, |n| n.get() - 1)
+            .to_string()
+    });
+    let children: Vec<Child> = (0..workers)
+        .map(|_| {
+            Command::new(std::env::current_exe().expect("exe"))
+                .env(
+                    "FALCO_RT_BENCH_WORKER",
+                    format!(
+                        "{} {mix} {}",
+                        iters / workers,
+                        pin.as_deref().unwrap_or("-")
+                    ),
+                )
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("worker")
+        })
         .collect();
-    assert_eq!(v.len(), 3, "worker said {text:?}");
-    (v[0] as f64, v[1] as f64, v[2])
+    let (mut cpu, mut wall, mut n) = (0.0, 0.0f64, 0);
+    for child in children {
+        let out = child.wait_with_output().expect("worker");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let v: Vec<u64> = text
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        assert_eq!(v.len(), 3, "worker said {text:?}");
+        cpu += v[0] as f64;
+        wall = wall.max(v[1] as f64);
+        n += v[2];
+    }
+    (cpu, wall, n)
 }
 
 fn stats(agent: &mut support::Agent) -> serde_json::Value {
@@ -75,6 +112,25 @@ fn stats(agent: &mut support::Agent) -> serde_json::Value {
     }
 }
 
+/// The agent's resident set, sampled while it runs (the stats line's figure is taken
+/// at exit, after the ring is unmapped).
+fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 fn arg(args: &[String], name: &str, default: u64) -> u64 {
     args.iter()
         .position(|a| a == name)
@@ -85,11 +141,10 @@ fn arg(args: &[String], name: &str, default: u64) -> u64 {
 
 fn main() {
     if let Ok(spec) = std::env::var("FALCO_RT_BENCH_WORKER") {
-        let v: Vec<u64> = spec
-            .split_whitespace()
-            .filter_map(|w| w.parse().ok())
-            .collect();
-        worker(v[0], v[1]);
+        let v: Vec<&str> = spec.split_whitespace().collect();
+        let num = |i: usize| v.get(i).and_then(|w| w.parse::<u64>().ok());
+        let pin = v.get(2).and_then(|w| w.parse::<usize>().ok());
+        worker(num(0).unwrap_or(0), num(1).unwrap_or(0), pin);
         return;
     }
     let args: Vec<String> = std::env::args().collect();
@@ -100,43 +155,66 @@ fn main() {
     let iters = arg(&args, "--iters", 200_000);
     let mix = arg(&args, "--mix", 0);
     let reps = arg(&args, "--reps", 3);
+    let workers = arg(&args, "--workers", 1).max(1);
+    let mut agents: Vec<PathBuf> = args
+        .windows(2)
+        .filter(|w| w[0] == "--agent")
+        .map(|w| PathBuf::from(&w[1]))
+        .collect();
+    if agents.is_empty() {
+        agents.push(PathBuf::from(env!("CARGO_BIN_EXE_falco-rt")));
+    }
     let dir = support::TempDir::new("bench");
     let bundle = dir.path("stdlib.frb");
     std::fs::write(&bundle, support::stdlib_bundle()).expect("bundle");
 
     println!(
-        "falco-rt bench: iters={iters} mix={mix} ({} syscalls per iteration), {reps} reps",
-        2 + mix
+        "falco-rt bench: iters={iters} mix={mix} ({} syscalls per iteration), {workers} worker(s), {reps} reps, load average {}",
+        2 + mix,
+        loadavg()
     );
-    println!(
-        "| rep | phase | worker CPU ns/syscall | overhead | events evaluated | events/s | kernel drops | agent CPU ns/event | agent RSS MB |"
-    );
-    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
-    for rep in 1..=reps {
-        let (base_cpu, _, n) = run_worker(iters, mix);
-        let base = base_cpu / n as f64;
-        println!("| {rep} | no agent | {base:.0} | +0% | - | - | - | - | - |");
-
-        let mut agent =
-            support::Agent::spawn(&["--bundle", bundle.to_str().expect("utf8"), "--no-k8s-audit"]);
-        agent.wait_stderr("capturing");
-        std::thread::sleep(Duration::from_millis(300));
-        let s0 = stats(&mut agent);
-        let (cpu, wall, n) = run_worker(iters, mix);
-        // Let the agent drain what the ring still holds.
-        std::thread::sleep(Duration::from_millis(500));
-        let s1 = stats(&mut agent);
-        let d = |k: &str| s1[k].as_u64().unwrap_or(0) - s0[k].as_u64().unwrap_or(0);
-        let per = cpu / n as f64;
-        let evaluated = d("evaluated");
-        let rate = evaluated as f64 / (wall / 1e9);
-        let agent_cpu = d("cpu_ms") as f64 * 1e6 / evaluated.max(1) as f64;
-        let rss = s1["rss_kb"].as_u64().unwrap_or(0) as f64 / 1024.0;
-        println!(
-            "| {rep} | falco-rt + stdlib | {per:.0} | {:+.0}% | {evaluated} | {rate:.0} | {} | {agent_cpu:.0} | {rss:.1} |",
-            (per / base - 1.0) * 100.0,
-            d("kernel_dropped"),
-        );
-        assert_eq!(agent.stop(), 0, "falco-rt did not stop cleanly");
+    for (i, a) in agents.iter().enumerate() {
+        println!("agent {}: {}", i + 1, a.display());
     }
+    println!(
+        "| rep | phase | worker CPU ns/syscall | overhead | records/s | events evaluated | evaluated/s | kernel drops | agent CPU ns/record | agent CPU ns/evaluated | agent RSS MB |"
+    );
+    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for rep in 1..=reps {
+        let (base_cpu, _, n) = run_workers(iters, mix, workers);
+        let base = base_cpu / n as f64;
+        println!("| {rep} | no agent | {base:.0} | +0% | - | - | - | - | - | - | - |");
+
+        for (i, bin) in agents.iter().enumerate() {
+            let mut agent = support::Agent::spawn_bin(
+                bin,
+                &["--bundle", bundle.to_str().expect("utf8"), "--no-k8s-audit"],
+            );
+            agent.wait_stderr("capturing");
+            std::thread::sleep(Duration::from_millis(300));
+            let s0 = stats(&mut agent);
+            let (cpu, wall, n) = run_workers(iters, mix, workers);
+            let rss = rss_mb(agent.pid());
+            // Let the agent drain what the ring still holds.
+            std::thread::sleep(Duration::from_millis(500));
+            let s1 = stats(&mut agent);
+            let d = |k: &str| s1[k].as_u64().unwrap_or(0) - s0[k].as_u64().unwrap_or(0);
+            let per = cpu / n as f64;
+            let (records, evaluated) = (d("records"), d("evaluated"));
+            let secs = wall / 1e9;
+            let cpu_ns = d("cpu_ms") as f64 * 1e6;
+            println!(
+                "| {rep} | agent {} + stdlib | {per:.0} | {:+.0}% | {:.0} | {evaluated} | {:.0} | {} | {:.0} | {:.0} | {rss:.1} |",
+                i + 1,
+                (per / base - 1.0) * 100.0,
+                records as f64 / secs,
+                evaluated as f64 / secs,
+                d("kernel_dropped"),
+                cpu_ns / records.max(1) as f64,
+                cpu_ns / evaluated.max(1) as f64,
+            );
+            assert_eq!(agent.stop(), 0, "falco-rt did not stop cleanly");
+        }
+    }
+    println!("load average at the end: {}", loadavg());
 }

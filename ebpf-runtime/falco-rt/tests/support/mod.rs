@@ -84,7 +84,12 @@ fn collect(r: impl std::io::Read + Send + 'static, sink: Arc<Mutex<Vec<String>>>
 
 impl Agent {
     pub fn spawn(args: &[&str]) -> Agent {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_falco-rt"))
+        Self::spawn_bin(Path::new(env!("CARGO_BIN_EXE_falco-rt")), args)
+    }
+
+    /// Like [`Agent::spawn`], with another build of the agent (the bench's A/B runs).
+    pub fn spawn_bin(bin: &Path, args: &[&str]) -> Agent {
+        let mut child = Command::new(bin)
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
