@@ -9,7 +9,9 @@
 //! `sys_exit` hook and per-syscall tracepoints; batched wakeups), draining and
 //! decoding the ring meanwhile. Repetitions are interleaved (every phase once,
 //! then again) so that load changes on the machine hit all phases alike; each
-//! row is the median of its repetitions. Needs root.
+//! row is the median of its repetitions, with the fastest repetition beside
+//! it (on a busy machine other processes only ever add time, so the minimum
+//! is the steadier figure). Needs root.
 
 use std::fs::File;
 use std::process::{Command, Stdio};
@@ -135,10 +137,12 @@ fn ch_wait(h: &mut Option<std::process::Child>) -> Result<std::process::Output, 
         .map_err(|e| e.to_string())
 }
 
-fn median(mut runs: Vec<Run>) -> Option<Run> {
+/// The median repetition, and the fastest one's worker CPU time.
+fn median(mut runs: Vec<Run>) -> Option<(Run, u64)> {
     runs.sort_by_key(|r| r.cpu_ns);
+    let fastest = runs.first()?.cpu_ns;
     let mid = runs.len() / 2;
-    runs.into_iter().nth(mid)
+    runs.into_iter().nth(mid).map(|r| (r, fastest))
 }
 
 fn rss_kib() -> u64 {
@@ -185,9 +189,9 @@ fn main() {
     );
     println!();
     println!(
-        "| phase | worker CPU ns/syscall | overhead | events | events/s | drops | reader CPU ns/event |"
+        "| phase | worker CPU ns/syscall | overhead | fastest rep ns/syscall | overhead | events | events/s | drops | reader CPU ns/event |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let exit_only = CaptureConfig {
         attach: Attach::ExitOnly,
         ..CaptureConfig::default()
@@ -231,12 +235,13 @@ fn main() {
     }
     let mut base = None;
     for ((name, _), runs) in phases.iter().zip(runs) {
-        let Some(r) = median(runs) else {
+        let Some((r, fastest)) = median(runs) else {
             eprintln!("storm: no runs (--reps 0)");
             std::process::exit(1);
         };
-        let per = r.cpu_ns as f64 / (iters * syscalls_per_iter) as f64;
-        let base_per = *base.get_or_insert(per);
+        let syscalls = (iters * syscalls_per_iter) as f64;
+        let (per, min) = (r.cpu_ns as f64 / syscalls, fastest as f64 / syscalls);
+        let (base_per, base_min) = *base.get_or_insert((per, min));
         let eps = if r.wall_ns > 0 {
             r.events as f64 * 1e9 / r.wall_ns as f64
         } else {
@@ -248,8 +253,9 @@ fn main() {
             "-".into()
         };
         println!(
-            "| {name} | {per:.0} | {:+.1}% | {} | {eps:.0} | {} | {reader} |",
+            "| {name} | {per:.0} | {:+.1}% | {min:.0} | {:+.1}% | {} | {eps:.0} | {} | {reader} |",
             (per / base_per - 1.0) * 100.0,
+            (min / base_min - 1.0) * 100.0,
             r.events,
             r.dropped
         );
