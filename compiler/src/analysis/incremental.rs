@@ -4,13 +4,15 @@
 //! A file is loaded again only when its text or its place in the load order
 //! changes, and then through [`falco_loader::reload`]: an edit inside one item
 //! re-reads only that item (the rest of the file's load moves by the edit's change
-//! in length). Unchanged files also keep their line index. Everything after loading
-//! (resolution, typechecking) runs on every call, exactly as `analyze` runs it. A
-//! test checks that both give equal results.
+//! in length). Unchanged files also keep their line index. Resolution and
+//! typechecking run on every call, reusing the parse and typecheck of every
+//! condition and output text seen by the previous call (see `super::memo`). Tests
+//! check that both give equal results.
 
 use falco_loader::{LoadIndex, LoadedFile, Reload};
 use falco_span::{FileId, LineIndex};
 
+use super::memo::Memo;
 use super::{Analysis, SourceFile, analyze_loaded};
 
 /// Keeps the loaded items of each file between analyses.
@@ -28,6 +30,8 @@ pub struct Incremental {
     reloaded: usize,
     /// How many of those were re-read only in the edited item.
     piecewise: usize,
+    /// Parses and typechecks of the last call, by text.
+    memo: Memo,
 }
 
 impl Incremental {
@@ -60,7 +64,7 @@ impl Incremental {
             .iter()
             .flat_map(|file| file.diagnostics.iter().cloned())
             .collect();
-        analyze_loaded(sources, &self.loads, diagnostics)
+        analyze_loaded(sources, &self.loads, diagnostics, Some(&mut self.memo))
     }
 
     /// Brings the cached load of file `id` up to `text`; returns its line index.
@@ -107,6 +111,12 @@ impl Incremental {
     /// item an edit changed.
     pub fn piecewise(&self) -> usize {
         self.piecewise
+    }
+
+    /// How many conditions and outputs the last call parsed, and how many it
+    /// typechecked, afresh (the others came from the memo).
+    pub fn redone(&self) -> (usize, usize) {
+        (self.memo.parses.parsed(), self.memo.checks.checked())
     }
 }
 

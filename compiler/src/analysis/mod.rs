@@ -3,13 +3,14 @@
 //! Owned by the lead; the CLI and renderers use only the types below.
 
 pub mod incremental;
+mod memo;
 mod typecheck;
 
 pub use typecheck::TypedRuleset;
 
 use falco_diagnostics::Diagnostic;
 use falco_loader::LoadedFile;
-use falco_resolve::{Options, Ruleset, resolve};
+use falco_resolve::{Options, Ruleset, resolve, resolve_memoized};
 use falco_span::{FileId, LineIndex};
 use rayon::prelude::*;
 
@@ -95,7 +96,7 @@ pub fn analyze(files: Vec<(String, String)>) -> Analysis {
     for file in &mut loaded {
         diagnostics.append(&mut file.diagnostics);
     }
-    analyze_loaded(files, &loaded, diagnostics)
+    analyze_loaded(files, &loaded, diagnostics, None)
 }
 
 /// Numbers `files` in load order.
@@ -108,15 +109,31 @@ fn source_files(files: Vec<(String, String)>) -> Vec<SourceFile> {
 }
 
 /// The stages after loading: resolution and typechecking over the loaded files,
-/// with `diagnostics` holding the loading's.
+/// with `diagnostics` holding the loading's. With a memo, parses and typechecks
+/// of texts seen by earlier runs are reused, and this run's are kept in it.
 fn analyze_loaded(
     files: Vec<SourceFile>,
     loaded: &[LoadedFile],
     mut diagnostics: Vec<Diagnostic>,
+    memo: Option<&mut memo::Memo>,
 ) -> Analysis {
-    let (ruleset, mut resolve_diagnostics) = resolve(loaded, &Options::default());
-    diagnostics.append(&mut resolve_diagnostics);
-    let typed = typecheck::check_ruleset(&ruleset, &mut diagnostics);
+    let options = Options::default();
+    let (ruleset, typed) = match memo {
+        Some(memo) => {
+            let (ruleset, mut found) = resolve_memoized(loaded, &options, &mut memo.parses);
+            diagnostics.append(&mut found);
+            let typed =
+                typecheck::check_ruleset(&ruleset, &mut diagnostics, Some(&mut memo.checks));
+            memo.checks.sweep();
+            (ruleset, typed)
+        }
+        None => {
+            let (ruleset, mut found) = resolve(loaded, &options);
+            diagnostics.append(&mut found);
+            let typed = typecheck::check_ruleset(&ruleset, &mut diagnostics, None);
+            (ruleset, typed)
+        }
+    };
     sort_diagnostics(&mut diagnostics);
     let summary = Summary {
         files: files.len(),

@@ -14,6 +14,8 @@ use falco_typeck::{
 };
 use rayon::prelude::*;
 
+use super::memo::{CheckMemo, Checked};
+
 /// More event types than this (counted as Falco does, enter and exit events
 /// separately) earns a rule the `no-evttype-restriction` warning.
 const EVTTYPE_LIMIT: usize = 100;
@@ -28,8 +30,14 @@ pub struct TypedRuleset {
     pub macros: HashMap<(MacroId, String), TypedExpr>,
 }
 
-/// Typechecks every rule and reachable macro, appending diagnostics.
-pub(crate) fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>) -> TypedRuleset {
+/// Typechecks every rule and reachable macro, appending diagnostics. With a
+/// memo, each condition and output whose (source, text) it holds is not checked
+/// again, and the new checks are stored in it.
+pub(crate) fn check_ruleset(
+    ruleset: &Ruleset,
+    diagnostics: &mut Vec<Diagnostic>,
+    mut memo: Option<&mut CheckMemo>,
+) -> TypedRuleset {
     let schema = Schema::get();
     let mut typed = TypedRuleset::default();
 
@@ -60,18 +68,21 @@ pub(crate) fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>
         sources.sort();
         jobs.extend(sources.into_iter().map(|source| (id, source)));
     }
+    let checks = Checks {
+        schema,
+        memo: memo.as_deref(),
+    };
     let checked_macros: Vec<_> = jobs
         .par_iter()
-        .map(|&(id, source)| {
-            check_condition(
-                &ruleset.macros[id].condition.ast,
-                &Context::new(schema, source),
-            )
-        })
+        .map(|&(id, source)| checks.condition(&ruleset.macros[id].condition, source))
         .collect();
-    let mut macro_errors: HashMap<(MacroId, String), Vec<TypeError>> = HashMap::new();
-    for ((id, source), (tree, errors)) in jobs.into_iter().zip(checked_macros) {
+    let mut macro_errors: HashMap<(MacroId, &str), Vec<TypeError>> = HashMap::new();
+    for ((id, source), ((tree, errors), fresh)) in jobs.into_iter().zip(checked_macros) {
         let item = &ruleset.macros[id];
+        if let Some(memo) = memo.as_deref_mut().filter(|_| fresh) {
+            let text = item.condition.expanded.text.clone();
+            memo.store_condition(source, text, (tree.clone(), errors.clone()));
+        }
         for error in errors.iter().filter(|error| error.is_error()) {
             let strict = reached_by_strict[id].contains(source);
             if strict || !is_unknown_filter(error) {
@@ -82,16 +93,38 @@ pub(crate) fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>
                 ));
             }
         }
-        macro_errors.insert((id, source.clone()), errors);
+        macro_errors.insert((id, source.as_str()), errors);
         typed.macros.insert((id, source.clone()), tree);
     }
+    // The typed macros by (name, source), for the event-type analysis.
+    let macro_trees: HashMap<(&str, &str), &TypedExpr> = typed
+        .macros
+        .iter()
+        .map(|((id, source), tree)| ((ruleset.macros[*id].name.as_str(), source.as_str()), tree))
+        .collect();
+    let mut typed_rules = Vec::with_capacity(ruleset.rules.len());
 
-    let mut checked = check_rules(ruleset, schema).into_iter();
+    let checks = Checks {
+        schema,
+        memo: memo.as_deref(),
+    };
+    let mut checked = check_rules(ruleset, &checks).into_iter();
     for (index, rule) in ruleset.rules.iter().enumerate() {
-        let Some(Some((tree, mut errors, output_errors))) = checked.next() else {
-            typed.rules.push(None);
+        let Some(Some(((tree, mut errors), fresh, output_errors, fresh_output))) = checked.next()
+        else {
+            typed_rules.push(None);
             continue;
         };
+        if let Some(memo) = memo.as_deref_mut() {
+            if fresh {
+                let text = rule.condition.expanded.text.clone();
+                memo.store_condition(&rule.source, text, (tree.clone(), errors.clone()));
+            }
+            if fresh_output {
+                let text = rule.output.text.clone();
+                memo.store_output(&rule.source, text, output_errors.clone());
+            }
+        }
         let bad_fields = check_exception_fields(rule, schema, diagnostics);
         // An exception field already reported as such is not reported again where
         // the exception's condition text uses it.
@@ -110,7 +143,7 @@ pub(crate) fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>
                 .map(|error| to_file(&rule.condition, error, fallback))
                 .or_else(|| {
                     rule_macros[index].iter().find_map(|&id| {
-                        let errors = macro_errors.get(&(id, rule.source.clone()))?;
+                        let errors = macro_errors.get(&(id, rule.source.as_str()))?;
                         let error = errors.iter().find(|error| is_unknown_filter(error))?;
                         Some(to_file(&ruleset.macros[id].condition, error, fallback))
                     })
@@ -144,7 +177,7 @@ pub(crate) fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>
             }
         }
         for (id, entry) in macro_entries(ruleset, &rule.condition) {
-            let Some(errors) = macro_errors.get(&(id, rule.source.clone())) else {
+            let Some(errors) = macro_errors.get(&(id, rule.source.as_str())) else {
                 continue;
             };
             let item = &ruleset.macros[id];
@@ -177,10 +210,7 @@ pub(crate) fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>
             && !rule.condition.has_syntax_errors
             && resolved
         {
-            let lookup = |name: &str| {
-                let id = ruleset.macros.iter().position(|item| item.name == name)?;
-                typed.macros.get(&(id, rule.source.clone()))
-            };
+            let lookup = |name: &str| macro_trees.get(&(name, rule.source.as_str())).copied();
             let set = event_types(&tree, &lookup, schema, &rule.source);
             if let Some(count) = too_many_event_types(&set) {
                 diagnostics.push(
@@ -196,27 +226,60 @@ pub(crate) fn check_ruleset(ruleset: &Ruleset, diagnostics: &mut Vec<Diagnostic>
                 );
             }
         }
-        typed.rules.push(Some(tree));
+        typed_rules.push(Some(tree));
     }
+    typed.rules = typed_rules;
     typed
 }
 
-/// A rule's typed condition, its errors, and its output's errors.
-type CheckedRule = (TypedExpr, Vec<TypeError>, Vec<TypeError>);
+/// A rule's checked condition and its output's errors, each with whether it was
+/// checked afresh (rather than taken from the memo).
+type CheckedRule = (Checked, bool, Vec<TypeError>, bool);
 
 /// Checks every rule's condition and output (`None` for skipped rules), on the
 /// worker threads: rules are independent of each other.
-fn check_rules(ruleset: &Ruleset, schema: &Schema) -> Vec<Option<CheckedRule>> {
+fn check_rules(ruleset: &Ruleset, checks: &Checks<'_>) -> Vec<Option<CheckedRule>> {
     let check = |rule: &falco_resolve::Rule| {
         if rule.unknown_source {
             return None;
         }
-        let ctx = Context::new(schema, &rule.source);
-        let (tree, errors) = check_condition(&rule.condition.ast, &ctx);
-        let (_, output_errors) = check_output(&rule.output_ast, &ctx);
-        Some((tree, errors, output_errors))
+        let (condition, fresh) = checks.condition(&rule.condition, &rule.source);
+        let (output, fresh_output) = checks.output(rule);
+        Some((condition, fresh, output, fresh_output))
     };
     ruleset.rules.par_iter().map(check).collect()
+}
+
+/// Runs the typechecker, or takes its result from the memo when there is one.
+struct Checks<'a> {
+    schema: &'a Schema,
+    memo: Option<&'a CheckMemo>,
+}
+
+impl Checks<'_> {
+    /// The check of `condition` under `source`, and whether it was done afresh.
+    fn condition(&self, condition: &Condition, source: &str) -> (Checked, bool) {
+        let text = &condition.expanded.text;
+        match self.memo.and_then(|memo| memo.condition(source, text)) {
+            Some(checked) => (checked.clone(), false),
+            None => {
+                let ctx = Context::new(self.schema, source);
+                (check_condition(&condition.ast, &ctx), true)
+            }
+        }
+    }
+
+    /// The errors of a rule's output, and whether it was checked afresh.
+    fn output(&self, rule: &falco_resolve::Rule) -> (Vec<TypeError>, bool) {
+        let text = &rule.output.text;
+        match self.memo.and_then(|memo| memo.output(&rule.source, text)) {
+            Some(errors) => (errors.clone(), false),
+            None => {
+                let ctx = Context::new(self.schema, &rule.source);
+                (check_output(&rule.output_ast, &ctx).1, true)
+            }
+        }
+    }
 }
 
 /// Falco counts an event type twice (enter and exit events).

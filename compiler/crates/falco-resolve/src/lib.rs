@@ -17,10 +17,12 @@
 mod collect;
 mod exceptions;
 mod lists;
+mod memo;
 mod model;
 mod parse;
 mod substitute;
 
+pub use memo::{Parse, ParseMemo, TextMemo};
 pub use model::*;
 
 use falco_diagnostics::Diagnostic;
@@ -54,10 +56,33 @@ impl Default for Options {
 
 /// Resolves the items of `files`, loaded in the given order, into one ruleset.
 pub fn resolve(files: &[LoadedFile], options: &Options) -> (Ruleset, Vec<Diagnostic>) {
+    resolve_with(files, options, None)
+}
+
+/// Resolves like [`resolve`], with the same result, but takes the parse of each
+/// condition and output whose text `memo` already holds, and leaves in `memo` the
+/// parses of this ruleset (for the next call, after an edit).
+pub fn resolve_memoized(
+    files: &[LoadedFile],
+    options: &Options,
+    memo: &mut ParseMemo,
+) -> (Ruleset, Vec<Diagnostic>) {
+    memo.parsed = 0;
+    let resolved = resolve_with(files, options, Some(&mut *memo));
+    memo.conditions.sweep();
+    memo.outputs.sweep();
+    resolved
+}
+
+fn resolve_with(
+    files: &[LoadedFile],
+    options: &Options,
+    memo: Option<&mut ParseMemo>,
+) -> (Ruleset, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let broken = Broken::of(files);
     let collected = collect::collect(files, options, &broken, &mut diagnostics);
-    let ruleset = parse::build(collected, &broken, &mut diagnostics);
+    let ruleset = parse::build(collected, &broken, &mut diagnostics, memo);
     (ruleset, diagnostics)
 }
 

@@ -1,5 +1,7 @@
 //! The resolved ruleset.
 
+use std::sync::Arc;
+
 use falco_condition::ast::{Expr, Output};
 use falco_loader::{Exception, ListEntry, PluginRequirement, Priority, Version};
 use falco_span::{FileSpan, MappedText, Span};
@@ -84,8 +86,9 @@ pub struct Condition {
     pub source: MappedText,
     /// The text that was parsed: exceptions appended, lists substituted.
     pub expanded: MappedText,
-    /// The syntax tree of `expanded` (spans into `expanded.text`).
-    pub ast: Expr,
+    /// The syntax tree of `expanded` (spans into `expanded.text`), shared with
+    /// the [`ParseMemo`](crate::ParseMemo) that may hold it.
+    pub ast: Arc<Expr>,
     /// Lists substituted into it.
     pub list_uses: Vec<ListUse>,
     /// Macro references and what they resolved to.

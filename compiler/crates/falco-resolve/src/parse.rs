@@ -2,6 +2,7 @@
 //! the unused-item warnings.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use falco_condition::ast::{Check, Expr, Value};
 use falco_condition::{ParseError, parse_condition, parse_output};
@@ -13,14 +14,17 @@ use crate::Broken;
 use crate::collect::{Collected, CollectedMacro};
 use crate::exceptions::append_exceptions;
 use crate::lists::build_lists;
+use crate::memo::{Parse, ParseMemo, TextMemo, parse_with};
 use crate::model::{Condition, Macro, MacroRef, Rule, Ruleset};
 use crate::substitute::{ListIndex, substitute};
 
-/// Builds the ruleset from what the collector gathered.
+/// Builds the ruleset from what the collector gathered, reusing and keeping the
+/// parses of `memo` when there is one.
 pub(crate) fn build(
     collected: Collected,
     broken: &Broken,
     diagnostics: &mut Vec<Diagnostic>,
+    mut memo: Option<&mut ParseMemo>,
 ) -> Ruleset {
     let mut lists = build_lists(&collected.lists);
     let index = ListIndex::new(&lists);
@@ -37,7 +41,8 @@ pub(crate) fn build(
         .iter()
         .map(|item| (&item.condition, item.origin.definition))
         .collect();
-    let mut parsed_macros = parse_many(&macro_texts, &index).into_iter();
+    let parsed = parse_many(&macro_texts, &index, memo.as_deref());
+    let mut parsed_macros = store_parses(parsed, memo.as_deref_mut()).into_iter();
     let mut macros = Vec::with_capacity(collected.macros.len());
     for item in &collected.macros {
         let Some((mut condition, mut found)) = parsed_macros.next() else {
@@ -77,7 +82,8 @@ pub(crate) fn build(
         .filter(|(item, _)| !item.unknown_source)
         .map(|(item, text)| (text, item.origin.definition))
         .collect();
-    let mut parsed_rules = parse_many(&to_parse, &index).into_iter();
+    let parsed = parse_many(&to_parse, &index, memo.as_deref());
+    let mut parsed_rules = store_parses(parsed, memo.as_deref_mut()).into_iter();
     let mut rules = Vec::with_capacity(collected.rules.len());
     for item in collected.rules {
         let (condition, output_ast) = if item.unknown_source {
@@ -100,8 +106,15 @@ pub(crate) fn build(
                 diagnostics,
             );
             lint_list_literals(&condition, &index, diagnostics);
-            let (output_ast, errors) = parse_output(&item.output.text);
+            let outputs = memo.as_deref().map(|memo| &memo.outputs);
+            let ((output_ast, errors), fresh) =
+                parse_with(outputs, &item.output.text, parse_output);
             report(&errors, &item.output, item.origin.definition, diagnostics);
+            if let Some(memo) = memo.as_deref_mut().filter(|_| fresh) {
+                memo.parsed += 1;
+                memo.outputs
+                    .insert(item.output.text.clone(), (output_ast.clone(), errors));
+            }
             (condition, output_ast)
         };
         rules.push(Rule {
@@ -175,48 +188,81 @@ fn unparsed(text: &MappedText) -> Condition {
     Condition {
         source: text.clone(),
         expanded: text.clone(),
-        ast: Expr::Error(Span::new(0, text.text.len() as u32)),
+        ast: Arc::new(Expr::Error(Span::new(0, text.text.len() as u32))),
         list_uses: Vec::new(),
         macro_refs: Vec::new(),
         has_syntax_errors: false,
     }
 }
 
-/// Substitutes lists into each text and parses it, on the worker threads:
-/// conditions are independent until their macro references are bound. Results come
-/// back in input order, each with its own diagnostics.
+/// A parsed condition, its diagnostics, and its parse when it is new to the memo.
+type Parsed = (Condition, Vec<Diagnostic>, Option<Parse<Arc<Expr>>>);
+
+/// Substitutes lists into each text and parses it (or takes the parse from
+/// `memo`), on the worker threads: conditions are independent until their macro
+/// references are bound. Results come back in input order, each with its own
+/// diagnostics.
 fn parse_many(
     texts: &[(&MappedText, FileSpan)],
     index: &ListIndex<'_>,
-) -> Vec<(Condition, Vec<Diagnostic>)> {
+    memo: Option<&ParseMemo>,
+) -> Vec<Parsed> {
+    let memo = memo.map(|memo| &memo.conditions);
     texts
         .par_iter()
         .map(|(text, fallback)| {
             let mut found = Vec::new();
-            let condition = parse_text(text, index, *fallback, &mut found);
+            let (condition, fresh) = parse_text(text, index, *fallback, memo, &mut found);
+            (condition, found, fresh)
+        })
+        .collect()
+}
+
+/// Stores the new parses in `memo` (keyed by the parsed text) and returns the
+/// conditions with their diagnostics.
+fn store_parses(
+    parsed: Vec<Parsed>,
+    mut memo: Option<&mut ParseMemo>,
+) -> Vec<(Condition, Vec<Diagnostic>)> {
+    parsed
+        .into_iter()
+        .map(|(condition, found, fresh)| {
+            if let (Some(memo), Some(parse)) = (memo.as_deref_mut(), fresh) {
+                memo.parsed += 1;
+                memo.conditions
+                    .insert(condition.expanded.text.clone(), parse);
+            }
             (condition, found)
         })
         .collect()
 }
 
-/// Substitutes lists into `text` and parses it.
+/// Substitutes lists into `text` and parses it, or takes the parse from `memo`.
+/// With a memo, a fresh parse is returned too, for the memo to keep.
 fn parse_text(
     text: &MappedText,
     index: &ListIndex<'_>,
     fallback: FileSpan,
+    memo: Option<&TextMemo<Parse<Arc<Expr>>>>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Condition {
+) -> (Condition, Option<Parse<Arc<Expr>>>) {
     let (expanded, list_uses) = substitute(text, index);
-    let (ast, errors) = parse_condition(&expanded.text);
+    let ((ast, errors), fresh) = parse_with(memo, &expanded.text, |text| {
+        let (ast, errors) = parse_condition(text);
+        (Arc::new(ast), errors)
+    });
     report(&errors, &expanded, fallback, diagnostics);
-    Condition {
+    let has_syntax_errors = !errors.is_empty();
+    let keep = (fresh && memo.is_some()).then(|| (Arc::clone(&ast), errors));
+    let condition = Condition {
         source: text.clone(),
         expanded,
         ast,
         list_uses,
         macro_refs: Vec::new(),
-        has_syntax_errors: !errors.is_empty(),
-    }
+        has_syntax_errors,
+    };
+    (condition, keep)
 }
 
 /// Turns parse errors (spans in `text`) into diagnostics with file spans.

@@ -1,0 +1,122 @@
+//! Results kept between resolutions of the same workspace, for an editor that
+//! resolves again after every keystroke.
+//!
+//! Parsing a condition or an output depends on its text alone, and the parser's
+//! spans are offsets into that text, so a parse can be reused for any item whose
+//! text is the same, wherever the item sits in its file: the text's own
+//! `MappedText` (built afresh on every resolution) maps those spans to files.
+//! Keys are whole texts, never positions, so an edit that moves an item cannot
+//! make it pick up a stale result.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use falco_condition::ParseError;
+use falco_condition::ast::{Expr, Output};
+
+/// Values keyed by a text, kept while they are used: each [`TextMemo::sweep`]
+/// forgets those not looked up or stored since the one before. Lookups take
+/// `&self`, so they may run on several threads at once.
+#[derive(Debug)]
+pub struct TextMemo<T> {
+    entries: HashMap<String, Entry<T>>,
+    round: u64,
+}
+
+#[derive(Debug)]
+struct Entry<T> {
+    value: T,
+    /// The round that last used it.
+    used: AtomicU64,
+}
+
+impl<T> Default for TextMemo<T> {
+    fn default() -> TextMemo<T> {
+        TextMemo {
+            entries: HashMap::new(),
+            round: 1,
+        }
+    }
+}
+
+impl<T> TextMemo<T> {
+    /// The value stored for `text`, marked as used in this round.
+    pub fn get(&self, text: &str) -> Option<&T> {
+        let entry = self.entries.get(text)?;
+        entry.used.store(self.round, Ordering::Relaxed);
+        Some(&entry.value)
+    }
+
+    /// Stores the value of `text` (used in this round).
+    pub fn insert(&mut self, text: String, value: T) {
+        let used = AtomicU64::new(self.round);
+        self.entries.insert(text, Entry { value, used });
+    }
+
+    /// Forgets the values not used since the last sweep, and starts a new round.
+    pub fn sweep(&mut self) {
+        let round = self.round;
+        self.entries
+            .retain(|_, entry| entry.used.load(Ordering::Relaxed) == round);
+        self.round += 1;
+    }
+
+    /// Number of values held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A parse: the tree and the syntax errors, with spans into the parsed text.
+pub type Parse<T> = (T, Vec<ParseError>);
+
+/// The parses of conditions (after list substitution and exceptions) and of
+/// outputs, by text, kept between calls of [`resolve_memoized`](crate::resolve_memoized).
+#[derive(Debug, Default)]
+pub struct ParseMemo {
+    pub(crate) conditions: TextMemo<Parse<Arc<Expr>>>,
+    pub(crate) outputs: TextMemo<Parse<Output>>,
+    /// Texts the last resolution had to parse (the others were reused).
+    pub(crate) parsed: usize,
+}
+
+impl ParseMemo {
+    /// An empty memo.
+    pub fn new() -> ParseMemo {
+        ParseMemo::default()
+    }
+
+    /// How many condition and output texts the last resolution parsed afresh.
+    pub fn parsed(&self) -> usize {
+        self.parsed
+    }
+
+    /// How many parses are held.
+    pub fn len(&self) -> usize {
+        self.conditions.len() + self.outputs.len()
+    }
+
+    /// Whether it holds no parse.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Parses `text` with `parse`, or takes the parse `memo` holds for it. The flag
+/// says whether it was parsed afresh (and should be stored).
+pub(crate) fn parse_with<T: Clone>(
+    memo: Option<&TextMemo<Parse<T>>>,
+    text: &str,
+    parse: impl FnOnce(&str) -> Parse<T>,
+) -> (Parse<T>, bool) {
+    match memo.and_then(|memo| memo.get(text)) {
+        Some(parsed) => (parsed.clone(), false),
+        None => (parse(text), true),
+    }
+}

@@ -1,0 +1,89 @@
+//! What re-analysis keeps between runs after loading: the parse of every
+//! condition and output (in [`ParseMemo`]) and their typechecks (in
+//! [`CheckMemo`]).
+//!
+//! Typechecking a condition depends only on its parsed text and the rule's
+//! source (macros are not expanded, the schema is fixed), and its spans are
+//! offsets into that text, so both memos are keyed by text: an item that moved
+//! in its file reuses its results, mapped to the file by its own fresh
+//! `MappedText`. Entries not used by a run are dropped after it.
+
+use std::collections::HashMap;
+
+use falco_resolve::{ParseMemo, TextMemo};
+use falco_typeck::{TypeError, TypedExpr};
+
+/// A typechecked condition: its tree and errors, spans into its expanded text.
+pub(crate) type Checked = (TypedExpr, Vec<TypeError>);
+
+/// Everything kept between analyses after loading.
+#[derive(Debug, Default)]
+pub(crate) struct Memo {
+    /// Parses of conditions and outputs, by text.
+    pub(crate) parses: ParseMemo,
+    /// Typechecks of conditions and outputs, by source and text.
+    pub(crate) checks: CheckMemo,
+}
+
+/// Typechecks by event source, then by the text checked.
+#[derive(Debug, Default)]
+pub(crate) struct CheckMemo {
+    conditions: HashMap<String, TextMemo<Checked>>,
+    outputs: HashMap<String, TextMemo<Vec<TypeError>>>,
+    /// Conditions and outputs checked since the last sweep.
+    checking: usize,
+    /// Conditions and outputs the last run had to check.
+    checked: usize,
+}
+
+impl CheckMemo {
+    /// The check of condition text `text` under `source`.
+    pub(crate) fn condition(&self, source: &str, text: &str) -> Option<&Checked> {
+        self.conditions.get(source)?.get(text)
+    }
+
+    /// The errors of output text `text` under `source`.
+    pub(crate) fn output(&self, source: &str, text: &str) -> Option<&Vec<TypeError>> {
+        self.outputs.get(source)?.get(text)
+    }
+
+    /// Keeps the check of a condition.
+    pub(crate) fn store_condition(&mut self, source: &str, text: String, checked: Checked) {
+        self.checking += 1;
+        memo_of(&mut self.conditions, source).insert(text, checked);
+    }
+
+    /// Keeps the errors of an output.
+    pub(crate) fn store_output(&mut self, source: &str, text: String, errors: Vec<TypeError>) {
+        self.checking += 1;
+        memo_of(&mut self.outputs, source).insert(text, errors);
+    }
+
+    /// Ends a run: forgets what it did not use.
+    pub(crate) fn sweep(&mut self) {
+        for memo in self.conditions.values_mut() {
+            memo.sweep();
+        }
+        for memo in self.outputs.values_mut() {
+            memo.sweep();
+        }
+        self.conditions.retain(|_, memo| !memo.is_empty());
+        self.outputs.retain(|_, memo| !memo.is_empty());
+        self.checked = std::mem::take(&mut self.checking);
+    }
+
+    /// How many conditions and outputs the last run checked afresh.
+    pub(crate) fn checked(&self) -> usize {
+        self.checked
+    }
+}
+
+fn memo_of<'a, T>(
+    memos: &'a mut HashMap<String, TextMemo<T>>,
+    source: &str,
+) -> &'a mut TextMemo<T> {
+    memos.entry(source.to_owned()).or_default()
+}
+
+#[cfg(test)]
+mod tests;
