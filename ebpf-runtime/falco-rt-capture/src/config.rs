@@ -29,9 +29,12 @@ pub enum Attach {
 pub struct CaptureConfig {
     /// Ring buffer size in bytes (a power of two, multiple of the page size).
     pub ring_bytes: u32,
-    /// Pending bytes at which the kernel wakes the reader; below it records are
-    /// submitted with `BPF_RB_NO_WAKEUP` and [`Self::flush_interval`] bounds the
-    /// latency. 0 = wake on every record (the kernel default, slower).
+    /// Bytes each CPU submits between two forced reader wakeups; the other
+    /// records are submitted with `BPF_RB_NO_WAKEUP` and [`Self::flush_interval`]
+    /// bounds their latency. Counted per CPU (reading the ring's fill level
+    /// costs a cross-CPU cache miss per record), so up to CPUs × this many bytes
+    /// can be pending before a wakeup: keep [`Self::ring_bytes`] well above
+    /// that. 0 = wake on every record (the kernel default, slower).
     pub wakeup_bytes: u64,
     /// Longest time a record waits in the ring before [`crate::Capture::poll`] reads it.
     pub flush_interval: Duration,

@@ -10,8 +10,8 @@
  * tracepoint, or global raw sys_enter (stashes the arguments per thread) plus
  * sys_exit. The `interest` map says, per syscall number, which hook emits it. sched_process_exec/fork/exit emit process lifecycle
  * records. Records are assembled in a per-CPU scratch buffer and copied into
- * one ring buffer with BPF_RB_NO_WAKEUP; a wakeup is forced only once
- * `wakeup_bytes` are pending, and the reader polls with a timeout for the rest.
+ * one ring buffer with BPF_RB_NO_WAKEUP; a wakeup is forced once a CPU has
+ * submitted `wakeup_bytes`, and the reader polls with a timeout for the rest.
  *
  * Layouts are in record.h. Build: see ../build.rs and ../../README.md.
  */
@@ -24,7 +24,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load (rodata). */
 const volatile __u32 own_tgid = 0;              /* events of this process are dropped */
-const volatile __u64 wakeup_bytes = 256 * 1024; /* 0 = wake the reader on every record */
+const volatile __u64 wakeup_bytes = 256 * 1024; /* per CPU; 0 = wake the reader on every record */
 
 /* x86_64 syscall numbers with arguments the program decodes. */
 #define NR_open 2
@@ -93,7 +93,8 @@ struct {
 } counters SEC(".maps");
 
 struct scratch_buf {
-	__u8 buf[RT_SCRATCH_SIZE];
+	__u8 buf[RT_SCRATCH_SIZE]; /* first: submit() finds the struct from buf */
+	__u64 unwoken;             /* bytes this CPU submitted since its last forced wakeup */
 };
 
 struct {
@@ -141,6 +142,14 @@ static __always_inline void fill_header(struct rt_header *h, __u16 kind, __u64 p
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
+/*
+ * Copies the record into the ring. The reader is woken only once this CPU has
+ * submitted `wakeup_bytes` since its last forced wakeup (per-CPU count, so
+ * no shared ring state is read here: asking the ring how much is pending
+ * costs a cross-CPU cache miss per record, and while the reader lags it
+ * would force a wakeup on every record). The reader polls with a timeout for
+ * the rest.
+ */
 static __always_inline void submit(__u8 *buf, __u64 size)
 {
 	if (size > RT_SCRATCH_SIZE)
@@ -148,8 +157,14 @@ static __always_inline void submit(__u8 *buf, __u64 size)
 	((struct rt_header *)buf)->size = (__u32)size;
 	__u64 flags = 0;
 	if (wakeup_bytes) {
-		__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-		flags = pending + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+		struct scratch_buf *s = (struct scratch_buf *)buf;
+		s->unwoken += size;
+		if (s->unwoken >= wakeup_bytes) {
+			s->unwoken = 0;
+			flags = BPF_RB_FORCE_WAKEUP;
+		} else {
+			flags = BPF_RB_NO_WAKEUP;
+		}
 	}
 	if (bpf_ringbuf_output(&events, buf, size, flags) == 0)
 		count(RT_CNT_SUBMITTED);

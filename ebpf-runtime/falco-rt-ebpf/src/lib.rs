@@ -90,6 +90,6 @@ pub mod interest {
 pub mod globals {
     /// `u32`: the tgid whose events the program drops (the agent itself).
     pub const OWN_TGID: &str = "own_tgid";
-    /// `u64`: pending ring bytes that force a reader wakeup; 0 = wake on every record.
+    /// `u64`: bytes a CPU submits between forced reader wakeups; 0 = wake on every record.
     pub const WAKEUP_BYTES: &str = "wakeup_bytes";
 }
