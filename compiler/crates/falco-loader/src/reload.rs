@@ -19,8 +19,10 @@
 //!   line that could start a new one;
 //! - neither the old nor the new entry holds a `&` or `*` that could be an anchor or
 //!   alias (an alias reaches across entries);
-//! - the new text is read the same way as the old (both as written, or both joined
-//!   with the same rewrite outside the entry);
+//! - the YAML reader's rewrite of flow collections (see
+//!   [`falco_yaml::JoinedPiece`]) ends closed in every entry, so that it is made of
+//!   the entries' own rewrites, and the new text is read the same way as the old
+//!   (both as written, or both joined);
 //! - the entry's new text parses alone without a syntax error, as one entry.
 
 use crate::LoadedFile;
@@ -41,11 +43,14 @@ struct Plan {
     /// The joined text the YAML reader read, when it did not read the file as
     /// written.
     joined: Option<String>,
+    /// What the rewrite of flow collections finds before the first entry.
+    header: Flags,
     /// One per top-level entry, in order.
     entries: Vec<Entry>,
 }
 
-/// One top-level entry: where its first line starts, and what it added.
+/// One top-level entry: where its first line starts, what it added, and what the
+/// rewrite of flow collections finds in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Entry {
     /// Start of the entry's `- ` line; the entry runs up to the next one.
@@ -53,6 +58,38 @@ struct Entry {
     items: u32,
     diagnostics: u32,
     broken: u32,
+    flags: Flags,
+}
+
+/// The flags of a [`falco_yaml::JoinedPiece`] that decide the reading.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Flags {
+    changed: bool,
+    needed: bool,
+    closes_at_line_start: bool,
+}
+
+impl Flags {
+    fn of(piece: &falco_yaml::JoinedPiece) -> Flags {
+        Flags {
+            changed: piece.changed,
+            needed: piece.needed,
+            closes_at_line_start: piece.closes_at_line_start,
+        }
+    }
+
+    fn or(self, other: Flags) -> Flags {
+        Flags {
+            changed: self.changed || other.changed,
+            needed: self.needed || other.needed,
+            closes_at_line_start: self.closes_at_line_start || other.closes_at_line_start,
+        }
+    }
+
+    /// Whether a text with these flags (over all its pieces) is read joined first.
+    fn joins(self) -> bool {
+        self.changed && self.needed && self.closes_at_line_start
+    }
 }
 
 /// How [`reload`] got the new load.
@@ -100,7 +137,8 @@ pub fn load_indexed(file: FileId, text: &str) -> (LoadedFile, LoadIndex) {
 }
 
 /// The plan for a clean one-document file whose entries added `outputs`, when
-/// every line that could start an entry does start one.
+/// every line that could start an entry does start one and the rewrite of flow
+/// collections is made of the entries' own.
 fn plan(text: &str, joined: Option<String>, outputs: &[EntryOutput]) -> Option<Plan> {
     let bytes = text.as_bytes();
     let read = joined.as_deref().unwrap_or(text).as_bytes();
@@ -108,6 +146,16 @@ fn plan(text: &str, joined: Option<String>, outputs: &[EntryOutput]) -> Option<P
     if lines.len() != outputs.len() {
         return None;
     }
+    // Reads `text[from..to]` as a piece of the rewrite.
+    let piece = |from: usize, to: usize| -> Option<Flags> {
+        let piece = falco_yaml::join_piece(text.get(from..to)?);
+        let same = joined
+            .as_ref()
+            .is_none_or(|joined| joined.as_bytes().get(from..to) == Some(piece.text.as_bytes()));
+        (piece.closed && same).then(|| Flags::of(&piece))
+    };
+    let header = piece(0, lines.first().map_or(bytes.len(), |&first| first))?;
+    let mut all = header;
     let mut entries = Vec::with_capacity(lines.len());
     for (index, (&line, output)) in lines.iter().zip(outputs).enumerate() {
         let next = lines.get(index + 1).map_or(bytes.len(), |&next| next);
@@ -116,14 +164,21 @@ fn plan(text: &str, joined: Option<String>, outputs: &[EntryOutput]) -> Option<P
         if !(line + 2 <= node && node <= next && starts_line && read.get(line) == Some(&b'-')) {
             return None;
         }
+        let flags = piece(line, next)?;
+        all = all.or(flags);
         entries.push(Entry {
             line: u32::try_from(line).ok()?,
             items: output.items,
             diagnostics: output.diagnostics,
             broken: output.broken,
+            flags,
         });
     }
-    Some(Plan { joined, entries })
+    (all.joins() == joined.is_some()).then_some(Plan {
+        joined,
+        header,
+        entries,
+    })
 }
 
 /// The starts of the lines in `bytes[from..to]` that begin at column 0 with
@@ -200,20 +255,25 @@ fn reload_entry(
     {
         return None;
     }
-    let joined = falco_yaml::first_joined_reading(new_text);
-    let read = match (&plan.joined, &joined) {
-        (None, None) => new_text,
-        (Some(old_joined), Some(new_joined)) => {
-            let same_around = old_joined.as_bytes()[..start] == new_joined.as_bytes()[..start]
-                && old_joined.as_bytes()[old_end..] == new_joined.as_bytes()[new_end..];
-            if !same_around {
-                return None;
-            }
-            new_joined
-        }
-        _ => return None,
+    // The rewrite of the other entries stays; the reading must stay the same.
+    let piece = falco_yaml::join_piece(new_text.get(start..new_end)?);
+    let flags = Flags::of(&piece);
+    let all = plan
+        .entries
+        .iter()
+        .enumerate()
+        .fold(plan.header, |all, (index, other)| {
+            all.or(if index == entry { flags } else { other.flags })
+        });
+    if !piece.closed || all.joins() != plan.joined.is_some() {
+        return None;
+    }
+    let read = if plan.joined.is_some() {
+        piece.text.as_str()
+    } else {
+        new_text.get(start..new_end)?
     };
-    let (documents, syntax) = falco_yaml::parse_as_written(loaded.file, read.get(start..new_end)?);
+    let (documents, syntax) = falco_yaml::parse_as_written(loaded.file, read);
     let [document] = documents.as_slice() else {
         return None;
     };
@@ -262,11 +322,14 @@ fn reload_entry(
         items: output.items,
         diagnostics: output.diagnostics,
         broken: output.broken,
+        flags,
     };
     for later in &mut plan.entries[entry + 1..] {
         later.line = (i64::from(later.line) + delta) as u32;
     }
-    plan.joined = joined;
+    if let Some(joined) = &mut plan.joined {
+        joined.replace_range(start..old_end, &piece.text);
+    }
     Some(())
 }
 

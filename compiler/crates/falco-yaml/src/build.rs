@@ -71,15 +71,6 @@ pub(crate) fn closes_flow_at_line_start(text: &str) -> bool {
     })
 }
 
-/// The joined text [`parse_all`] tries first for `text`, if any.
-pub(crate) fn first_reading(text: &str) -> Option<String> {
-    if closes_flow_at_line_start(text) {
-        crate::repair::join_flow_lines(text)
-    } else {
-        None
-    }
-}
-
 pub(crate) fn parse_with_resume(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
     let mut documents = Vec::new();
     let mut diagnostics = Vec::new();

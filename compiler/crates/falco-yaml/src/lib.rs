@@ -217,9 +217,43 @@ pub fn parse_as_written(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnos
     build::parse_with_resume(file, text)
 }
 
-/// The joined text that [`parse`] reads first for `text`, if any: when a line
-/// starts with a closing bracket and some flow collection needs joining. When this
-/// is `None`, `parse` reads the text as written first.
-pub fn first_joined_reading(text: &str) -> Option<String> {
-    build::first_reading(text)
+/// What the joined reading (see [`Reading::joined`]) makes of one piece of a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinedPiece {
+    /// The piece with the line breaks of its flow collections joined (the same
+    /// length).
+    pub text: String,
+    /// Whether `text` differs from the piece.
+    pub changed: bool,
+    /// Whether a flow collection has a line indented no deeper than its first line.
+    pub needed: bool,
+    /// Whether a line starts with `]` or `}` after its indentation.
+    pub closes_at_line_start: bool,
+    /// Whether the piece ends outside any flow collection and quoted scalar.
+    ///
+    /// When a text is cut at line starts into pieces that are all closed, its
+    /// joined text is the pieces' `text`s put together, and [`parse`] reads it
+    /// first (before the text as written) exactly when some piece
+    /// `closes_at_line_start`, some piece `changed` and some piece `needed`:
+    /// nothing the rewrite tracks carries over such a cut.
+    pub closed: bool,
+}
+
+/// The joined reading's rewrite applied to `piece` alone (see
+/// [`JoinedPiece::closed`] for when pieces make up the whole).
+pub fn join_piece(piece: &str) -> JoinedPiece {
+    let scan = repair::scan(piece);
+    // Whole comments and ASCII line breaks are blanked, so the rewrite stays UTF-8;
+    // if it ever did not, the piece is marked unusable rather than guessed at.
+    let (text, closed) = match String::from_utf8(scan.out) {
+        Ok(text) => (text, scan.closed),
+        Err(_) => (piece.to_owned(), false),
+    };
+    JoinedPiece {
+        text,
+        changed: scan.changed,
+        needed: scan.needed,
+        closes_at_line_start: build::closes_flow_at_line_start(piece),
+        closed,
+    }
 }

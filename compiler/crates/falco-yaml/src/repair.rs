@@ -20,10 +20,35 @@
 /// The rewritten text, or `None` when no flow collection has a line indented no
 /// deeper than the line it starts on (the only case a strict parser rejects).
 pub(crate) fn join_flow_lines(text: &str) -> Option<String> {
+    let scan = scan(text);
+    if !scan.changed || !scan.needed {
+        return None;
+    }
+    String::from_utf8(scan.out).ok()
+}
+
+/// What the rewrite finds in a text.
+pub(crate) struct Scan {
+    /// The text with the line breaks of flow collections joined.
+    pub out: Vec<u8>,
+    /// Whether `out` differs from the text.
+    pub changed: bool,
+    /// Whether a flow collection has a line indented no deeper than its first line.
+    pub needed: bool,
+    /// Whether the text ends outside any flow collection and quoted scalar. A text
+    /// cut at line starts where this holds for every piece scans as its pieces do
+    /// one by one (nothing else carries over a line start at depth 0).
+    pub closed: bool,
+}
+
+/// Scans `text` for flow collections and rewrites their line breaks.
+pub(crate) fn scan(text: &str) -> Scan {
     let bytes = text.as_bytes();
     let mut out = bytes.to_vec();
     let mut changed = false;
     let mut needed = false;
+    // Set when a quoted scalar runs to the end of the text.
+    let mut open_quote = false;
     // Indentation of the line where the outermost open flow collection starts.
     let mut flow_indent = 0usize;
     let mut depth = 0usize;
@@ -86,7 +111,10 @@ pub(crate) fn join_flow_lines(text: &str) -> Option<String> {
                         continue;
                     }
                     b'"' | b'\'' => {
-                        pos = skip_quoted(bytes, pos);
+                        pos = skip_quoted(bytes, pos).unwrap_or_else(|| {
+                            open_quote = true;
+                            bytes.len()
+                        });
                         previous = b'"';
                         continue;
                     }
@@ -120,7 +148,10 @@ pub(crate) fn join_flow_lines(text: &str) -> Option<String> {
         }
         match byte {
             b'"' | b'\'' => {
-                pos = skip_quoted(bytes, pos);
+                pos = skip_quoted(bytes, pos).unwrap_or_else(|| {
+                    open_quote = true;
+                    bytes.len()
+                });
                 previous = b'"';
                 continue;
             }
@@ -183,10 +214,12 @@ pub(crate) fn join_flow_lines(text: &str) -> Option<String> {
                 .unwrap_or(bytes.len() - pos);
         }
     }
-    if !changed || !needed {
-        return None;
+    Scan {
+        out,
+        changed,
+        needed,
+        closed: depth == 0 && !open_quote,
     }
-    String::from_utf8(out).ok()
 }
 
 /// The position of the line break ending the line at `pos` (or the end).
@@ -202,8 +235,9 @@ fn next_line(bytes: &[u8], pos: usize) -> usize {
     (line_end(bytes, pos) + 1).min(bytes.len())
 }
 
-/// Skips a quoted scalar starting at `pos`; returns the position after it.
-fn skip_quoted(bytes: &[u8], pos: usize) -> usize {
+/// Skips a quoted scalar starting at `pos`; returns the position after it, or
+/// `None` when the text ends before the closing quote.
+fn skip_quoted(bytes: &[u8], pos: usize) -> Option<usize> {
     let quote = bytes[pos];
     let mut at = pos + 1;
     while at < bytes.len() {
@@ -217,9 +251,9 @@ fn skip_quoted(bytes: &[u8], pos: usize) -> usize {
                 at += 2;
                 continue;
             }
-            return at + 1;
+            return Some(at + 1);
         }
         at += 1;
     }
-    bytes.len()
+    None
 }
