@@ -4,10 +4,10 @@
 //! A file is loaded again only when its text or its place in the load order
 //! changes, and then through [`falco_loader::reload`]: an edit inside one item
 //! re-reads only that item (the rest of the file's load moves by the edit's change
-//! in length). Unchanged files also keep their line index. Resolution and
-//! typechecking run on every call, reusing the parse and typecheck of every
-//! condition and output text seen by the previous call (see `super::memo`). Tests
-//! check that both give equal results.
+//! in length). Line indexes are kept too, and only an edit's bytes are scanned.
+//! Resolution and typechecking run on every call, reusing the parse and typecheck
+//! of every condition and output text seen by the previous call (see
+//! `super::memo`). Tests check that both give equal results.
 
 use falco_loader::{LoadIndex, LoadedFile, Reload};
 use falco_span::{FileId, LineIndex};
@@ -81,9 +81,9 @@ impl Incremental {
                 );
                 self.reloaded += 1;
                 self.piecewise += usize::from(how == Reload::Piecewise);
+                self.line_indexes[index] = self.line_indexes[index].edited(old, text);
                 old.clear();
                 old.push_str(text);
-                self.line_indexes[index] = LineIndex::new(text);
             }
             None => {
                 let (loaded, load_index) = falco_loader::load_indexed(id, text);

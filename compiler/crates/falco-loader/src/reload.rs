@@ -229,8 +229,7 @@ fn reload_entry(
 ) -> Option<()> {
     let plan = index.plan.as_mut()?;
     let (old, new) = (old_text.as_bytes(), new_text.as_bytes());
-    let prefix = common_prefix(old, new);
-    let suffix = common_suffix(&old[prefix..], &new[prefix..]);
+    let (prefix, suffix) = falco_span::common_ends(old, new);
     // The entry whose `- ` lies before the first changed byte.
     let entry = plan
         .entries
@@ -359,41 +358,4 @@ fn may_hold_anchors(text: &[u8]) -> bool {
                     b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':' | b'?' | b'-'
                 ))
     })
-}
-
-/// Bytes compared at once before the byte-wise tail (a slice comparison is a
-/// `memcmp`).
-const CHUNK: usize = 64;
-
-/// The length of the common start of `a` and `b`.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    let len = a.len().min(b.len());
-    let mut at = 0;
-    while at + CHUNK <= len && a[at..at + CHUNK] == b[at..at + CHUNK] {
-        at += CHUNK;
-    }
-    at + a[at..len]
-        .iter()
-        .zip(&b[at..len])
-        .take_while(|(x, y)| x == y)
-        .count()
-}
-
-/// The length of the common end of `a` and `b`.
-fn common_suffix(a: &[u8], b: &[u8]) -> usize {
-    let len = a.len().min(b.len());
-    let (a, b) = (&a[a.len() - len..], &b[b.len() - len..]);
-    let mut matched = 0;
-    while matched + CHUNK <= len
-        && a[len - matched - CHUNK..len - matched] == b[len - matched - CHUNK..len - matched]
-    {
-        matched += CHUNK;
-    }
-    matched
-        + a[..len - matched]
-            .iter()
-            .rev()
-            .zip(b[..len - matched].iter().rev())
-            .take_while(|(x, y)| x == y)
-            .count()
 }

@@ -10,9 +10,11 @@
 //! scalars (indentation removed, lines folded), escapes in quoted scalars, list
 //! substitution and appended conditions that come from several items or files.
 
+mod edit;
 mod line_index;
 mod text_map;
 
+pub use edit::common_ends;
 pub use line_index::{LineIndex, Position};
 pub use text_map::{MappedText, TextMap};
 

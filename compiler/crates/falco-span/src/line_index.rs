@@ -29,6 +29,38 @@ impl LineIndex {
         LineIndex { line_starts }
     }
 
+    /// The index of `new`, given that `self` indexes `old` (an edit of it): line
+    /// starts before the first changed byte are kept, those after the last one
+    /// move by the change in length, and only the changed bytes are scanned. Equal
+    /// to `LineIndex::new(new)`.
+    pub fn edited(&self, old: &str, new: &str) -> LineIndex {
+        let (start, end) = crate::common_ends(old.as_bytes(), new.as_bytes());
+        let (old_end, new_end) = (old.len() - end, new.len() - end);
+        let delta = new.len() as i64 - old.len() as i64;
+        // A line starts after a line break: keep those whose break is unchanged.
+        let kept = self
+            .line_starts
+            .partition_point(|&line| line as usize <= start);
+        let moved = self
+            .line_starts
+            .partition_point(|&line| line as usize <= old_end);
+        let mut line_starts = Vec::with_capacity(self.line_starts.len() + 1);
+        line_starts.extend_from_slice(&self.line_starts[..kept]);
+        line_starts.extend(
+            new.as_bytes()[start..new_end]
+                .iter()
+                .enumerate()
+                .filter(|(_, byte)| **byte == b'\n')
+                .map(|(at, _)| (start + at) as u32 + 1),
+        );
+        line_starts.extend(
+            self.line_starts[moved.max(kept)..]
+                .iter()
+                .map(|&line| (i64::from(line) + delta) as u32),
+        );
+        LineIndex { line_starts }
+    }
+
     /// Number of lines (a text that ends with a newline has an empty last line).
     pub fn line_count(&self) -> usize {
         self.line_starts.len()

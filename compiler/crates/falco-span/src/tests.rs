@@ -171,3 +171,41 @@ fn moved_origins_equal_building_at_the_new_place() {
     moved.map.move_origins(40);
     assert_eq!(moved, build(100));
 }
+
+#[test]
+fn common_ends_of_an_edit() {
+    assert_eq!(common_ends(b"abcdef", b"abXdef"), (2, 3));
+    assert_eq!(common_ends(b"aaaa", b"aaaaaa"), (4, 0));
+    assert_eq!(common_ends(b"", b"x"), (0, 0));
+    let long = "x".repeat(300);
+    assert_eq!(
+        common_ends(
+            format!("{long}a{long}").as_bytes(),
+            format!("{long}{long}").as_bytes()
+        ),
+        (300, 300)
+    );
+}
+
+proptest::proptest! {
+    /// An edited index equals indexing the edited text afresh.
+    #[test]
+    fn edited_line_index_equals_a_new_one(
+        old in "[a\n\r é]{0,200}",
+        at in 0usize..220,
+        delete in 0usize..40,
+        insert in "[a\n é]{0,20}",
+    ) {
+        let mut start = at.min(old.len());
+        while !old.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (start + delete).min(old.len());
+        while !old.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut new = old.clone();
+        new.replace_range(start..end, &insert);
+        proptest::prop_assert_eq!(LineIndex::new(&old).edited(&old, &new), LineIndex::new(&new));
+    }
+}
