@@ -12,5 +12,6 @@ pub mod convert;
 pub mod document;
 pub mod handlers;
 pub mod locate;
+pub mod retire;
 pub mod server;
 pub mod workspace;

@@ -19,6 +19,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use crate::convert::{self, Files};
 use crate::document::Document;
+use crate::retire::Retire;
 
 /// Names of the project file looked for at the workspace root, in order.
 pub const PROJECT_FILES: &[&str] = &[".falco-rulec.yaml", "falco.yaml"];
@@ -65,6 +66,8 @@ pub struct Workspace {
     incremental: Incremental,
     /// The analysis of the texts at `analyzed`.
     analysis: Analysis,
+    /// Frees the analyses it replaces.
+    retire: Retire,
     /// The load order of `analysis`.
     files: Vec<FileEntry>,
     /// Bumped on every change of a text or of the load order.
@@ -239,7 +242,9 @@ impl Workspace {
             inputs.push((display_path(&uri), text));
             files.push(FileEntry { uri, key });
         }
-        self.analysis = self.incremental.analyze(inputs);
+        let analysis = self.incremental.analyze(inputs);
+        self.retire
+            .retire(std::mem::replace(&mut self.analysis, analysis));
         self.files = files;
         self.analyzed = Some(self.generation);
     }
