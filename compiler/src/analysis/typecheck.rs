@@ -2,6 +2,7 @@
 //! the sources of the rules that reach it, outputs, and the event-type warning.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use falco_diagnostics::{Code, Diagnostic};
 use falco_loader::ExceptionFields;
@@ -25,9 +26,9 @@ const EVTTYPE_LIMIT: usize = 100;
 pub struct TypedRuleset {
     /// Typed condition of each rule (index as in `Ruleset::rules`); `None` for rules
     /// that are skipped (unknown source).
-    pub rules: Vec<Option<TypedExpr>>,
+    pub rules: Vec<Option<Arc<TypedExpr>>>,
     /// Typed condition of each macro, per source it is used with.
-    pub macros: HashMap<(MacroId, String), TypedExpr>,
+    pub macros: HashMap<(MacroId, String), Arc<TypedExpr>>,
 }
 
 /// Typechecks every rule and reachable macro, appending diagnostics. With a
@@ -81,7 +82,7 @@ pub(crate) fn check_ruleset(
         let item = &ruleset.macros[id];
         if let Some(memo) = memo.as_deref_mut().filter(|_| fresh) {
             let text = item.condition.expanded.text.clone();
-            memo.store_condition(source, text, (tree.clone(), errors.clone()));
+            memo.store_condition(source, text, (Arc::clone(&tree), errors.clone()));
         }
         for error in errors.iter().filter(|error| error.is_error()) {
             let strict = reached_by_strict[id].contains(source);
@@ -100,7 +101,10 @@ pub(crate) fn check_ruleset(
     let macro_trees: HashMap<(&str, &str), &TypedExpr> = typed
         .macros
         .iter()
-        .map(|((id, source), tree)| ((ruleset.macros[*id].name.as_str(), source.as_str()), tree))
+        .map(|((id, source), tree)| {
+            let name = ruleset.macros[*id].name.as_str();
+            ((name, source.as_str()), &**tree)
+        })
         .collect();
     let mut typed_rules = Vec::with_capacity(ruleset.rules.len());
 
@@ -118,7 +122,7 @@ pub(crate) fn check_ruleset(
         if let Some(memo) = memo.as_deref_mut() {
             if fresh {
                 let text = rule.condition.expanded.text.clone();
-                memo.store_condition(&rule.source, text, (tree.clone(), errors.clone()));
+                memo.store_condition(&rule.source, text, (Arc::clone(&tree), errors.clone()));
             }
             if fresh_output {
                 let text = rule.output.text.clone();
@@ -264,7 +268,8 @@ impl Checks<'_> {
             Some(checked) => (checked.clone(), false),
             None => {
                 let ctx = Context::new(self.schema, source);
-                (check_condition(&condition.ast, &ctx), true)
+                let (tree, errors) = check_condition(&condition.ast, &ctx);
+                ((Arc::new(tree), errors), true)
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Typed conditions to IR: macros inlined, operands and values interned.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use falco_bundle::{Check, CmpOp, Const, Field, Operand, Quant, Rhs, Transform};
 use falco_condition::ast::{Modifier, Op, TransformKind};
@@ -17,7 +18,7 @@ const MAX_MACRO_DEPTH: usize = 64;
 /// What lowering one condition needs.
 pub(crate) struct Lowerer<'a> {
     pub(crate) ruleset: &'a Ruleset,
-    pub(crate) macros: &'a HashMap<(MacroId, String), TypedExpr>,
+    pub(crate) macros: &'a HashMap<(MacroId, String), Arc<TypedExpr>>,
     pub(crate) source: &'a str,
     pub(crate) source_id: u32,
     pub(crate) tables: &'a mut Tables,

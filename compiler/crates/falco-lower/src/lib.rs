@@ -31,6 +31,7 @@ mod tables;
 mod tests;
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use falco_bundle::{Bundle, EventTypes, OutputPart, PluginRequirement, Priority, Rule, SyscallSet};
 use falco_resolve::{MacroId, Ruleset};
@@ -46,9 +47,9 @@ pub struct Input<'a> {
     /// The resolved ruleset.
     pub ruleset: &'a Ruleset,
     /// Typed condition of each rule, by index in `ruleset.rules` (`None`: skipped).
-    pub rules: &'a [Option<TypedExpr>],
+    pub rules: &'a [Option<Arc<TypedExpr>>],
     /// Typed condition of each macro, per source it is used with.
-    pub macros: &'a HashMap<(MacroId, String), TypedExpr>,
+    pub macros: &'a HashMap<(MacroId, String), Arc<TypedExpr>>,
     /// The compiler's version, recorded in the bundle.
     pub engine_version: &'a str,
 }
@@ -227,7 +228,10 @@ fn rule_event_types(input: &Input<'_>, tree: &TypedExpr, source: &str) -> EventT
     }
     let lookup = |name: &str| {
         let id = input.ruleset.macros.iter().position(|m| m.name == name)?;
-        input.macros.get(&(id, source.to_owned()))
+        input
+            .macros
+            .get(&(id, source.to_owned()))
+            .map(|tree| &**tree)
     };
     match event_types(tree, &lookup, Schema::get(), source) {
         EventTypeSet::None => EventTypes::None,

@@ -81,7 +81,7 @@ pub type Parse<T> = (T, Vec<ParseError>);
 #[derive(Debug, Default)]
 pub struct ParseMemo {
     pub(crate) conditions: TextMemo<Parse<Arc<Expr>>>,
-    pub(crate) outputs: TextMemo<Parse<Output>>,
+    pub(crate) outputs: TextMemo<Parse<Arc<Output>>>,
     /// Texts the last resolution had to parse (the others were reused).
     pub(crate) parsed: usize,
 }

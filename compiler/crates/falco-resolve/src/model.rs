@@ -153,8 +153,9 @@ pub struct Rule {
     pub condition: Condition,
     /// The output format text, with appends.
     pub output: MappedText,
-    /// The parsed output (spans into `output.text`).
-    pub output_ast: Output,
+    /// The parsed output (spans into `output.text`), shared like
+    /// [`Condition::ast`].
+    pub output_ast: Arc<Output>,
     /// `capture`
     pub capture: bool,
     /// `capture_duration` in milliseconds, if set.

@@ -89,7 +89,7 @@ pub(crate) fn build(
         let (condition, output_ast) = if item.unknown_source {
             (
                 unparsed(&item.condition),
-                falco_condition::ast::Output { parts: Vec::new() },
+                Arc::new(falco_condition::ast::Output { parts: Vec::new() }),
             )
         } else {
             let Some((mut condition, mut found)) = parsed_rules.next() else {
@@ -107,13 +107,15 @@ pub(crate) fn build(
             );
             lint_list_literals(&condition, &index, diagnostics);
             let outputs = memo.as_deref().map(|memo| &memo.outputs);
-            let ((output_ast, errors), fresh) =
-                parse_with(outputs, &item.output.text, parse_output);
+            let ((output_ast, errors), fresh) = parse_with(outputs, &item.output.text, |text| {
+                let (output, errors) = parse_output(text);
+                (Arc::new(output), errors)
+            });
             report(&errors, &item.output, item.origin.definition, diagnostics);
             if let Some(memo) = memo.as_deref_mut().filter(|_| fresh) {
                 memo.parsed += 1;
                 memo.outputs
-                    .insert(item.output.text.clone(), (output_ast.clone(), errors));
+                    .insert(item.output.text.clone(), (Arc::clone(&output_ast), errors));
             }
             (condition, output_ast)
         };

@@ -10,11 +10,14 @@
 
 use std::collections::HashMap;
 
+use std::sync::Arc;
+
 use falco_resolve::{ParseMemo, TextMemo};
 use falco_typeck::{TypeError, TypedExpr};
 
-/// A typechecked condition: its tree and errors, spans into its expanded text.
-pub(crate) type Checked = (TypedExpr, Vec<TypeError>);
+/// A typechecked condition: its tree (shared with the analyses that use it) and
+/// errors, spans into its expanded text.
+pub(crate) type Checked = (Arc<TypedExpr>, Vec<TypeError>);
 
 /// Everything kept between analyses after loading.
 #[derive(Debug, Default)]
