@@ -21,6 +21,11 @@ use crate::event::{Event, EventBody};
 pub struct SyscallBuilder {
     ev: Box<SyscallEvent>,
     ts: u64,
+    /// Arguments written: `ev.args[..args]`; the slots after them are the old event's,
+    /// filled again by the next arguments or set aside by `build`.
+    args: usize,
+    /// Whether `chain` was called (else `build` leaves the event without processes).
+    chain: bool,
 }
 
 /// The process part of an event: the thread, its ancestors and the thread's container,
@@ -189,10 +194,11 @@ impl SyscallBuilder {
                     enter,
                     cpu,
                     res,
-                    args,
-                    procs,
+                    // Refilled in place, or reset by `build`.
+                    args: _,
+                    procs: _,
+                    container: _,
                     fd,
-                    container,
                     k8s,
                     open_flags,
                     spare,
@@ -202,12 +208,9 @@ impl SyscallBuilder {
                 *enter = false;
                 *cpu = None;
                 *res = None;
-                spare.args.append(args);
                 if let Some(fd) = fd.take() {
                     spare.fd = Some(fd);
                 }
-                *procs = no_procs();
-                *container = None;
                 *k8s = None;
                 *open_flags = None;
                 ev
@@ -219,7 +222,12 @@ impl SyscallBuilder {
                 ..SyscallEvent::default()
             }),
         };
-        Some(Self { ev, ts })
+        Some(Self {
+            ev,
+            ts,
+            args: 0,
+            chain: false,
+        })
     }
 
     /// The return value (`res`).
@@ -235,16 +243,26 @@ impl SyscallBuilder {
         raw: Raw,
         write: impl FnOnce(&mut String),
     ) -> &mut Self {
-        let mut arg = self.ev.spare.args.pop().unwrap_or_else(|| Arg {
-            name: Cow::Borrowed(""),
-            text: String::new(),
-            raw: Raw::Text,
-        });
-        arg.name = Cow::Borrowed(name);
-        arg.raw = raw;
-        arg.text.clear();
-        write(&mut arg.text);
-        self.ev.args.push(arg);
+        let fill = |arg: &mut Arg| {
+            arg.name = Cow::Borrowed(name);
+            arg.raw = raw;
+            arg.text.clear();
+            write(&mut arg.text);
+        };
+        let ev = &mut *self.ev;
+        match ev.args.get_mut(self.args) {
+            Some(arg) => fill(arg),
+            None => {
+                let mut arg = ev.spare.args.pop().unwrap_or_else(|| Arg {
+                    name: Cow::Borrowed(""),
+                    text: String::new(),
+                    raw: Raw::Text,
+                });
+                fill(&mut arg);
+                ev.args.push(arg);
+            }
+        }
+        self.args += 1;
         self
     }
 
@@ -269,6 +287,7 @@ impl SyscallBuilder {
     pub fn chain(&mut self, chain: &ProcChain) -> &mut Self {
         self.ev.procs = chain.procs.clone();
         self.ev.container = chain.container.clone();
+        self.chain = true;
         self
     }
 
@@ -299,6 +318,16 @@ impl SyscallBuilder {
     /// The event, numbered `num`, with `first_ts` as the origin of `evt.reltime`.
     pub fn build(mut self, num: u64, first_ts: u64, hostname: Option<Arc<str>>) -> Event {
         let ev = &mut *self.ev;
+        if self.args < ev.args.len() {
+            let old = ev.args.drain(self.args..);
+            ev.spare.args.extend(old);
+        }
+        if !self.chain {
+            if !ev.procs.is_empty() {
+                ev.procs = no_procs();
+            }
+            ev.container = None;
+        }
         ev.open_flags = open_flags_of(&ev.evt_type, &mut ev.args);
         Event {
             num,
