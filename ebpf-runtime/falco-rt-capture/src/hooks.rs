@@ -130,10 +130,9 @@ impl Hooks {
         }
         let prog: &mut TracePoint = program(bpf, PER_SYSCALL_PROGRAM).map_err(|e| e.to_string())?;
         for (nr, event) in events {
-            let link = prog
-                .attach("syscalls", &event)
-                .map_err(|e| CaptureError::kernel(format!("attach to syscalls/{event}"), &e))
-                .map_err(|e| e.to_string())?;
+            let link = prog.attach("syscalls", &event).map_err(|e| {
+                CaptureError::kernel(format!("attach to syscalls/{event}"), &e).to_string()
+            })?;
             self.per_syscall.insert(nr, link);
         }
         Ok(())

@@ -49,3 +49,20 @@ fn boot_clock_maps_to_now() {
     let mapped = clock.to_unix_ns(boot_ns);
     assert!(mapped.abs_diff(unix) < 1_000_000_000, "{mapped} vs {unix}");
 }
+
+#[test]
+fn exit_events_follow_the_kernel_names() {
+    let dir = std::env::temp_dir().join(format!("falco-rt-tracefs-{}", std::process::id()));
+    for event in ["sys_exit_openat", "sys_exit_newstat", "sys_exit_umount"] {
+        let d = dir.join("events/syscalls").join(event);
+        std::fs::create_dir_all(&d).expect("event dir");
+        std::fs::write(d.join("id"), "1\n").expect("id");
+    }
+    let event = |name| crate::tracefs::exit_event(&dir, name);
+    assert_eq!(event("openat").as_deref(), Some("sys_exit_openat"));
+    assert_eq!(event("stat").as_deref(), Some("sys_exit_newstat"));
+    assert_eq!(event("umount2").as_deref(), Some("sys_exit_umount"));
+    assert_eq!(event("close"), None, "no event directory");
+    assert_eq!(event("tuxcall"), None);
+    let _ = std::fs::remove_dir_all(&dir);
+}
