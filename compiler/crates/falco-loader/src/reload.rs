@@ -202,8 +202,9 @@ fn entry_lines(bytes: &[u8], from: usize, to: usize) -> Option<Vec<usize>> {
 }
 
 /// Loads `new_text`, the edited `old_text`, into `loaded` and `index` (the load and
-/// index of `old_text`), reading again only the edited entry when that gives the
-/// same result as loading the whole file.
+/// index of `old_text`, as [`load_indexed`] or an earlier `reload` left them),
+/// reading again only the edited entry when that gives the same result as loading
+/// the whole file.
 pub fn reload(
     old_text: &str,
     loaded: &mut LoadedFile,
@@ -241,8 +242,14 @@ fn reload_entry(
         .get(entry + 1)
         .map_or(old.len(), |next| next.line as usize);
     // The change must end within the entry, so everything from its end on is the
-    // same in both texts.
-    if old.len() - suffix > old_end {
+    // same in both texts. (The other tests only guard against an index that is not
+    // `old_text`'s.)
+    let index_fits = old_end <= old.len()
+        && plan
+            .joined
+            .as_ref()
+            .is_none_or(|joined| joined.len() == old.len());
+    if !index_fits || old.len() - suffix > old_end {
         return None;
     }
     let new_end = new.len() - (old.len() - old_end);
@@ -287,14 +294,21 @@ fn reload_entry(
         ..LoadedFile::default()
     };
     let output = read_entry(loaded.file, node, &mut fresh);
+    let before = &plan.entries[..entry];
+    let was = plan.entries[entry];
+    let at = |count: fn(&Entry) -> u32, len: usize| -> Option<usize> {
+        let at: usize = before.iter().map(|entry| count(entry) as usize).sum();
+        (at + count(&was) as usize <= len).then_some(at)
+    };
+    let items = at(|entry| entry.items, loaded.items.len())?;
+    let diagnostics = at(|entry| entry.diagnostics, loaded.diagnostics.len())?;
+    let broken = at(|entry| entry.broken, loaded.broken.len())?;
     // Everything is known; from here on the load changes.
     let place = start as i64;
     let delta = new.len() as i64 - old.len() as i64;
-    let before = &plan.entries[..entry];
-    let was = plan.entries[entry];
     splice(
         &mut loaded.items,
-        before.iter().map(|entry| entry.items).sum(),
+        items,
         was.items,
         fresh.items,
         place,
@@ -302,7 +316,7 @@ fn reload_entry(
     );
     splice(
         &mut loaded.diagnostics,
-        before.iter().map(|entry| entry.diagnostics).sum(),
+        diagnostics,
         was.diagnostics,
         fresh.diagnostics,
         place,
@@ -310,7 +324,7 @@ fn reload_entry(
     );
     splice(
         &mut loaded.broken,
-        before.iter().map(|entry| entry.broken).sum(),
+        broken,
         was.broken,
         fresh.broken,
         place,
@@ -336,13 +350,13 @@ fn reload_entry(
 /// starts at file offset `place`), and moves the values behind them by `delta`.
 fn splice<T: Shift>(
     values: &mut Vec<T>,
-    at: u32,
+    at: usize,
     count: u32,
     mut fresh: Vec<T>,
     place: i64,
     delta: i64,
 ) {
-    let (at, end) = (at as usize, (at + count) as usize);
+    let end = at + count as usize;
     values[end..].shift(delta);
     fresh.shift(place);
     values.splice(at..end, fresh);

@@ -275,3 +275,26 @@ fn edits_across_items_reload_whole() {
         Reload::Unchanged
     );
 }
+
+#[test]
+fn an_index_of_another_text_does_not_panic() {
+    // Inputs that do not belong together give an unspecified load, never a panic.
+    let short = "- rule: a\n  condition: x\n";
+    let (mut loaded, mut index) = load_indexed(FileId(0), SYNTHETIC);
+    let _ = reload(
+        short,
+        &mut loaded,
+        &mut index,
+        "- rule: a\n  condition: y\n",
+    );
+    // An index without its load: the edit cannot be spliced in, so the whole file
+    // is loaded.
+    let (_, mut index) = load_indexed(FileId(0), SYNTHETIC);
+    let mut loaded = LoadedFile::default();
+    let edited = SYNTHETIC.replacen("in (l)", "in (k)", 1);
+    assert_eq!(
+        reload(SYNTHETIC, &mut loaded, &mut index, &edited),
+        Reload::Whole
+    );
+    assert_eq!(format!("{loaded:?}"), format!("{:?}", load(&edited)));
+}
