@@ -170,7 +170,7 @@ fn reload_equals_a_whole_load_after_random_edits() {
         assert!(index.is_piecewise(), "{}", &text[..40]);
         assert_eq!(format!("{loaded:?}"), format!("{:?}", load(text)));
     }
-    let piecewise = std::cell::Cell::new(0);
+    let (piecewise, edited) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
     let mut runner = TestRunner::new(Config {
         failure_persistence: None,
         ..Config::default()
@@ -180,6 +180,7 @@ fn reload_equals_a_whole_load_after_random_edits() {
         let mut text = bases[base].clone();
         let (mut loaded, mut index) = loads[base].clone();
         for edit in &edits {
+            edited.set(edited.get() + 1);
             let edited = apply(&text, edit);
             if check_reload(&text, &mut loaded, &mut index, &edited)? == Reload::Piecewise {
                 piecewise.set(piecewise.get() + 1);
@@ -192,8 +193,13 @@ fn reload_equals_a_whole_load_after_random_edits() {
         panic!("{error}");
     }
     // Some random edits must take the piecewise path, or this test proves nothing
-    // about it.
-    assert!(piecewise.get() > 0, "no edit was reloaded piecewise");
+    // about it. About a third of them do, so below 60 edits (PROPTEST_CASES under
+    // about 30) the sample is too small to require it.
+    assert!(
+        piecewise.get() > 0 || edited.get() < 60,
+        "none of {} edits was reloaded piecewise",
+        edited.get()
+    );
 }
 
 #[test]
