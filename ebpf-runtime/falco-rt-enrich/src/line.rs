@@ -71,39 +71,39 @@ impl Default for Enricher {
     }
 }
 
-/// Most process chains kept at once (threads come and go without a change of the
-/// process table; the cache starts over past this).
-const MAX_CHAINS: usize = 4096;
+/// Most process chains kept at once (about 7 KB each with all ancestors; processes
+/// met without a change of the process table are rare past this, and the cache then
+/// starts over).
+const MAX_CHAINS: usize = 1024;
 
-/// Process chains by (pid, tid), all built at one generation of the process table.
+/// Process chains by pid, shared by the process's threads, all built at one generation
+/// of the process table.
 #[derive(Debug, Default)]
 pub(crate) struct Chains {
     generation: u64,
-    pub(crate) by_thread: FxHashMap<(u32, u32), ProcChain>,
+    pub(crate) by_process: FxHashMap<u32, ProcChain>,
 }
 
 impl Chains {
-    /// The chain of thread `tid` of `p`: built from the table the first time, then
-    /// shared until the table changes (exec, fork, exit, cwd, a process loaded...).
-    fn get(&mut self, state: &State, p: &Process, tid: u32) -> &ProcChain {
+    /// The chain of `p`: built from the table the first time, then shared until the
+    /// table changes (exec, fork, exit, cwd, a process loaded...).
+    fn get(&mut self, state: &State, p: &Process) -> &ProcChain {
         let generation = state.procs.generation();
-        let key = (p.pid, tid);
         if generation != self.generation
-            || (self.by_thread.len() >= MAX_CHAINS && !self.by_thread.contains_key(&key))
+            || (self.by_process.len() >= MAX_CHAINS && !self.by_process.contains_key(&p.pid))
         {
-            self.by_thread.clear();
+            self.by_process.clear();
             self.generation = generation;
         }
-        self.by_thread
-            .entry(key)
-            .or_insert_with(|| chain_of(state, p, tid))
+        self.by_process
+            .entry(p.pid)
+            .or_insert_with(|| chain_of(state, p))
     }
 }
 
-/// The thread `tid` of `p`, its ancestors (at most [`MAX_ANCESTORS`]) and its container.
-fn chain_of(state: &State, p: &Process, tid: u32) -> ProcChain {
-    let mut thread = proc_info(p, state, Detail::Thread);
-    thread.tid = Some(tid.into());
+/// `p`, its ancestors (at most [`MAX_ANCESTORS`]) and its container.
+fn chain_of(state: &State, p: &Process) -> ProcChain {
+    let thread = proc_info(p, state, Detail::Thread);
     let ancestors = state.procs.ancestors(p.pid);
     let ancestors = ancestors
         .iter()
@@ -185,7 +185,7 @@ impl Enricher {
             }
         }
         if let Some(p) = state.procs.get(header.tgid) {
-            b.chain(self.chains.get(state, p, header.tid));
+            b.chain(self.chains.get(state, p), header.tid.into());
             if let Some((num, f)) = self.fd_of(rec, p) {
                 let name = f.name();
                 let (client, server, l4proto, is_server) = match &f.kind {

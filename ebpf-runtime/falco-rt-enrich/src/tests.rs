@@ -348,6 +348,6 @@ fn reused_events_and_shared_chains_equal_parsed_lines() {
         }
         e2.recycle(built);
     }
-    // The events above did use the cache: the last thread's chain is kept.
-    assert!(!e2.chains.by_thread.is_empty());
+    // The events above did use the cache: the last process's chain is kept.
+    assert!(!e2.chains.by_process.is_empty());
 }

@@ -197,6 +197,7 @@ impl SyscallBuilder {
                     // Refilled in place, or reset by `build`.
                     args: _,
                     procs: _,
+                    tid: _,
                     container: _,
                     fd,
                     k8s,
@@ -283,9 +284,11 @@ impl SyscallBuilder {
         self.push_arg(name, Raw::Text, |t| t.push_str(text))
     }
 
-    /// The thread, its ancestors and its container.
-    pub fn chain(&mut self, chain: &ProcChain) -> &mut Self {
+    /// The process, its ancestors and its container; `tid` is the thread of the process
+    /// the event is from (a chain can serve all the threads of its process).
+    pub fn chain(&mut self, chain: &ProcChain, tid: i64) -> &mut Self {
         self.ev.procs = chain.procs.clone();
+        self.ev.tid = Some(tid);
         self.ev.container = chain.container.clone();
         self.chain = true;
         self
@@ -326,6 +329,7 @@ impl SyscallBuilder {
             if !ev.procs.is_empty() {
                 ev.procs = no_procs();
             }
+            ev.tid = None;
             ev.container = None;
         }
         ev.open_flags = open_flags_of(&ev.evt_type, &mut ev.args);

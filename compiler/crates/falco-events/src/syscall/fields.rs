@@ -616,10 +616,10 @@ impl SysField {
             F::CapPermitted => s(th.and_then(|p| p.cap_permitted.as_deref())),
             F::CapInheritable => s(th.and_then(|p| p.cap_inheritable.as_deref())),
             F::CapEffective => s(th.and_then(|p| p.cap_effective.as_deref())),
-            F::Tid => i(th.and_then(|p| p.tid)),
+            F::Tid => i(ev.thread_tid()),
             F::Vtid => i(th.and_then(|p| p.vtid)),
-            F::IsMain => match th.map(|p| (p.tid, p.pid)) {
-                Some((Some(t), Some(p))) => V::Bool(t == p),
+            F::IsMain => match (ev.thread_tid(), th.and_then(|p| p.pid)) {
+                (Some(t), Some(p)) => V::Bool(t == p),
                 _ => V::Missing,
             },
             F::NThreads => u(th.and_then(|p| p.nthreads)),

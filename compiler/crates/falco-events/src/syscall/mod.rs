@@ -28,6 +28,9 @@ pub struct SyscallEvent {
     /// parent, and so on. Empty when the event has no thread context. Shared: a producer
     /// that keeps a process table hands the same chain to every event of a thread.
     pub(crate) procs: Arc<[Proc]>,
+    /// The thread's id when `procs` is a chain the process's threads share
+    /// ([`SyscallBuilder::chain`]); `None` when `procs[0]` has it.
+    pub(crate) tid: Option<i64>,
     pub(crate) fd: Option<Box<Fd>>,
     pub(crate) container: Option<Arc<Container>>,
     pub(crate) k8s: Option<Box<K8sMeta>>,
@@ -68,6 +71,11 @@ impl SyscallEvent {
 
     pub(crate) fn thread(&self) -> Option<&Proc> {
         self.procs.first()
+    }
+
+    /// `thread.tid`: the event's own thread id, else the thread record's.
+    pub(crate) fn thread_tid(&self) -> Option<i64> {
+        self.thread().and_then(|p| self.tid.or(p.tid))
     }
 }
 

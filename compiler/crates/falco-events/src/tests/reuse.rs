@@ -69,7 +69,7 @@ fn build(spec: &Spec, old: Option<Event>) -> Event {
             }),
             spec.container.then_some(("abc", "abcdef", "docker")),
         );
-        b.chain(&chain);
+        b.chain(&chain, spec.procs[0].0 + 7);
     }
     if let Some((num, kind, name)) = &spec.fd {
         b.fd(&FdInfo {
@@ -92,6 +92,7 @@ fn assert_same(a: &Event, b: &Event) {
     assert_eq!((a.enter, a.cpu, a.res), (b.enter, b.cpu, b.res));
     assert_eq!(a.args, b.args);
     assert_eq!(a.procs, b.procs);
+    assert_eq!(a.tid, b.tid);
     assert_eq!(a.fd, b.fd);
     assert_eq!(a.container, b.container);
     assert_eq!(a.k8s, b.k8s);
