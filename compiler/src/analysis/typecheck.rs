@@ -44,8 +44,8 @@ pub(crate) fn check_ruleset(
 
     // Which sources each macro is compiled under, and whether only rules that skip
     // unknown fields reach it.
-    let mut macro_sources: Vec<HashSet<String>> = vec![HashSet::new(); ruleset.macros.len()];
-    let mut reached_by_strict: Vec<HashSet<String>> = vec![HashSet::new(); ruleset.macros.len()];
+    let mut macro_sources: Vec<HashSet<&str>> = vec![HashSet::new(); ruleset.macros.len()];
+    let mut reached_by_strict: Vec<HashSet<&str>> = vec![HashSet::new(); ruleset.macros.len()];
     let mut rule_macros: Vec<Vec<MacroId>> = Vec::with_capacity(ruleset.rules.len());
     for rule in &ruleset.rules {
         let reached = if rule.unknown_source {
@@ -54,18 +54,18 @@ pub(crate) fn check_ruleset(
             reachable_macros(ruleset, &rule.condition)
         };
         for &id in &reached {
-            macro_sources[id].insert(rule.source.clone());
+            macro_sources[id].insert(rule.source.as_str());
             if !rule.skip_if_unknown_filter {
-                reached_by_strict[id].insert(rule.source.clone());
+                reached_by_strict[id].insert(rule.source.as_str());
             }
         }
         rule_macros.push(reached);
     }
 
     // Each (macro, source) pair is checked on its own, on the worker threads.
-    let mut jobs: Vec<(MacroId, &String)> = Vec::new();
+    let mut jobs: Vec<(MacroId, &str)> = Vec::new();
     for (id, sources) in macro_sources.iter().enumerate() {
-        let mut sources: Vec<&String> = sources.iter().collect();
+        let mut sources: Vec<&str> = sources.iter().copied().collect();
         sources.sort();
         jobs.extend(sources.into_iter().map(|source| (id, source)));
     }
@@ -94,8 +94,8 @@ pub(crate) fn check_ruleset(
                 ));
             }
         }
-        macro_errors.insert((id, source.as_str()), errors);
-        typed.macros.insert((id, source.clone()), tree);
+        macro_errors.insert((id, source), errors);
+        typed.macros.insert((id, source.to_owned()), tree);
     }
     // The typed macros by (name, source), for the event-type analysis.
     let macro_trees: HashMap<(&str, &str), &TypedExpr> = typed
