@@ -1,6 +1,5 @@
 //! An open document: its text, version and incremental edits in UTF-16.
 
-use falco_span::LineIndex;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 /// A document the client has open.
@@ -23,16 +22,61 @@ impl Document {
             match change.range {
                 None => self.text = change.text,
                 Some(range) => {
-                    let index = LineIndex::new(&self.text);
                     let start =
-                        index.offset_of_utf16(&self.text, range.start.line, range.start.character);
-                    let end =
-                        index.offset_of_utf16(&self.text, range.end.line, range.end.character);
-                    let (start, end) = (start.min(end) as usize, start.max(end) as usize);
-                    self.text.replace_range(start..end, &change.text);
+                        offset_of_utf16(&self.text, range.start.line, range.start.character);
+                    let end = offset_of_utf16(&self.text, range.end.line, range.end.character);
+                    self.text
+                        .replace_range(start.min(end)..start.max(end), &change.text);
                 }
             }
         }
         self.version = version;
+    }
+}
+
+/// The byte offset of a 0-based line and UTF-16 column of `text`, as
+/// `falco_span::LineIndex::offset_of_utf16` gives it (a line past the end is the
+/// end of the text, a column past the end of its line is the line's end), found
+/// by scanning only up to that line: an edit does not index the whole document.
+fn offset_of_utf16(text: &str, line: u32, column: u32) -> usize {
+    let mut start = 0;
+    for _ in 0..line {
+        match text[start..].find('\n') {
+            Some(at) => start += at + 1,
+            None => return text.len(),
+        }
+    }
+    let end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+    let mut units = 0;
+    for (at, ch) in text[start..end].char_indices() {
+        if units >= column {
+            return start + at;
+        }
+        units += ch.len_utf16() as u32;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use falco_span::LineIndex;
+    use proptest::prelude::*;
+
+    use super::offset_of_utf16;
+
+    proptest! {
+        /// The scan gives the offsets the whole-text index gives.
+        #[test]
+        fn offsets_equal_the_line_index(
+            text in "([a-z\\n\\r]|é|😀){0,40}",
+            line in 0u32..12,
+            column in 0u32..12,
+        ) {
+            let index = LineIndex::new(&text);
+            prop_assert_eq!(
+                offset_of_utf16(&text, line, column),
+                index.offset_of_utf16(&text, line, column) as usize
+            );
+        }
     }
 }
