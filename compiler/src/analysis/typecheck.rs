@@ -15,7 +15,7 @@ use falco_typeck::{
 };
 use rayon::prelude::*;
 
-use super::memo::{CheckMemo, Checked};
+use super::memo::{CheckMemo, Checked, EventTypes, LookedUp};
 
 /// More event types than this (counted as Falco does, enter and exit events
 /// separately) earns a rule the `no-evttype-restriction` warning.
@@ -98,12 +98,12 @@ pub(crate) fn check_ruleset(
         typed.macros.insert((id, source.to_owned()), tree);
     }
     // The typed macros by (name, source), for the event-type analysis.
-    let macro_trees: HashMap<(&str, &str), &TypedExpr> = typed
+    let macro_trees: HashMap<(&str, &str), &Arc<TypedExpr>> = typed
         .macros
         .iter()
         .map(|((id, source), tree)| {
             let name = ruleset.macros[*id].name.as_str();
-            ((name, source.as_str()), &**tree)
+            ((name, source.as_str()), tree)
         })
         .collect();
     let mut typed_rules = Vec::with_capacity(ruleset.rules.len());
@@ -215,7 +215,28 @@ pub(crate) fn check_ruleset(
             && resolved
         {
             let lookup = |name: &str| macro_trees.get(&(name, rule.source.as_str())).copied();
-            let set = event_types(&tree, &lookup, schema, &rule.source);
+            let text = &rule.condition.expanded.text;
+            let kept = memo
+                .as_deref()
+                .and_then(|memo| memo.event_types(text, &tree, lookup))
+                .cloned();
+            let set = match (kept, memo.as_deref_mut()) {
+                (Some(set), _) => set,
+                (None, Some(memo)) => {
+                    let (set, looked_up) = rule_event_types(&tree, &lookup, &rule.source);
+                    let kept = EventTypes {
+                        tree: Arc::clone(&tree),
+                        macros: looked_up,
+                        set: set.clone(),
+                    };
+                    memo.store_event_types(text.clone(), kept);
+                    set
+                }
+                (None, None) => {
+                    let lookup = |name: &str| lookup(name).map(|tree| &**tree);
+                    event_types(&tree, &lookup, schema, &rule.source)
+                }
+            };
             if let Some(count) = too_many_event_types(&set) {
                 diagnostics.push(
                     Diagnostic::new(
@@ -285,6 +306,25 @@ impl Checks<'_> {
             }
         }
     }
+}
+
+/// The event types of a rule's typed condition, and the macro trees the analysis
+/// looked up by name on the way.
+fn rule_event_types<'a>(
+    tree: &TypedExpr,
+    lookup: &dyn Fn(&str) -> Option<&'a Arc<TypedExpr>>,
+    source: &str,
+) -> (EventTypeSet, LookedUp) {
+    let looked_up = std::cell::RefCell::new(Vec::new());
+    let recording = |name: &str| {
+        let found = lookup(name);
+        looked_up
+            .borrow_mut()
+            .push((name.to_owned(), found.cloned()));
+        found.map(|tree| &**tree)
+    };
+    let set = event_types(tree, &recording, Schema::get(), source);
+    (set, looked_up.into_inner())
 }
 
 /// Falco counts an event type twice (enter and exit events).

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use falco_resolve::{ParseMemo, TextMemo};
-use falco_typeck::{TypeError, TypedExpr};
+use falco_typeck::{EventTypeSet, TypeError, TypedExpr};
 
 /// A typechecked condition: its tree (shared with the analyses that use it) and
 /// errors, spans into its expanded text.
@@ -33,6 +33,8 @@ pub(crate) struct Memo {
 pub(crate) struct CheckMemo {
     conditions: HashMap<String, TextMemo<Checked>>,
     outputs: HashMap<String, TextMemo<Vec<TypeError>>>,
+    /// Event types of syscall rules, by condition text.
+    event_types: TextMemo<EventTypes>,
     /// Conditions and outputs checked since the last sweep.
     checking: usize,
     /// Conditions and outputs the last run had to check.
@@ -62,8 +64,36 @@ impl CheckMemo {
         memo_of(&mut self.outputs, source).insert(text, errors);
     }
 
+    /// The event types kept for a rule with condition text `text`, if they were
+    /// computed from this very `tree` and from the macro trees `lookup` gives now.
+    pub(crate) fn event_types<'a>(
+        &self,
+        text: &str,
+        tree: &Arc<TypedExpr>,
+        lookup: impl Fn(&str) -> Option<&'a Arc<TypedExpr>>,
+    ) -> Option<&EventTypeSet> {
+        let kept = self.event_types.get(text)?;
+        let same = |a: Option<&Arc<TypedExpr>>, b: Option<&Arc<TypedExpr>>| match (a, b) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        let unchanged = Arc::ptr_eq(&kept.tree, tree)
+            && kept
+                .macros
+                .iter()
+                .all(|(name, old)| same(old.as_ref(), lookup(name)));
+        unchanged.then_some(&kept.set)
+    }
+
+    /// Keeps the event types of a rule with condition text `text`.
+    pub(crate) fn store_event_types(&mut self, text: String, kept: EventTypes) {
+        self.event_types.insert(text, kept);
+    }
+
     /// Ends a run: forgets what it did not use.
     pub(crate) fn sweep(&mut self) {
+        self.event_types.sweep();
         for memo in self.conditions.values_mut() {
             memo.sweep();
         }
@@ -80,6 +110,20 @@ impl CheckMemo {
         self.checked
     }
 }
+
+/// The event types of a rule's condition, with the typed trees they were
+/// computed from: the condition's, and each macro's the analysis looked up by
+/// name (`None` when there was none). Holding the trees keeps their addresses
+/// from being reused, so an address match means the very same tree.
+#[derive(Debug)]
+pub(crate) struct EventTypes {
+    pub(crate) tree: Arc<TypedExpr>,
+    pub(crate) macros: LookedUp,
+    pub(crate) set: EventTypeSet,
+}
+
+/// The macros an event-type analysis looked up: each name and the tree found.
+pub(crate) type LookedUp = Vec<(String, Option<Arc<TypedExpr>>)>;
 
 fn memo_of<'a, T>(
     memos: &'a mut HashMap<String, TextMemo<T>>,

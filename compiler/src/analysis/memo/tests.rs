@@ -217,6 +217,11 @@ const FILE_C: &str = r#"- macro: spawned_process
   condition: proc.name in (extra, shell_binaries) and shell_procs
   output: late %proc.name
   priority: NOTICE
+- rule: Broad
+  desc: b
+  condition: shell_procs and not never_true
+  output: broad %proc.name
+  priority: NOTICE
 - rule: Same condition as a macro
   desc: s
   condition: (evt.num = 0)
@@ -309,4 +314,31 @@ fn an_edit_redoes_only_the_edited_condition() {
     assert_eq!(incremental.redone(), (1, 1));
     drop(incremental.analyze(files));
     assert_eq!(incremental.redone(), (1, 1));
+}
+
+/// A rule's event types follow the macros it uses: when only a macro changes,
+/// the rule's kept event types are not reused.
+#[test]
+fn event_types_follow_an_edited_macro() {
+    let files = synthetic();
+    let mut edited = files.clone();
+    edited[2].1 = edited[2]
+        .1
+        .replacen("evt.type = execve and evt.dir = <", "evt.dir = <", 1);
+    let mut incremental = Incremental::new();
+    let mut counts = Vec::new();
+    for step in [&files, &edited, &files, &edited] {
+        let analysis = incremental.analyze(step.clone());
+        assert_eq!(fingerprint(&analysis), fingerprint(&analyze(step.clone())));
+        let count = analysis
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.code == falco_diagnostics::Code::W206)
+            .count();
+        counts.push(count);
+    }
+    // The rules that use `spawned_process` lose their event-type restriction.
+    assert!(counts[1] > counts[0], "{counts:?}");
+    assert_eq!(counts[0], counts[2]);
+    assert_eq!(counts[1], counts[3]);
 }
