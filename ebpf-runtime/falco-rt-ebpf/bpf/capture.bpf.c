@@ -470,8 +470,20 @@ int rt_sys_exit_tp(struct sys_exit_tp_ctx *ctx)
 	long id = ctx->nr;
 	if (!interesting(id, INTEREST_TRACEPOINT))
 		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == own_tgid)
+		return 0;
+	/* A BTF pointer: the verifier turns these loads into fault-safe loads,
+	 * cheaper than one bpf_probe_read_kernel call per register. */
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	return emit_from_regs(regs, id, ctx->ret);
+	__u64 args[6];
+	args[0] = regs->di;
+	args[1] = regs->si;
+	args[2] = regs->dx;
+	args[3] = regs->r10;
+	args[4] = regs->r8;
+	args[5] = regs->r9;
+	return emit_syscall(args, (__u32)id, ctx->ret, pid_tgid);
 }
 
 /*
