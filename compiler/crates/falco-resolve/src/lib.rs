@@ -22,7 +22,7 @@ mod model;
 mod parse;
 mod substitute;
 
-pub use memo::{Parse, ParseMemo, TextMemo};
+pub use memo::{ParseMemo, TextMemo};
 pub use model::*;
 
 use falco_diagnostics::Diagnostic;

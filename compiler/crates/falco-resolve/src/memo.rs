@@ -62,11 +62,6 @@ impl<T> TextMemo<T> {
         self.round += 1;
     }
 
-    /// Number of values held.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
     /// Whether it holds nothing.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
@@ -74,7 +69,7 @@ impl<T> TextMemo<T> {
 }
 
 /// A parse: the tree and the syntax errors, with spans into the parsed text.
-pub type Parse<T> = (T, Vec<ParseError>);
+pub(crate) type Parse<T> = (T, Vec<ParseError>);
 
 /// The parses of conditions (after list substitution and exceptions) and of
 /// outputs, by text, kept between calls of [`resolve_memoized`](crate::resolve_memoized).
@@ -87,24 +82,9 @@ pub struct ParseMemo {
 }
 
 impl ParseMemo {
-    /// An empty memo.
-    pub fn new() -> ParseMemo {
-        ParseMemo::default()
-    }
-
     /// How many condition and output texts the last resolution parsed afresh.
     pub fn parsed(&self) -> usize {
         self.parsed
-    }
-
-    /// How many parses are held.
-    pub fn len(&self) -> usize {
-        self.conditions.len() + self.outputs.len()
-    }
-
-    /// Whether it holds no parse.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -118,5 +98,25 @@ pub(crate) fn parse_with<T: Clone>(
     match memo.and_then(|memo| memo.get(text)) {
         Some(parsed) => (parsed.clone(), false),
         None => (parse(text), true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TextMemo;
+
+    #[test]
+    fn a_sweep_keeps_what_was_used_since_the_last_one() {
+        let mut memo = TextMemo::default();
+        memo.insert("a".to_owned(), 1);
+        memo.insert("b".to_owned(), 2);
+        memo.sweep();
+        assert_eq!(memo.get("a"), Some(&1));
+        memo.sweep();
+        assert_eq!(memo.get("a"), Some(&1));
+        assert_eq!(memo.get("b"), None);
+        memo.sweep();
+        memo.sweep();
+        assert!(memo.is_empty());
     }
 }
