@@ -9,7 +9,8 @@ use rustc_hash::FxHashMap;
 
 use crate::alert::{Alert, OutputField};
 use crate::check::{CompiledCheck, Matcher, Tuples, compile};
-use crate::operand::{FieldCache, Level, Operands};
+use crate::fields::{EventFields, FieldStore};
+use crate::operand::{Level, Operands};
 
 /// Falco's `rule_matching` option.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -58,31 +59,43 @@ impl From<BundleError> for LoadError {
 /// evaluation then allocates nothing once the buffers have grown.
 #[derive(Debug)]
 pub struct Scratch {
+    eval: Eval,
+    render: falco_events::Scratch,
+    /// Field values of the current event.
+    fields: FieldStore,
+}
+
+/// The buffers of the interpreter and the checks.
+#[derive(Debug)]
+struct Eval {
     lhs: Vec<Level>,
     rhs: Vec<Level>,
-    render: falco_events::Scratch,
     /// Per check: the generation (event) its result is for, and the result. Rules
     /// share checks through macros, so each check runs at most once per event.
     memo: Vec<(u32, bool)>,
     generation: u32,
     /// Candidate rows of a tuple check.
     rows: Vec<u32>,
-    /// Field values of the current event (left sides and tuples).
-    fields: FieldCache,
-    /// No cache, for the right side of field-to-field checks (evaluated while the
-    /// left side's value is alive).
-    no_cache: FieldCache,
 }
 
 impl Scratch {
-    /// Starts a new event: forgets every remembered check result.
-    fn next_event(&mut self) {
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.memo.iter_mut().for_each(|m| *m = (0, false));
-            self.generation = 1;
+    /// Starts a new event (forgetting every remembered check result and field value)
+    /// and runs `work` on it.
+    fn with_event<R>(
+        &mut self,
+        event: &Event,
+        work: impl for<'e> FnOnce(&'e Event, &mut Eval, &mut EventFields<'e>) -> R,
+    ) -> R {
+        let eval = &mut self.eval;
+        eval.generation = eval.generation.wrapping_add(1);
+        if eval.generation == 0 {
+            eval.memo.iter_mut().for_each(|m| *m = (0, false));
+            eval.generation = 1;
         }
-        self.fields.next_event(self.generation);
+        self.fields
+            .with_event(eval.generation, event, |event, fields| {
+                work(event, eval, fields)
+            })
     }
 }
 
@@ -216,14 +229,15 @@ impl Engine {
                 .collect()
         };
         Scratch {
-            lhs: levels(),
-            rhs: levels(),
+            eval: Eval {
+                lhs: levels(),
+                rhs: levels(),
+                memo: vec![(0, false); self.checks.len()],
+                generation: 0,
+                rows: Vec::new(),
+            },
             render: falco_events::Scratch::new(),
-            memo: vec![(0, false); self.checks.len()],
-            generation: 0,
-            rows: Vec::new(),
-            fields: FieldCache::new(self.bundle.fields.len()),
-            no_cache: FieldCache::default(),
+            fields: FieldStore::new(self.bundle.fields.len()),
         }
     }
 
@@ -303,26 +317,38 @@ impl Engine {
     /// first only, or all, as `rule_matching` says.
     pub fn matching_rules(&self, event: &Event, scratch: &mut Scratch, out: &mut Vec<usize>) {
         out.clear();
-        scratch.next_event();
-        for &id in self.candidates(event) {
-            if self.run(id as usize, event, scratch) {
-                out.push(id as usize);
-                if self.rule_matching == RuleMatching::First {
-                    return;
+        let candidates = self.candidates(event);
+        if candidates.is_empty() {
+            return;
+        }
+        scratch.with_event(event, |event, eval, fields| {
+            for &id in candidates {
+                if self.run(id as usize, event, eval, fields) {
+                    out.push(id as usize);
+                    if self.rule_matching == RuleMatching::First {
+                        return;
+                    }
                 }
             }
-        }
+        });
     }
 
     /// Whether rule `rule` (an index into [`Engine::rules`]) matches `event`,
     /// regardless of event type, enabled flag or priority. False for a bad index.
     pub fn rule_matches(&self, rule: usize, event: &Event, scratch: &mut Scratch) -> bool {
-        scratch.next_event();
-        self.run(rule, event, scratch)
+        scratch.with_event(event, |event, eval, fields| {
+            self.run(rule, event, eval, fields)
+        })
     }
 
     /// Runs a rule's code, reusing check results of the current event.
-    fn run(&self, rule: usize, event: &Event, scratch: &mut Scratch) -> bool {
+    fn run<'e>(
+        &self,
+        rule: usize,
+        event: &'e Event,
+        eval: &mut Eval,
+        fields: &mut EventFields<'e>,
+    ) -> bool {
         let Some(rule) = self.bundle.rules.get(rule) else {
             return false;
         };
@@ -335,7 +361,7 @@ impl Engine {
         // the loop bound holds even if it did not.
         while pc < end {
             match code.get(pc) {
-                Some(Insn::Check(c)) => acc = self.check(*c as usize, event, scratch),
+                Some(Insn::Check(c)) => acc = self.check(*c as usize, event, eval, fields),
                 Some(Insn::JumpIfFalse(t)) if !acc => {
                     pc = (*t as usize).max(pc + 1);
                     continue;
@@ -354,35 +380,43 @@ impl Engine {
         acc
     }
 
-    fn check(&self, index: usize, event: &Event, scratch: &mut Scratch) -> bool {
-        let generation = scratch.generation;
-        if let Some(&(seen, result)) = scratch.memo.get(index)
+    fn check<'e>(
+        &self,
+        index: usize,
+        event: &'e Event,
+        eval: &mut Eval,
+        fields: &mut EventFields<'e>,
+    ) -> bool {
+        let generation = eval.generation;
+        if let Some(&(seen, result)) = eval.memo.get(index)
             && seen == generation
         {
             return result;
         }
-        let result = self.evaluate(index, event, scratch);
-        if let Some(slot) = scratch.memo.get_mut(index) {
+        let result = self.evaluate(index, event, eval, fields);
+        if let Some(slot) = eval.memo.get_mut(index) {
             *slot = (generation, result);
         }
         result
     }
 
-    fn evaluate(&self, index: usize, event: &Event, scratch: &mut Scratch) -> bool {
+    fn evaluate<'e>(
+        &self,
+        index: usize,
+        event: &'e Event,
+        eval: &mut Eval,
+        fields: &mut EventFields<'e>,
+    ) -> bool {
         let Some(check) = self.checks.get(index) else {
             return false;
         };
         if let Matcher::Tuples(tuples) = &check.matcher {
-            return self.tuples(tuples, event, scratch);
+            return self.tuples(tuples, event, eval, fields);
         }
-        let lhs = self
-            .operands
-            .value(check.lhs, event, &mut scratch.lhs, &mut scratch.fields);
+        let lhs = self.operands.value(check.lhs, event, &mut eval.lhs, fields);
         match check.matcher {
             Matcher::Operand(o) => {
-                let rhs = self
-                    .operands
-                    .value(o, event, &mut scratch.rhs, &mut scratch.no_cache);
+                let rhs = self.operands.value(o, event, &mut eval.rhs, fields);
                 if rhs.is_missing() {
                     return false;
                 }
@@ -394,10 +428,14 @@ impl Engine {
 
     /// Whether some row of a tuple check equals the columns' values: rows are found
     /// by the first value, then filtered column by column.
-    fn tuples(&self, tuples: &Tuples, event: &Event, scratch: &mut Scratch) -> bool {
-        let Scratch {
-            lhs, rows, fields, ..
-        } = scratch;
+    fn tuples<'e>(
+        &self,
+        tuples: &Tuples,
+        event: &'e Event,
+        eval: &mut Eval,
+        fields: &mut EventFields<'e>,
+    ) -> bool {
+        let Eval { lhs, rows, .. } = eval;
         for (column, &operand) in tuples.columns.iter().enumerate() {
             let value = self.operands.value(operand, event, lhs, fields);
             if column == 0 {

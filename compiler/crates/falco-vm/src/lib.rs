@@ -40,6 +40,7 @@
 mod alert;
 mod check;
 mod engine;
+mod fields;
 mod glob;
 mod operand;
 

@@ -4,6 +4,8 @@
 use falco_bundle::{Operand, Transform};
 use falco_events::{Event, Extractor, FieldValue, StrList};
 
+use crate::fields::EventFields;
+
 /// The longest text a transformer builds; longer results are `<NA>`. Bundles may
 /// nest `concat` eight deep, which could otherwise double a value eight times.
 const MAX_TEXT: usize = 1 << 20;
@@ -17,93 +19,6 @@ pub(crate) struct Level {
     list: Vec<Box<str>>,
 }
 
-/// Field values of the current event, copied on first use so that the checks after
-/// it read them without extracting again. Text is copied into the slot's own buffer;
-/// lists and any-of values are not kept (they are extracted each time).
-#[derive(Debug, Default)]
-pub(crate) struct FieldCache {
-    generation: u32,
-    slots: Vec<Slot>,
-}
-
-#[derive(Debug, Default)]
-struct Slot {
-    generation: u32,
-    kept: Kept,
-    text: String,
-    bytes: Vec<u8>,
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-enum Kept {
-    #[default]
-    Nothing,
-    Missing,
-    Plain(PlainValue),
-    Text,
-    Bytes,
-}
-
-/// The values that borrow nothing.
-#[derive(Debug, Clone, Copy)]
-enum PlainValue {
-    U64(u64),
-    I64(i64),
-    F64(f64),
-    Bool(bool),
-    Ip(std::net::IpAddr),
-    Net(ipnet::IpNet),
-    RelTime(u64),
-    AbsTime(u64),
-}
-
-impl PlainValue {
-    fn of(v: &FieldValue<'_>) -> Option<PlainValue> {
-        Some(match *v {
-            FieldValue::U64(x) => PlainValue::U64(x),
-            FieldValue::I64(x) => PlainValue::I64(x),
-            FieldValue::F64(x) => PlainValue::F64(x),
-            FieldValue::Bool(x) => PlainValue::Bool(x),
-            FieldValue::Ip(x) => PlainValue::Ip(x),
-            FieldValue::Net(x) => PlainValue::Net(x),
-            FieldValue::RelTime(x) => PlainValue::RelTime(x),
-            FieldValue::AbsTime(x) => PlainValue::AbsTime(x),
-            _ => return None,
-        })
-    }
-
-    fn value(self) -> FieldValue<'static> {
-        match self {
-            PlainValue::U64(x) => FieldValue::U64(x),
-            PlainValue::I64(x) => FieldValue::I64(x),
-            PlainValue::F64(x) => FieldValue::F64(x),
-            PlainValue::Bool(x) => FieldValue::Bool(x),
-            PlainValue::Ip(x) => FieldValue::Ip(x),
-            PlainValue::Net(x) => FieldValue::Net(x),
-            PlainValue::RelTime(x) => FieldValue::RelTime(x),
-            PlainValue::AbsTime(x) => FieldValue::AbsTime(x),
-        }
-    }
-}
-
-impl FieldCache {
-    /// A cache for `fields` fields.
-    pub(crate) fn new(fields: usize) -> FieldCache {
-        FieldCache {
-            generation: 0,
-            slots: (0..fields).map(|_| Slot::default()).collect(),
-        }
-    }
-
-    /// Forgets every value (a new event).
-    pub(crate) fn next_event(&mut self, generation: u32) {
-        if generation < self.generation {
-            self.slots.iter_mut().for_each(|s| s.generation = 0);
-        }
-        self.generation = generation;
-    }
-}
-
 /// Operands ready to run: the bundle's operands with their extractors.
 #[derive(Debug)]
 pub(crate) struct Operands {
@@ -115,12 +30,12 @@ pub(crate) struct Operands {
 impl Operands {
     /// The value of operand `id`, computed in `levels` (one per nesting level; the
     /// verifier bounds the depth, and a too-short slice gives `<NA>`).
-    pub(crate) fn value<'a>(
+    pub(crate) fn value<'a, 'e: 'a>(
         &'a self,
         id: u32,
-        event: &'a Event,
+        event: &'e Event,
         levels: &'a mut [Level],
-        cache: &'a mut FieldCache,
+        cache: &mut EventFields<'e>,
     ) -> FieldValue<'a> {
         let Some((level, deeper)) = levels.split_first_mut() else {
             return FieldValue::Missing;
@@ -135,57 +50,28 @@ impl Operands {
         }
     }
 
-    /// A field's value: from the cache when this event already computed it.
-    fn field<'a>(
+    /// A field's value: kept by `fields` for the rest of the event.
+    fn field<'a, 'e: 'a>(
         &'a self,
         f: u32,
-        event: &'a Event,
+        event: &'e Event,
         level: &'a mut Level,
-        cache: &'a mut FieldCache,
+        fields: &mut EventFields<'e>,
     ) -> FieldValue<'a> {
         let Some(Some(extractor)) = self.extractors.get(f as usize) else {
             return FieldValue::Missing;
         };
-        let generation = cache.generation;
-        let Some(slot) = cache.slots.get_mut(f as usize) else {
-            return extractor.extract(event, &mut level.scratch);
-        };
-        if slot.generation == generation && generation != 0 {
-            match slot.kept {
-                Kept::Missing => return FieldValue::Missing,
-                Kept::Plain(v) => return v.value(),
-                Kept::Text => return FieldValue::Str(&slot.text),
-                Kept::Bytes => return FieldValue::Bytes(&slot.bytes),
-                Kept::Nothing => {}
-            }
-        }
-        let value = extractor.extract(event, &mut level.scratch);
-        slot.generation = generation;
-        slot.kept = match &value {
-            FieldValue::Missing => Kept::Missing,
-            FieldValue::Str(s) => {
-                slot.text.clear();
-                slot.text.push_str(s);
-                Kept::Text
-            }
-            FieldValue::Bytes(b) => {
-                slot.bytes.clear();
-                slot.bytes.extend_from_slice(b);
-                Kept::Bytes
-            }
-            other => PlainValue::of(other).map_or(Kept::Nothing, Kept::Plain),
-        };
-        value
+        fields.get(f, extractor, event, &mut level.scratch)
     }
 
     /// Applies transformer `kind` to `args` (`arg`: the bracket argument).
-    fn transform<'a>(
+    fn transform<'a, 'e: 'a>(
         &'a self,
         (kind, args, arg): (Transform, &[u32], Option<&str>),
-        event: &'a Event,
+        event: &'e Event,
         level: &'a mut Level,
         deeper: &'a mut [Level],
-        cache: &'a mut FieldCache,
+        cache: &mut EventFields<'e>,
     ) -> FieldValue<'a> {
         level.text.clear();
         level.bytes.clear();
@@ -263,14 +149,14 @@ impl Operands {
     /// selector (`getopt(...)[t]`) the value of the last `-t` (its option character
     /// when it takes no value, empty when its value is missing); without one, the
     /// list of options and values, `?` for unknown options.
-    fn getopt<'a>(
+    fn getopt<'a, 'e: 'a>(
         &'a self,
         args: &[u32],
         selector: Option<&str>,
-        event: &'a Event,
+        event: &'e Event,
         level: &'a mut Level,
         deeper: &'a mut [Level],
-        cache: &'a mut FieldCache,
+        cache: &mut EventFields<'e>,
     ) -> FieldValue<'a> {
         let (Some(&words), Some(&optstring)) = (args.first(), args.get(1)) else {
             return FieldValue::Missing;
