@@ -14,7 +14,7 @@ use falco_events::{Event, Extractor, FieldValue, Scratch};
 #[derive(Debug, Default)]
 pub(crate) struct FieldStore {
     /// Per bundle field: the generation (event) its kept value is for, and the
-    /// value's index in [`EventFields::values`].
+    /// value's index in the event's kept values.
     index: Vec<(u32, u32)>,
     /// The kept values' vector, empty between events.
     values: Vec<FieldValue<'static>>,
@@ -44,8 +44,8 @@ impl FieldStore {
         }
     }
 
-    /// Runs `work` on `event`, whose generation is `generation` (never 0; a smaller generation than the last
-    /// one forgets every kept value's generation, after the counter wrapped).
+    /// Runs `work` on `event`, whose generation is `generation` (never 0; a generation
+    /// smaller than the last one, after the counter wrapped, forgets every kept value).
     pub(crate) fn with_event<R>(
         &mut self,
         generation: u32,
