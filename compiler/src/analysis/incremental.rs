@@ -5,12 +5,14 @@
 //! changes, and then through [`falco_loader::reload`]: an edit inside one item
 //! re-reads only that item (the rest of the file's load moves by the edit's change
 //! in length). Line indexes are kept too, and only an edit's bytes are scanned.
-//! Resolution and typechecking run on every call, reusing the parse and typecheck
-//! of every condition and output text seen by the previous call (see
-//! `super::memo`). Tests check that both give equal results.
+//! Resolution and typechecking run on every call, reusing the list substitution
+//! of every condition whose text, map and lists did not change (moved by the
+//! edit), and the parse and typecheck of every condition and output text seen by
+//! the previous call (see `super::memo`). Tests check that both give equal
+//! results.
 
 use falco_loader::{LoadIndex, LoadedFile, Reload};
-use falco_span::{FileId, LineIndex};
+use falco_span::{FileEdit, FileId, LineIndex};
 
 use super::memo::Memo;
 use super::{Analysis, SourceFile, analyze_loaded};
@@ -43,6 +45,9 @@ impl Incremental {
     /// Lints `files` (path, text) in order, reusing the loads of unchanged files.
     /// The result equals `analyze(files)`.
     pub fn analyze(&mut self, files: Vec<(String, String)>) -> Analysis {
+        if files.len() < self.texts.len() {
+            self.memo.parses.forget_positions();
+        }
         self.texts.truncate(files.len());
         self.line_indexes.truncate(files.len());
         self.loads.truncate(files.len());
@@ -73,6 +78,7 @@ impl Incremental {
         match self.texts.get_mut(index) {
             Some(old) if old == text => {}
             Some(old) => {
+                self.memo.parses.edited(&FileEdit::between(id, old, text));
                 let how = falco_loader::reload(
                     old,
                     &mut self.loads[index],
@@ -86,6 +92,7 @@ impl Incremental {
                 old.push_str(text);
             }
             None => {
+                self.memo.parses.forget_positions();
                 let (loaded, load_index) = falco_loader::load_indexed(id, text);
                 self.reloaded += 1;
                 self.texts.push(text.to_owned());
@@ -111,6 +118,12 @@ impl Incremental {
     /// item an edit changed.
     pub fn piecewise(&self) -> usize {
         self.piecewise
+    }
+
+    /// How many conditions the last call substituted lists into afresh (the
+    /// others came from the memo).
+    pub fn substituted(&self) -> usize {
+        self.memo.parses.substituted()
     }
 
     /// How many conditions and outputs the last call parsed, and how many it

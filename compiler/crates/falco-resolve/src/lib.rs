@@ -20,6 +20,7 @@ mod lists;
 mod memo;
 mod model;
 mod parse;
+mod subst_memo;
 mod substitute;
 
 pub use memo::{ParseMemo, TextMemo};
@@ -68,9 +69,11 @@ pub fn resolve_memoized(
     memo: &mut ParseMemo,
 ) -> (Ruleset, Vec<Diagnostic>) {
     memo.parsed = 0;
+    memo.substituted = 0;
     let resolved = resolve_with(files, options, Some(&mut *memo));
     memo.conditions.sweep();
     memo.outputs.sweep();
+    memo.substitutions.sweep();
     resolved
 }
 

@@ -14,6 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use falco_condition::ParseError;
 use falco_condition::ast::{Expr, Output};
+use falco_span::FileEdit;
+
+use crate::subst_memo::SubstitutionMemo;
 
 /// Values keyed by a text, kept while they are used: each [`TextMemo::sweep`]
 /// forgets those not looked up or stored since the one before. Lookups take
@@ -77,14 +80,36 @@ pub(crate) type Parse<T> = (T, Vec<ParseError>);
 pub struct ParseMemo {
     pub(crate) conditions: TextMemo<Parse<Arc<Expr>>>,
     pub(crate) outputs: TextMemo<Parse<Arc<Output>>>,
+    /// List substitutions into conditions, by input (text and map).
+    pub(crate) substitutions: SubstitutionMemo,
     /// Texts the last resolution had to parse (the others were reused).
     pub(crate) parsed: usize,
+    /// Conditions the last resolution had to substitute lists into.
+    pub(crate) substituted: usize,
 }
 
 impl ParseMemo {
     /// How many condition and output texts the last resolution parsed afresh.
     pub fn parsed(&self) -> usize {
         self.parsed
+    }
+
+    /// How many conditions the last resolution substituted lists into afresh.
+    pub fn substituted(&self) -> usize {
+        self.substituted
+    }
+
+    /// Follows `edit` of one file between two resolutions: what is kept by
+    /// position (list substitutions) moves with it, or is forgotten where the
+    /// edit touches it. Call it for every file edited since the last resolution;
+    /// parses are kept by text alone and need nothing.
+    pub fn edited(&mut self, edit: &FileEdit) {
+        self.substitutions.edited(edit);
+    }
+
+    /// Forgets everything kept by position (for files numbered afresh).
+    pub fn forget_positions(&mut self) {
+        self.substitutions.clear();
     }
 }
 

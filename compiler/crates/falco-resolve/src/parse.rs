@@ -14,8 +14,9 @@ use crate::Broken;
 use crate::collect::{Collected, CollectedMacro};
 use crate::exceptions::append_exceptions;
 use crate::lists::build_lists;
-use crate::memo::{Parse, ParseMemo, TextMemo, parse_with};
-use crate::model::{Condition, Macro, MacroRef, Rule, Ruleset};
+use crate::memo::{Parse, ParseMemo, parse_with};
+use crate::model::{Condition, ListId, Macro, MacroRef, Rule, Ruleset};
+use crate::subst_memo::Substituted;
 use crate::substitute::{ListIndex, substitute};
 
 /// Builds the ruleset from what the collector gathered, reusing and keeping the
@@ -28,6 +29,9 @@ pub(crate) fn build(
 ) -> Ruleset {
     let mut lists = build_lists(&collected.lists);
     let index = ListIndex::new(&lists);
+    if let Some(memo) = memo.as_deref_mut() {
+        memo.substitutions.begin(&lists);
+    }
 
     let macro_ids: HashMap<&str, usize> = collected
         .macros
@@ -197,8 +201,16 @@ fn unparsed(text: &MappedText) -> Condition {
     }
 }
 
-/// A parsed condition, its diagnostics, and its parse when it is new to the memo.
-type Parsed = (Condition, Vec<Diagnostic>, Option<Parse<Arc<Expr>>>);
+/// A parsed condition, its diagnostics, and what is new to the memo.
+type Parsed = (Condition, Vec<Diagnostic>, Fresh);
+
+/// What a condition's resolution did afresh, for the memo to keep: the list
+/// substitution (with the lists it used) and the parse.
+#[derive(Default)]
+struct Fresh {
+    substitution: Option<(Vec<ListId>, Substituted)>,
+    parse: Option<Parse<Arc<Expr>>>,
+}
 
 /// Substitutes lists into each text and parses it (or takes the parse from
 /// `memo`), on the worker threads: conditions are independent until their macro
@@ -209,7 +221,6 @@ fn parse_many(
     index: &ListIndex<'_>,
     memo: Option<&ParseMemo>,
 ) -> Vec<Parsed> {
-    let memo = memo.map(|memo| &memo.conditions);
     texts
         .par_iter()
         .map(|(text, fallback)| {
@@ -229,33 +240,52 @@ fn store_parses(
     parsed
         .into_iter()
         .map(|(condition, found, fresh)| {
-            if let (Some(memo), Some(parse)) = (memo.as_deref_mut(), fresh) {
-                memo.parsed += 1;
-                memo.conditions
-                    .insert(condition.expanded.text.clone(), parse);
+            if let Some(memo) = memo.as_deref_mut() {
+                if let Some((lists, substituted)) = fresh.substitution {
+                    memo.substituted += 1;
+                    memo.substitutions
+                        .insert(&condition.source, lists, substituted);
+                }
+                if let Some(parse) = fresh.parse {
+                    memo.parsed += 1;
+                    memo.conditions
+                        .insert(condition.expanded.text.clone(), parse);
+                }
             }
             (condition, found)
         })
         .collect()
 }
 
-/// Substitutes lists into `text` and parses it, or takes the parse from `memo`.
-/// With a memo, a fresh parse is returned too, for the memo to keep.
+/// Substitutes lists into `text` and parses it, or takes the substitution and
+/// the parse from `memo`. With a memo, what was done afresh is returned too, for
+/// the memo to keep.
 fn parse_text(
     text: &MappedText,
     index: &ListIndex<'_>,
     fallback: FileSpan,
-    memo: Option<&TextMemo<Parse<Arc<Expr>>>>,
+    memo: Option<&ParseMemo>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> (Condition, Option<Parse<Arc<Expr>>>) {
-    let (expanded, list_uses) = substitute(text, index);
-    let ((ast, errors), fresh) = parse_with(memo, &expanded.text, |text| {
+) -> (Condition, Fresh) {
+    let mut kept = Fresh::default();
+    let (expanded, list_uses) = match memo.and_then(|memo| memo.substitutions.get(text)) {
+        Some(substituted) => substituted,
+        None => {
+            let (expanded, list_uses, lists) = substitute(text, index);
+            if memo.is_some() {
+                kept.substitution = Some((lists, (expanded.clone(), list_uses.clone())));
+            }
+            (expanded, list_uses)
+        }
+    };
+    let parses = memo.map(|memo| &memo.conditions);
+    let ((ast, errors), fresh) = parse_with(parses, &expanded.text, |text| {
         let (ast, errors) = parse_condition(text);
         (Arc::new(ast), errors)
     });
     report(&errors, &expanded, fallback, diagnostics);
     let has_syntax_errors = !errors.is_empty();
-    let keep = (fresh && memo.is_some()).then(|| (Arc::clone(&ast), errors));
+    kept.parse = (fresh && memo.is_some()).then(|| (Arc::clone(&ast), errors));
     let condition = Condition {
         source: text.clone(),
         expanded,
@@ -264,7 +294,7 @@ fn parse_text(
         macro_refs: Vec::new(),
         has_syntax_errors,
     };
-    (condition, keep)
+    (condition, kept)
 }
 
 /// Turns parse errors (spans in `text`) into diagnostics with file spans.

@@ -67,8 +67,12 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
         .filter(|word| !word.is_empty())
 }
 
-/// Substitutes every list into `text`. Returns the new text and the list uses.
-pub(crate) fn substitute(text: &MappedText, index: &ListIndex<'_>) -> (MappedText, Vec<ListUse>) {
+/// Substitutes every list into `text`. Returns the new text, the list uses, and
+/// the lists whose names and entries the result depends on (in id order).
+pub(crate) fn substitute(
+    text: &MappedText,
+    index: &ListIndex<'_>,
+) -> (MappedText, Vec<ListUse>, Vec<ListId>) {
     let mut candidates: BTreeSet<ListId> = words(&text.text)
         .filter_map(|word| index.get(word))
         .collect();
@@ -80,7 +84,7 @@ pub(crate) fn substitute(text: &MappedText, index: &ListIndex<'_>) -> (MappedTex
             .filter(|id| text.text.contains(index.lists[*id].name.as_str())),
     );
     if candidates.is_empty() {
-        return (text.clone(), Vec::new());
+        return (text.clone(), Vec::new(), Vec::new());
     }
     // A substituted item may name a list that comes later in definition order,
     // which Falco's later pass would then substitute too.
@@ -98,10 +102,10 @@ pub(crate) fn substitute(text: &MappedText, index: &ListIndex<'_>) -> (MappedTex
     }
     let mut current = text.clone();
     let mut uses = Vec::new();
-    for id in candidates {
+    for &id in &candidates {
         substitute_one(&mut current, id, &index.lists[id], &mut uses);
     }
-    (current, uses)
+    (current, uses, candidates.into_iter().collect())
 }
 
 /// One pass of Falco's `resolve_list` for one list.

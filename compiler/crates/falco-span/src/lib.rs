@@ -14,7 +14,7 @@ mod edit;
 mod line_index;
 mod text_map;
 
-pub use edit::common_ends;
+pub use edit::{FileEdit, common_ends};
 pub use line_index::{LineIndex, Position};
 pub use text_map::{MappedText, TextMap};
 

@@ -209,3 +209,32 @@ proptest::proptest! {
         proptest::prop_assert_eq!(LineIndex::new(&old).edited(&old, &new), LineIndex::new(&new));
     }
 }
+
+#[test]
+fn an_edit_keeps_spans_before_it_moves_those_after_and_drops_those_touching_it() {
+    let file = FileId(1);
+    let edit = FileEdit::between(file, "aaa bbb ccc", "aaa bXXXXb ccc");
+    assert_eq!((edit.start, edit.old_end, edit.new_end), (5, 6, 9));
+    let at = |start, end| FileSpan::new(file, Span::new(start, end));
+    assert_eq!(edit.map(at(0, 3)), Some(at(0, 3)));
+    assert_eq!(edit.map(at(8, 11)), Some(at(11, 14)));
+    assert_eq!(edit.map(at(4, 7)), None);
+    assert_eq!(edit.map(at(0, 5)), None);
+    assert_eq!(edit.map(at(6, 7)), None);
+    let other = FileSpan::new(FileId(0), Span::new(4, 7));
+    assert_eq!(edit.map(other), Some(other));
+
+    let mut text = MappedText::new();
+    text.push_linear("aaa", file, 0);
+    text.push_collapsed(", ", at(3, 3));
+    text.push_linear("ccc", file, 8);
+    let mut moved = text.clone();
+    assert!(moved.map.edited(&edit));
+    let mut expected = MappedText::new();
+    expected.push_linear("aaa", file, 0);
+    expected.push_collapsed(", ", at(3, 3));
+    expected.push_linear("ccc", file, 11);
+    assert_eq!(moved, expected);
+    text.push_linear("b", file, 5);
+    assert!(!text.map.edited(&edit));
+}

@@ -2,7 +2,7 @@
 
 use smallvec::SmallVec;
 
-use crate::{FileId, FileSpan, Span};
+use crate::{FileEdit, FileId, FileSpan, Span};
 
 /// One run of a [`TextMap`]: the text bytes from `text_start` up to the next run's
 /// start come from `origin`.
@@ -117,6 +117,19 @@ impl TextMap {
         for run in &mut self.runs {
             run.origin.span = run.origin.span.moved(delta);
         }
+    }
+
+    /// Follows `edit` of a file: every origin moves to where `edit` puts it (see
+    /// [`FileEdit::map`]). Returns false, leaving the map partly moved, when some
+    /// origin touches the edited bytes: the map no longer describes the file.
+    pub fn edited(&mut self, edit: &FileEdit) -> bool {
+        for run in &mut self.runs {
+            match edit.map(run.origin) {
+                Some(origin) => run.origin = origin,
+                None => return false,
+            }
+        }
+        true
     }
 
     /// The text offset that file offset `offset` of `file` maps to, if some linear

@@ -40,8 +40,18 @@ struct Edit {
     insert: &'static str,
 }
 
-/// Where edits land: inside conditions, lists, exceptions and outputs.
-const ANCHORS: &[&str] = &["condition:", "items:", "values:", "output:", "- rule:"];
+/// Where edits land: inside conditions, lists, exceptions and outputs, and at
+/// the start of items (above list definitions, which then move: the kept list
+/// substitutions must move with them).
+const ANCHORS: &[&str] = &[
+    "condition:",
+    "items:",
+    "values:",
+    "output:",
+    "- rule:",
+    "- list:",
+    "- macro:",
+];
 
 /// What edits insert: names of fields, macros and lists, operators, YAML syntax.
 const INSERTS: &[&str] = &[
@@ -341,4 +351,38 @@ fn event_types_follow_an_edited_macro() {
     assert!(counts[1] > counts[0], "{counts:?}");
     assert_eq!(counts[0], counts[2]);
     assert_eq!(counts[1], counts[3]);
+}
+
+/// An edit above list definitions moves them, and the conditions they are
+/// substituted into: the kept substitutions move with them and are all reused.
+/// An edit of a list's entries redoes the substitutions that use it, and only
+/// those.
+#[test]
+fn substitutions_move_with_an_edit_above_the_lists() {
+    let files = synthetic();
+    let mut moved = files.clone();
+    moved[0].1 = moved[0].1.replacen(
+        "- list: shell_binaries",
+        "# moved\n- list: shell_binaries",
+        1,
+    );
+    let mut relisted = files.clone();
+    relisted[0].1 =
+        relisted[0]
+            .1
+            .replacen("items: [bash, sh, zsh]", "items: [bash, sh, zsh, ksh]", 1);
+    let mut incremental = Incremental::new();
+    drop(incremental.analyze(files.clone()));
+    let all = incremental.substituted();
+    assert!(all > 10, "{all}");
+    for (step, fresh) in [(&moved, 0), (&files, 0), (&moved, 0)] {
+        let analysis = incremental.analyze(step.clone());
+        assert_eq!(fingerprint(&analysis), fingerprint(&analyze(step.clone())));
+        assert_eq!(incremental.substituted(), fresh);
+    }
+    let analysis = incremental.analyze(relisted.clone());
+    assert_eq!(fingerprint(&analysis), fingerprint(&analyze(relisted)));
+    // `shell_procs`, `Late` (both name `shell_binaries`) and `Shell spawned`
+    // (`shell_mgmt`, which holds its entries) substitute again.
+    assert_eq!(incremental.substituted(), 3);
 }
