@@ -2,14 +2,16 @@
 //!
 //! ```sh
 //! cargo bench -p falco-rt --bench agent -- [--iters N] [--mix M] [--reps R] [--workers W]
-//!     [--agent PATH]...
+//!     [--rate I] [--agent PATH]...
 //! ```
 //!
 //! Worker processes (this binary, re-executed) open and close a file `--iters` times in
 //! all, plus `--mix` `getppid` calls per iteration (syscalls no rule wants), and report
 //! their own CPU time. `--workers` splits the iterations over that many processes, all
 //! pinned to the machine's last CPU, so the load is at most one core's worth whatever
-//! their number (default 1, unpinned). Each repetition runs the workers without an agent,
+//! their number (default 1, unpinned). `--rate` bounds the load to `I` iterations per
+//! second in all (each worker paces itself; default: as fast as they can), so the agent
+//! can be checked for drops at a known event rate. Each repetition runs the workers without an agent,
 //! then with each `--agent` build (default: the one built with this bench) running the
 //! stdlib bundle (compiled here), in the same run: `--agent old/falco-rt --agent
 //! new/falco-rt` is an A/B comparison. The agent's stats (records, evaluated events,
@@ -30,8 +32,9 @@ fn cpu_ns() -> u64 {
     u64::try_from(t.tv_sec).unwrap_or(0) * 1_000_000_000 + u64::try_from(t.tv_nsec).unwrap_or(0)
 }
 
-/// The worker: prints `cpu_ns wall_ns syscalls`.
-fn worker(iters: u64, mix: u64, pin: Option<usize>) {
+/// The worker: prints `cpu_ns wall_ns syscalls`. With a `rate` (iterations per
+/// second), it sleeps whenever it is ahead of that pace, checked every 256 iterations.
+fn worker(iters: u64, mix: u64, pin: Option<usize>, rate: Option<u64>) {
     if let Some(cpu) = pin {
         let mut set = rustix::thread::CpuSet::new();
         set.set(cpu);
@@ -41,7 +44,13 @@ fn worker(iters: u64, mix: u64, pin: Option<usize>) {
     std::fs::write(&path, "x").expect("file");
     let start_cpu = cpu_ns();
     let start = Instant::now();
-    for _ in 0..iters {
+    for done in 0..iters {
+        if let Some(rate) = rate.filter(|_| done % 256 == 0) {
+            let due = Duration::from_nanos(done.saturating_mul(1_000_000_000) / rate.max(1));
+            if let Some(ahead) = due.checked_sub(start.elapsed()) {
+                std::thread::sleep(ahead);
+            }
+        }
         drop(std::fs::File::open(&path).expect("open"));
         for _ in 0..mix {
             std::hint::black_box(std::os::unix::process::parent_id());
@@ -55,7 +64,7 @@ fn worker(iters: u64, mix: u64, pin: Option<usize>) {
 
 /// The load: `workers` processes started together; (CPU ns, wall ns of the slowest,
 /// syscalls) in all.
-fn run_workers(iters: u64, mix: u64, workers: u64) -> (f64, f64, u64) {
+fn run_workers(iters: u64, mix: u64, workers: u64, rate: Option<u64>) -> (f64, f64, u64) {
     let pin = (workers > 1).then(|| {
         std::thread::available_parallelism()
             .map_or(0, |n| n.get() - 1)
@@ -67,9 +76,10 @@ fn run_workers(iters: u64, mix: u64, workers: u64) -> (f64, f64, u64) {
                 .env(
                     "FALCO_RT_BENCH_WORKER",
                     format!(
-                        "{} {mix} {}",
+                        "{} {mix} {} {}",
                         iters / workers,
-                        pin.as_deref().unwrap_or("-")
+                        pin.as_deref().unwrap_or("-"),
+                        rate.map_or("-".to_owned(), |r| (r / workers).max(1).to_string())
                     ),
                 )
                 .stdout(Stdio::piped())
@@ -144,7 +154,7 @@ fn main() {
         let v: Vec<&str> = spec.split_whitespace().collect();
         let num = |i: usize| v.get(i).and_then(|w| w.parse::<u64>().ok());
         let pin = v.get(2).and_then(|w| w.parse::<usize>().ok());
-        worker(num(0).unwrap_or(0), num(1).unwrap_or(0), pin);
+        worker(num(0).unwrap_or(0), num(1).unwrap_or(0), pin, num(3));
         return;
     }
     let args: Vec<String> = std::env::args().collect();
@@ -156,6 +166,7 @@ fn main() {
     let mix = arg(&args, "--mix", 0);
     let reps = arg(&args, "--reps", 3);
     let workers = arg(&args, "--workers", 1).max(1);
+    let rate = Some(arg(&args, "--rate", 0)).filter(|&r| r > 0);
     let mut agents: Vec<PathBuf> = args
         .windows(2)
         .filter(|w| w[0] == "--agent")
@@ -169,8 +180,9 @@ fn main() {
     std::fs::write(&bundle, support::stdlib_bundle()).expect("bundle");
 
     println!(
-        "falco-rt bench: iters={iters} mix={mix} ({} syscalls per iteration), {workers} worker(s), {reps} reps, load average {}",
+        "falco-rt bench: iters={iters} mix={mix} ({} syscalls per iteration), {workers} worker(s), rate {}, {reps} reps, load average {}",
         2 + mix,
+        rate.map_or("unbounded".to_owned(), |r| format!("{r} iterations/s")),
         loadavg()
     );
     for (i, a) in agents.iter().enumerate() {
@@ -181,7 +193,7 @@ fn main() {
     );
     println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for rep in 1..=reps {
-        let (base_cpu, _, n) = run_workers(iters, mix, workers);
+        let (base_cpu, _, n) = run_workers(iters, mix, workers, rate);
         let base = base_cpu / n as f64;
         println!("| {rep} | no agent | {base:.0} | +0% | - | - | - | - | - | - | - |");
 
@@ -193,7 +205,7 @@ fn main() {
             agent.wait_stderr("capturing");
             std::thread::sleep(Duration::from_millis(300));
             let s0 = stats(&mut agent);
-            let (cpu, wall, n) = run_workers(iters, mix, workers);
+            let (cpu, wall, n) = run_workers(iters, mix, workers, rate);
             let rss = rss_mb(agent.pid());
             // Let the agent drain what the ring still holds.
             std::thread::sleep(Duration::from_millis(500));
