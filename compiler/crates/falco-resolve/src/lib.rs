@@ -74,6 +74,7 @@ pub fn resolve_memoized(
     memo.conditions.sweep();
     memo.outputs.sweep();
     memo.substitutions.sweep();
+    memo.near_lists.sweep();
     resolved
 }
 

@@ -82,6 +82,9 @@ pub struct ParseMemo {
     pub(crate) outputs: TextMemo<Parse<Arc<Output>>>,
     /// List substitutions into conditions, by input (text and map).
     pub(crate) substitutions: SubstitutionMemo,
+    /// The list name nearest to each word of a list literal that looks like one
+    /// (for W406), while the list names stay the same.
+    pub(crate) near_lists: TextMemo<Option<String>>,
     /// Texts the last resolution had to parse (the others were reused).
     pub(crate) parsed: usize,
     /// Conditions the last resolution had to substitute lists into.

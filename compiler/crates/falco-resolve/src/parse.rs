@@ -14,7 +14,7 @@ use crate::Broken;
 use crate::collect::{Collected, CollectedMacro};
 use crate::exceptions::append_exceptions;
 use crate::lists::build_lists;
-use crate::memo::{Parse, ParseMemo, parse_with};
+use crate::memo::{Parse, ParseMemo, TextMemo, parse_with};
 use crate::model::{Condition, ListId, Macro, MacroRef, Rule, Ruleset};
 use crate::subst_memo::Substituted;
 use crate::substitute::{ListIndex, substitute};
@@ -29,8 +29,10 @@ pub(crate) fn build(
 ) -> Ruleset {
     let mut lists = build_lists(&collected.lists);
     let index = ListIndex::new(&lists);
-    if let Some(memo) = memo.as_deref_mut() {
-        memo.substitutions.begin(&lists);
+    if let Some(memo) = memo.as_deref_mut()
+        && memo.substitutions.begin(&lists)
+    {
+        memo.near_lists = TextMemo::default();
     }
 
     let macro_ids: HashMap<&str, usize> = collected
@@ -61,7 +63,8 @@ pub(crate) fn build(
             broken,
             diagnostics,
         );
-        lint_list_literals(&condition, &index, diagnostics);
+        let near = memo.as_deref_mut().map(|memo| &mut memo.near_lists);
+        lint_list_literals(&condition, &index, near, diagnostics);
         macros.push(Macro {
             name: item.name.clone(),
             origin: item.origin.clone(),
@@ -109,7 +112,8 @@ pub(crate) fn build(
                 broken,
                 diagnostics,
             );
-            lint_list_literals(&condition, &index, diagnostics);
+            let near = memo.as_deref_mut().map(|memo| &mut memo.near_lists);
+            lint_list_literals(&condition, &index, near, diagnostics);
             let outputs = memo.as_deref().map(|memo| &memo.outputs);
             let ((output_ast, errors), fresh) = parse_with(outputs, &item.output.text, |text| {
                 let (output, errors) = parse_output(text);
@@ -378,10 +382,13 @@ fn bind_macros(
 }
 
 /// Words in list literals that look like references to lists that do not exist:
-/// Falco silently takes them as strings.
+/// Falco silently takes them as strings. The nearest list name of each word is
+/// taken from `near` when it holds it, and kept there (it depends on the word and
+/// the list names alone).
 fn lint_list_literals(
     condition: &Condition,
     index: &ListIndex<'_>,
+    mut near: Option<&mut TextMemo<Option<String>>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     walk(&condition.ast, &mut |expr| {
@@ -412,11 +419,21 @@ fn lint_list_literals(
             {
                 continue;
             }
-            let near = did_you_mean(&item.value, index.names());
-            if near.is_none() && !has_list_suffix(&item.value) {
+            let kept = near
+                .as_deref()
+                .and_then(|memo| memo.get(&item.value))
+                .cloned();
+            let nearest = kept.unwrap_or_else(|| {
+                let found = did_you_mean(&item.value, index.names()).map(str::to_owned);
+                if let Some(memo) = near.as_deref_mut() {
+                    memo.insert(item.value.clone(), found.clone());
+                }
+                found
+            });
+            if nearest.is_none() && !has_list_suffix(&item.value) {
                 continue;
             }
-            let help = match near {
+            let help = match nearest {
                 Some(near) => format!(
                     "did you mean the list `{near}`? otherwise quote the value to keep it a string"
                 ),

@@ -48,8 +48,9 @@ struct Substitution {
 
 impl SubstitutionMemo {
     /// Starts a resolution with `lists`: forgets every substitution if a list
-    /// was added, removed or renamed, and notes which lists did not change.
-    pub(crate) fn begin(&mut self, lists: &[List]) {
+    /// was added, removed or renamed (and then returns true), and notes which
+    /// lists did not change.
+    pub(crate) fn begin(&mut self, lists: &[List]) -> bool {
         let renamed = self.names.len() != lists.len()
             || self
                 .names
@@ -73,6 +74,7 @@ impl SubstitutionMemo {
                 same
             })
             .collect();
+        renamed
     }
 
     /// The kept substitution into `text`, if it still holds.

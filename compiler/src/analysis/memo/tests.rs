@@ -232,6 +232,11 @@ const FILE_C: &str = r#"- macro: spawned_process
   condition: shell_procs and not never_true
   output: broad %proc.name
   priority: NOTICE
+- rule: Near lists
+  desc: n
+  condition: proc.name in (shell_binarie, extra_list, ssh)
+  output: near %proc.name
+  priority: NOTICE
 - rule: Same condition as a macro
   desc: s
   condition: (evt.num = 0)
@@ -385,4 +390,45 @@ fn substitutions_move_with_an_edit_above_the_lists() {
     // `shell_procs`, `Late` (both name `shell_binaries`) and `Shell spawned`
     // (`shell_mgmt`, which holds its entries) substitute again.
     assert_eq!(incremental.substituted(), 3);
+}
+
+/// The nearest list name kept for a word of a list literal (W406's help)
+/// follows the list names: renaming a list gives the help a fresh analysis gives.
+#[test]
+fn list_name_suggestions_follow_renamed_lists() {
+    let files = synthetic();
+    let mut renamed = files.clone();
+    renamed[2].1 = renamed[2]
+        .1
+        .replace("- list: extra\n", "- list: extra_lists\n")
+        .replace("(extra, shell_binaries)", "(extra_lists, shell_binaries)");
+    let helps = |analysis: &Analysis| -> Vec<String> {
+        analysis
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.code == falco_diagnostics::Code::W406)
+            .map(|diagnostic| format!("{:?}", diagnostic.help))
+            .collect()
+    };
+    let mut incremental = Incremental::new();
+    let mut seen = Vec::new();
+    for step in [&files, &renamed, &files, &renamed] {
+        let analysis = incremental.analyze(step.clone());
+        assert_eq!(fingerprint(&analysis), fingerprint(&analyze(step.clone())));
+        seen.push(helps(&analysis));
+    }
+    assert!(
+        seen[0].iter().any(|help| help.contains("`shell_binaries`")),
+        "{seen:?}"
+    );
+    assert!(
+        seen[1].iter().any(|help| help.contains("`extra_lists`")),
+        "{seen:?}"
+    );
+    assert!(
+        !seen[0].iter().any(|help| help.contains("`extra_lists`")),
+        "{seen:?}"
+    );
+    assert_eq!(seen[0], seen[2]);
+    assert_eq!(seen[1], seen[3]);
 }
