@@ -43,9 +43,9 @@ pub(crate) fn check_ruleset(
     let mut typed = TypedRuleset::default();
 
     // Which sources each macro is compiled under, and whether only rules that skip
-    // unknown fields reach it.
-    let mut macro_sources: Vec<HashSet<&str>> = vec![HashSet::new(); ruleset.macros.len()];
-    let mut reached_by_strict: Vec<HashSet<&str>> = vec![HashSet::new(); ruleset.macros.len()];
+    // unknown fields reach it (sets of a source or two: plain vectors, no hashing).
+    let mut macro_sources: Vec<Vec<&str>> = vec![Vec::new(); ruleset.macros.len()];
+    let mut reached_by_strict: Vec<Vec<&str>> = vec![Vec::new(); ruleset.macros.len()];
     let mut rule_macros: Vec<Vec<MacroId>> = Vec::with_capacity(ruleset.rules.len());
     for rule in &ruleset.rules {
         let reached = if rule.unknown_source {
@@ -54,9 +54,9 @@ pub(crate) fn check_ruleset(
             reachable_macros(ruleset, &rule.condition)
         };
         for &id in &reached {
-            macro_sources[id].insert(rule.source.as_str());
+            add_source(&mut macro_sources[id], &rule.source);
             if !rule.skip_if_unknown_filter {
-                reached_by_strict[id].insert(rule.source.as_str());
+                add_source(&mut reached_by_strict[id], &rule.source);
             }
         }
         rule_macros.push(reached);
@@ -65,8 +65,8 @@ pub(crate) fn check_ruleset(
     // Each (macro, source) pair is checked on its own, on the worker threads.
     let mut jobs: Vec<(MacroId, &str)> = Vec::new();
     for (id, sources) in macro_sources.iter().enumerate() {
-        let mut sources: Vec<&str> = sources.iter().copied().collect();
-        sources.sort();
+        let mut sources = sources.clone();
+        sources.sort_unstable();
         jobs.extend(sources.into_iter().map(|source| (id, source)));
     }
     let checks = Checks {
@@ -85,7 +85,7 @@ pub(crate) fn check_ruleset(
             memo.store_condition(source, text, (Arc::clone(&tree), errors.clone()));
         }
         for error in errors.iter().filter(|error| error.is_error()) {
-            let strict = reached_by_strict[id].contains(source);
+            let strict = reached_by_strict[id].contains(&source);
             if strict || !is_unknown_filter(error) {
                 diagnostics.push(to_diagnostic(
                     error,
@@ -486,4 +486,11 @@ fn type_error_diagnostic(error: &TypeError, span: FileSpan) -> Diagnostic {
         diagnostic = diagnostic.with_note(note.clone());
     }
     diagnostic
+}
+
+/// Adds `source` to the set `sources`, unless it is there.
+fn add_source<'a>(sources: &mut Vec<&'a str>, source: &'a str) {
+    if !sources.contains(&source) {
+        sources.push(source);
+    }
 }
