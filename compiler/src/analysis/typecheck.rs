@@ -1,7 +1,9 @@
 //! Typechecking a resolved ruleset: each rule under its source, each macro under
 //! the sources of the rules that reach it, outputs, and the event-type warning.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 use falco_diagnostics::{Code, Diagnostic};
@@ -77,7 +79,7 @@ pub(crate) fn check_ruleset(
         .par_iter()
         .map(|&(id, source)| checks.condition(&ruleset.macros[id].condition, source))
         .collect();
-    let mut macro_errors: HashMap<(MacroId, &str), Vec<TypeError>> = HashMap::new();
+    let mut macro_errors: FxHashMap<(MacroId, &str), Vec<TypeError>> = FxHashMap::default();
     for ((id, source), ((tree, errors), fresh)) in jobs.into_iter().zip(checked_macros) {
         let item = &ruleset.macros[id];
         if let Some(memo) = memo.as_deref_mut().filter(|_| fresh) {
@@ -98,7 +100,7 @@ pub(crate) fn check_ruleset(
         typed.macros.insert((id, source.to_owned()), tree);
     }
     // The typed macros by (name, source), for the event-type analysis.
-    let macro_trees: HashMap<(&str, &str), &Arc<TypedExpr>> = typed
+    let macro_trees: FxHashMap<(&str, &str), &Arc<TypedExpr>> = typed
         .macros
         .iter()
         .map(|((id, source), tree)| {
@@ -174,7 +176,7 @@ pub(crate) fn check_ruleset(
             }
         }
         let skip = |error: &&TypeError| rule.skip_if_unknown_filter && is_unknown_filter(error);
-        let mut warned = HashSet::new();
+        let mut warned = FxHashSet::default();
         for error in errors.iter().filter(|error| !skip(error)) {
             if error.is_error() || warned.insert((error.code, error.message.clone())) {
                 diagnostics.push(to_diagnostic(error, &rule.condition, fallback));

@@ -1,7 +1,7 @@
 //! The collector: items in load order → one entry per name, with appends and
 //! overrides applied (Falco's `rule_loader::collector`).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use falco_diagnostics::{Code, Diagnostic};
 use falco_loader::{
@@ -63,9 +63,9 @@ pub(crate) struct Collected {
 
 struct Collector<'a> {
     out: Collected,
-    list_names: HashMap<String, usize>,
-    macro_names: HashMap<String, usize>,
-    rule_names: HashMap<String, usize>,
+    list_names: FxHashMap<String, usize>,
+    macro_names: FxHashMap<String, usize>,
+    rule_names: FxHashMap<String, usize>,
     next_index: u32,
     options: &'a Options,
     broken: &'a Broken,
@@ -81,9 +81,9 @@ pub(crate) fn collect(
 ) -> Collected {
     let mut collector = Collector {
         out: Collected::default(),
-        list_names: HashMap::new(),
-        macro_names: HashMap::new(),
-        rule_names: HashMap::new(),
+        list_names: FxHashMap::default(),
+        macro_names: FxHashMap::default(),
+        rule_names: FxHashMap::default(),
         next_index: 0,
         options,
         broken,

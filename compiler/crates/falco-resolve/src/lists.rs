@@ -1,6 +1,6 @@
 //! Lists: earlier lists spliced into later ones, as Falco's compiler does.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::collect::CollectedList;
 use crate::model::{List, ListUse};
@@ -9,7 +9,7 @@ use crate::model::{List, ListUse};
 /// (by definition index) is replaced by that list's entries (one level, as Falco
 /// does); any other entry stays a literal string.
 pub(crate) fn build_lists(collected: &[CollectedList]) -> Vec<List> {
-    let by_name: HashMap<&str, usize> = collected
+    let by_name: FxHashMap<&str, usize> = collected
         .iter()
         .enumerate()
         .map(|(id, list)| (list.name.as_str(), id))

@@ -8,7 +8,7 @@
 //! Keys are whole texts, never positions, so an edit that moves an item cannot
 //! make it pick up a stale result.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -23,7 +23,7 @@ use crate::subst_memo::SubstitutionMemo;
 /// `&self`, so they may run on several threads at once.
 #[derive(Debug)]
 pub struct TextMemo<T> {
-    entries: HashMap<String, Entry<T>>,
+    entries: FxHashMap<String, Entry<T>>,
     round: u64,
 }
 
@@ -37,7 +37,7 @@ struct Entry<T> {
 impl<T> Default for TextMemo<T> {
     fn default() -> TextMemo<T> {
         TextMemo {
-            entries: HashMap::new(),
+            entries: FxHashMap::default(),
             round: 1,
         }
     }

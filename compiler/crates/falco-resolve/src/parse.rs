@@ -1,7 +1,7 @@
 //! Conditions: assemble, substitute lists, parse, bind macro references; then
 //! the unused-item warnings.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use falco_condition::ast::{Check, Expr, Value};
@@ -35,7 +35,7 @@ pub(crate) fn build(
         memo.near_lists = TextMemo::default();
     }
 
-    let macro_ids: HashMap<&str, usize> = collected
+    let macro_ids: FxHashMap<&str, usize> = collected
         .macros
         .iter()
         .enumerate()
@@ -324,7 +324,7 @@ fn report(
 /// means a rule, which sees every macro.
 fn bind_macros(
     condition: &mut Condition,
-    macro_ids: &HashMap<&str, usize>,
+    macro_ids: &FxHashMap<&str, usize>,
     macros: &[CollectedMacro],
     owner: Option<&CollectedMacro>,
     broken: &Broken,

@@ -10,7 +10,7 @@
 //! bytes. Substitution only copies, compares and offsets positions within one
 //! side of an edit, so the moved result is the substitution of the moved input.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use falco_loader::ListEntry;
@@ -25,7 +25,7 @@ pub(crate) type Substituted = (MappedText, Vec<ListUse>);
 #[derive(Debug, Default)]
 pub(crate) struct SubstitutionMemo {
     /// By input text; several inputs may share a text but not a map.
-    entries: HashMap<String, Vec<Substitution>>,
+    entries: FxHashMap<String, Vec<Substitution>>,
     /// The name of every list, by id, when the entries were made.
     names: Vec<String>,
     /// The entries of every list, by id, as the kept substitutions saw them;

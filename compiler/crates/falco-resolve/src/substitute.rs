@@ -7,7 +7,9 @@
 //! `MappedText`, so each substituted item maps to its entry in the list's
 //! definition and the separators map to the list reference.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap;
 
 use falco_span::{MappedText, Span};
 
@@ -17,7 +19,7 @@ use crate::model::{List, ListId, ListUse};
 /// Looks lists up by name.
 pub(crate) struct ListIndex<'a> {
     lists: &'a [List],
-    by_name: HashMap<&'a str, ListId>,
+    by_name: FxHashMap<&'a str, ListId>,
     /// Lists whose names contain a delimiter: they are never one word, but
     /// Falco's substring search still substitutes them.
     odd_names: Vec<ListId>,

@@ -8,7 +8,7 @@
 //! in its file reuses its results, mapped to the file by its own fresh
 //! `MappedText`. Entries not used by a run are dropped after it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use std::sync::Arc;
 
@@ -31,8 +31,8 @@ pub(crate) struct Memo {
 /// Typechecks by event source, then by the text checked.
 #[derive(Debug, Default)]
 pub(crate) struct CheckMemo {
-    conditions: HashMap<String, TextMemo<Checked>>,
-    outputs: HashMap<String, TextMemo<Vec<TypeError>>>,
+    conditions: FxHashMap<String, TextMemo<Checked>>,
+    outputs: FxHashMap<String, TextMemo<Vec<TypeError>>>,
     /// Event types of syscall rules, by condition text.
     event_types: TextMemo<EventTypes>,
     /// Conditions and outputs checked since the last sweep.
@@ -126,7 +126,7 @@ pub(crate) struct EventTypes {
 pub(crate) type LookedUp = Vec<(String, Option<Arc<TypedExpr>>)>;
 
 fn memo_of<'a, T>(
-    memos: &'a mut HashMap<String, TextMemo<T>>,
+    memos: &'a mut FxHashMap<String, TextMemo<T>>,
     source: &str,
 ) -> &'a mut TextMemo<T> {
     memos.entry(source.to_owned()).or_default()
