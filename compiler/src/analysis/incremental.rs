@@ -136,44 +136,12 @@ impl Incremental {
 #[cfg(test)]
 mod tests {
     use super::Incremental;
-    use crate::analysis::{Analysis, analyze};
-
-    fn upstream(name: &str) -> (String, String) {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/corpus/upstream-rules")
-            .join(name);
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-        (name.to_owned(), text)
-    }
-
-    /// Everything `analyze` returns, in a form that compares (the typed macros sit
-    /// in a hash map, so they are sorted first).
-    fn fingerprint(analysis: &Analysis) -> String {
-        let mut macros: Vec<String> = analysis
-            .typed
-            .macros
-            .iter()
-            .map(|(key, tree)| format!("{key:?} {tree:?}"))
-            .collect();
-        macros.sort();
-        format!(
-            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{macros:?}",
-            analysis.files,
-            analysis.diagnostics,
-            analysis.summary,
-            analysis.ruleset,
-            analysis.typed.rules
-        )
-    }
+    use crate::analysis::analyze;
+    use crate::analysis::test_support::{fingerprint, upstream_rules};
 
     #[test]
     fn equals_analyze_through_edits_and_reorders() {
-        let files = vec![
-            upstream("falco_rules.yaml"),
-            upstream("falco-incubating_rules.yaml"),
-            upstream("falco-sandbox_rules.yaml"),
-        ];
+        let files = upstream_rules();
         let mut incremental = Incremental::new();
         let mut step = |files: Vec<(String, String)>, reloads: usize, piecewise: usize| {
             let expected = fingerprint(&analyze(files.clone()));

@@ -183,4 +183,6 @@ fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
 }
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;

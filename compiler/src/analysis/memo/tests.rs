@@ -5,28 +5,8 @@
 use proptest::prelude::*;
 
 use crate::analysis::incremental::Incremental;
+use crate::analysis::test_support::{fingerprint, upstream_rules};
 use crate::analysis::{Analysis, analyze};
-
-/// Everything `analyze` returns, in a form that compares (the typed macros sit
-/// in a hash map, so they are sorted first). Spans are part of it, so a memo
-/// that returned a result at a stale position would show.
-fn fingerprint(analysis: &Analysis) -> String {
-    let mut macros: Vec<String> = analysis
-        .typed
-        .macros
-        .iter()
-        .map(|(key, tree)| format!("{key:?} {tree:?}"))
-        .collect();
-    macros.sort();
-    format!(
-        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{macros:?}",
-        analysis.files,
-        analysis.diagnostics,
-        analysis.summary,
-        analysis.ruleset,
-        analysis.typed.rules
-    )
-}
 
 /// One edit: in file `file`, at a place chosen by `anchor` among the places that
 /// start with one of the anchor words, `offset` bytes further, delete `delete`
@@ -252,24 +232,6 @@ fn synthetic() -> Vec<(String, String)> {
         .collect()
 }
 
-fn upstream() -> Vec<(String, String)> {
-    [
-        "falco_rules.yaml",
-        "falco-incubating_rules.yaml",
-        "falco-sandbox_rules.yaml",
-    ]
-    .into_iter()
-    .map(|name| {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/corpus/upstream-rules")
-            .join(name);
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-        (name.to_owned(), text)
-    })
-    .collect()
-}
-
 proptest! {
     #[test]
     fn synthetic_rulesets_equal_analyze_through_edits(
@@ -298,7 +260,7 @@ fn upstream_rules_equal_analyze_through_edits() {
             .into_iter()
             .map(|edit| Edit { file: 0, ..edit })
             .collect();
-        if let Err(error) = check_sequence(upstream(), &edits) {
+        if let Err(error) = check_sequence(upstream_rules(), &edits) {
             panic!("{error}");
         }
     }
