@@ -243,39 +243,21 @@ fn edits_inside_conditions_reload_piecewise() {
 fn edits_across_items_reload_whole() {
     let text = SYNTHETIC;
     let (mut loaded, mut index) = load_indexed(FileId(0), text);
-    let whole = |new: String, loaded: &mut LoadedFile, index: &mut LoadIndex| {
-        assert_eq!(reload(text, loaded, index, &new), Reload::Whole, "{new}");
-        assert_eq!(format!("{loaded:?}"), format!("{:?}", load(&new)));
-        (*loaded, *index) = load_indexed(FileId(0), text);
-    };
     // A new item inside an old one, an item joined to the previous one, an alias,
     // an edit that touches two items, an edit before the first item.
     let at = text.find("  desc: \"two").unwrap();
-    whole(
+    for edited in [
         format!("{}- rule: n\n{}", &text[..at], &text[at..]),
-        &mut loaded,
-        &mut index,
-    );
-    whole(
         text.replacen("\n- macro: k", " - macro: k", 1),
-        &mut loaded,
-        &mut index,
-    );
-    whole(
         text.replacen("items: [a,", "items: [*a,", 1),
-        &mut loaded,
-        &mut index,
-    );
-    whole(
         text.replacen("INFO\n  tags", "INFO\n- tags", 1),
-        &mut loaded,
-        &mut index,
-    );
-    whole(
         text.replacen("# a rules", "# the rules", 1),
-        &mut loaded,
-        &mut index,
-    );
+    ] {
+        let how = reload(text, &mut loaded, &mut index, &edited);
+        assert_eq!(how, Reload::Whole, "{edited}");
+        assert_eq!(format!("{loaded:?}"), format!("{:?}", load(&edited)));
+        (loaded, index) = load_indexed(FileId(0), text);
+    }
     assert_eq!(
         reload(text, &mut loaded, &mut index, text),
         Reload::Unchanged
