@@ -78,7 +78,8 @@ impl Incremental {
         match self.texts.get_mut(index) {
             Some(old) if old == text => {}
             Some(old) => {
-                self.memo.parses.edited(&FileEdit::between(id, old, text));
+                let edit = FileEdit::between(id, old, text);
+                self.memo.parses.edited(&edit);
                 let how = falco_loader::reload(
                     old,
                     &mut self.loads[index],
@@ -87,7 +88,7 @@ impl Incremental {
                 );
                 self.reloaded += 1;
                 self.piecewise += usize::from(how == Reload::Piecewise);
-                self.line_indexes[index] = self.line_indexes[index].edited(old, text);
+                self.line_indexes[index] = self.line_indexes[index].edited(text, &edit);
                 old.clear();
                 old.push_str(text);
             }

@@ -29,14 +29,18 @@ impl LineIndex {
         LineIndex { line_starts }
     }
 
-    /// The index of `new`, given that `self` indexes `old` (an edit of it): line
+    /// The index of `new`, given that `self` indexes the text that `edit` (see
+    /// [`FileEdit::between`](crate::FileEdit::between)) turned into `new`: line
     /// starts before the first changed byte are kept, those after the last one
     /// move by the change in length, and only the changed bytes are scanned. Equal
     /// to `LineIndex::new(new)`.
-    pub fn edited(&self, old: &str, new: &str) -> LineIndex {
-        let (start, end) = crate::common_ends(old.as_bytes(), new.as_bytes());
-        let (old_end, new_end) = (old.len() - end, new.len() - end);
-        let delta = new.len() as i64 - old.len() as i64;
+    pub fn edited(&self, new: &str, edit: &crate::FileEdit) -> LineIndex {
+        let (start, old_end, new_end) = (
+            edit.start as usize,
+            edit.old_end as usize,
+            edit.new_end as usize,
+        );
+        let delta = new_end as i64 - old_end as i64;
         // A line starts after a line break: keep those whose break is unchanged.
         let kept = self
             .line_starts
