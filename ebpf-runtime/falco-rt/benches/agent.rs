@@ -141,14 +141,6 @@ fn loadavg() -> String {
         .unwrap_or_default()
 }
 
-fn arg(args: &[String], name: &str, default: u64) -> u64 {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
     if let Ok(spec) = std::env::var("FALCO_RT_BENCH_WORKER") {
         let v: Vec<&str> = spec.split_whitespace().collect();
@@ -162,11 +154,11 @@ fn main() {
         println!("skip falco-rt bench: {why}");
         return;
     }
-    let iters = arg(&args, "--iters", 200_000);
-    let mix = arg(&args, "--mix", 0);
-    let reps = arg(&args, "--reps", 3);
-    let workers = arg(&args, "--workers", 1).max(1);
-    let rate = Some(arg(&args, "--rate", 0)).filter(|&r| r > 0);
+    let iters = support::bench_arg(&args, "--iters", 200_000);
+    let mix = support::bench_arg(&args, "--mix", 0);
+    let reps = support::bench_arg(&args, "--reps", 3);
+    let workers = support::bench_arg(&args, "--workers", 1).max(1);
+    let rate = Some(support::bench_arg(&args, "--rate", 0)).filter(|&r| r > 0);
     let mut agents: Vec<PathBuf> = args
         .windows(2)
         .filter(|w| w[0] == "--agent")

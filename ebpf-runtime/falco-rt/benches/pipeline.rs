@@ -99,18 +99,10 @@ fn process(pid: u32, ppid: u32, name: &str, exepath: &str, args: &[&str]) -> Pro
     }
 }
 
-fn arg(args: &[String], name: &str, default: u64) -> u64 {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let iters = arg(&args, "--iters", 1_000_000);
-    let reps = arg(&args, "--reps", 3);
+    let iters = support::bench_arg(&args, "--iters", 1_000_000);
+    let reps = support::bench_arg(&args, "--reps", 3);
     let engine = Engine::load(support::stdlib_bundle()).expect("stdlib bundle");
     let wanted = Wanted::of(&engine);
     let path = b"/tmp/falco-rt-bench-file";

@@ -214,3 +214,12 @@ pub fn post(addr: std::net::SocketAddr, body: &str) -> u16 {
         .and_then(|c| c.parse().ok())
         .unwrap_or(0)
 }
+
+/// A bench's numeric flag: the value after `name` in `args`, or `default`.
+pub fn bench_arg(args: &[String], name: &str, default: u64) -> u64 {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
