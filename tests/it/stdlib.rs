@@ -106,3 +106,64 @@ fn every_stdlib_rule_has_a_positive_and_a_negative_case() {
         assert!(negative.contains(rule), "no quiet case covers `{rule}`");
     }
 }
+
+/// Falco users load their own rules after the upstream ones. The stdlib compiles behind
+/// the three upstream rules files (in the order Falco's packages list them) with no error,
+/// and defines no list, macro or rule under a name the upstream files use: a redefined
+/// macro or list would change the upstream rules that refer to it, and a list named like
+/// an upstream macro is an error (E301).
+#[test]
+fn stdlib_compiles_behind_the_upstream_rules() {
+    use falco_rulec_tests::corpus_dir;
+    use std::collections::BTreeSet;
+
+    let upstream: Vec<(String, String)> = [
+        "falco_rules.yaml",
+        "falco-incubating_rules.yaml",
+        "falco-sandbox_rules.yaml",
+    ]
+    .iter()
+    .map(|name| {
+        let path = corpus_dir().join("upstream-rules").join(name);
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        ((*name).to_string(), text)
+    })
+    .collect();
+    let stdlib = falco_rulec::cli::inputs::default_rules();
+
+    // (every item name, the rule names) of a set of files loaded on its own.
+    let names = |files: Vec<(String, String)>| {
+        let ruleset = falco_rulec::analysis::analyze(files).ruleset;
+        let rules: BTreeSet<String> = ruleset.rules.iter().map(|r| r.name.clone()).collect();
+        let mut all = rules.clone();
+        all.extend(ruleset.lists.iter().map(|l| l.name.clone()));
+        all.extend(ruleset.macros.iter().map(|m| m.name.clone()));
+        (all, rules)
+    };
+    let (upstream_names, upstream_rules) = names(upstream.clone());
+    let (stdlib_names, stdlib_rules) = names(stdlib.clone());
+    let shared: Vec<_> = upstream_names.intersection(&stdlib_names).collect();
+    assert!(
+        shared.is_empty(),
+        "the stdlib redefines upstream items: {shared:?}"
+    );
+
+    let files: Vec<(String, String)> = upstream.into_iter().chain(stdlib).collect();
+    let (analysis, compiled) = falco_rulec::cli::compile::compile_files(files);
+    let errors: Vec<_> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == falco_diagnostics::Severity::Error)
+        .map(|d| format!("{}: {}", d.code.as_str(), d.message))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let bundle = compiled.unwrap_or_else(|e| panic!("compile failed: {e}"));
+    let engine = falco_vm::Engine::load(&bundle.bytes).expect("the bundle loads");
+    let rules: BTreeSet<String> = engine.rules().iter().map(|r| r.name.clone()).collect();
+    let expected: BTreeSet<String> = upstream_rules.union(&stdlib_rules).cloned().collect();
+    assert_eq!(rules, expected, "every rule of both is in the bundle");
+    assert!(
+        rules.contains("Read sensitive file untrusted") && rules.contains("Sensitive File Read")
+    );
+}
