@@ -8,6 +8,7 @@ pub mod explain;
 pub mod inputs;
 pub mod inspect;
 mod lint;
+mod progress;
 pub mod replay;
 pub mod test;
 

@@ -1,20 +1,25 @@
 //! `falco-rulec replay`: run an events file through a rule bundle and print the
 //! alerts as Falco prints them (one line each, text or JSON).
 //!
-//! The events' source is the bundle's when it has one source, else it is detected
-//! from the file (`falco_events::detect_source`). Events that cannot be read are
-//! reported on stderr with their line and column; the others are still replayed.
+//! The events' source is detected from the file (`falco_events::detect_source_prefix`),
+//! else it is the bundle's when it has one source. The file is read, evaluated and
+//! written event by event, so memory does not grow with its length, and each alert is
+//! printed as soon as its event is evaluated. Events that cannot be read are reported on
+//! stderr with their line and column as they are met; the others are still replayed. On
+//! a terminal, a progress line on stderr shows how far a long file is.
 //!
 //! Exit codes: 0 when every event was read and no rule fired, 1 when at least one
 //! alert was printed, 2 for a usage error, an unreadable or invalid bundle, or an
 //! events file with unreadable events.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, LineWriter, Write};
+use std::path::{Path, PathBuf};
 
-use falco_events::Source;
+use falco_events::{Event, EventStream, Source};
 use falco_vm::{Engine, OutputOptions, Priority, RuleMatching};
 
+use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 
 /// Arguments of `falco-rulec replay`.
@@ -67,49 +72,110 @@ pub enum MatchingArg {
     All,
 }
 
-/// What a replay produced.
-#[derive(Debug, Default)]
-pub struct Replay {
-    /// The rendered alerts, one line each.
-    pub lines: Vec<String>,
-    /// Events that could not be read (`line L, column C: message`).
-    pub errors: Vec<String>,
-    /// Events evaluated.
-    pub events: usize,
+/// Where a replay's events come from: an iterator of events or errors (each error already
+/// says where it is), and how far into the file it is, for the progress line.
+pub trait EventSource: Iterator<Item = Result<Event, String>> {
+    /// Bytes of the file consumed so far.
+    fn bytes_read(&self) -> u64;
 }
 
-/// Replays the events of `text` through `engine`.
-pub fn replay_text(
+/// JSON events (`k8s_audit`, or syscall JSON lines) read from a stream.
+struct JsonEvents<R>(EventStream<R>);
+
+impl<R: BufRead> Iterator for JsonEvents<R> {
+    type Item = Result<Event, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|r| r.map_err(|e| e.to_string()))
+    }
+}
+
+impl<R: BufRead> EventSource for JsonEvents<R> {
+    fn bytes_read(&self) -> u64 {
+        self.0.bytes_read()
+    }
+}
+
+/// What a replay counted.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ReplayCounts {
+    /// Events evaluated.
+    pub events: u64,
+    /// Alerts written.
+    pub alerts: u64,
+    /// Events that could not be read.
+    pub errors: u64,
+}
+
+/// What a replay tells as it goes, besides the alerts.
+pub trait ReplayReport {
+    /// An event that could not be read.
+    fn error(&mut self, message: &str);
+    /// Called every few thousand events: `read` bytes of the file are done.
+    fn progress(&mut self, read: u64, counts: ReplayCounts);
+}
+
+/// Replays `events` through `engine` one at a time: each alert is written to `out` as soon
+/// as its event is evaluated, and each unreadable event is reported. Only a write error on
+/// `out` stops the replay.
+pub fn replay_events(
     engine: &Engine,
-    source: Source,
-    text: &str,
+    events: &mut dyn EventSource,
     format: AlertFormat,
     options: &OutputOptions,
-) -> Replay {
-    let mut replay = Replay::default();
+    out: &mut dyn Write,
+    report: &mut dyn ReplayReport,
+) -> std::io::Result<ReplayCounts> {
+    let mut counts = ReplayCounts::default();
     let mut scratch = engine.scratch();
     let mut hits = Vec::new();
-    for event in falco_events::read_events(source, text) {
+    while let Some(event) = events.next() {
         let event = match event {
             Ok(event) => event,
             Err(error) => {
-                replay.errors.push(error.to_string());
+                counts.errors += 1;
+                report.error(&error);
                 continue;
             }
         };
-        replay.events += 1;
+        counts.events += 1;
         engine.matching_rules(&event, &mut scratch, &mut hits);
         for &rule in &hits {
             if let Some(alert) = engine.alert(rule, &event, &mut scratch) {
-                replay.lines.push(match format {
+                let line = match format {
                     AlertFormat::Text => alert.to_text(options),
                     AlertFormat::Json => alert.to_json(options),
-                });
+                };
+                writeln!(out, "{line}")?;
+                counts.alerts += 1;
             }
         }
+        if counts.events % PROGRESS_EVERY == 0 {
+            report.progress(events.bytes_read(), counts);
+        }
     }
-    replay
+    Ok(counts)
 }
+
+/// Errors and progress on stderr.
+struct Stderr<'a> {
+    name: &'a str,
+    progress: Progress<'a>,
+}
+
+impl ReplayReport for Stderr<'_> {
+    fn error(&mut self, message: &str) {
+        self.progress.clear();
+        eprintln!("error: {}: {message}", self.name);
+    }
+
+    fn progress(&mut self, read: u64, counts: ReplayCounts) {
+        self.progress.show(read, counts);
+    }
+}
+
+/// Events between two progress reports.
+const PROGRESS_EVERY: u64 = 4096;
 
 fn system_hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -117,6 +183,34 @@ fn system_hostname() -> String {
         .map(|s| s.trim().to_owned())
         .unwrap_or_default()
 }
+
+/// Opens the events file as a stream of the right source.
+fn open_events(
+    path: &Path,
+    bundle_sources: &[Source],
+) -> Result<(Box<dyn EventSource>, u64), String> {
+    let file = File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    let mut input = BufReader::with_capacity(INPUT_BUFFER, file);
+    let prefix = input
+        .fill_buf()
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let source = match (bundle_sources, falco_events::detect_source_prefix(prefix)) {
+        (_, Some(detected)) => detected,
+        ([only], None) => *only,
+        _ => {
+            return Err(format!(
+                "`{}`: cannot tell the events' source (neither Kubernetes audit JSON nor syscall JSON lines)",
+                path.display()
+            ));
+        }
+    };
+    let stream = EventStream::new(input, source);
+    Ok((Box::new(JsonEvents(stream)), size))
+}
+
+/// Bytes read from the events file at a time; also how much of it source detection sees.
+const INPUT_BUFFER: usize = 1 << 20;
 
 pub(super) fn run(args: &ReplayArgs) -> u8 {
     let Some(min_priority) = Priority::parse(&args.min_priority) else {
@@ -146,40 +240,16 @@ pub(super) fn run(args: &ReplayArgs) -> u8 {
     });
     engine.set_min_priority(min_priority);
     engine.set_hostname(args.hostname.clone().unwrap_or_else(system_hostname));
-    let text = match std::fs::read(&args.events) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(error) => {
-                eprintln!(
-                    "error: `{}`: not UTF-8 (byte {})",
-                    args.events.display(),
-                    error.utf8_error().valid_up_to()
-                );
-                return EXIT_USAGE;
-            }
-        },
-        Err(error) => {
-            eprintln!("error: cannot read `{}`: {error}", args.events.display());
-            return EXIT_USAGE;
-        }
-    };
     let bundle_sources: Vec<Source> = engine
         .bundle()
         .sources
         .iter()
         .filter_map(|s| Source::from_name(s))
         .collect();
-    let source = match (
-        bundle_sources.as_slice(),
-        falco_events::detect_source(&text),
-    ) {
-        (_, Some(detected)) => detected,
-        ([only], None) => *only,
-        _ => {
-            eprintln!(
-                "error: `{}`: cannot tell the events' source (neither Kubernetes audit JSON nor syscall JSON lines)",
-                args.events.display()
-            );
+    let (mut events, size) = match open_events(&args.events, &bundle_sources) {
+        Ok(opened) => opened,
+        Err(message) => {
+            eprintln!("error: {message}");
             return EXIT_USAGE;
         }
     };
@@ -189,20 +259,36 @@ pub(super) fn run(args: &ReplayArgs) -> u8 {
         time_format_iso_8601: args.time_format_iso_8601,
         ..OutputOptions::default()
     };
-    let replay = replay_text(&engine, source, &text, args.format, &options);
-    let mut stdout = std::io::stdout().lock();
-    for line in &replay.lines {
-        if writeln!(stdout, "{line}").is_err() {
+    let stdout = std::io::stdout();
+    let mut out: Box<dyn Write> = if stdout.is_terminal() {
+        Box::new(LineWriter::new(stdout.lock()))
+    } else {
+        Box::new(BufWriter::with_capacity(1 << 16, stdout.lock()))
+    };
+    let shown = args.events.display().to_string();
+    let mut report = Stderr {
+        name: &shown,
+        progress: Progress::new(&shown, size),
+    };
+    let result = replay_events(
+        &engine,
+        events.as_mut(),
+        args.format,
+        &options,
+        out.as_mut(),
+        &mut report,
+    );
+    report.progress.clear();
+    let counts = match result.and_then(|counts| out.flush().map(|()| counts)) {
+        Ok(counts) => counts,
+        Err(error) => {
+            eprintln!("error: cannot write the alerts: {error}");
             return EXIT_USAGE;
         }
-    }
-    let _ = stdout.flush();
-    for error in &replay.errors {
-        eprintln!("error: {}: {error}", args.events.display());
-    }
-    if !replay.errors.is_empty() {
+    };
+    if counts.errors > 0 {
         EXIT_USAGE
-    } else if replay.lines.is_empty() {
+    } else if counts.alerts == 0 {
         EXIT_OK
     } else {
         EXIT_FINDINGS

@@ -295,3 +295,71 @@ fn multi_field_exceptions_compare_rows() {
         run.stderr
     );
 }
+
+/// One byte that is not UTF-8 spoils its line only: the line is reported with its
+/// number, and the events around it are replayed.
+#[test]
+fn a_non_utf8_byte_spoils_only_its_line() {
+    let (dir, bundle, _) = setup();
+    let mut bytes = EVENTS.as_bytes().to_vec();
+    let second = EVENTS.find('\n').unwrap() + 1;
+    bytes.insert(second + 20, 0xfe);
+    let events = dir.join("bad-byte.jsonl");
+    std::fs::write(&events, bytes).unwrap();
+    let run = replay(&dir, &bundle, &events, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "line 2, column 21: not UTF-8: byte 0xfe does not belong to a UTF-8 character"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "10:00:00.000000123: Notice shell started (command=bash -i user=root parent=sudo container=host)\n\
+         10:00:02.000000000: Debug bash did execve\n"
+    );
+}
+
+/// With a bundle of two sources, the events' source is told from the first line that
+/// reads as an event of either; a damaged first line is reported, not fatal.
+#[test]
+fn a_damaged_first_line_does_not_hide_the_source() {
+    let dir = scratch();
+    let rules = write(&dir, "rules.yaml", RULES);
+    let audit = write(
+        &dir,
+        "audit.yaml",
+        "\
+- rule: configmap created
+  desc: a configmap was created
+  condition: ka.verb = create and ka.target.resource = configmaps
+  output: configmap %ka.target.name created
+  priority: NOTICE
+  source: k8s_audit
+",
+    );
+    let run = run_in(
+        &dir,
+        &[
+            "compile",
+            rules.to_str().unwrap(),
+            audit.to_str().unwrap(),
+            "-o",
+            "two.frb",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let events = write(
+        &dir,
+        "damaged.jsonl",
+        &format!("{{\"ts\": 1, \"type\n{EVENTS}"),
+    );
+    let run = replay(&dir, &dir.join("two.frb"), &events, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("line 1, column"), "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
+}

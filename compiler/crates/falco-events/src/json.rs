@@ -518,8 +518,14 @@ impl<'t> Parser<'t> {
 
 /// Parses `text` as exactly one JSON value (whitespace around it allowed).
 pub fn parse(text: &str) -> Result<Json, JsonError> {
+    parse_at_depth(text, 0)
+}
+
+/// Parses `text` as one JSON value found `depth` levels deep in a larger document, so the
+/// depth limit counts from that document's root.
+pub(crate) fn parse_at_depth(text: &str, depth: usize) -> Result<Json, JsonError> {
     let mut p = Parser::new(text);
-    let v = p.parse_value()?;
+    let v = p.value(depth)?;
     if !p.at_end() {
         return Err(JsonError {
             offset: p.offset(),

@@ -11,6 +11,8 @@
 //!   [`supported`] says whether a field is computed here.
 //! - [`K8sAuditReader`]: Kubernetes audit files (`Event`, `EventList`, arrays, JSON lines).
 //! - [`SyscallReader`]: our JSON-lines syscall format (`docs/event-format.md`).
+//! - [`EventStream`]: either source read from a byte stream one event at a time, in bounded
+//!   memory (what `falco-rulec replay` uses).
 //!
 //! Nothing here panics on any input: bad data gives an [`EventError`] naming line and column.
 //!
@@ -37,6 +39,7 @@ mod event;
 mod extract;
 pub mod json;
 mod k8s;
+mod stream;
 mod syscall;
 mod time;
 mod value;
@@ -47,6 +50,7 @@ mod tests;
 pub use event::{Event, EventError, K8sAuditEvent, Source};
 pub use extract::{Extractor, UnsupportedField, UnsupportedReason, supported};
 pub use k8s::{K8sAuditReader, NOT_AUDIT_EVENT, read_k8s_audit};
+pub use stream::{EventStream, MAX_EVENT_BYTES, detect_source_prefix};
 pub use syscall::{
     FdInfo, ProcChain, ProcInfo, SyscallBuilder, SyscallEvent, SyscallReader, read_syscall,
 };

@@ -8,6 +8,7 @@ use crate::{Event, Extractor, FieldValue, OwnedValue, Scratch, read_k8s_audit, s
 mod k8s;
 mod props;
 mod reuse;
+mod stream;
 mod syscall;
 
 fn shared() -> PathBuf {

@@ -109,7 +109,7 @@ pub(crate) fn push_int(out: &mut String, v: i64) {
 }
 
 /// The chain of an event without thread context.
-fn no_procs() -> Arc<[Proc]> {
+pub(crate) fn no_procs() -> Arc<[Proc]> {
     static EMPTY: OnceLock<Arc<[Proc]>> = OnceLock::new();
     EMPTY.get_or_init(|| Arc::from(Vec::new())).clone()
 }

@@ -2,8 +2,9 @@
 //! owned structure the syscall fields are computed from.
 
 mod build;
+pub(crate) mod fast;
 mod fields;
-mod parse;
+pub(crate) mod parse;
 
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -276,13 +277,62 @@ pub(crate) struct K8sMeta {
     pub(crate) pod_labels: Box<[(Box<str>, Box<str>)]>,
 }
 
+/// Turns syscall JSON lines into numbered events, one line at a time.
+pub(crate) struct SyscallLines {
+    next_num: u64,
+    first_ts: Option<u64>,
+    pub(crate) hostname: Option<Arc<str>>,
+    parser: fast::LineParser,
+}
+
+impl Default for SyscallLines {
+    fn default() -> Self {
+        SyscallLines {
+            next_num: 1,
+            first_ts: None,
+            hostname: None,
+            parser: fast::LineParser::default(),
+        }
+    }
+}
+
+impl SyscallLines {
+    /// The event of line `line_no`, or its error; `None` for a blank or `#` line.
+    pub(crate) fn line(&mut self, line_no: usize, line: &str) -> Option<Result<Event, EventError>> {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            return None;
+        }
+        Some(match self.parser.parse(line) {
+            Ok(parsed) => {
+                let num = parsed.num.unwrap_or(self.next_num);
+                self.next_num = num.saturating_add(1);
+                let first_ts = *self.first_ts.get_or_insert(parsed.ts);
+                Ok(Event {
+                    num,
+                    ts: parsed.ts,
+                    first_ts,
+                    hostname: parsed.hostname.or_else(|| self.hostname.clone()),
+                    body: EventBody::Syscall(Box::new(parsed.event)),
+                })
+            }
+            Err((offset, message)) => {
+                let (_, column) = crate::event::line_col(line, offset);
+                Err(EventError {
+                    line: line_no,
+                    column,
+                    message,
+                })
+            }
+        })
+    }
+}
+
 /// Reads syscall events, one JSON object per line (blank lines and lines starting with `#`
 /// are skipped). Each bad line gives one error naming its line; reading goes on.
 pub struct SyscallReader<'t> {
     lines: std::iter::Enumerate<std::str::Lines<'t>>,
-    next_num: u64,
-    first_ts: Option<u64>,
-    hostname: Option<Arc<str>>,
+    events: SyscallLines,
 }
 
 impl<'t> SyscallReader<'t> {
@@ -290,15 +340,13 @@ impl<'t> SyscallReader<'t> {
     pub fn new(text: &'t str) -> Self {
         SyscallReader {
             lines: text.lines().enumerate(),
-            next_num: 1,
-            first_ts: None,
-            hostname: None,
+            events: SyscallLines::default(),
         }
     }
 
     /// Stamps `hostname` on events that do not name their own host.
     pub fn with_hostname(mut self, hostname: Option<Arc<str>>) -> Self {
-        self.hostname = hostname;
+        self.events.hostname = hostname;
         self
     }
 }
@@ -309,33 +357,9 @@ impl Iterator for SyscallReader<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             let (index, line) = self.lines.next()?;
-            let trimmed = line.trim_start();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
-                continue;
+            if let Some(result) = self.events.line(index + 1, line) {
+                return Some(result);
             }
-            let line_no = index + 1;
-            return Some(match parse::parse_line(line) {
-                Ok(parsed) => {
-                    let num = parsed.num.unwrap_or(self.next_num);
-                    self.next_num = num.saturating_add(1);
-                    let first_ts = *self.first_ts.get_or_insert(parsed.ts);
-                    Ok(Event {
-                        num,
-                        ts: parsed.ts,
-                        first_ts,
-                        hostname: parsed.hostname.or_else(|| self.hostname.clone()),
-                        body: EventBody::Syscall(Box::new(parsed.event)),
-                    })
-                }
-                Err((offset, message)) => {
-                    let (_, column) = crate::event::line_col(line, offset);
-                    Err(EventError {
-                        line: line_no,
-                        column,
-                        message,
-                    })
-                }
-            });
         }
     }
 }

@@ -47,7 +47,8 @@ pub(crate) struct Parsed {
     pub(crate) hostname: Option<Arc<str>>,
 }
 
-type PResult<T> = Result<T, (usize, String)>;
+/// A result whose error is a byte offset in the line and a message.
+pub(crate) type PResult<T> = Result<T, (usize, String)>;
 
 /// A key path for messages (`thread.pid`), formatted only when an error needs it.
 #[derive(Clone, Copy)]
@@ -179,33 +180,42 @@ fn labels(v: &Json, what: impl fmt::Display + Copy) -> PResult<Labels> {
         .collect()
 }
 
+/// The top-level keys of an event line.
+pub(crate) const EVENT_KEYS: &[&str] = &[
+    "ts",
+    "type",
+    "dir",
+    "num",
+    "cpu",
+    "res",
+    "args",
+    "thread",
+    "ancestors",
+    "fd",
+    "container",
+    "k8s",
+    "hostname",
+];
+
 /// Parses one line.
 pub(crate) fn parse_line(line: &str) -> PResult<Parsed> {
     let root = json::parse(line).map_err(|e| (e.offset, format!("invalid JSON: {}", e.message)))?;
     let obj = root
         .as_object()
         .ok_or_else(|| (0, "a syscall event must be a JSON object".to_string()))?;
-    check_keys(
-        obj,
-        &[
-            "ts",
-            "type",
-            "dir",
-            "num",
-            "cpu",
-            "res",
-            "args",
-            "thread",
-            "ancestors",
-            "fd",
-            "container",
-            "k8s",
-            "hostname",
-        ],
-        "event",
-    )?;
+    check_keys(obj, EVENT_KEYS, "event")?;
+    let get = |key: &str| root.get(key);
+    let mut parsed = parse_head(get)?;
+    parsed.event.procs = parse_procs(get("thread"), get("ancestors"))?.into();
+    parse_tail(&mut parsed.event, get)?;
+    Ok(parsed)
+}
+
+/// The event's own keys (everything but its thread, ancestors, fd, container and pod), in
+/// the order their errors are reported.
+pub(crate) fn parse_head<'j>(get: impl Fn(&str) -> Option<&'j Json>) -> PResult<Parsed> {
     let mut ev = SyscallEvent::default();
-    let ty = root.get("type").ok_or_else(|| {
+    let ty = get("type").ok_or_else(|| {
         (
             0,
             "missing `type` (the event type, e.g. \"openat\")".to_string(),
@@ -221,35 +231,44 @@ pub(crate) fn parse_line(line: &str) -> PResult<Parsed> {
         return err(format!("unknown event type `{ty}`{hint}"));
     }
     ev.evt_type = ty.into();
-    let ts = match root.get("ts") {
+    let ts = match get("ts") {
         Some(v) => time(v, "ts")?,
         None => {
             return err("missing `ts` (nanoseconds since the epoch, or an RFC 3339 time)".into());
         }
     };
-    ev.enter = match root.get("dir").map(|d| d.as_str()) {
+    ev.enter = match get("dir").map(|d| d.as_str()) {
         None => false,
         Some(Some("<")) => false,
         Some(Some(">")) => true,
         Some(_) => return err("`dir` must be \">\" (enter) or \"<\" (exit)".into()),
     };
-    let num = root.get("num").map(|v| uint(v, "num")).transpose()?;
-    ev.cpu = root.get("cpu").map(|v| int(v, "cpu")).transpose()?;
-    ev.res = root.get("res").map(|v| int(v, "res")).transpose()?;
-    let hostname = root
-        .get("hostname")
+    let num = get("num").map(|v| uint(v, "num")).transpose()?;
+    ev.cpu = get("cpu").map(|v| int(v, "cpu")).transpose()?;
+    ev.res = get("res").map(|v| int(v, "res")).transpose()?;
+    let hostname = get("hostname")
         .map(|v| text(v, "hostname"))
         .transpose()?
         .map(Arc::from);
-    if let Some(args) = root.get("args") {
+    if let Some(args) = get("args") {
         ev.args = parse_args(args)?;
     }
     ev.open_flags = open_flags_of(&ev.evt_type, &mut ev.args);
+    Ok(Parsed {
+        event: ev,
+        ts,
+        num,
+        hostname,
+    })
+}
+
+/// The thread and its ancestors (`thread`, `ancestors`).
+pub(crate) fn parse_procs(thread: Option<&Json>, ancestors: Option<&Json>) -> PResult<Vec<Proc>> {
     let mut procs = Vec::new();
-    if let Some(t) = root.get("thread") {
+    if let Some(t) = thread {
         procs.push(parse_proc(t, "thread")?);
     }
-    if let Some(a) = root.get("ancestors") {
+    if let Some(a) = ancestors {
         if procs.is_empty() {
             return err("`ancestors` needs a `thread`".into());
         }
@@ -263,22 +282,24 @@ pub(crate) fn parse_line(line: &str) -> PResult<Parsed> {
             procs.push(parse_proc(item, "ancestors")?);
         }
     }
-    ev.procs = procs.into();
-    if let Some(fd) = root.get("fd") {
+    Ok(procs)
+}
+
+/// The descriptor, container and pod (`fd`, `container`, `k8s`).
+pub(crate) fn parse_tail<'j>(
+    ev: &mut SyscallEvent,
+    get: impl Fn(&str) -> Option<&'j Json>,
+) -> PResult<()> {
+    if let Some(fd) = get("fd") {
         ev.fd = Some(Box::new(parse_fd(fd)?));
     }
-    if let Some(c) = root.get("container") {
+    if let Some(c) = get("container") {
         ev.container = Some(Arc::new(parse_container(c)?));
     }
-    if let Some(k) = root.get("k8s") {
+    if let Some(k) = get("k8s") {
         ev.k8s = Some(Box::new(parse_k8s(k)?));
     }
-    Ok(Parsed {
-        event: ev,
-        ts,
-        num,
-        hostname,
-    })
+    Ok(())
 }
 
 fn parse_args(v: &Json) -> PResult<Vec<Arg>> {
@@ -599,7 +620,7 @@ const CONTAINER_KEYS: &[&str] = &[
     "mounts",
 ];
 
-fn parse_container(v: &Json) -> PResult<Container> {
+pub(crate) fn parse_container(v: &Json) -> PResult<Container> {
     let obj = members(v, "container")?;
     let mut c = Container::default();
     for (k, val) in obj {
