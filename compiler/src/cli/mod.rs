@@ -7,9 +7,15 @@ pub mod compile;
 pub mod explain;
 pub mod inputs;
 pub mod inspect;
+pub mod keygen;
 mod lint;
 mod progress;
+pub mod pull;
+pub mod push;
+mod registry_args;
 pub mod replay;
+pub mod sign;
+pub mod tag;
 pub mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -47,6 +53,16 @@ pub enum Command {
     Replay(replay::ReplayArgs),
     /// Run rule test files.
     Test(test::TestArgs),
+    /// Push a bundle to an OCI registry; prints the manifest digest.
+    Push(push::PushArgs),
+    /// Pull a bundle from an OCI registry, checking every digest.
+    Pull(pull::PullArgs),
+    /// Point a tag at the manifest another tag or digest names (promotion).
+    Tag(tag::TagArgs),
+    /// Create an ed25519 key pair for signing bundles.
+    Keygen(keygen::KeygenArgs),
+    /// Sign a bundle file or a bundle on a registry.
+    Sign(sign::SignArgs),
 }
 
 /// Arguments of `falco-rulec lint`.
@@ -187,6 +203,11 @@ pub fn run(cli: Cli) -> u8 {
         Command::Inspect(args) => inspect::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Push(args) => push::run(&args),
+        Command::Pull(args) => pull::run(&args),
+        Command::Tag(args) => tag::run(&args),
+        Command::Keygen(args) => keygen::run(&args),
+        Command::Sign(args) => sign::run(&args),
     }
 }
 

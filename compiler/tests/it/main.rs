@@ -4,6 +4,7 @@
 mod cli;
 mod compile;
 mod formats;
+mod registry;
 mod replay;
 mod rule_tests;
 mod support;
