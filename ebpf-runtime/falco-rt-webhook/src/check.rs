@@ -9,6 +9,9 @@ use falco_events::{Event, K8sAuditReader};
 pub enum Rejection {
     /// 404: not the webhook's path.
     NotFound,
+    /// 401: the caller presented neither a client certificate from the client CA nor a
+    /// valid bearer token.
+    Unauthorized,
     /// 405: not POST.
     Method(String),
     /// 415: the `Content-Type` does not contain `application/json`.
@@ -29,6 +32,11 @@ pub enum Rejection {
     },
     /// 400: not UTF-8, not JSON, or not audit events.
     BadRequest(String),
+    /// 408: the body did not arrive in time.
+    Timeout {
+        /// The read timeout in milliseconds.
+        ms: u64,
+    },
 }
 
 impl Rejection {
@@ -36,6 +44,8 @@ impl Rejection {
     pub fn status(&self) -> u16 {
         match self {
             Rejection::NotFound => 404,
+            Rejection::Unauthorized => 401,
+            Rejection::Timeout { .. } => 408,
             Rejection::Method(_) => 405,
             Rejection::ContentType(_) => 415,
             Rejection::BodyTooLarge { .. } | Rejection::EventTooLarge { .. } => 413,
@@ -48,6 +58,13 @@ impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Rejection::NotFound => write!(f, "not found"),
+            Rejection::Unauthorized => write!(
+                f,
+                "unauthorized: present a client certificate signed by the webhook's client CA or an `Authorization: Bearer` token"
+            ),
+            Rejection::Timeout { ms } => {
+                write!(f, "the request body did not arrive within {ms} ms")
+            }
             Rejection::Method(m) => write!(f, "{m} method not allowed, use POST"),
             Rejection::ContentType(t) => {
                 write!(f, "wrong content type `{t}`, expected application/json")

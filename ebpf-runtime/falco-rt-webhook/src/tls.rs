@@ -1,12 +1,13 @@
 //! TLS settings from PEM files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::crypto::ring;
+use tokio_rustls::rustls::server::WebPkiClientVerifier;
+use tokio_rustls::rustls::{RootCertStore, ServerConfig};
 
 use crate::WebhookError;
 
@@ -20,8 +21,13 @@ pub struct TlsFiles {
 }
 
 impl TlsFiles {
-    /// A rustls server configuration (ring provider, TLS 1.2 and 1.3) for these files.
-    pub(crate) fn server_config(&self) -> Result<Arc<ServerConfig>, WebhookError> {
+    /// A rustls server configuration (ring provider, TLS 1.2 and 1.3) for these files;
+    /// with `client_ca`, client certificates are asked for and verified against it
+    /// (a client without one may still authenticate with a token).
+    pub(crate) fn server_config(
+        &self,
+        client_ca: Option<&Path>,
+    ) -> Result<Arc<ServerConfig>, WebhookError> {
         let tls = |what: &str, path: &PathBuf, e: &dyn std::fmt::Display| {
             WebhookError::Tls(format!("{what} {}: {e}", path.display()))
         };
@@ -37,10 +43,33 @@ impl TlsFiles {
             ));
         }
         let key = PrivateKeyDer::from_pem_file(&self.key).map_err(|e| tls("key", &self.key, &e))?;
-        let config = ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
+        let provider = Arc::new(ring::default_provider());
+        let builder = ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .map_err(|e| WebhookError::Tls(e.to_string()))?
-            .with_no_client_auth()
+            .map_err(|e| WebhookError::Tls(e.to_string()))?;
+        let builder = match client_ca {
+            None => builder.with_no_client_auth(),
+            Some(ca) => {
+                let path = ca.to_path_buf();
+                let mut roots = RootCertStore::empty();
+                for cert in
+                    CertificateDer::pem_file_iter(ca).map_err(|e| tls("client CA", &path, &e))?
+                {
+                    let cert = cert.map_err(|e| tls("client CA", &path, &e))?;
+                    roots.add(cert).map_err(|e| tls("client CA", &path, &e))?;
+                }
+                if roots.is_empty() {
+                    return Err(tls("client CA", &path, &"no certificate in the file"));
+                }
+                let verifier =
+                    WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                        .allow_unauthenticated()
+                        .build()
+                        .map_err(|e| tls("client CA", &path, &e))?;
+                builder.with_client_cert_verifier(verifier)
+            }
+        };
+        let config = builder
             .with_single_cert(certs, key)
             .map_err(|e| WebhookError::Tls(format!("certificate and key: {e}")))?;
         Ok(Arc::new(config))
