@@ -10,12 +10,15 @@ use falco_rt_capture::{BootClock, Capture, CaptureConfig};
 use falco_rt_enrich::Enricher;
 use falco_rt_output::Outputs;
 use falco_rt_state::State;
-use falco_rt_webhook::{Handler, TlsFiles, Webhook, WebhookConfig};
+use falco_rt_webhook::{Auth, Handler, TlsFiles, Webhook, WebhookConfig, WebhookStats};
 use falco_vm::{Engine, OutputOptions};
 
+use crate::admit::Policy;
 use crate::alerts;
 use crate::cli::RunArgs;
 use crate::config::Config;
+use crate::metrics::{BundleInfo, FleetState, MetricsServer, Snapshot};
+use crate::origin::{self, Origin};
 use crate::rules::{Rules, Wanted, load_bundle};
 use crate::signals::Signals;
 use crate::stats::{self, AgentCounters};
@@ -41,20 +44,24 @@ pub fn hostname() -> String {
 }
 
 /// What the event paths share.
-struct Shared {
-    rules: Arc<Rules>,
+pub(crate) struct Shared {
+    pub(crate) rules: Arc<Rules>,
     outputs: Outputs,
     render: OutputOptions,
     counters: AgentCounters,
     next_num: AtomicU64,
     first_ts: u64,
+    pub(crate) fleet: FleetState,
+    pub(crate) host: String,
 }
 
 impl Shared {
-    /// Evaluates one event with `engine` and emits its alerts.
+    /// Evaluates one event with `engine` (from the bundle of `digest`) and emits its
+    /// alerts.
     fn evaluate(
         &self,
         engine: &Engine,
+        digest: &str,
         ev: &mut Event,
         scratch: &mut falco_vm::Scratch,
         hits: &mut Vec<usize>,
@@ -63,15 +70,46 @@ impl Shared {
         ev.set_first_ts(self.first_ts);
         engine.matching_rules(ev, scratch, hits);
         for &rule in hits.iter() {
-            if let Some(alert) = engine.alert(rule, ev, scratch) {
+            if let Some(mut alert) = engine.alert(rule, ev, scratch) {
                 AgentCounters::add(&self.counters.alerts, 1);
+                self.fleet
+                    .matched(&alert.rule, alert.priority.name(), &alert.source);
+                alerts::name_bundle(&mut alert, digest);
                 self.outputs.emit(alerts::render(&alert, &self.render));
             }
         }
     }
 
-    fn internal(&self, alert: &falco_vm::Alert) {
+    pub(crate) fn internal(&self, alert: &falco_vm::Alert) {
         self.outputs.emit(alerts::render(alert, &self.render));
+    }
+
+    /// The counters for a scrape.
+    fn snapshot(&self, webhook: Option<&WebhookStats>) -> Snapshot {
+        let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let out = self.outputs.stats();
+        let (cpu_ms, rss_kb) = stats::self_usage();
+        Snapshot {
+            events: vec![
+                ("syscall", g(&self.counters.evaluated)),
+                ("k8s_audit", g(&self.counters.k8s_events)),
+            ],
+            kernel_drops: g(&self.counters.kernel_dropped),
+            outputs_queue_drops: out.writer_dropped + out.http_dropped,
+            delivery_failures: vec![("file", out.write_errors), ("http", out.http_failed)],
+            webhook_requests: webhook.map_or_else(Vec::new, |w| {
+                falco_rt_webhook::STATUSES
+                    .iter()
+                    .map(|&s| (s, w.with_status(s)))
+                    .collect()
+            }),
+            webhook_connections: webhook
+                .map_or(0, |w| w.connections.load(Ordering::Relaxed) as u64),
+            webhook_handshake_failures: webhook
+                .map_or(0, |w| w.handshake_failures.load(Ordering::Relaxed)),
+            rss_bytes: rss_kb * 1024,
+            cpu_seconds: cpu_ms as f64 / 1000.0,
+        }
     }
 }
 
@@ -87,7 +125,7 @@ pub fn run(args: &RunArgs) -> u8 {
 }
 
 fn run_inner(args: &RunArgs) -> Result<(), String> {
-    let Some(bundle_path) = args.bundle.clone() else {
+    let Some(bundle_arg) = args.bundle.clone() else {
         return Err(
             "--bundle FILE is required (compile one with `falco-rulec compile -o FILE`)".into(),
         );
@@ -100,7 +138,17 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
         cfg.outputs.json_output = true;
     }
     let host = hostname();
-    let engine = load_bundle(&bundle_path, &cfg, &host)?;
+    let policy = Policy {
+        keys: args
+            .verify_key
+            .iter()
+            .map(|p| falco_registry::signature::VerifyKey::load(p).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?,
+    };
+    let mut origin = Origin::of(&bundle_arg, args, &cfg)?;
+    let start = origin.start(&policy, &cfg, &host)?;
+    let engine = start.engine;
+    let bundle_path = bundle_arg;
     let has_k8s = engine.rules().iter().any(|r| {
         engine
             .bundle()
@@ -110,28 +158,47 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
             == Some("k8s_audit")
     });
     eprintln!(
-        "falco-rt: loaded {} ({} rules)",
-        bundle_path.display(),
+        "falco-rt: loaded {} ({}, {} rules)",
+        start.info.origin,
+        start.info.digest,
         engine.rules().len()
     );
+    raise_fd_limit();
     let signals = Signals::install().map_err(|e| format!("signal handlers: {e}"))?;
     let outputs = Outputs::start(&cfg.outputs).map_err(|e| format!("outputs: {e}"))?;
     let shared = Arc::new(Shared {
-        rules: Arc::new(Rules::new(engine)),
+        rules: Arc::new(Rules::new(engine, &start.info.digest)),
         outputs,
         render: cfg.render.clone(),
         counters: AgentCounters::default(),
         next_num: AtomicU64::new(1),
         first_ts: now_ns(),
+        fleet: FleetState::default(),
+        host: host.clone(),
     });
+    shared.fleet.set_bundle(start.info.clone());
+    if let Some((digest, refusal)) = &start.refused {
+        origin::refused(&shared, &origin.name(), digest, refusal);
+    }
 
     let webhook = if !args.no_k8s_audit && (has_k8s || args.k8s_audit_listen.is_some()) {
         Some(start_webhook(args, &shared)?)
     } else {
         None
     };
+    let metrics = match args.metrics_listen {
+        Some(addr) => Some(start_metrics(addr, &shared, webhook.as_ref())?),
+        None => None,
+    };
+    let follower = origin.follow(&shared, &policy, &cfg, start.running)?;
 
-    let mut watch = Watch::new(&bundle_path, Duration::from_millis(args.watch_interval_ms));
+    let watched = origin.file().unwrap_or(&bundle_path).to_path_buf();
+    let interval = if origin.file().is_some() {
+        Duration::from_millis(args.watch_interval_ms)
+    } else {
+        Duration::ZERO
+    };
+    let mut watch = Watch::new(&watched, interval);
     let mut capture = if args.no_syscalls {
         None
     } else {
@@ -142,8 +209,8 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
 
     while !signals.stopping() {
         let reload_now = Signals::take(&signals.reload) || watch.changed();
-        if reload_now {
-            reload(&shared, &bundle_path, &cfg, &host);
+        if reload_now && let Some(path) = origin.file() {
+            reload(&shared, path, &policy, &cfg, &host);
             watch.mark_loaded();
         }
         match capture.as_mut() {
@@ -158,6 +225,13 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
     }
 
     eprintln!("falco-rt: stopping");
+    if let Some(f) = follower {
+        f.stop();
+    }
+    if let Some(m) = metrics {
+        m.serving.store(false, Ordering::Relaxed);
+        m.stop();
+    }
     if let Some(w) = webhook {
         w.stop();
     }
@@ -185,6 +259,21 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// Raises the open-file limit to its hard limit: each webhook connection holds one.
+fn raise_fd_limit() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        let _ = setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: limit.maximum,
+                maximum: limit.maximum,
+            },
+        );
+    }
+}
+
 fn start_webhook(args: &RunArgs, shared: &Arc<Shared>) -> Result<Webhook, String> {
     let listen = match args.k8s_audit_listen {
         Some(a) => a,
@@ -199,15 +288,28 @@ fn start_webhook(args: &RunArgs, shared: &Arc<Shared>) -> Result<Webhook, String
             key: key.clone(),
         });
     }
+    cfg.auth = Auth {
+        client_ca: args.k8s_audit_client_ca.clone(),
+        tokens: match &args.k8s_audit_token_file {
+            Some(path) => {
+                Auth::read_tokens(path).map_err(|e| format!("--k8s-audit-token-file {e}"))?
+            }
+            None => Vec::new(),
+        },
+    };
+    cfg.max_connections = args.k8s_audit_max_connections;
+    cfg.read_timeout = args.k8s_audit_read_timeout;
+    cfg.handshake_timeout = args.k8s_audit_read_timeout;
     let tls = cfg.tls.is_some();
     let s = shared.clone();
     let handler: Handler = Arc::new(move |events: Vec<Event>| {
-        let (engine, _) = s.rules.current();
+        // One engine for the whole batch: a swap during it changes the next batch.
+        let (engine, digest) = s.rules.current_tagged();
         let mut scratch = engine.scratch();
         let mut hits = Vec::new();
         for mut ev in events {
             AgentCounters::add(&s.counters.k8s_events, 1);
-            s.evaluate(&engine, &mut ev, &mut scratch, &mut hits);
+            s.evaluate(&engine, &digest, &mut ev, &mut scratch, &mut hits);
         }
     });
     let hook = Webhook::start(cfg, handler).map_err(|e| e.to_string())?;
@@ -220,22 +322,47 @@ fn start_webhook(args: &RunArgs, shared: &Arc<Shared>) -> Result<Webhook, String
     Ok(hook)
 }
 
-fn reload(shared: &Shared, path: &std::path::Path, cfg: &Config, host: &str) {
-    match load_bundle(path, cfg, host) {
-        Ok(engine) => {
+fn reload(shared: &Shared, path: &std::path::Path, policy: &Policy, cfg: &Config, host: &str) {
+    match load_bundle(path, policy, cfg, host) {
+        Ok((engine, digest)) => {
             let n = engine.rules().len();
-            shared.rules.swap(engine);
+            shared.rules.swap(engine, digest.as_str());
+            shared.fleet.set_bundle(BundleInfo {
+                digest: digest.to_string(),
+                version: String::new(),
+                origin: path.display().to_string(),
+            });
+            shared.fleet.reload(Ok(()));
             eprintln!(
-                "falco-rt: bundle reloaded from {} ({n} rules)",
+                "falco-rt: bundle reloaded from {} ({digest}, {n} rules)",
                 path.display()
             );
         }
         Err(e) => {
+            shared.fleet.reload(Err("load"));
             eprintln!("falco-rt: bundle reload failed, keeping the previous rules: {e}");
             let a = alerts::reload_failed(&path.display().to_string(), &e, now_ns(), host);
             shared.internal(&a);
         }
     }
+}
+
+fn start_metrics(
+    addr: std::net::SocketAddr,
+    shared: &Arc<Shared>,
+    webhook: Option<&Webhook>,
+) -> Result<MetricsServer, String> {
+    let s = shared.clone();
+    let hook = webhook.map(Webhook::stats_handle);
+    let server = crate::metrics::serve(
+        addr,
+        Arc::new(move || crate::metrics::render(&s.fleet, &s.snapshot(hook.as_deref()))),
+    )?;
+    eprintln!(
+        "falco-rt: metrics on http://{}/metrics and /healthz",
+        server.local_addr()
+    );
+    Ok(server)
 }
 
 fn print_stats(shared: &Shared, live: Option<&Live>) {
@@ -254,6 +381,7 @@ struct Live {
     state: State,
     enricher: Enricher,
     engine: Arc<Engine>,
+    digest: Arc<str>,
     generation: u64,
     wanted: Wanted,
     scratch: falco_vm::Scratch,
@@ -270,7 +398,8 @@ impl Live {
                 "--ring-bytes {ring_bytes}: must be a power of two of at least 4096"
             ));
         }
-        let (engine, generation) = shared.rules.current();
+        let generation = shared.rules.generation();
+        let (engine, digest) = shared.rules.current_tagged();
         let wanted = Wanted::of(&engine);
         let names = wanted.syscalls();
         let state = State::from_host(std::path::Path::new("/"), Some(std::process::id()));
@@ -293,6 +422,7 @@ impl Live {
             enricher: Enricher::new(),
             scratch: engine.scratch(),
             engine,
+            digest,
             generation,
             wanted,
             hits: Vec::new(),
@@ -307,10 +437,12 @@ impl Live {
         if shared.rules.generation() == self.generation {
             return Ok(());
         }
-        let (engine, generation) = shared.rules.current();
+        let generation = shared.rules.generation();
+        let (engine, digest) = shared.rules.current_tagged();
         self.wanted = Wanted::of(&engine);
         self.scratch = engine.scratch();
         self.engine = engine;
+        self.digest = digest;
         self.generation = generation;
         let names = self.wanted.syscalls();
         self.capture
@@ -332,6 +464,7 @@ impl Live {
             state,
             enricher,
             engine,
+            digest,
             wanted,
             scratch,
             hits,
@@ -352,7 +485,7 @@ impl Live {
                 if let Some(mut ev) = enricher.event(state, &rec, ts, |t| wanted.contains(t), 0, 0)
                 {
                     AgentCounters::add(&shared.counters.evaluated, 1);
-                    shared.evaluate(engine, &mut ev, scratch, hits);
+                    shared.evaluate(engine, digest, &mut ev, scratch, hits);
                     enricher.recycle(ev);
                 }
             })
@@ -369,6 +502,10 @@ impl Live {
         let Ok(now) = self.capture.counters() else {
             return;
         };
+        shared
+            .counters
+            .kernel_dropped
+            .store(now.dropped, Ordering::Relaxed);
         let dropped = now.dropped.wrapping_sub(self.last_counters.dropped);
         let submitted = now.submitted.wrapping_sub(self.last_counters.submitted);
         self.last_counters = now;

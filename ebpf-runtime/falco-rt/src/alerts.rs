@@ -7,6 +7,10 @@ use falco_vm::{Alert, OutputField, OutputOptions, Priority};
 pub const DROP_RULE: &str = "Falco internal: syscall event drop";
 /// The rule name of the alert for a bundle that could not be reloaded.
 pub const RELOAD_FAILED_RULE: &str = "falco-rt internal: bundle reload failed";
+/// The rule name of the alert for a registry bundle that was refused.
+pub const UPDATE_REFUSED_RULE: &str = "falco-rt internal: bundle update refused";
+/// The output field that names the bundle an alert came from.
+pub const BUNDLE_DIGEST_FIELD: &str = "falco_rt.bundle_digest";
 
 /// Renders `alert` for the outputs (text and JSON).
 pub fn render(alert: &Alert, options: &OutputOptions) -> falco_rt_output::Alert {
@@ -83,6 +87,40 @@ pub fn reload_failed(file: &str, error: &str, time_ns: u64, hostname: &str) -> A
         time_ns,
         hostname,
     )
+}
+
+/// The alert for a registry bundle refused at `stage`; the running bundle stays.
+pub fn update_refused(
+    reference: &str,
+    digest: &str,
+    stage: &str,
+    reason: &str,
+    time_ns: u64,
+    hostname: &str,
+) -> Alert {
+    internal(
+        UPDATE_REFUSED_RULE,
+        Priority::Critical,
+        &format!("{UPDATE_REFUSED_RULE}, the running bundle stays"),
+        &[
+            ("reference", reference.to_string()),
+            ("digest", digest.to_string()),
+            ("stage", stage.to_string()),
+            ("error", reason.to_string()),
+        ],
+        time_ns,
+        hostname,
+    )
+}
+
+/// Adds the bundle digest to an alert's output fields (JSON alerts carry it in
+/// `output_fields`, which Falcosidekick forwards).
+pub fn name_bundle(alert: &mut Alert, digest: &str) {
+    alert.output_fields.push(OutputField {
+        name: BUNDLE_DIGEST_FIELD.to_string(),
+        text: digest.to_string(),
+        json: json_string(digest),
+    });
 }
 
 fn json_string(s: &str) -> String {

@@ -75,7 +75,8 @@ pub fn run(args: &CaptureArgs) -> u8 {
 fn run_inner(args: &CaptureArgs) -> Result<u64, String> {
     let mut names: Vec<String> = match &args.bundle {
         Some(p) => {
-            let engine = load_bundle(p, &Config::default(), "")?;
+            let (engine, _) =
+                load_bundle(p, &crate::admit::Policy::default(), &Config::default(), "")?;
             Wanted::of(&engine)
                 .syscalls()
                 .into_iter()

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// falco-rt: runs a compiled rule bundle on this node. Syscalls are captured with eBPF
 /// and Kubernetes audit events arrive on a webhook; matching rules raise Falco-shaped
@@ -27,9 +28,45 @@ pub enum Command {
 /// Arguments of the agent.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// The compiled rule bundle (`falco-rulec compile -o FILE`).
-    #[arg(long, value_name = "FILE")]
+    /// The compiled rule bundle: a file (`falco-rulec compile -o FILE`), or
+    /// `oci://HOST[:PORT]/REPOSITORY:TAG` to follow a tag on a registry
+    /// (`@sha256:HEX` pins a digest).
+    #[arg(long, value_name = "FILE|oci://REF")]
     pub bundle: Option<PathBuf>,
+    /// How often a followed tag is resolved, e.g. `30s`, `5m`, `6h` (±10 % jitter; default
+    /// `5m`, or `falco_rt.follow_interval` in the configuration).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub follow_interval: Option<Duration>,
+    /// Talk to the registry over plain HTTP.
+    #[arg(long)]
+    pub insecure_registry: bool,
+    /// Trust the CA certificates in this PEM file for the registry.
+    #[arg(long, value_name = "FILE")]
+    pub registry_ca: Option<PathBuf>,
+    /// Run only bundles signed by one of these public keys (repeatable, for rotation);
+    /// a file bundle's signatures are read from `FILE.sig`.
+    #[arg(long, value_name = "FILE")]
+    pub verify_key: Vec<PathBuf>,
+    /// Where the last good bundle from a registry is kept for restarts.
+    #[arg(long, value_name = "DIR", default_value = "/var/lib/falco-rt/bundles")]
+    pub cache_dir: PathBuf,
+    /// Serve `/metrics` (Prometheus) and `/healthz` on this address (none by default).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Client CA (PEM) for the webhook: callers may authenticate with a certificate it
+    /// signed (mutual TLS; needs the TLS certificate and key).
+    #[arg(long, value_name = "FILE", requires = "k8s_audit_tls_cert")]
+    pub k8s_audit_client_ca: Option<PathBuf>,
+    /// Bearer tokens (one per line) that webhook callers may present.
+    #[arg(long, value_name = "FILE")]
+    pub k8s_audit_token_file: Option<PathBuf>,
+    /// Webhook connections served at once; more are answered 503.
+    #[arg(long, value_name = "N", default_value_t = falco_rt_webhook::MAX_CONNECTIONS)]
+    pub k8s_audit_max_connections: usize,
+    /// Time a webhook client has for a request's headers, and again for its body, and
+    /// for a TLS handshake (e.g. `10s`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    pub k8s_audit_read_timeout: Duration,
     /// Write alerts as JSON (overrides `json_output`).
     #[arg(long)]
     pub json: bool,
@@ -85,4 +122,13 @@ pub struct CaptureArgs {
     /// Record only events of processes whose name is one of these (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     pub comm: Vec<String>,
+}
+
+/// Parses `500ms`, `30s`, `5m`, `6h` (a number and a unit; humantime's syntax).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text).map_err(|e| format!("`{text}`: {e}"))?;
+    if d.is_zero() {
+        return Err(format!("`{text}`: must be more than zero"));
+    }
+    Ok(d)
 }

@@ -3,7 +3,8 @@
 //! Read: `json_output`, `json_include_output_property`, `json_include_tags_property`,
 //! `time_format_iso_8601`, `buffered_outputs`, `rule_matching`, `priority`,
 //! `stdout_output.enabled`, `file_output.{enabled,filename,keep_alive}` and
-//! `http_output.{enabled,url,user_agent}`. Other keys belong to Falco features falco-rt
+//! `http_output.{enabled,url,user_agent}`, and falco-rt's own `falco_rt.follow_interval`.
+//! Other keys belong to Falco features falco-rt
 //! does not have and are ignored, as a Falco of another version ignores keys it does
 //! not know. A key of the wrong type is an error naming its line and column.
 
@@ -26,6 +27,8 @@ pub struct Config {
     pub rule_matching: RuleMatching,
     /// `priority`: rules below it are not loaded.
     pub min_priority: Priority,
+    /// `falco_rt.follow_interval`: how often a followed registry tag is resolved.
+    pub follow_interval: Option<std::time::Duration>,
 }
 
 impl Default for Config {
@@ -35,6 +38,7 @@ impl Default for Config {
             render: OutputOptions::default(),
             rule_matching: RuleMatching::First,
             min_priority: Priority::Debug,
+            follow_interval: None,
         }
     }
 }
@@ -148,6 +152,15 @@ impl Config {
                 h.user_agent = ua;
             }
             cfg.outputs.http = Some(h);
+        }
+        if let Some(s) = reader.section(&root, "falco_rt")?
+            && let Some(text) = reader.string(s, "follow_interval")?
+        {
+            let node = s.get("follow_interval").unwrap_or(s);
+            cfg.follow_interval = Some(
+                crate::cli::parse_duration(&text)
+                    .map_err(|e| reader.at(node, &format!("`falco_rt.follow_interval` {e}")))?,
+            );
         }
         Ok(cfg)
     }

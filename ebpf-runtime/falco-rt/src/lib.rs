@@ -4,8 +4,11 @@
 //!
 //! - [`cli`]: the command line; [`config`]: the `falco.yaml` keys that apply;
 //! - [`rules`]: loading and verifying the bundle, the engine in force, the syscalls it
-//!   needs; [`watch`]: noticing that the bundle file changed; [`signals`]: SIGTERM,
-//!   SIGINT, SIGHUP and SIGUSR1 as flags;
+//!   needs; [`admit`]: the checks a bundle passes before it runs (signature, verifier,
+//!   compatibility, dry-run load); [`watch`]: noticing that the bundle file changed;
+//!   [`follow`]: following a tag on an OCI registry, with the on-disk cache;
+//!   [`signals`]: SIGTERM, SIGINT, SIGHUP and SIGUSR1 as flags;
+//! - [`metrics`]: `/metrics` and `/healthz`;
 //! - [`agent`]: the event loop (capture → state → event → VM → outputs), the webhook's
 //!   handler, reloads, drop alerts and shutdown;
 //! - [`alerts`]: rendering for the outputs, and falco-rt's own alerts;
@@ -14,11 +17,15 @@
 //! The kernel capture, the state, the enrichment, the outputs and the webhook are crates
 //! of their own (`falco-rt-capture`, `-state`, `-enrich`, `-output`, `-webhook`).
 
+pub mod admit;
 pub mod agent;
 pub mod alerts;
 pub mod capture_cmd;
 pub mod cli;
 pub mod config;
+pub mod follow;
+pub mod metrics;
+pub mod origin;
 pub mod rules;
 pub mod signals;
 pub mod stats;

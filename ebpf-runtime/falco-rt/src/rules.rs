@@ -9,42 +9,63 @@ use falco_rt_capture::syscalls::{self, STATE_SYSCALLS};
 use falco_vm::Engine;
 use rustc_hash::FxHashSet;
 
+use falco_registry::Digest;
+use falco_registry::signature;
+
+use crate::admit::{Policy, admit};
 use crate::config::Config;
 
-/// Reads, verifies and loads a bundle file with the configuration's rule options.
-pub fn load_bundle(path: &Path, cfg: &Config, hostname: &str) -> Result<Engine, String> {
+/// Reads a bundle file (and `FILE.sig` when signatures are required), checks it and
+/// loads it with the configuration's rule options; returns the engine and the file's
+/// digest.
+pub fn load_bundle(
+    path: &Path,
+    policy: &Policy,
+    cfg: &Config,
+    hostname: &str,
+) -> Result<(Engine, Digest), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut engine = Engine::load(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    engine.set_rule_matching(cfg.rule_matching);
-    engine.set_min_priority(cfg.min_priority);
-    engine.set_hostname(hostname);
-    Ok(engine)
+    let envelope = if policy.keys.is_empty() {
+        None
+    } else {
+        signature::read_file_signature(path).map_err(|e| format!("{}: {e}", path.display()))?
+    };
+    let engine = admit(&bytes, envelope.as_ref(), policy, false, cfg, hostname)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((engine, Digest::of(&bytes)))
 }
+
+/// The engine in force and the digest of its bundle, swapped together.
+type InForce = (Arc<Engine>, Arc<str>);
 
 /// The engine in force, swapped whole on reload.
 #[derive(Debug)]
 pub struct Rules {
-    current: Mutex<Arc<Engine>>,
+    current: Mutex<InForce>,
     generation: AtomicU64,
 }
 
 impl Rules {
-    /// Starts with `engine`.
-    pub fn new(engine: Engine) -> Self {
+    /// Starts with `engine` from the bundle of `digest`.
+    pub fn new(engine: Engine, digest: &str) -> Self {
         Self {
-            current: Mutex::new(Arc::new(engine)),
+            current: Mutex::new((Arc::new(engine), digest.into())),
             generation: AtomicU64::new(0),
         }
     }
 
     /// The engine in force and its generation (bumped by each swap).
     pub fn current(&self) -> (Arc<Engine>, u64) {
-        let e = self
-            .current
+        let (e, _) = self.current_tagged();
+        (e, self.generation.load(Ordering::Acquire))
+    }
+
+    /// The engine in force and its bundle's digest.
+    pub fn current_tagged(&self) -> InForce {
+        self.current
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        (e, self.generation.load(Ordering::Acquire))
+            .clone()
     }
 
     /// The generation in force.
@@ -52,9 +73,11 @@ impl Rules {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Puts `engine` in force.
-    pub fn swap(&self, engine: Engine) {
-        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(engine);
+    /// Puts `engine`, from the bundle of `digest`, in force. Events already being
+    /// evaluated finish with the engine they started with.
+    pub fn swap(&self, engine: Engine, digest: &str) {
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) =
+            (Arc::new(engine), digest.into());
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 }

@@ -16,6 +16,8 @@ pub struct AgentCounters {
     pub k8s_events: AtomicU64,
     /// Alerts raised by rules.
     pub alerts: AtomicU64,
+    /// Records the kernel dropped, as of the last drop check.
+    pub kernel_dropped: AtomicU64,
 }
 
 impl AgentCounters {

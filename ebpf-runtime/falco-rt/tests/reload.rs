@@ -3,14 +3,7 @@
 
 mod support;
 
-use support::{Agent, TempDir, compile, configmap_fixture, post};
-
-fn k8s_rule(name: &str) -> Vec<u8> {
-    let text = format!(
-        "- rule: {name}\n  desc: test rule\n  condition: ka.verb = create\n  output: {name} fired (user=%ka.user.name)\n  priority: WARNING\n  source: k8s_audit\n"
-    );
-    compile(vec![("rules.yaml".into(), text)])
-}
+use support::{Agent, TempDir, configmap_fixture, k8s_rule, post};
 
 /// Replaces `path` atomically, as deployment tools do.
 fn install(path: &std::path::Path, bytes: &[u8]) {

@@ -6,6 +6,9 @@
 #[path = "../../../falco-rt-output/tests/support/sidekick.rs"]
 pub mod sidekick;
 
+#[path = "../../../../compiler/crates/falco-registry/tests/support/mod.rs"]
+pub mod registry;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -89,6 +92,15 @@ impl Agent {
 
     /// Like [`Agent::spawn`], with another build of the agent (the bench's A/B runs).
     pub fn spawn_bin(bin: &Path, args: &[&str]) -> Agent {
+        Self::spawn_with(bin, args, true)
+    }
+
+    /// Like [`Agent::spawn`], without echoing its stderr (the fleet bench runs dozens).
+    pub fn spawn_quiet(args: &[&str]) -> Agent {
+        Self::spawn_with(Path::new(env!("CARGO_BIN_EXE_falco-rt")), args, false)
+    }
+
+    fn spawn_with(bin: &Path, args: &[&str], echo: bool) -> Agent {
         let mut child = Command::new(bin)
             .args(args)
             .stdin(Stdio::null())
@@ -99,12 +111,17 @@ impl Agent {
         let stdout = Arc::new(Mutex::new(Vec::new()));
         let stderr = Arc::new(Mutex::new(Vec::new()));
         collect(child.stdout.take().expect("stdout"), stdout.clone(), false);
-        collect(child.stderr.take().expect("stderr"), stderr.clone(), true);
+        collect(child.stderr.take().expect("stderr"), stderr.clone(), echo);
         Agent {
             child,
             stdout,
             stderr,
         }
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     pub fn pid(&self) -> u32 {
@@ -160,6 +177,27 @@ impl Agent {
         let line = self.wait_stderr("webhook listening on ");
         let url = line.rsplit("://").next().expect("url");
         url.trim_end_matches("/k8s-audit").parse().expect("address")
+    }
+
+    /// The metrics address, from the agent's start-up line.
+    pub fn metrics_addr(&mut self) -> std::net::SocketAddr {
+        let line = self.wait_stderr("metrics on http://");
+        let rest = line.rsplit("http://").next().expect("url");
+        rest.split('/')
+            .next()
+            .expect("addr")
+            .parse()
+            .expect("address")
+    }
+
+    /// Counts the stdout lines containing `needle`.
+    pub fn count_stdout(&self, needle: &str) -> usize {
+        self.stdout
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|l| l.contains(needle))
+            .count()
     }
 
     pub fn signal(&self, sig: &str) {
@@ -222,4 +260,48 @@ pub fn bench_arg(args: &[String], name: &str, default: u64) -> u64 {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// GETs `path` from `addr`; returns the status and body.
+pub fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(addr) else {
+        return (0, String::new());
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+    let _ = s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+    );
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    (status, body)
+}
+
+/// Waits until `f` holds, polling every 20 ms, for at most `secs` seconds.
+pub fn wait_until(secs: u64, mut f: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < end {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    f()
+}
+
+/// A k8s_audit rule named `name` compiled into a bundle.
+pub fn k8s_rule(name: &str) -> Vec<u8> {
+    let text = format!(
+        "- rule: {name}\n  desc: test rule\n  condition: ka.verb = create\n  output: {name} fired (user=%ka.user.name)\n  priority: WARNING\n  source: k8s_audit\n"
+    );
+    compile(vec![("rules.yaml".into(), text)])
 }

@@ -1,0 +1,166 @@
+//! The checks a bundle passes before it runs, whatever its source (a file or a
+//! registry), in this order: signature, verifier, compatibility, dry-run load. (A
+//! registry's digests are checked before, by `falco-registry` when pulling.)
+
+use std::fmt;
+
+use falco_bundle::Bundle;
+use falco_registry::signature::{self, Envelope, VerifyKey};
+use falco_vm::Engine;
+
+use crate::config::Config;
+
+/// The Falco engine version falco-rt evaluates rules as (`required_engine_version`
+/// above it is refused).
+pub const ENGINE_VERSION: (u64, u64, u64) = (0, 63, 0);
+
+/// Event types the runtime produces that are not syscalls.
+const NON_SYSCALL_EVENTS: &[&str] = &["procexit"];
+
+/// The stage a bundle failed at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading it (file or registry; digests).
+    Fetch,
+    /// Its signature.
+    Signature,
+    /// The bundle verifier.
+    Verify,
+    /// Engine version, fields, syscalls.
+    Compatibility,
+    /// Loading it into the VM.
+    Load,
+}
+
+impl Stage {
+    /// The stage's name in alerts and metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Fetch => "fetch",
+            Stage::Signature => "signature",
+            Stage::Verify => "verify",
+            Stage::Compatibility => "compatibility",
+            Stage::Load => "load",
+        }
+    }
+}
+
+/// Why a bundle was not put in force.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// Where it failed.
+    pub stage: Stage,
+    /// Why.
+    pub reason: String,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.stage.name(), self.reason)
+    }
+}
+
+impl Refusal {
+    /// A refusal at `stage`.
+    pub fn new(stage: Stage, reason: impl fmt::Display) -> Refusal {
+        Refusal {
+            stage,
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// Which signatures are required.
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    /// `--verify-key` files; empty: signatures are not checked.
+    pub keys: Vec<VerifyKey>,
+}
+
+/// Runs the checks on bundle `bytes` with its signature envelope; the engine to run.
+/// `compatibility` is asked for bundles from a registry (a file given by hand runs as
+/// it is, with `<NA>` for the fields falco-rt does not supply).
+pub fn admit(
+    bytes: &[u8],
+    envelope: Option<&Envelope>,
+    policy: &Policy,
+    compatibility: bool,
+    cfg: &Config,
+    hostname: &str,
+) -> Result<Engine, Refusal> {
+    if !policy.keys.is_empty() {
+        signature::verify_bundle(envelope, bytes, &policy.keys)
+            .map_err(|e| Refusal::new(Stage::Signature, e))?;
+    }
+    let bundle = falco_bundle::decode(bytes).map_err(|e| Refusal::new(Stage::Verify, e))?;
+    if compatibility {
+        compatible(&bundle).map_err(|e| Refusal::new(Stage::Compatibility, e))?;
+    }
+    let mut engine = Engine::load(bytes).map_err(|e| Refusal::new(Stage::Load, e))?;
+    engine.set_rule_matching(cfg.rule_matching);
+    engine.set_min_priority(cfg.min_priority);
+    engine.set_hostname(hostname);
+    Ok(engine)
+}
+
+/// Whether falco-rt can serve `bundle`: its required engine version, the fields its
+/// enabled syscall rules use (what `falco-rulec inspect --runtime` lists), and the
+/// event types they need captured.
+pub fn compatible(bundle: &Bundle) -> Result<(), String> {
+    if let Some(v) = &bundle.required_engine_version
+        && let Some(required) = parse_version(v)
+        && required > ENGINE_VERSION
+    {
+        let (a, b, c) = ENGINE_VERSION;
+        return Err(format!(
+            "the rules require engine version {v}, falco-rt serves {a}.{b}.{c}"
+        ));
+    }
+    let syscall_source = bundle.sources.iter().position(|s| s == "syscall");
+    let mut unsupplied: Vec<String> = Vec::new();
+    for rule in bundle
+        .rules
+        .iter()
+        .filter(|r| r.enabled && Some(r.source as usize) == syscall_source)
+    {
+        for &id in &rule.fields {
+            if let Some(f) = bundle.fields.get(id as usize)
+                && !falco_rt_enrich::fields::supplies(&f.name)
+            {
+                unsupplied.push(format!("{} ({})", f.name, rule.name));
+            }
+        }
+    }
+    if !unsupplied.is_empty() {
+        unsupplied.sort();
+        unsupplied.dedup();
+        return Err(format!(
+            "fields falco-rt cannot supply: {}",
+            unsupplied.join(", ")
+        ));
+    }
+    let uncapturable: Vec<&str> = bundle
+        .syscalls
+        .names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| {
+            falco_rt_capture::syscalls::number(n).is_none() && !NON_SYSCALL_EVENTS.contains(n)
+        })
+        .collect();
+    if !uncapturable.is_empty() {
+        return Err(format!(
+            "event types falco-rt cannot capture on this kernel: {}",
+            uncapturable.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+fn parse_version(v: &str) -> Option<(u64, u64, u64)> {
+    let mut parts = v.trim().split('.').map(|p| p.parse::<u64>().ok());
+    let major = parts.next()??;
+    let minor = parts.next().flatten().unwrap_or(0);
+    let patch = parts.next().flatten().unwrap_or(0);
+    Some((major, minor, patch))
+}
