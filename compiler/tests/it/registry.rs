@@ -3,13 +3,13 @@
 //! plain HTTP) and the exit codes.
 
 #[path = "../../crates/falco-registry/tests/support/mod.rs"]
-mod registry;
+mod docker_registry;
 
 use crate::support::{run_in, scratch};
 
 #[test]
 fn push_pull_tag_sign_and_verify() {
-    let Some(reg) = registry::Registry::start("cli", &registry::Mode::Plain) else {
+    let Some(reg) = docker_registry::Registry::start("cli", &docker_registry::Mode::Plain) else {
         return;
     };
     let dir = scratch();

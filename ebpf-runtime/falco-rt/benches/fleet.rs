@@ -172,7 +172,11 @@ fn main() {
     // 3. Outage.
     reg.pause();
     std::thread::sleep(interval * 5);
-    let alive = nodes.iter_mut().filter(|n| n.agent.alive()).count();
+    let alive = nodes
+        .iter_mut()
+        .map(|n| n.agent.alive())
+        .filter(|a| *a)
+        .count();
     reg.resume();
     let t = Instant::now();
     let d5 = publish(&client, &tag, &k8s_rule("Fleet v5"), Some(&key));

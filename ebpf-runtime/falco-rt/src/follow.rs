@@ -198,14 +198,21 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
+/// The checks a candidate passes (signature, verifier, compatibility, dry-run load).
+pub type AdmitHook = Box<dyn Fn(&Candidate) -> Result<Engine, Refusal> + Send>;
+/// Puts an admitted candidate in force.
+pub type ApplyHook = Box<dyn Fn(&Candidate, Engine) + Send>;
+/// Reports a refused digest.
+pub type RefusedHook = Box<dyn Fn(&Digest, &Refusal) + Send>;
+
 /// What the follower does with what it finds.
 pub struct Hooks {
     /// The checks (signature, verifier, compatibility, dry-run load).
-    pub admit: Box<dyn Fn(&Candidate) -> Result<Engine, Refusal> + Send>,
+    pub admit: AdmitHook,
     /// Puts an admitted bundle in force.
-    pub apply: Box<dyn Fn(&Candidate, Engine) + Send>,
+    pub apply: ApplyHook,
     /// A digest was refused (called once per digest and reason).
-    pub refused: Box<dyn Fn(&Digest, &Refusal) + Send>,
+    pub refused: RefusedHook,
     /// The registry could not be asked (called when an outage starts).
     pub unreachable: Box<dyn Fn(&str) + Send>,
     /// The registry answers again after an outage.

@@ -32,7 +32,7 @@ pub enum Origin {
         /// `oci://…` as given.
         name: String,
         /// The source, taken by [`Origin::follow`].
-        source: Option<Source>,
+        source: Option<Box<Source>>,
     },
 }
 
@@ -76,7 +76,7 @@ impl Origin {
         };
         Ok(Origin::Registry {
             name: text.into_owned(),
-            source: Some(source),
+            source: Some(Box::new(source)),
         })
     }
 
@@ -211,7 +211,7 @@ impl Origin {
             }),
             reachable: Box::new(|| eprintln!("falco-rt: the registry answers again")),
         };
-        Follower::spawn(source, running, hooks)
+        Follower::spawn(*source, running, hooks)
             .map(Some)
             .map_err(|e| format!("registry follower: {e}"))
     }

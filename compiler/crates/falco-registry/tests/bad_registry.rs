@@ -182,7 +182,14 @@ fn redirects_are_followed_and_loops_end() {
 
 #[test]
 fn error_statuses_are_named() {
-    let cases: Vec<(u16, Vec<(&str, &str)>, &str, &str)> = vec![
+    // (status, headers, body, what the error must say)
+    type Case = (
+        u16,
+        Vec<(&'static str, &'static str)>,
+        &'static str,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
         (401, vec![], "", "401 unauthorized"),
         (
             401,

@@ -2,6 +2,8 @@
 //! 127.0.0.1 that answers each request with what the test's function says, and records
 //! the requests.
 
+#![allow(dead_code)] // each test binary uses part of it
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,7 +37,8 @@ impl Answer {
     }
 }
 
-type Route = dyn Fn(&str, &str) -> Answer + Send + Sync;
+/// `(method, path, request head)` → the answer.
+type Route = dyn Fn(&str, &str, &str) -> Answer + Send + Sync;
 
 /// A running impostor.
 pub struct Fake {
@@ -49,6 +52,13 @@ pub struct Fake {
 impl Fake {
     /// Serves `route(method, path)`.
     pub fn start(route: impl Fn(&str, &str) -> Answer + Send + Sync + 'static) -> Fake {
+        Self::start_with_head(move |method, path, _| route(method, path))
+    }
+
+    /// Serves `route(method, path, head)`, the head being the request line and headers.
+    pub fn start_with_head(
+        route: impl Fn(&str, &str, &str) -> Answer + Send + Sync + 'static,
+    ) -> Fake {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -107,7 +117,7 @@ fn serve(s: &mut TcpStream, route: &Route, log: &Mutex<Vec<String>>) {
     let mut body = vec![0u8; len];
     let _ = s.read_exact(&mut body);
     log.lock().expect("lock").push(format!("{method} {path}"));
-    let a = route(method, path);
+    let a = route(method, path, &text);
     let mut out = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", a.status);
     let has_length = a
         .headers
