@@ -5,6 +5,7 @@
 
 pub mod compile;
 pub mod explain;
+pub mod fmt;
 pub mod inputs;
 pub mod inspect;
 pub mod keygen;
@@ -63,6 +64,9 @@ pub enum Command {
     Keygen(keygen::KeygenArgs),
     /// Sign a bundle file or a bundle on a registry.
     Sign(sign::SignArgs),
+    /// Rewrite rules files in the canonical layout (or, with --check, list those
+    /// that are not).
+    Fmt(fmt::FmtArgs),
 }
 
 /// Arguments of `falco-rulec lint`.
@@ -208,6 +212,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Tag(args) => tag::run(&args),
         Command::Keygen(args) => keygen::run(&args),
         Command::Sign(args) => sign::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
     }
 }
 

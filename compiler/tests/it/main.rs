@@ -3,6 +3,7 @@
 
 mod cli;
 mod compile;
+mod fmt;
 mod formats;
 mod registry;
 mod replay;
