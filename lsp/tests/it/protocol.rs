@@ -332,8 +332,25 @@ fn upstream_features() {
         "no field token at proc.name"
     );
 
-    // Formatting only re-indents condition blocks: the formatted files load to
-    // the same items and lint the same, and formatting again changes nothing.
+    // Formatting (falco-format's layout): the formatted files load to the same
+    // items and lint the same (at other lines), and formatting again changes
+    // nothing. A range formats only the entries it touches.
+    let range_edits = client.request(
+        "textDocument/rangeFormatting",
+        json!({
+            "textDocument": {"uri": docs[0].0},
+            "range": {"start": {"line": 42, "character": 0}, "end": {"line": 42, "character": 5}},
+            "options": {"tabSize": 2, "insertSpaces": true},
+        }),
+    );
+    let range_edits = range_edits.as_array().cloned().expect("range edits");
+    assert_eq!(range_edits.len(), 1, "{range_edits:?}");
+    assert!(
+        range_edits[0]["newText"].as_str().is_some_and(
+            |text| text.starts_with("  condition: (evt.type in (open,openat,openat2)\n")
+        ),
+        "{range_edits:?}"
+    );
     let mut formatted = Vec::new();
     for (uri, text) in &docs {
         let options = json!({"tabSize": 2, "insertSpaces": true});
@@ -409,11 +426,11 @@ fn upstream_features() {
             .iter()
             .map(|d| {
                 let file = &analysis.files[d.primary.span.file.0 as usize];
-                let line = file
-                    .line_index
-                    .position(&file.text, d.primary.span.span.start)
-                    .line;
-                format!("{} {} {line} {}", d.code.as_str(), file.path, d.message)
+                let at = file.text[d.primary.span.span.range()]
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                format!("{} {} `{at}` {}", d.code.as_str(), file.path, d.message)
             })
             .collect();
         (items, diagnostics)
