@@ -1,6 +1,7 @@
 //! Workspace-level tests: one binary, modules inside.
 
 mod differential;
+mod fmt_corpus;
 mod k8s_conformance;
 mod no_panic;
 mod stdlib;
