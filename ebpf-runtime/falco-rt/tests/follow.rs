@@ -203,8 +203,8 @@ fn a_file_bundle_needs_its_signature_when_keys_are_given() {
     let bytes = k8s_rule("Rule F");
     std::fs::write(&bundle, &bytes).expect("write");
     let public = dir.path("k.pub");
-    let run = |extra: &[&str]| {
-        let mut args = vec![
+    let run = || {
+        let args = [
             "--bundle",
             bundle.to_str().expect("utf8"),
             "--verify-key",
@@ -213,15 +213,26 @@ fn a_file_bundle_needs_its_signature_when_keys_are_given() {
             "--k8s-audit-listen",
             "127.0.0.1:0",
         ];
-        args.extend_from_slice(extra);
-        std::process::Command::new(env!("CARGO_BIN_EXE_falco-rt"))
+        // An agent that accepts the bundle would run on: give it 30 s to refuse.
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_falco-rt"))
             .args(&args)
             .stdin(std::process::Stdio::null())
-            .output()
-            .expect("run")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run");
+        let refused = support::wait_until(30, || matches!(child.try_wait(), Ok(Some(_))));
+        if !refused {
+            let _ = child.kill();
+        }
+        child.wait_with_output().expect("wait")
     };
-    let out = run(&[]);
-    assert_eq!(out.status.code(), Some(1));
+    let out = run();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an unsigned bundle was accepted"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("signature") && err.contains("is not signed"),
@@ -234,8 +245,12 @@ fn a_file_bundle_needs_its_signature_when_keys_are_given() {
     env.sign(&SigningKey::load(&dir.path("o.key")).expect("key"))
         .expect("sign");
     std::fs::write(signature::file_signature_path(&bundle), env.to_bytes()).expect("write");
-    let out = run(&[]);
-    assert_eq!(out.status.code(), Some(1));
+    let out = run();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a bundle signed by another key was accepted"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("not signed by a trusted key"));
     // Signed by the key: it runs.
     env.sign(&SigningKey::load(&dir.path("k.key")).expect("key"))
