@@ -28,13 +28,17 @@ use falco_registry::{Client, ClientOptions, Digest, Reference, artifact};
 use support::registry::{Mode, Registry};
 use support::{Agent, TempDir, bench_arg, compile, configmap_fixture, get, k8s_rule, post};
 
+/// Publishes `bytes` at tag `r` the way CI should: pushed to a staging tag, signed by
+/// `key` when given, and only then tagged, so no follower sees it unsigned.
 fn publish(client: &Client, r: &Reference, bytes: &[u8], key: Option<&SigningKey>) -> Digest {
-    let digest = artifact::push(client, r, bytes, None).expect("push");
+    let staging = r.with_target(falco_registry::reference::Target::Tag("staging".into()));
+    let digest = artifact::push(client, &staging, bytes, None).expect("push");
     if let Some(k) = key {
         let mut env = Envelope::new(&Digest::of(bytes));
         env.sign(k).expect("sign");
-        signature::store(client, r, &digest, &env).expect("sign");
+        signature::store(client, &staging, &digest, &env).expect("store signature");
     }
+    artifact::tag(client, &staging, r).expect("tag");
     digest
 }
 

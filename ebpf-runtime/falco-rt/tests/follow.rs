@@ -21,13 +21,17 @@ fn one_event() -> String {
 }
 
 /// Pushes `bytes` to `r`, signed by `key` when given; returns the manifest digest.
+/// Publishes `bytes` at tag `r` the way CI should: pushed to a staging tag, signed by
+/// `key` when given, and only then tagged, so no follower sees it unsigned.
 fn publish(client: &Client, r: &Reference, bytes: &[u8], key: Option<&SigningKey>) -> Digest {
-    let digest = artifact::push(client, r, bytes, None).expect("push");
+    let staging = r.with_target(Target::Tag("staging".into()));
+    let digest = artifact::push(client, &staging, bytes, None).expect("push");
     if let Some(k) = key {
         let mut env = Envelope::new(&Digest::of(bytes));
         env.sign(k).expect("sign");
-        signature::store(client, r, &digest, &env).expect("store signature");
+        signature::store(client, &staging, &digest, &env).expect("store signature");
     }
+    artifact::tag(client, &staging, r).expect("tag");
     digest
 }
 
@@ -87,7 +91,7 @@ fn follows_a_tag_refuses_bad_bundles_and_restarts_from_the_cache() {
         info.contains(&format!("digest=\"{d1}\"")) && info.ends_with(" 1"),
         "{info}"
     );
-    assert!(info.contains("version=\"canary\""), "{info}");
+    assert!(info.contains("version=\"staging\""), "{info}");
     assert_eq!(post(hook, &one_event()), 200);
     let alert = agent.wait_stdout("Rule A fired");
     let v: serde_json::Value = serde_json::from_str(&alert).expect("json alert");
@@ -215,7 +219,7 @@ fn a_file_bundle_needs_its_signature_when_keys_are_given() {
         ];
         // An agent that accepts the bundle would run on: give it 30 s to refuse.
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_falco-rt"))
-            .args(&args)
+            .args(args)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
