@@ -164,3 +164,43 @@ fn parse_version(v: &str) -> Option<(u64, u64, u64)> {
     let patch = parts.next().flatten().unwrap_or(0);
     Some((major, minor, patch))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle(required: Option<&str>, syscalls: &[&str]) -> Bundle {
+        Bundle {
+            engine_version: "test".into(),
+            required_engine_version: required.map(str::to_string),
+            plugins: Vec::new(),
+            sources: vec!["syscall".into()],
+            fields: Vec::new(),
+            consts: Vec::new(),
+            operands: Vec::new(),
+            checks: Vec::new(),
+            code: Vec::new(),
+            rules: Vec::new(),
+            syscalls: falco_bundle::SyscallSet {
+                all: false,
+                names: syscalls.iter().map(|s| s.to_string()).collect(),
+            },
+        }
+    }
+
+    #[test]
+    fn engine_versions_and_event_types_are_checked() {
+        assert!(compatible(&bundle(Some("0.26.0"), &["execve", "openat", "procexit"])).is_ok());
+        assert!(compatible(&bundle(Some("0.63.0"), &[])).is_ok());
+        let e = compatible(&bundle(Some("0.64.0"), &[])).expect_err("too new");
+        assert!(
+            e.contains("require engine version 0.64.0, falco-rt serves 0.63.0"),
+            "{e}"
+        );
+        let e = compatible(&bundle(None, &["execve", "container"])).expect_err("not capturable");
+        assert!(
+            e.ends_with("cannot capture on this kernel: container"),
+            "{e}"
+        );
+    }
+}
