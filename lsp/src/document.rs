@@ -41,12 +41,14 @@ impl Document {
 fn offset_of_utf16(text: &str, line: u32, column: u32) -> usize {
     let mut start = 0;
     for _ in 0..line {
-        match text[start..].find('\n') {
-            Some(at) => start += at + 1,
+        match falco_span::next_line_start(text, start) {
+            Some(next) => start = next,
             None => return text.len(),
         }
     }
-    let end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+    let end = falco_span::next_line_start(text, start).map_or(text.len(), |next| {
+        falco_span::content_end(text.as_bytes(), next)
+    });
     let mut units = 0;
     for (at, ch) in text[start..end].char_indices() {
         if units >= column {

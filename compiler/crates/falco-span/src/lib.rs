@@ -15,7 +15,7 @@ mod line_index;
 mod text_map;
 
 pub use edit::{FileEdit, common_ends};
-pub use line_index::{LineIndex, Position};
+pub use line_index::{LineIndex, Position, content_end, is_line_start, next_line_start};
 pub use text_map::{MappedText, TextMap};
 
 use std::fmt;

@@ -17,15 +17,11 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Indexes `text`. Lines end at `\n`; a `\r` before it belongs to the line.
+    /// Indexes `text`. Lines end at `\n`, `\r\n` or a lone `\r`, the line breaks of
+    /// YAML and of LSP; the break belongs to the line it ends.
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
+        line_starts.extend(line_starts_in(text.as_bytes(), 1, text.len()));
         LineIndex { line_starts }
     }
 
@@ -41,22 +37,19 @@ impl LineIndex {
             edit.new_end as usize,
         );
         let delta = new_end as i64 - old_end as i64;
-        // A line starts after a line break: keep those whose break is unchanged.
+        // Whether a line starts at `p` depends on the bytes at `p - 1` and `p`: keep
+        // the starts whose two bytes are both before the edit, rescan those that touch
+        // it, and move those whose two bytes are both after it.
         let kept = self
             .line_starts
-            .partition_point(|&line| line as usize <= start);
+            .partition_point(|&line| (line as usize) < start)
+            .max(1);
         let moved = self
             .line_starts
             .partition_point(|&line| line as usize <= old_end);
         let mut line_starts = Vec::with_capacity(self.line_starts.len() + 1);
         line_starts.extend_from_slice(&self.line_starts[..kept]);
-        line_starts.extend(
-            new.as_bytes()[start..new_end]
-                .iter()
-                .enumerate()
-                .filter(|(_, byte)| **byte == b'\n')
-                .map(|(at, _)| (start + at) as u32 + 1),
-        );
+        line_starts.extend(line_starts_in(new.as_bytes(), start.max(1), new_end));
         line_starts.extend(
             self.line_starts[moved.max(kept)..]
                 .iter()
@@ -110,15 +103,15 @@ impl LineIndex {
     }
 
     /// The byte offset of a 0-based line and UTF-16 column. A column past the end
-    /// of the line is clamped to the line's end (before its newline).
+    /// of the line is clamped to the line's end (before its line break).
     pub fn offset_of_utf16(&self, text: &str, line: u32, column: u32) -> u32 {
         let Some(start) = self.line_start(line) else {
             return text.len() as u32;
         };
-        let end = self
-            .line_start(line + 1)
-            .map(|next| next - 1)
-            .unwrap_or(text.len() as u32);
+        let end = match self.line_start(line + 1) {
+            Some(next) => content_end(text.as_bytes(), next as usize) as u32,
+            None => text.len() as u32,
+        };
         let mut units = 0u32;
         for (i, ch) in text[start as usize..end as usize].char_indices() {
             if units >= column {
@@ -128,6 +121,47 @@ impl LineIndex {
         }
         end
     }
+}
+
+/// Whether a line starts at byte `at` of `bytes` (`at > 0`): after a `\n`, or after a
+/// `\r` that no `\n` follows.
+pub fn is_line_start(bytes: &[u8], at: usize) -> bool {
+    match at.checked_sub(1).and_then(|before| bytes.get(before)) {
+        Some(b'\n') => true,
+        Some(b'\r') => bytes.get(at) != Some(&b'\n'),
+        _ => false,
+    }
+}
+
+/// The start of the first line that begins after byte `from` of `text` (see
+/// [`LineIndex::new`] for what ends a line), if one does.
+pub fn next_line_start(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let at = from + memchr::memchr2(b'\n', b'\r', bytes.get(from..)?)?;
+    Some(if bytes.get(at..at + 2) == Some(b"\r\n") {
+        at + 2
+    } else {
+        at + 1
+    })
+}
+
+/// The end of a line's content, given the start of the line after it: before its
+/// `\n`, `\r\n` or `\r`.
+pub fn content_end(bytes: &[u8], next_line_start: usize) -> usize {
+    let mut end = next_line_start.saturating_sub(1);
+    if bytes.get(end) == Some(&b'\n') && end > 0 && bytes.get(end - 1) == Some(&b'\r') {
+        end -= 1;
+    }
+    end
+}
+
+/// The line starts `p` with `from <= p <= to` (`1 <= from`, `to <= bytes.len()`).
+fn line_starts_in(bytes: &[u8], from: usize, to: usize) -> impl Iterator<Item = u32> + '_ {
+    let breaks = bytes.get(from - 1..to).unwrap_or_default();
+    memchr::memchr2_iter(b'\n', b'\r', breaks)
+        .map(move |at| from + at)
+        .filter(move |&at| is_line_start(bytes, at))
+        .map(|at| at as u32)
 }
 
 fn clamp_to_char_boundary(text: &str, offset: u32) -> u32 {

@@ -13,6 +13,24 @@ fn positions_count_characters_and_lines() {
 }
 
 #[test]
+fn a_lone_carriage_return_ends_a_line_as_in_yaml() {
+    let text = "a\rb\r\nc\n\rd";
+    let index = LineIndex::new(text);
+    assert_eq!(index.line_count(), 5);
+    assert_eq!(index.position(text, 2), Position { line: 2, column: 1 });
+    assert_eq!(index.position(text, 5), Position { line: 3, column: 1 });
+    assert_eq!(index.position(text, 7), Position { line: 4, column: 1 });
+    assert_eq!(index.position(text, 8), Position { line: 5, column: 1 });
+    // A column past the end stops before the line break, whichever it is.
+    assert_eq!(index.offset_of_utf16(text, 0, 9), 1);
+    assert_eq!(index.offset_of_utf16(text, 1, 9), 3);
+    assert_eq!(index.offset_of_utf16(text, 3, 9), 7);
+    assert_eq!(next_line_start(text, 0), Some(2));
+    assert_eq!(next_line_start(text, 2), Some(5));
+    assert_eq!(next_line_start(text, 8), None);
+}
+
+#[test]
 fn utf16_round_trip() {
     let text = "a😀b\nc";
     let index = LineIndex::new(text);
@@ -194,7 +212,7 @@ proptest::proptest! {
         old in "[a\n\r é]{0,200}",
         at in 0usize..220,
         delete in 0usize..40,
-        insert in "[a\n é]{0,20}",
+        insert in "[a\n\r é]{0,20}",
     ) {
         let mut start = at.min(old.len());
         while !old.is_char_boundary(start) {
