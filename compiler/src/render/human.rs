@@ -1,5 +1,6 @@
 //! The human rendering: one ariadne report per diagnostic, then a summary line.
 
+use super::excerpt::Excerpt;
 use super::plural;
 use crate::analysis::Analysis;
 use ariadne::{Cache, Color, Config, IndexType, Label, Report, ReportKind, Source};
@@ -11,7 +12,7 @@ use std::ops::Range;
 
 /// Renders every diagnostic, then [`summary_line`].
 pub fn render(analysis: &Analysis, color: bool) -> String {
-    let mut sources = Sources::new(analysis);
+    let mut sources = Sources::new(analysis, &analysis.diagnostics);
     let mut out = String::new();
     for diagnostic in &analysis.diagnostics {
         out.push_str(&render_one(&mut sources, diagnostic, color));
@@ -24,7 +25,11 @@ pub fn render(analysis: &Analysis, color: bool) -> String {
 
 /// Renders one diagnostic of `analysis` (its spans point into `analysis.files`).
 pub fn render_diagnostic(analysis: &Analysis, diagnostic: &Diagnostic, color: bool) -> String {
-    render_one(&mut Sources::new(analysis), diagnostic, color)
+    render_one(
+        &mut Sources::new(analysis, std::slice::from_ref(diagnostic)),
+        diagnostic,
+        color,
+    )
 }
 
 /// One line: how much was linted and what was found.
@@ -54,6 +59,10 @@ fn render_one(sources: &mut Sources<'_>, diagnostic: &Diagnostic, color: bool) -
     let Some(primary) = sources.key_and_range(diagnostic.primary.span) else {
         return render_without_source(diagnostic);
     };
+    // ariadne writes `path:line:column` from the shown text, where a cut line has
+    // fewer characters before the label: note what it will write, and the truth.
+    let headers = sources.header_fixes(&primary, diagnostic);
+    let primary = sources.shown(primary);
     let (kind, label_color) = kind(diagnostic.severity);
     let config = Config::default()
         .with_index_type(IndexType::Byte)
@@ -66,7 +75,7 @@ fn render_one(sources: &mut Sources<'_>, diagnostic: &Diagnostic, color: bool) -
     let mut labels = vec![(primary.clone(), &diagnostic.primary.message, label_color)];
     for related in &diagnostic.related {
         match sources.key_and_range(related.span) {
-            Some(span) => labels.push((span, &related.message, Color::Blue)),
+            Some(span) => labels.push((sources.shown(span), &related.message, Color::Blue)),
             None => report = report.with_note(format!("related: {}", related.message)),
         }
     }
@@ -94,7 +103,10 @@ fn render_one(sources: &mut Sources<'_>, diagnostic: &Diagnostic, color: bool) -
     if report.finish().write(&mut *sources, &mut bytes).is_err() {
         return render_without_source(diagnostic);
     }
-    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    for (written, real) in headers {
+        text = text.replacen(&written, &real, 1);
+    }
     if color {
         text
     } else {
@@ -172,19 +184,100 @@ impl fmt::Display for SourceKey<'_> {
     }
 }
 
-/// The analysis's files as an ariadne cache, indexed lazily so that rendering a few
-/// diagnostics of a large ruleset only indexes the files they point into.
+/// The analysis's files as an ariadne cache of their shown texts ([`Excerpt`]),
+/// built lazily so that rendering a few diagnostics of a large ruleset only reads
+/// the files they point into.
 struct Sources<'a> {
     analysis: &'a Analysis,
-    indexed: HashMap<u32, Source<&'a str>>,
+    /// The label starts and ends of the diagnostics to render, by file, sorted.
+    points: HashMap<u32, Vec<usize>>,
+    shown: HashMap<u32, (Excerpt, Source<String>)>,
 }
 
 impl<'a> Sources<'a> {
-    fn new(analysis: &'a Analysis) -> Sources<'a> {
+    fn new(analysis: &'a Analysis, diagnostics: &[Diagnostic]) -> Sources<'a> {
+        let mut points: HashMap<u32, Vec<usize>> = HashMap::new();
+        let spans = diagnostics.iter().flat_map(|diagnostic| {
+            std::iter::once(diagnostic.primary.span)
+                .chain(diagnostic.related.iter().map(|related| related.span))
+        });
+        for span in spans {
+            let file = points.entry(span.file.0).or_default();
+            file.push(span.span.start as usize);
+            file.push(span.span.end as usize);
+        }
+        for file in points.values_mut() {
+            file.sort_unstable();
+            file.dedup();
+        }
         Sources {
             analysis,
-            indexed: HashMap::new(),
+            points,
+            shown: HashMap::new(),
         }
+    }
+
+    /// The shown text of a file (built on first use).
+    fn excerpt(&mut self, index: u32) -> Option<&(Excerpt, Source<String>)> {
+        if !self.shown.contains_key(&index) {
+            let file = self.analysis.files.get(index as usize)?;
+            let points = self.points.get(&index).map_or(&[][..], Vec::as_slice);
+            let excerpt = Excerpt::new(&file.text, &file.line_index, points);
+            let source = Source::from(excerpt.text.clone());
+            self.shown.insert(index, (excerpt, source));
+        }
+        self.shown.get(&index)
+    }
+
+    /// A span of a file (from [`Sources::key_and_range`]) moved into its shown text.
+    fn shown(
+        &mut self,
+        (key, range): (SourceKey<'a>, Range<usize>),
+    ) -> (SourceKey<'a>, Range<usize>) {
+        match self.excerpt(key.index) {
+            Some((excerpt, _)) => {
+                let range = excerpt.offset(range.start)..excerpt.offset(range.end);
+                (key, range)
+            }
+            None => (key, range),
+        }
+    }
+
+    /// The (as ariadne writes it, as it should read) pairs of the report's
+    /// `path:line:column` headers that differ: each file's header locates the
+    /// primary label in its file, else its first label.
+    fn header_fixes(
+        &mut self,
+        primary: &(SourceKey<'a>, Range<usize>),
+        diagnostic: &Diagnostic,
+    ) -> Vec<(String, String)> {
+        let mut starts: HashMap<u32, usize> = HashMap::new();
+        for (key, range) in diagnostic
+            .related
+            .iter()
+            .filter_map(|related| self.key_and_range(related.span))
+        {
+            let start = starts.entry(key.index).or_insert(range.start);
+            *start = (*start).min(range.start);
+        }
+        starts.insert(primary.0.index, primary.1.start);
+        let analysis = self.analysis;
+        let mut fixes = Vec::new();
+        for (index, start) in starts {
+            let Some(file) = analysis.files.get(index as usize) else {
+                continue;
+            };
+            let Some((excerpt, _)) = self.excerpt(index) else {
+                continue;
+            };
+            let real = file.line_index.position(&file.text, start as u32);
+            let written = excerpt.column(excerpt.offset(start));
+            if written != real.column as usize {
+                let at = |column| format!("{}:{}:{column}", file.path, real.line);
+                fixes.push((at(written), at(real.column as usize)));
+            }
+        }
+        fixes
     }
 
     /// The ariadne span of `span`, moved onto character boundaries and off trailing
@@ -211,10 +304,7 @@ impl<'a> Sources<'a> {
 }
 
 fn is_line_break(c: char) -> bool {
-    matches!(
-        c,
-        '\n' | '\r' | '\x0B' | '\x0C' | '\u{85}' | '\u{2028}' | '\u{2029}'
-    )
+    matches!(c, '\n' | '\r')
 }
 
 fn floor_char_boundary(text: &str, offset: usize) -> usize {
@@ -234,17 +324,13 @@ fn ceil_char_boundary(text: &str, offset: usize) -> usize {
 }
 
 impl<'a> Cache<SourceKey<'a>> for Sources<'a> {
-    type Storage = &'a str;
+    type Storage = String;
 
-    fn fetch(&mut self, id: &SourceKey<'a>) -> Result<&Source<&'a str>, impl fmt::Debug> {
-        let analysis = self.analysis;
-        let Some(file) = analysis.files.get(id.index as usize) else {
-            return Err(format!("no source `{}`", id.path));
-        };
-        Ok(self
-            .indexed
-            .entry(id.index)
-            .or_insert_with(|| Source::from(file.text.as_str())))
+    fn fetch(&mut self, id: &SourceKey<'a>) -> Result<&Source<String>, impl fmt::Debug> {
+        match self.excerpt(id.index) {
+            Some((_, source)) => Ok(source),
+            None => Err(format!("no source `{}`", id.path)),
+        }
     }
 
     fn display<'b>(&self, id: &'b SourceKey<'a>) -> Option<impl fmt::Display + 'b> {

@@ -5,6 +5,7 @@
 //! has its own `Serialize` structs, converted by hand from the internal types; the
 //! internal `Diagnostic` never derives `Serialize`.
 
+mod excerpt;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -204,3 +204,53 @@ fn severities_map_per_format() {
     assert_eq!(sarif::level(Severity::Warning), "warning");
     assert_eq!(sarif::level(Severity::Info), "note");
 }
+
+/// One diagnostic at `needle` of a one-file analysis of `text`.
+fn one_diagnostic(path: &str, text: &str, needle: &str) -> Analysis {
+    Analysis {
+        files: vec![SourceFile::new(FileId(0), path, text)],
+        diagnostics: vec![
+            Diagnostic::new(
+                Code::E401,
+                span_of(0, text, needle),
+                format!("unknown field `{needle}`"),
+            )
+            .with_label("no schema defines this field"),
+        ],
+        ..Analysis::default()
+    }
+}
+
+#[test]
+fn human_rendering_cuts_long_lines_to_a_window_around_the_label() {
+    let filler = "x".repeat(1 << 20);
+    let text = format!("- rule: r\n  condition: proc.name = {filler} and proc.nam = y\n");
+    let rendered = human::render(&one_diagnostic("long.yaml", &text, "proc.nam "), false);
+    assert!(rendered.len() < 2_000, "{} bytes", rendered.len());
+    let column = 1 + text
+        .lines()
+        .nth(1)
+        .expect("line 2")
+        .find("proc.nam ")
+        .expect("in line");
+    assert!(
+        rendered.contains(&format!("long.yaml:2:{column}")),
+        "{rendered}"
+    );
+    assert!(rendered.contains("…"), "{rendered}");
+    assert!(rendered.contains("and proc.nam = y"), "{rendered}");
+}
+
+#[test]
+fn human_rendering_counts_lines_as_yaml_does() {
+    // A lone CR ends a line; a form feed and U+2028 do not (ariadne alone would
+    // break lines at them).
+    let text = "- rule: r\r  desc: a\x0cb\u{2028}c\n  condition: proc.nam = y\n";
+    let rendered = human::render(&one_diagnostic("cr.yaml", text, "proc.nam"), false);
+    assert!(rendered.contains("cr.yaml:3:14"), "{rendered}");
+    let json: serde_json::Value =
+        serde_json::from_str(&json::render(&one_diagnostic("cr.yaml", text, "proc.nam")))
+            .expect("json");
+    assert_eq!(json["diagnostics"][0]["line"], 3);
+    assert_eq!(json["diagnostics"][0]["column"], 14);
+}
