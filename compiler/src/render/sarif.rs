@@ -210,11 +210,12 @@ pub fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// A path as a URI reference: `/` separators, every byte outside the unreserved set
-/// (and `/`) percent-encoded.
+/// A path as a URI reference: every byte outside the unreserved set and `/`
+/// percent-encoded. A `\\` is part of a file name on Linux, so it is encoded (`%5C`),
+/// not read as a separator.
 pub fn uri_reference(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
-    for byte in path.replace('\\', "/").bytes() {
+    for byte in path.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
             out.push(byte as char);
         } else {

@@ -254,3 +254,14 @@ fn human_rendering_counts_lines_as_yaml_does() {
     assert_eq!(json["diagnostics"][0]["line"], 3);
     assert_eq!(json["diagnostics"][0]["column"], 14);
 }
+
+#[test]
+fn sarif_keeps_a_backslash_in_a_file_name() {
+    assert_eq!(sarif::uri_reference(r"rules/a\b.yaml"), "rules/a%5Cb.yaml");
+    let text = sarif::render(&one_diagnostic(r"dir\name.yaml", RULES, "proc.nam"));
+    let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(
+        value["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "dir%5Cname.yaml"
+    );
+}
