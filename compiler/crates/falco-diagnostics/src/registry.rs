@@ -69,6 +69,7 @@ codes! {
     E108, "invalid-engine-version", Error, LOAD_ERR_YAML_VALIDATE, "a required engine version is neither an integer nor a semantic version";
     E109, "invalid-override", Error, LOAD_ERR_YAML_VALIDATE, "an `override` entry does not match the item's keys or is not allowed";
     E110, "invalid-plugin-requirement", Error, LOAD_ERR_VALIDATE, "a `required_plugin_versions` entry is malformed";
+    E111, "yaml-nesting-too-deep", Error, LOAD_ERR_YAML_PARSE, "YAML nodes nest deeper than Falco's reader allows";
     W101, "unknown-item", Warning, LOAD_UNKNOWN_ITEM, "a top-level item is none of rule, macro, list or a version requirement";
     W102, "unknown-key", Warning, LOAD_UNKNOWN_KEY, "an item has a key its kind does not accept";
     W103, "deprecated-append", Warning, LOAD_DEPRECATED_ITEM, "`append: true` is deprecated in favour of `override`";

@@ -246,10 +246,10 @@ fn keeps_data(text: &str, entry: Entry<'_>) -> bool {
     }
     match (document.root.as_ref().map(|root| &root.kind), entry) {
         (Some(NodeKind::Sequence(items)), Entry::Item(node)) => {
-            matches!(items.as_slice(), [item] if same_data(item, node))
+            matches!(&items[..], [item] if same_data(item, node))
         }
         (Some(NodeKind::Mapping(pairs)), Entry::Pair(key, value)) => {
-            matches!(pairs.as_slice(), [(k, v)] if same_data(k, key) && same_data(v, value))
+            matches!(&pairs[..], [(k, v)] if same_data(k, key) && same_data(v, value))
         }
         _ => false,
     }

@@ -17,7 +17,7 @@ pub fn same_data(a: &Node, b: &Node) -> bool {
             a.is_null() || (x.as_str() == y.as_str() && x.style.is_quoted() == y.style.is_quoted())
         }
         (NodeKind::Sequence(xs), NodeKind::Sequence(ys)) => {
-            xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same_data(x, y))
+            xs.len() == ys.len() && xs.iter().zip(ys.iter()).all(|(x, y)| same_data(x, y))
         }
         (NodeKind::Mapping(xs), NodeKind::Mapping(ys)) => {
             if xs.len() != ys.len() {
@@ -26,7 +26,7 @@ pub fn same_data(a: &Node, b: &Node) -> bool {
             if !unique_keys(xs) {
                 return xs
                     .iter()
-                    .zip(ys)
+                    .zip(ys.iter())
                     .all(|((xk, xv), (yk, yv))| same_data(xk, yk) && same_data(xv, yv));
             }
             xs.iter().all(|(xk, xv)| {

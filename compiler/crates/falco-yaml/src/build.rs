@@ -7,6 +7,7 @@ use falco_diagnostics::{Code, Diagnostic};
 use falco_span::{FileId, FileSpan, Span};
 use saphyr_parser::{Event, Parser, ScanError};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Parses `text`; after a syntax error, reads on from the next top-level item.
 ///
@@ -146,9 +147,9 @@ impl Frame {
         let last_end = last.map_or(self.start, |child| child.span.span.end as usize);
         let end = end.unwrap_or(last_end).max(self.start);
         let kind = if self.mapping {
-            NodeKind::Mapping(self.pairs)
+            NodeKind::Mapping(self.pairs.into())
         } else {
-            NodeKind::Sequence(self.items)
+            NodeKind::Sequence(self.items.into())
         };
         let node = Node {
             kind,
@@ -196,6 +197,11 @@ fn parse_pass(
             Some(Ok((event, span))) => {
                 let start = state.chars.byte(span.start.index());
                 let end = state.chars.byte(span.end.index());
+                if state.too_deep(&event) {
+                    diagnostics.push(nesting_error(file, src, start));
+                    state.abandon(documents);
+                    return Some(start);
+                }
                 // Document events can span the first node; they are no floor for the
                 // search of a block scalar's header.
                 let node_event = !matches!(event, Event::DocumentStart(_) | Event::DocumentEnd);
@@ -216,14 +222,47 @@ fn parse_pass(
     }
 }
 
-fn syntax_error(file: FileId, src: &str, at: usize, error: &ScanError) -> Diagnostic {
+/// The span of the character at `at` (empty at a line break or the end).
+fn char_span(file: FileId, src: &str, at: usize) -> FileSpan {
     let width = src
         .get(at..)
         .and_then(|rest| rest.chars().next())
         .filter(|c| *c != '\n' && *c != '\r')
         .map_or(0, char::len_utf8);
-    let span = FileSpan::new(file, Span::new(at as u32, (at + width) as u32));
+    FileSpan::new(file, Span::new(at as u32, (at + width) as u32))
+}
+
+/// How deep flow collections (`[...]`, `{...}`) may nest: the YAML parser's own
+/// limit, below yaml-cpp's [`crate::MAX_NESTING`].
+pub(crate) const MAX_FLOW_NESTING: usize = u8::MAX as usize;
+
+/// E111 at the node that starts at `at`, one level too deep.
+fn nesting_error(file: FileId, src: &str, at: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::E111,
+        char_span(file, src, at),
+        format!(
+            "yaml nodes nest deeper than {} levels",
+            crate::MAX_NESTING - 1
+        ),
+    )
+    .with_label(format!("this node is at level {}", crate::MAX_NESTING))
+    .with_help("Falco's YAML reader refuses such files; flatten the structure")
+}
+
+fn syntax_error(file: FileId, src: &str, at: usize, error: &ScanError) -> Diagnostic {
+    let span = char_span(file, src, at);
     let info = error.info();
+    if info == "recursion limit exceeded" {
+        // saphyr-parser counts flow levels in a byte.
+        return Diagnostic::new(
+            Code::E111,
+            span,
+            format!("yaml flow collections nest deeper than {MAX_FLOW_NESTING} levels"),
+        )
+        .with_label("the yaml parser stopped here")
+        .with_help("flatten the structure");
+    }
     let diagnostic = Diagnostic::new(Code::E101, span, format!("invalid yaml: {}", reword(info)))
         .with_label("the yaml parser stopped here");
     let help = if info.contains("mapping values are not allowed") {
@@ -254,6 +293,19 @@ fn reword(info: &str) -> String {
 }
 
 impl State<'_> {
+    /// Whether `event` starts a node at level [`crate::MAX_NESTING`] (the root is
+    /// level 1).
+    fn too_deep(&self, event: &Event<'_>) -> bool {
+        let starts_node = matches!(
+            event,
+            Event::Scalar(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+                | Event::Alias(_)
+        );
+        starts_node && self.stack.len() + 1 >= crate::MAX_NESTING
+    }
+
     /// Handles one event; returns true at the end of the stream.
     fn event(
         &mut self,
@@ -283,11 +335,12 @@ impl State<'_> {
                 self.anchors.clear();
             }
             Event::Alias(id) => {
+                // The anchored node itself, shared (see the crate's compatibility notes).
                 let node = self.anchors.get(&id).cloned().unwrap_or_else(|| Node {
-                    kind: NodeKind::Scalar(Scalar {
+                    kind: NodeKind::Scalar(Arc::new(Scalar {
                         text: Default::default(),
                         style: ScalarStyle::Plain,
-                    }),
+                    })),
                     span: FileSpan::new(self.file, Span::new(start as u32, end as u32)),
                     tag: None,
                 });
@@ -453,10 +506,10 @@ impl State<'_> {
         );
         debug_assert!(mapped.exact || cfg!(not(test)), "inexact map for {value:?}");
         Node {
-            kind: NodeKind::Scalar(Scalar {
+            kind: NodeKind::Scalar(Arc::new(Scalar {
                 text: mapped.text,
                 style,
-            }),
+            })),
             span: FileSpan::new(self.file, mapped.span),
             tag: if tagged { tag } else { None },
         }

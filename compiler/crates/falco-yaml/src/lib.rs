@@ -16,8 +16,11 @@
 //! checked.
 //!
 //! Compatibility notes (Falco reads rules with yaml-cpp):
-//! - aliases are resolved by cloning the anchored node (its spans stay those of the
-//!   anchor's definition);
+//! - an alias stands for the anchored node itself, as in yaml-cpp: the node is shared,
+//!   not copied (its spans stay those of the anchor's definition), so memory stays
+//!   linear in the text however often aliases nest ("billion laughs");
+//! - nodes nest at most [`MAX_NESTING`] levels deep, yaml-cpp's limit; a deeper node is
+//!   an `E111` error, read like a syntax error;
 //! - tags are kept as written (`desc: != x` is the tag `!=` on the value `x`), and are
 //!   otherwise ignored, like yaml-cpp's `as<std::string>()` does;
 //! - a node is null exactly when yaml-cpp says so: an untagged plain scalar that is
@@ -31,10 +34,16 @@ mod scalar;
 #[cfg(test)]
 mod tests;
 
+use std::sync::Arc;
+
 use falco_diagnostics::Diagnostic;
 use falco_span::{FileId, FileSpan, MappedText};
 
 pub use scalar::map_scalar;
+
+/// How deep nodes may nest, counting the document's root as level 1: yaml-cpp (and so
+/// Falco) refuses a node at this level (its `DepthGuard<500>`), and so do we (`E111`).
+pub const MAX_NESTING: usize = 500;
 
 /// How a scalar was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -75,15 +84,16 @@ impl Scalar {
     }
 }
 
-/// What a node holds.
+/// What a node holds. The contents are shared: cloning a node (as an alias does) is
+/// cheap and never copies a subtree.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NodeKind {
     /// A scalar (null nodes are scalars too; see [`Node::is_null`]).
-    Scalar(Scalar),
+    Scalar(Arc<Scalar>),
     /// A sequence, in order.
-    Sequence(Vec<Node>),
+    Sequence(Arc<[Node]>),
     /// A mapping's key/value pairs, in order; duplicate keys are kept.
-    Mapping(Vec<(Node, Node)>),
+    Mapping(Arc<[(Node, Node)]>),
 }
 
 /// A YAML node with its span.
