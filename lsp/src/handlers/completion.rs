@@ -207,10 +207,8 @@ fn yaml_context(text: &str) -> Context {
 
 /// The identifier-like word the cursor ends.
 fn trailing_word(text: &str) -> &str {
-    let start = text
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-        .map_or(0, |at| at + 1);
-    &text[start..]
+    let before = text.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    &text[before.len()..]
 }
 
 fn keywords<'a>(
@@ -351,10 +349,8 @@ fn value_position(before: &str) -> Option<(&str, &str)> {
 
 /// The last whitespace- or parenthesis-separated token.
 fn last_token(text: &str) -> &str {
-    let start = text
-        .rfind(|c: char| c.is_whitespace() || c == '(' || c == ',')
-        .map_or(0, |at| at + 1);
-    &text[start..]
+    let before = text.trim_end_matches(|c: char| !(c.is_whitespace() || c == '(' || c == ','));
+    &text[before.len()..]
 }
 
 fn condition_items(
@@ -427,7 +423,7 @@ fn output_items(
 
 #[cfg(test)]
 mod tests {
-    use super::{Context, value_position, yaml_context};
+    use super::{Context, last_token, trailing_word, value_position, yaml_context};
 
     fn value(key: &str, value: &str) -> Context {
         Context::Value {
@@ -455,6 +451,14 @@ mod tests {
             yaml_context("- rule: a\n  condition: a and\n    b and\n\n    c"),
             value("condition", " a and\n    b and\n\n    c")
         );
+    }
+
+    #[test]
+    fn words_end_at_character_boundaries() {
+        assert_eq!(trailing_word("- rule: é"), "");
+        assert_eq!(trailing_word("a é😀proc.na"), "proc.na");
+        assert_eq!(last_token("x in (é"), "é");
+        assert_eq!(last_token("😀"), "😀");
     }
 
     #[test]
