@@ -10,6 +10,7 @@
 pub mod bench;
 pub mod convert;
 pub mod document;
+pub mod framing;
 pub mod handlers;
 pub mod locate;
 pub mod retire;

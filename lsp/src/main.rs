@@ -7,8 +7,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use falco_rules_lsp::server::Server;
-use tower_lsp_server::LspService;
+use falco_rules_lsp::framing;
 
 /// mimalloc instead of glibc's malloc: an edit allocates and frees many small
 /// objects (items, trees, maps), and glibc's free and consolidation were about a
@@ -45,11 +44,22 @@ fn serve() -> i32 {
     let shut_down = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&shut_down);
     runtime.block_on(async move {
-        let (service, socket) = LspService::new(move |client| Server::new(client, flag));
-        tower_lsp_server::Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        let (service, socket) = falco_rules_lsp::server::service(flag);
+        // tower-lsp reads what the framing layer passes on (see `framing`); when
+        // stdin ends, so does the pipe.
+        let (pipe_in, pipe_out) = tokio::io::duplex(64 << 10);
+        tokio::spawn(async move {
+            if let Err(error) = framing::forward(tokio::io::stdin(), pipe_in).await {
+                eprintln!("falco-rules-lsp: reading stdin: {error}");
+            }
+        });
+        tower_lsp_server::Server::new(pipe_out, tokio::io::stdout(), socket)
             .serve(service)
             .await;
     });
+    // The framing task may be in a read of stdin that cannot be cancelled (the
+    // client need not close it after `exit`): do not wait for it.
+    runtime.shutdown_background();
     if shut_down.load(Ordering::SeqCst) {
         0
     } else {

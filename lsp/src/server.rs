@@ -9,9 +9,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use tokio::sync::Notify;
-use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
-use tower_lsp_server::{Client, LanguageServer};
+use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
+
+use crate::framing::{self, Unreadable};
 
 use crate::handlers::{
     code_actions, completion, formatting, hover, navigation, semantic_tokens, symbols,
@@ -114,6 +116,45 @@ impl Server {
     fn changed(&self) {
         self.changed.notify_one();
     }
+
+    /// Answers a request the transport could not read (see [`crate::framing`]) with
+    /// the JSON-RPC error it calls for.
+    pub async fn unreadable_request(&self, params: Unreadable) -> Result<()> {
+        Err(Error {
+            code: ErrorCode::from(params.code),
+            message: params.reason.into(),
+            data: None,
+        })
+    }
+
+    /// Drops a notification the transport could not read, and tells the client.
+    pub async fn unreadable_notification(&self, params: Unreadable) {
+        let what = match &params.method {
+            Some(method) => format!("a `{method}` notification"),
+            None => "a message".to_owned(),
+        };
+        self.client
+            .log_message(
+                MessageType::WARNING,
+                format!(
+                    "falco-rules-lsp dropped {what} it could not read: {}",
+                    params.reason
+                ),
+            )
+            .await;
+    }
+}
+
+/// The server as a tower service, with the handlers of [`crate::framing`]'s
+/// stand-in messages; `shut_down` is set when `shutdown` arrives.
+pub fn service(shut_down: Arc<AtomicBool>) -> (LspService<Server>, ClientSocket) {
+    LspService::build(move |client| Server::new(client, shut_down))
+        .custom_method(framing::UNREADABLE_REQUEST, Server::unreadable_request)
+        .custom_method(
+            framing::UNREADABLE_NOTIFICATION,
+            Server::unreadable_notification,
+        )
+        .finish()
 }
 
 fn lock(workspace: &Mutex<Workspace>) -> MutexGuard<'_, Workspace> {

@@ -119,6 +119,24 @@ impl Client {
         self.stdin.flush().expect("flush");
     }
 
+    /// Sends raw bytes (a hand-made frame, broken on purpose).
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    /// Waits for a message that `check` accepts; returns it.
+    pub fn wait_for(&mut self, mut check: impl FnMut(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            match self.receive(deadline) {
+                Some(message) if check(&message) => return message,
+                Some(_) => {}
+                None => panic!("no matching message within {TIMEOUT:?}"),
+            }
+        }
+    }
+
     /// Sends a notification.
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));

@@ -3,5 +3,6 @@
 mod abuse;
 mod client;
 mod fixtures;
+mod hostile;
 mod neovim;
 mod protocol;

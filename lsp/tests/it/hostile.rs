@@ -1,0 +1,159 @@
+//! Hostile input: messages that are not JSON, not UTF-8 or not JSON-RPC get their
+//! error or a log message and the server goes on; every position of a document with
+//! multi-byte and astral characters answers every request kind without an error.
+
+use serde_json::{Value, json};
+
+use crate::client::{Client, temp_dir};
+
+fn frame(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// The response to the raw request with `id`.
+fn response(client: &mut Client, id: Value) -> Value {
+    client.wait_for(|message| message.get("method").is_none() && message["id"] == id)
+}
+
+/// The next `window/logMessage` that names `method`.
+fn log_message(client: &mut Client, method: &str) -> Value {
+    client.wait_for(|message| {
+        message["method"] == "window/logMessage"
+            && message["params"]["message"]
+                .as_str()
+                .is_some_and(|text| text.contains(method))
+    })
+}
+
+#[test]
+fn unreadable_messages_are_answered_and_serving_goes_on() {
+    let root = temp_dir("hostile");
+    let mut client = Client::start(&root, json!({"debounceMs": 0}));
+    let uri = format!("file://{}/rules.yaml", root.display());
+    client.open_text(&uri, "- rule: é\n");
+
+    // Not JSON: -32700 with a null id (the id cannot be read).
+    client.send_bytes(&frame(b"this is not json"));
+    let answer = response(&mut client, Value::Null);
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+
+    // A lone surrogate in a request: -32700 under the request's own id.
+    client.send_bytes(&frame(
+        br#"{"jsonrpc":"2.0","id":9001,"method":"textDocument/hover","params":{"x":"\ud800"}}"#,
+    ));
+    let answer = response(&mut client, json!(9001));
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+
+    // Invalid UTF-8 in a notification: dropped, and the client is told.
+    let mut body =
+        br#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"x":""#.to_vec();
+    body.extend_from_slice(b"\xff\xfe\"}}");
+    client.send_bytes(&frame(&body));
+    let log = log_message(&mut client, "textDocument/didChange");
+    assert!(
+        log["params"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("UTF-8"),
+        "{log}"
+    );
+
+    // A notification whose parameters do not fit its method.
+    client.send_bytes(&frame(
+        br#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":1}}"#,
+    ));
+    log_message(&mut client, "textDocument/didOpen");
+
+    // A broken header, then JSON that is not a message.
+    client.send_bytes(b"Content-Length: lots\r\n\r\n");
+    let answer = response(&mut client, Value::Null);
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+    client.send_bytes(&frame(br#"{"id":77,"hello":"world"}"#));
+    let answer = response(&mut client, json!(77));
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+
+    // Still serving: completion right after a multi-byte character.
+    let completion = client.request_raw(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 9}}),
+    );
+    assert!(completion.get("error").is_none(), "{completion}");
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A document with two-byte, three-byte and astral (surrogate pair) characters in
+/// names, values, strings, comments and outputs.
+const WIDE: &str = "\
+# ünïcödé 😀 comment
+- list: lïst_😀
+  items: [é, \"😀x\", ab]
+- macro: mäcro
+  condition: proc.name in (lïst_😀) and fd.name = \"é😀\"
+- rule: rülé 😀
+  desc: dé😀sc ✓
+  condition: evt.type = open and mäcro and proc.cmdline contains \"😀é\" and proc.nam = 😀
+  output: \"😀 %proc.name é %fd.na😀\"
+  priority: INFO
+  tags: [é, 😀]
+";
+
+#[test]
+fn every_position_of_a_wide_document_answers_every_request() {
+    let root = temp_dir("wide");
+    let mut client = Client::start(&root, json!({"debounceMs": 0}));
+    let uri = format!("file://{}/wide.yaml", root.display());
+    client.open_text(&uri, WIDE);
+    client.wait_diagnostics(&uri, |list| !list.is_empty());
+    let document = json!({"uri": uri});
+    for method in [
+        "textDocument/documentSymbol",
+        "textDocument/semanticTokens/full",
+        "textDocument/formatting",
+    ] {
+        let answer = client.request_raw(
+            method,
+            json!({"textDocument": document, "options": {"tabSize": 2, "insertSpaces": true}}),
+        );
+        assert!(answer.get("error").is_none(), "{method}: {answer}");
+    }
+    let lines: Vec<&str> = WIDE.split('\n').collect();
+    for (line, text) in lines.iter().enumerate() {
+        let width: usize = text.chars().map(char::len_utf16).sum();
+        // Every UTF-16 column, the middle of surrogate pairs included, and past the end.
+        for character in 0..=width + 1 {
+            let position = json!({"line": line, "character": character});
+            let at = json!({"textDocument": document, "position": position});
+            let range = json!({"start": position, "end": {"line": line + 1, "character": 0}});
+            let requests = [
+                ("textDocument/hover", at.clone()),
+                ("textDocument/completion", at.clone()),
+                ("textDocument/definition", at.clone()),
+                (
+                    "textDocument/references",
+                    json!({"textDocument": document, "position": position, "context": {"includeDeclaration": true}}),
+                ),
+                ("textDocument/prepareRename", at.clone()),
+                (
+                    "textDocument/rename",
+                    json!({"textDocument": document, "position": position, "newName": "renamed"}),
+                ),
+                (
+                    "textDocument/codeAction",
+                    json!({"textDocument": document, "range": range, "context": {"diagnostics": []}}),
+                ),
+            ];
+            for (method, params) in requests {
+                let answer = client.request_raw(method, params);
+                assert!(
+                    answer.get("error").is_none(),
+                    "{method} at {line}:{character}: {answer}"
+                );
+            }
+        }
+    }
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&root);
+}
