@@ -92,7 +92,7 @@ fn unsupplied(bundle: &Bundle) -> Vec<Unsupplied<'_>> {
                 .fields
                 .iter()
                 .map(|&id| field_name(bundle, id))
-                .filter(|name| !falco_rt_enrich::fields::supplies(name))
+                .filter(|name| !falco_events::agent_fields::supplies(name))
                 .collect();
             (!fields.is_empty()).then_some(Unsupplied {
                 rule: &rule.name,

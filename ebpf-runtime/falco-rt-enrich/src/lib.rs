@@ -8,11 +8,10 @@
 //! `falco-rt capture` records and what [`to_event`] parses for the rule VM, so a capture
 //! replays exactly as the agent saw it.
 //!
-//! [`fields`] lists what the runtime supplies; any other field is `<NA>`. The crate links
-//! no eBPF loader.
+//! What the runtime supplies is listed in `falco_events::agent_fields`; any other field
+//! is `<NA>`. The crate links no eBPF loader.
 
 mod args;
-pub mod fields;
 mod json;
 mod line;
 

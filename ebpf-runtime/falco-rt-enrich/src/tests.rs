@@ -3,8 +3,8 @@ use falco_rt_record::syscalls::nr;
 use falco_rt_record::{Event as Record, ExecEvent, Header, SyscallEvent};
 use falco_rt_state::{State, UserDb};
 
-use crate::fields::{SUPPLIED, supplies};
 use crate::{Enricher, to_event};
+use falco_events::agent_fields::SUPPLIED;
 
 const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n";
 const GROUP: &str = "root:x:0:\nalice:x:1000:\n";
@@ -175,17 +175,6 @@ fn unwanted_types_update_state_without_a_line() {
     );
     assert_eq!(line, "stale");
     assert!(state.procs.get(300).is_some());
-}
-
-#[test]
-fn supplied_fields_are_fields_the_event_crate_computes() {
-    for f in SUPPLIED {
-        assert!(falco_events::supported("syscall", f), "{f}");
-    }
-    assert!(supplies("proc.aname[3]"));
-    assert!(supplies("evt.arg.flags"));
-    assert!(!supplies("container.image.repository"));
-    assert!(!supplies("k8s.pod.name"));
 }
 
 #[test]

@@ -35,6 +35,7 @@
 //!   comparison holds if it holds for one candidate.
 //! - `Missing` is Falco's `<NA>`: every comparison with it is false.
 
+pub mod agent_fields;
 mod event;
 mod extract;
 pub mod json;

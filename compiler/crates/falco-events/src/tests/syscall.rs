@@ -335,3 +335,15 @@ fn syscall_field_coverage() {
         assert!(supported(SYS, must), "{must} must be supported");
     }
 }
+
+#[test]
+fn fields_the_agent_supplies_are_fields_this_crate_computes() {
+    use crate::agent_fields::{SUPPLIED, supplies};
+    for f in SUPPLIED {
+        assert!(crate::supported("syscall", f), "{f}");
+    }
+    assert!(supplies("proc.aname[3]"));
+    assert!(supplies("evt.arg.flags"));
+    assert!(!supplies("container.image.repository"));
+    assert!(!supplies("k8s.pod.name"));
+}

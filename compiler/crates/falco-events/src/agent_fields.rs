@@ -1,9 +1,11 @@
-//! The fields falco-rt supplies on syscall events. Every other field of the `syscall`
-//! source is `<NA>` at run time (container metadata beyond the id, Kubernetes pod data,
-//! capabilities, environment, resource usage, ...).
+//! The fields the node agent `falco-rt` supplies on syscall events. Every other field
+//! of the `syscall` source is `<NA>` there (container metadata beyond the id,
+//! Kubernetes pod data, capabilities, environment, resource usage, ...).
 //!
-//! This is data for `falco-rulec`: a bundle whose rules read a field that
-//! [`supplies`] says no to will see `<NA>` for it on a node.
+//! The table sits here, below both of its readers: the agent's event builder
+//! (`falco-rt-enrich`, whose tests check it fills each field) and `falco-rulec
+//! inspect --runtime`, which reports the rules of a bundle that read a field
+//! [`supplies`] says no to.
 
 /// Fields with values on falco-rt's syscall events (names without a bracket argument).
 pub const SUPPLIED: &[&str] = &[
