@@ -1,11 +1,8 @@
-//! falco-rulec: the lint driver shared by the CLI and (later) the language server,
-//! plus the command-line front end.
-//!
-//! [`analysis::analyze`] is the one function that lints a set of rules files loaded
-//! in order; the CLI and the LSP both call it.
+//! falco-rulec: the command-line front end. Its commands (`cli/`) run the analysis
+//! engine ([`falco_analysis`]) and the back end (lowering, bundles, the VM), and its
+//! renderers (`render/`) print what the analysis found; `rule_tests/` is the
+//! `falco-rulec test` runner.
 
-pub mod analysis;
 pub mod cli;
-pub mod config;
 pub mod render;
 pub mod rule_tests;

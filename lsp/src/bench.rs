@@ -176,7 +176,7 @@ fn memory(pid: u32) -> Option<(f64, f64)> {
 /// `analyze` of the three files, and `Incremental::analyze` after an edit of
 /// `falco_rules.yaml` (what the server runs per edit).
 fn analysis_times(texts: &[String], rounds: usize) -> [(Duration, Duration); 2] {
-    use falco_rulec::analysis::{analyze, incremental::Incremental};
+    use falco_analysis::{analyze, incremental::Incremental};
     let files: Vec<(String, String)> = FILES
         .iter()
         .zip(texts)

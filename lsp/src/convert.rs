@@ -2,8 +2,8 @@
 //! from compiler diagnostics to LSP diagnostics. The only module that maps
 //! positions; handlers speak byte offsets.
 
+use falco_analysis::SourceFile;
 use falco_diagnostics::Severity;
-use falco_rulec::analysis::SourceFile;
 use falco_span::{FileSpan, Span};
 use tower_lsp_server::ls_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,

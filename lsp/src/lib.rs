@@ -1,7 +1,7 @@
 //! `falco-rules-lsp`: the language server for Falco rules files.
 //!
 //! It runs the same analysis as `falco-rulec lint`
-//! ([`falco_rulec::analysis::incremental`], equal to `analyze`) over the files of
+//! ([`falco_analysis::incremental`], equal to `analyze`) over the files of
 //! the workspace in load order, and answers editor requests from its result.
 //!
 //! **Architecture invariant:** only this crate knows LSP types; positions are

@@ -6,7 +6,7 @@
 
 use std::sync::mpsc::{Sender, channel};
 
-use falco_rulec::analysis::Analysis;
+use falco_analysis::Analysis;
 
 /// Hands analyses to the freeing thread, started on first use.
 #[derive(Default)]

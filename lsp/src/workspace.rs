@@ -11,9 +11,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use falco_analysis::incremental::Incremental;
+use falco_analysis::{Analysis, SourceFile, inputs};
 use falco_loader::LoadedFile;
-use falco_rulec::analysis::incremental::Incremental;
-use falco_rulec::analysis::{Analysis, SourceFile};
 use falco_span::{FileId, FileSpan};
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
@@ -98,8 +98,18 @@ impl Workspace {
         self.configured.clear();
         self.shown.clear();
         if let Some(config) = &config {
-            match falco_rulec::config::rules_files(config) {
-                Ok(entries) => self.configured = expand(entries),
+            match falco_analysis::config::rules_files(config) {
+                Ok(entries) => {
+                    for path in entries {
+                        match inputs::expand(&path) {
+                            Ok(files) => self.configured.extend(files),
+                            Err(error) => {
+                                let problem = inputs::InputError::Unreadable { path, error };
+                                self.report(problem.to_string());
+                            }
+                        }
+                    }
+                }
                 Err(error) => {
                     self.report(format!("{}: {error}", config.display()));
                 }
@@ -317,33 +327,6 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path)
         .and_then(|meta| meta.modified())
         .ok()
-}
-
-/// The configured entries, directories replaced by their YAML files in name order.
-fn expand(entries: Vec<PathBuf>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in entries {
-        if entry.is_dir() {
-            let mut names: Vec<PathBuf> = std::fs::read_dir(&entry)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(|dirent| dirent.path())
-                .filter(|path| {
-                    path.is_file()
-                        && matches!(
-                            path.extension().and_then(|ext| ext.to_str()),
-                            Some("yaml" | "yml")
-                        )
-                })
-                .collect();
-            names.sort();
-            out.extend(names);
-        } else {
-            out.push(entry);
-        }
-    }
-    out
 }
 
 /// The path shown in messages for a URI.

@@ -17,8 +17,8 @@
 
 mod reference;
 
+use falco_analysis::analyze;
 use falco_events::{Event, Source, read_events};
-use falco_rulec::analysis::analyze;
 use falco_rulec::cli::compile::compile_analysis;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRng, TestRunner};

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use falco_rulec::analysis::{Analysis, analyze};
+use falco_analysis::{Analysis, analyze};
 use falco_rulec_tests::corpus_dir;
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -2,7 +2,7 @@
 //! duplicating and swapping characters and lines, go through `analyze` and every
 //! renderer. 64 cases by default; set `PROPTEST_CASES` for more.
 
-use falco_rulec::analysis::analyze;
+use falco_analysis::analyze;
 use falco_rulec::render::{Format, render};
 use falco_rulec_tests::corpus_rules_files;
 use proptest::prelude::*;

@@ -52,7 +52,7 @@ fn every_stdlib_rule_has_a_positive_and_a_negative_case() {
         .iter()
         .map(|p| (file_name(p), std::fs::read_to_string(p).expect("readable")))
         .collect();
-    let analysis = falco_rulec::analysis::analyze(files);
+    let analysis = falco_analysis::analyze(files);
     // (rule, the name of the file that defines it)
     let rules: Vec<(String, String)> = analysis
         .ruleset
@@ -130,11 +130,11 @@ fn stdlib_compiles_behind_the_upstream_rules() {
         ((*name).to_string(), text)
     })
     .collect();
-    let stdlib = falco_rulec::cli::inputs::default_rules();
+    let stdlib = falco_rulec::cli::defaults::default_rules();
 
     // (every item name, the rule names) of a set of files loaded on its own.
     let names = |files: Vec<(String, String)>| {
-        let ruleset = falco_rulec::analysis::analyze(files).ruleset;
+        let ruleset = falco_analysis::analyze(files).ruleset;
         let rules: BTreeSet<String> = ruleset.rules.iter().map(|r| r.name.clone()).collect();
         let mut all = rules.clone();
         all.extend(ruleset.lists.iter().map(|l| l.name.clone()));

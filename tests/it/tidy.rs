@@ -3,8 +3,8 @@
 //! code; and the human rendering of that example is a reviewed insta snapshot
 //! (`it/snapshots/it__tidy__<CODE>.snap`).
 
+use falco_analysis::analyze;
 use falco_diagnostics::Code;
-use falco_rulec::analysis::analyze;
 use falco_rulec::render::human;
 use falco_rulec_tests::first_yaml_block;
 use std::panic::{AssertUnwindSafe, catch_unwind};

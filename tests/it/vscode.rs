@@ -6,7 +6,7 @@
 //! Without npm the test is skipped with a message, except under CI (`CI` set), where the
 //! Node.js toolchain is installed by `.ci/run` and its absence is a failure.
 
-use falco_rulec::analysis::analyze;
+use falco_analysis::analyze;
 use falco_rulec::render::{Format, render};
 use falco_rulec_tests::{corpus_dir, repo_root};
 use std::path::Path;

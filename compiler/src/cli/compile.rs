@@ -8,8 +8,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
-use crate::analysis::{Analysis, analyze};
 use crate::render::{self, Format};
+use falco_analysis::{Analysis, analyze};
 
 /// Arguments of `falco-rulec compile`.
 #[derive(Debug, clap::Args)]

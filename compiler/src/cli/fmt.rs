@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use falco_format::{FormatError, Formatted};
 use falco_span::LineIndex;
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, inputs};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use falco_analysis::inputs;
 
 /// Arguments of `falco-rulec fmt`.
 #[derive(Debug, clap::Args)]

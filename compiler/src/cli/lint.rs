@@ -1,8 +1,8 @@
 //! `falco-rulec lint`.
 
 use super::{EXIT_FINDINGS, EXIT_OK, LintArgs};
-use crate::analysis::{Analysis, analyze};
 use crate::render::{self, Format};
+use falco_analysis::{Analysis, analyze};
 use std::io::IsTerminal;
 
 pub(super) fn run(args: &LintArgs) -> u8 {

@@ -4,9 +4,9 @@
 //! `--deny-warnings`), 2 for a usage error or an input that could not be read.
 
 pub mod compile;
+pub mod defaults;
 pub mod explain;
 pub mod fmt;
-pub mod inputs;
 pub mod inspect;
 pub mod keygen;
 mod lint;
@@ -167,13 +167,17 @@ pub fn main() -> ExitCode {
     ExitCode::from(run(cli))
 }
 
-/// The rules files named by `paths` and `--config`, as (path, text) in load order;
-/// on failure the reasons are printed on stderr and the usage exit code returned.
+/// The rules files named by `paths` and `--config`, as (path, text) in load order
+/// (with neither, the embedded default rules); on failure the reasons are printed
+/// on stderr and the usage exit code returned.
 fn gather_inputs(
     paths: &[PathBuf],
     config: Option<&std::path::Path>,
 ) -> Result<Vec<(String, String)>, u8> {
-    inputs::gather(paths, config).map_err(|errors| {
+    if paths.is_empty() && config.is_none() {
+        return Ok(defaults::default_rules());
+    }
+    falco_analysis::inputs::gather(paths, config).map_err(|errors| {
         for error in errors {
             eprintln!("error: {error}");
         }

@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::{EXIT_USAGE, inputs};
+use super::EXIT_USAGE;
 use crate::rule_tests::{report, run_file};
+use falco_analysis::inputs;
 
 /// Arguments of `falco-rulec test`.
 #[derive(Debug, clap::Args)]

@@ -2,7 +2,7 @@
 //! diagnostic, which GitHub shows as an annotation on the file.
 
 use super::locate;
-use crate::analysis::Analysis;
+use falco_analysis::Analysis;
 use falco_diagnostics::{Diagnostic, Severity};
 
 /// Renders one command line per diagnostic.

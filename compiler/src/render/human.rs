@@ -2,8 +2,8 @@
 
 use super::excerpt::Excerpt;
 use super::plural;
-use crate::analysis::Analysis;
 use ariadne::{Cache, Color, Config, IndexType, Label, Report, ReportKind, Source};
+use falco_analysis::Analysis;
 use falco_diagnostics::{Diagnostic, Severity};
 use falco_span::FileSpan;
 use std::collections::HashMap;

@@ -13,7 +13,7 @@
 //! point at the character after the span; `help` is `null` when absent.
 
 use super::locate;
-use crate::analysis::Analysis;
+use falco_analysis::Analysis;
 use falco_diagnostics::Diagnostic;
 use serde::Serialize;
 

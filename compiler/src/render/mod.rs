@@ -11,7 +11,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
-use crate::analysis::{Analysis, SourceFile};
+use falco_analysis::{Analysis, SourceFile};
 use falco_span::{FileSpan, Position};
 
 /// An output format.

@@ -2,7 +2,7 @@
 //! diagnostic. Columns count Unicode code points (`columnKind`), like the JSON contract.
 
 use super::{Location, locate};
-use crate::analysis::Analysis;
+use falco_analysis::Analysis;
 use falco_diagnostics::{Code, Diagnostic, Severity};
 use serde::Serialize;
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::analysis::{Analysis, SourceFile, Summary};
+use falco_analysis::{Analysis, SourceFile, Summary};
 use falco_diagnostics::{Code, Diagnostic, Severity};
 use falco_span::{FileId, FileSpan, Span};
 

@@ -4,8 +4,8 @@
 use falco_events::Event;
 
 use super::format::RuleMatching;
-use crate::analysis::Analysis;
 use crate::cli::compile::compile_analysis;
+use falco_analysis::Analysis;
 
 /// An alert, as far as tests look at it.
 #[derive(Clone, Debug, PartialEq, Eq)]

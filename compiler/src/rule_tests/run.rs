@@ -8,9 +8,10 @@ use falco_events::{Event, EventError};
 
 use super::engine::{Alert, Engine};
 use super::format::{self, Case, EventsSpec, NotFire, RulesSpec, TestFile, TestFileError};
-use crate::analysis::{Analysis, analyze};
-use crate::cli::inputs;
+use crate::cli::defaults::default_rules;
 use crate::render;
+use falco_analysis::inputs;
+use falco_analysis::{Analysis, analyze};
 
 /// The result of one test file.
 #[derive(Debug)]
@@ -158,7 +159,7 @@ type RulesTexts = Vec<(String, String)>;
 /// The rules files of a test file, and how to show them.
 fn rules_texts(spec: &RulesSpec) -> Result<(Vec<String>, RulesTexts), String> {
     match spec {
-        RulesSpec::Stdlib => Ok((vec!["stdlib".to_owned()], inputs::default_rules())),
+        RulesSpec::Stdlib => Ok((vec!["stdlib".to_owned()], default_rules())),
         RulesSpec::Files(paths) => {
             let mut files = Vec::new();
             for (_, path) in paths {

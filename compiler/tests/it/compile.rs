@@ -286,7 +286,7 @@ fn damaged_bundles_are_refused_or_run_safely() {
 
 #[test]
 fn analysis_with_errors_is_refused_by_the_library_too() {
-    let analysis = falco_rulec::analysis::analyze(vec![("r.yaml".into(), UNKNOWN_FIELD.into())]);
+    let analysis = falco_analysis::analyze(vec![("r.yaml".into(), UNKNOWN_FIELD.into())]);
     assert!(compile_analysis(&analysis).is_err());
 }
 

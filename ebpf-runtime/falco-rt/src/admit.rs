@@ -125,7 +125,7 @@ pub fn compatible(bundle: &Bundle) -> Result<(), String> {
     {
         for &id in &rule.fields {
             if let Some(f) = bundle.fields.get(id as usize)
-                && !falco_rt_enrich::fields::supplies(&f.name)
+                && !falco_events::agent_fields::supplies(&f.name)
             {
                 unsupplied.push(format!("{} ({})", f.name, rule.name));
             }

@@ -89,7 +89,7 @@ fn plan(text: &str, original: &str, edit: &Edit) -> (usize, usize, String) {
 /// What the server must publish for `text` loaded alone: (code, range) per
 /// diagnostic, computed with `analyze` directly.
 fn expected(path: &str, text: &str) -> Vec<(String, Value)> {
-    let analysis = falco_rulec::analysis::analyze(vec![(path.to_owned(), text.to_owned())]);
+    let analysis = falco_analysis::analyze(vec![(path.to_owned(), text.to_owned())]);
     let file = &analysis.files[0];
     analysis
         .diagnostics

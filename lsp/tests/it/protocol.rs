@@ -385,7 +385,7 @@ fn upstream_features() {
         "the incubating file has a block to re-indent"
     );
     let lint = |files: &[(String, String)]| {
-        let analysis = falco_rulec::analysis::analyze(files.to_vec());
+        let analysis = falco_analysis::analyze(files.to_vec());
         let items: Vec<String> = analysis
             .files
             .iter()

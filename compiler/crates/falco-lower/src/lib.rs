@@ -42,7 +42,7 @@ use crate::expr::Lowerer;
 use crate::tables::Tables;
 
 /// What lowering reads: the resolved ruleset and its typed conditions (as
-/// `falco_rulec::analysis::TypedRuleset` holds them).
+/// `falco_analysis::TypedRuleset` holds them).
 pub struct Input<'a> {
     /// The resolved ruleset.
     pub ruleset: &'a Ruleset,

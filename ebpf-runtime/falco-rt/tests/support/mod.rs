@@ -56,7 +56,7 @@ pub fn compile(files: Vec<(String, String)>) -> Vec<u8> {
 /// The stdlib rules (`rules-stdlib/rules`) compiled once per test binary.
 pub fn stdlib_bundle() -> &'static [u8] {
     static B: OnceLock<Vec<u8>> = OnceLock::new();
-    B.get_or_init(|| compile(falco_rulec::cli::inputs::default_rules()))
+    B.get_or_init(|| compile(falco_rulec::cli::defaults::default_rules()))
 }
 
 /// The upstream k8s audit fixture with a ConfigMap holding `aws_access_key_id`.

@@ -10,7 +10,7 @@ use super::*;
 
 fn corpus(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus")
+        .join("../../../../shared/corpus")
         .join(path)
 }
 

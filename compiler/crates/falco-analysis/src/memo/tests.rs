@@ -4,9 +4,9 @@
 
 use proptest::prelude::*;
 
-use crate::analysis::incremental::Incremental;
-use crate::analysis::test_support::{fingerprint, upstream_rules};
-use crate::analysis::{Analysis, analyze};
+use crate::incremental::Incremental;
+use crate::test_support::{fingerprint, upstream_rules};
+use crate::{Analysis, analyze};
 
 /// One edit: in file `file`, at a place chosen by `anchor` among the places that
 /// start with one of the anchor words, `offset` bytes further, delete `delete`

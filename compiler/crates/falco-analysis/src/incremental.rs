@@ -137,8 +137,8 @@ impl Incremental {
 #[cfg(test)]
 mod tests {
     use super::Incremental;
-    use crate::analysis::analyze;
-    use crate::analysis::test_support::{fingerprint, upstream_rules};
+    use crate::analyze;
+    use crate::test_support::{fingerprint, upstream_rules};
 
     #[test]
     fn equals_analyze_through_edits_and_reorders() {

@@ -13,7 +13,7 @@ pub(crate) fn upstream_rules() -> Vec<(String, String)> {
     .into_iter()
     .map(|name| {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/corpus/upstream-rules")
+            .join("../../../../shared/corpus/upstream-rules")
             .join(name);
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|error| panic!("{}: {error}", path.display()));

@@ -1,8 +1,15 @@
-//! The lint driver: files in load order → diagnostics and a summary.
+//! The analysis engine: rules files in load order → diagnostics, the resolved
+//! ruleset and its typed conditions.
 //!
-//! Owned by the lead; the CLI and renderers use only the types below.
+//! Both front ends use it: `falco-rulec` (commands and renderers) and
+//! `falco-rules-lsp`. [`analyze`] lints a set of files once;
+//! [`incremental::Incremental`] gives the same result after an edit while
+//! redoing only what the edit touched. [`inputs`] and [`config`] find the files
+//! and their load order.
 
+pub mod config;
 pub mod incremental;
+pub mod inputs;
 mod memo;
 mod typecheck;
 

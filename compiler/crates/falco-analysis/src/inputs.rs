@@ -1,22 +1,11 @@
-//! Which rules files a `lint` run loads, in which order, and their texts.
+//! Which rules files a run loads, in which order, and their texts.
 //!
 //! Order: the configuration's `rules_files` first (in their order), then the paths given
-//! on the command line (in their order). A directory stands for its `*.yaml`/`*.yml`
-//! files in name order. With neither, the embedded default rules are used.
+//! (in their order). A directory stands for its `*.yaml`/`*.yml` files in name order.
 
 use crate::config;
 use std::fmt;
 use std::path::{Path, PathBuf};
-
-include!(concat!(env!("OUT_DIR"), "/default_rules.rs"));
-
-/// The embedded default rules files (`rules-stdlib/rules`), as (path, text) in load order.
-pub fn default_rules() -> Vec<(String, String)> {
-    DEFAULT_RULES
-        .iter()
-        .map(|(path, text)| ((*path).to_owned(), (*text).to_owned()))
-        .collect()
-}
 
 /// An input that could not be used.
 #[derive(Debug)]
@@ -67,9 +56,6 @@ pub fn gather(
         }
     }
     roots.extend(paths.iter().cloned());
-    if config_path.is_none() && paths.is_empty() {
-        return Ok(default_rules());
-    }
     let mut files = Vec::new();
     for root in &roots {
         match expand(root) {
@@ -122,3 +108,6 @@ fn read(path: &Path) -> std::io::Result<String> {
         Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
     })
 }
+
+#[cfg(test)]
+mod tests;
