@@ -14,5 +14,7 @@ pub mod framing;
 pub mod handlers;
 pub mod locate;
 pub mod retire;
+#[rustfmt::skip]
+pub mod rules_files;
 pub mod server;
 pub mod workspace;

@@ -4,6 +4,7 @@ mod differential;
 mod fmt_corpus;
 mod k8s_conformance;
 mod no_panic;
+mod rules_files;
 mod stdlib;
 mod tidy;
 mod vscode;

@@ -11,7 +11,7 @@ import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from "vscode-languageclient/node";
 import { findBinary, isExecutableFile, resolveSettingPath, DiscoveryEnv } from "./binaryDiscovery";
 import { GLOB_SETTINGS, RESTART_SETTINGS, SECTION, affectsAny, initializationOptions } from "./clientConfig";
-import { GlobSet, compileGlobs, isRulesFile, workspaceSearchGlobs } from "./globs";
+import { GlobSet, compileGlobs, isRulesFile, isYamlFile, sniffRules, workspaceSearchGlobs } from "./globs";
 import { interpretExit, lintInvocation, LintTarget } from "./lintInvocation";
 import { FileDiagnostic, LintReportError, diskLineLookup, parseLintReport, summaryLine } from "./lintReport";
 
@@ -139,13 +139,17 @@ function reloadGlobs(): void {
   vscode.workspace.textDocuments.forEach(adoptIfRulesFile);
 }
 
-/** Gives a YAML document that matches the rules-file globs the `falco-rules` language. */
+/**
+ * Gives a YAML document the `falco-rules` language when it is a rules file: by its name
+ * or folder (the shared list and the extra globs), or by its first lines.
+ */
 function adoptIfRulesFile(document: vscode.TextDocument): void {
   if (document.languageId !== "yaml" || document.uri.scheme !== "file") {
     return;
   }
   const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
-  if (isRulesFile(document.uri.fsPath, folders, globs)) {
+  const file = document.uri.fsPath;
+  if (isRulesFile(file, folders, globs) || (isYamlFile(file) && sniffRules(document.getText()))) {
     void vscode.languages.setTextDocumentLanguage(document, LANGUAGE_ID);
   }
 }

@@ -1,6 +1,8 @@
 /**
- * Which files are Falco rules files: the built-in patterns plus the
- * `falcoRules.files.extraGlobs` setting.
+ * Which files are Falco rules files: the shared list (`rulesFiles.ts`, generated from
+ * `editors/rules-files.json`: file names, YAML files in a `rules.d` folder, and YAML files
+ * whose first lines start a rule, macro or list) plus the `falcoRules.files.extraGlobs`
+ * setting.
  *
  * A pattern without `/` matches a file's name anywhere (`*_rules.yaml`), like VS Code's
  * `files.associations`; a pattern with `/` matches the path relative to a workspace folder
@@ -10,13 +12,10 @@
  * Plain Node code (no `vscode` import), so the unit tests run without an editor.
  */
 
-/** The patterns the extension's language contribution declares (package.json). */
-export const BUILTIN_GLOBS: readonly string[] = [
-  "*_rules.yaml",
-  "*_rules.yml",
-  "*.falco.yaml",
-  "*.falco.yml",
-];
+import { NAME_GLOBS, RULES_DIRECTORIES, SNIFF_ITEM_KEYS, SNIFF_MAX_LINES, YAML_EXTENSIONS } from "./rulesFiles";
+
+/** The file-name patterns of the shared list. */
+export const BUILTIN_GLOBS: readonly string[] = NAME_GLOBS;
 
 /** One compiled pattern. */
 export interface CompiledGlob {
@@ -139,6 +138,9 @@ function slashed(file: string): string {
 export function isRulesFile(file: string, workspaceFolders: readonly string[], set: GlobSet): boolean {
   const full = slashed(file);
   const name = full.slice(full.lastIndexOf("/") + 1);
+  if (inRulesDirectory(full)) {
+    return true;
+  }
   const relatives = workspaceFolders
     .map((folder) => slashed(folder).replace(/\/+$/, "") + "/")
     .filter((prefix) => full.startsWith(prefix))
@@ -154,6 +156,34 @@ export function isRulesFile(file: string, workspaceFolders: readonly string[], s
   });
 }
 
+/** True when `file` (with forward slashes) is a YAML file directly inside a `rules.d` folder. */
+function inRulesDirectory(file: string): boolean {
+  const parts = file.split("/");
+  const name = parts[parts.length - 1];
+  const folder = parts[parts.length - 2];
+  const extension = name.includes(".") ? name.slice(name.lastIndexOf(".") + 1) : "";
+  return folder !== undefined && RULES_DIRECTORIES.includes(folder) && YAML_EXTENSIONS.includes(extension);
+}
+
+/** The YAML file extensions, to tell which documents are worth sniffing. */
+export function isYamlFile(file: string): boolean {
+  const name = slashed(file);
+  const extension = name.slice(name.lastIndexOf(".") + 1);
+  return name.includes(".") && YAML_EXTENSIONS.includes(extension);
+}
+
+/**
+ * True when one of the first lines of a YAML text starts a rule, macro or list item
+ * (`- rule: ...` at the start of a line): a rules file whatever its name.
+ */
+export function sniffRules(text: string): boolean {
+  const lines = text.split(/\r?\n|\r/, SNIFF_MAX_LINES);
+  return lines.some((line) => {
+    const match = /^-[ \t]+([A-Za-z_]+)[ \t]*:/.exec(line);
+    return match !== null && SNIFF_ITEM_KEYS.includes(match[1]);
+  });
+}
+
 /**
  * The globs for workspace file searches (`vscode.workspace.findFiles`, one search per
  * glob, since VS Code globs do not nest braces) that find every rules file: name-only
@@ -164,5 +194,10 @@ export function workspaceSearchGlobs(set: GlobSet): string[] {
   const parts = set.globs
     .filter((glob) => !glob.source.startsWith("/"))
     .map((glob) => (glob.nameOnly ? `**/${glob.source}` : glob.source));
+  for (const folder of RULES_DIRECTORIES) {
+    for (const extension of YAML_EXTENSIONS) {
+      parts.push(`**/${folder}/*.${extension}`);
+    }
+  }
   return [...new Set(parts)];
 }

@@ -15,6 +15,7 @@ type Listener = (event: any) => unknown;
 interface Doc {
   uri: { fsPath: string; scheme: string };
   languageId: string;
+  getText: () => string;
 }
 
 class FakeUri {
@@ -215,8 +216,8 @@ function context(dir: string): unknown {
   return { extensionPath: path.join(dir, "no-extension-here"), subscriptions: [] };
 }
 
-function doc(file: string, languageId: string): Doc {
-  return { uri: FakeUri.file(file), languageId };
+function doc(file: string, languageId: string, text = ""): Doc {
+  return { uri: FakeUri.file(file), languageId, getText: () => text };
 }
 
 afterEach(() => {
@@ -272,10 +273,19 @@ test("YAML files matching the extra globs become falco-rules; the server waits f
   const dir = workspace({});
   const world = new World(dir);
   world.settings.set("falcoRules.files.extraGlobs", ["custom-*.yaml"]);
-  world.textDocuments.push(doc(path.join(dir, "custom-net.yaml"), "yaml"), doc(path.join(dir, "deploy.yaml"), "yaml"));
+  world.textDocuments.push(
+    doc(path.join(dir, "custom-net.yaml"), "yaml"),
+    doc(path.join(dir, "deploy.yaml"), "yaml", "apiVersion: v1\nkind: ConfigMap\n"),
+    doc(path.join(dir, "rules.d/net.yaml"), "yaml"),
+    doc(path.join(dir, "detections.yaml"), "yaml", "# mine\n- macro: m\n  condition: evt.num > 0\n"),
+  );
   await load(world).activate(context(dir));
 
-  assert.deepEqual(world.languageChanges, [{ file: path.join(dir, "custom-net.yaml"), language: "falco-rules" }]);
+  assert.deepEqual(
+    world.languageChanges.map((change) => path.relative(dir, change.file)),
+    ["custom-net.yaml", "rules.d/net.yaml", "detections.yaml"],
+  );
+  assert.ok(world.languageChanges.every((change) => change.language === "falco-rules"));
   assert.equal(world.clients.length, 0, "no server for plain YAML");
   assert.equal(world.messages.length, 0, "and no complaint about a missing server");
 

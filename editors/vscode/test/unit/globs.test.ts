@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { compileGlobs, globToRegExp, isRulesFile, workspaceSearchGlobs } from "../../src/globs";
+import { compileGlobs, globToRegExp, isRulesFile, isYamlFile, sniffRules, workspaceSearchGlobs } from "../../src/globs";
 
 test("built-in patterns match rules files by name anywhere", () => {
   const set = compileGlobs([]);
@@ -11,6 +11,32 @@ test("built-in patterns match rules files by name anywhere", () => {
   assert.equal(isRulesFile("/ws/falco.yaml", ["/ws"], set), false);
   assert.equal(isRulesFile("/ws/deploy/values.yaml", ["/ws"], set), false);
   assert.equal(isRulesFile("/ws/my_rules.yaml.bak", ["/ws"], set), false);
+});
+
+test("Falco's own names: falco_rules.local.yaml and the files of rules.d", () => {
+  const set = compileGlobs([]);
+  assert.equal(isRulesFile("/etc/falco/falco_rules.local.yaml", [], set), true);
+  assert.equal(isRulesFile("/etc/falco/rules.d/10-net.yaml", [], set), true);
+  assert.equal(isRulesFile("/ws/deploy/rules.d/extra.yml", ["/ws"], set), true);
+  assert.equal(isRulesFile("/ws/rules.d/sub/x.yaml", ["/ws"], set), false);
+  assert.equal(isRulesFile("/ws/rules.d/README.md", ["/ws"], set), false);
+  assert.equal(isRulesFile("/ws/not-rules.d/x.yaml", ["/ws"], set), false);
+});
+
+test("sniffing: a rule, macro or list item near the top makes a rules file", () => {
+  assert.equal(sniffRules("# header\n- required_engine_version: 26\n\n- macro: m\n  condition: x\n"), true);
+  assert.equal(sniffRules("-   list: l\r\n  items: []"), true);
+  assert.equal(sniffRules("- rule : r"), true);
+  assert.equal(sniffRules("apiVersion: v1\nkind: ConfigMap\n"), false);
+  assert.equal(sniffRules("items:\n  - rule: nested\n"), false);
+  assert.equal(sniffRules("- rules: r"), false);
+  assert.equal(sniffRules("- name: x\n"), false);
+  // Only the first lines are read.
+  assert.equal(sniffRules("#\n".repeat(200) + "- rule: late\n"), false);
+  assert.equal(sniffRules("#\n".repeat(199) + "- rule: in time\n"), true);
+  assert.equal(isYamlFile("/ws/a.yml"), true);
+  assert.equal(isYamlFile("/ws/a.json"), false);
+  assert.equal(isYamlFile("/ws/yaml"), false);
 });
 
 test("extra patterns: name-only, relative to a folder, absolute", () => {
@@ -54,8 +80,12 @@ test("workspace search globs cover every pattern once, absolute ones left out", 
   assert.deepEqual(workspaceSearchGlobs(set), [
     "**/*_rules.yaml",
     "**/*_rules.yml",
+    "**/falco_rules.local.yaml",
+    "**/falco_rules.local.yml",
     "**/*.falco.yaml",
     "**/*.falco.yml",
     "detections/**/*.yaml",
+    "**/rules.d/*.yaml",
+    "**/rules.d/*.yml",
   ]);
 });

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { BUILTIN_GLOBS } from "../../src/globs";
+import { FILENAME_PATTERNS } from "../../src/rulesFiles";
 import { GLOB_SETTINGS, RESTART_SETTINGS } from "../../src/clientConfig";
 
 // The manifest and the code must agree: settings read by the code are declared, the
@@ -11,9 +11,9 @@ const root = path.resolve(__dirname, "../../..");
 const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 const extensionSource = fs.readFileSync(path.join(root, "src/extension.ts"), "utf8");
 
-test("the built-in globs are the language's filenamePatterns", () => {
+test("the shared list's patterns are the language's filenamePatterns", () => {
   const language = manifest.contributes.languages.find((l: { id: string }) => l.id === "falco-rules");
-  assert.deepEqual(language.filenamePatterns, [...BUILTIN_GLOBS]);
+  assert.deepEqual(language.filenamePatterns, [...FILENAME_PATTERNS]);
 });
 
 test("every setting the code reads is declared", () => {
