@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod convert;
+pub mod debounce;
 pub mod document;
 pub mod framing;
 pub mod handlers;

@@ -3,18 +3,18 @@
 //! background task after a debounce.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde::Deserialize;
-use tokio::sync::Notify;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 
 use crate::framing::{self, Unreadable};
 
+use crate::debounce::Debounce;
 use crate::handlers::{
     code_actions, completion, formatting, hover, navigation, semantic_tokens, symbols,
 };
@@ -37,8 +37,7 @@ struct Settings {
 pub struct Server {
     client: Client,
     workspace: Arc<Mutex<Workspace>>,
-    changed: Arc<Notify>,
-    debounce_ms: Arc<AtomicU64>,
+    debounce: Arc<Debounce>,
     shut_down: Arc<AtomicBool>,
 }
 
@@ -48,8 +47,7 @@ impl Server {
         let server = Server {
             client,
             workspace: Arc::default(),
-            changed: Arc::default(),
-            debounce_ms: Arc::new(AtomicU64::new(DEFAULT_DEBOUNCE_MS)),
+            debounce: Arc::new(Debounce::new(Duration::from_millis(DEFAULT_DEBOUNCE_MS))),
             shut_down,
         };
         server.spawn_publisher();
@@ -74,26 +72,15 @@ impl Server {
         .map_err(|_| Error::internal_error())
     }
 
-    /// The task that publishes diagnostics: it waits for a change, lets further
-    /// changes settle for the debounce time, analyses and publishes.
+    /// The task that publishes diagnostics: one debounce delay after the last change
+    /// (`Debounce`), it analyses and publishes.
     fn spawn_publisher(&self) {
         let client = self.client.clone();
         let workspace = Arc::clone(&self.workspace);
-        let changed = Arc::clone(&self.changed);
-        let debounce_ms = Arc::clone(&self.debounce_ms);
+        let debounce = Arc::clone(&self.debounce);
         tokio::spawn(async move {
             loop {
-                changed.notified().await;
-                let debounce = debounce_ms.load(Ordering::Relaxed);
-                if debounce > 0 {
-                    loop {
-                        let generation = lock(&workspace).generation();
-                        tokio::time::sleep(Duration::from_millis(debounce)).await;
-                        if lock(&workspace).generation() == generation {
-                            break;
-                        }
-                    }
-                }
+                debounce.settled().await;
                 // A panic (a bug) skips this round instead of ending the task.
                 let publications =
                     std::panic::catch_unwind(AssertUnwindSafe(|| lock(&workspace).publications()))
@@ -114,7 +101,7 @@ impl Server {
     }
 
     fn changed(&self) {
-        self.changed.notify_one();
+        self.debounce.change();
     }
 
     /// Answers a request the transport could not read (see [`crate::framing`]) with
@@ -231,7 +218,7 @@ impl LanguageServer for Server {
             .and_then(|options| serde_json::from_value(options).ok())
             .unwrap_or_default();
         if let Some(debounce) = settings.debounce_ms {
-            self.debounce_ms.store(debounce, Ordering::Relaxed);
+            self.debounce.set_delay(Duration::from_millis(debounce));
         }
         let root = root_of(&params);
         self.lock().configure(root, settings.config_file);
