@@ -90,11 +90,7 @@ pub fn to_lsp_diagnostic(
         range: to_lsp_range(file, diagnostic.primary.span.span),
         severity: Some(to_lsp_severity(diagnostic.severity)),
         code: Some(NumberOrString::String(code.as_str().to_owned())),
-        code_description: code
-            .url()
-            .parse::<Uri>()
-            .ok()
-            .map(|href| CodeDescription { href }),
+        code_description: crate::code_docs::href(code).map(|href| CodeDescription { href }),
         source: Some("falco-rulec".to_owned()),
         message,
         related_information: (!related.is_empty()).then_some(related),

@@ -8,6 +8,7 @@
 //! converted in [`convert`] alone.
 
 pub mod bench;
+pub mod code_docs;
 pub mod convert;
 pub mod debounce;
 pub mod document;
