@@ -1,5 +1,6 @@
 //! The VS Code extension (`editors/vscode`) builds, passes its unit and grammar tests,
-//! and packages as a `.vsix`: this runs `editors/vscode/scripts/ci.sh`. Its snippets,
+//! and packages as a platform `.vsix` with the stripped release server and linter inside
+//! (at most 10 MB): this runs `editors/vscode/scripts/ci.sh`. Its snippets,
 //! expanded with their defaults by the extension's tests (`out/snippets/`), must then
 //! load after the upstream `falco_rules.yaml` without errors.
 //!
@@ -34,8 +35,8 @@ fn vscode_extension_builds_tests_and_packages() {
         );
         return;
     }
-    // ci.sh deletes any previous falco-rules.vsix before packaging.
-    let vsix = extension.join("falco-rules.vsix");
+    // package.sh deletes any previous .vsix of its platform before packaging.
+    let vsix = extension.join(format!("falco-rules-{}.vsix", vscode_platform()));
     let output = Command::new("bash")
         .arg(extension.join("scripts/ci.sh"))
         .output()
@@ -51,7 +52,8 @@ fn vscode_extension_builds_tests_and_packages() {
     // A .vsix is a zip archive; its central directory names the files uncompressed.
     assert!(
         bytes.starts_with(b"PK\x03\x04"),
-        "falco-rules.vsix is not a zip archive"
+        "{} is not a zip archive",
+        vsix.display()
     );
     for member in [
         "extension/package.json",
@@ -60,15 +62,37 @@ fn vscode_extension_builds_tests_and_packages() {
         "extension/syntaxes/falco-condition.tmLanguage.json",
         "extension/snippets/falco-rules.code-snippets",
         "extension/node_modules/vscode-languageclient/package.json",
+        "extension/server/falco-rules-lsp",
+        "extension/server/falco-rulec",
     ] {
         assert!(
             bytes
                 .windows(member.len())
                 .any(|window| window == member.as_bytes()),
-            "falco-rules.vsix lacks {member}"
+            "{} lacks {member}",
+            vsix.display()
         );
     }
+    assert!(
+        bytes.len() <= 10_000_000,
+        "the .vsix is {} bytes, more than 10 MB",
+        bytes.len()
+    );
     snippets_load_without_errors(&extension.join("out/snippets"));
+}
+
+/// VS Code's name for this machine's platform, as `--target` takes it.
+fn vscode_platform() -> String {
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        other => other,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "x64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{os}-{arch}")
 }
 
 /// Each expanded snippet, loaded after the upstream rules it builds on (`spawned_process`,

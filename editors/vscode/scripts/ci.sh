@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds, tests and packages the VS Code extension, as CI does: `npm ci`, `npm run build`,
 # `npm test` (unit tests with node's test runner, grammar tests with
-# vscode-tmgrammar-test), then `npm run package` (vsce) into falco-rules.vsix.
+# vscode-tmgrammar-test), then scripts/package.sh: the release server and linter,
+# stripped, bundled into the platform .vsix (falco-rules-linux-x64.vsix on this machine).
 #
 # Needs Node.js >= 18 and npm >= 9 (Debian 12's `apt-get install nodejs npm` is enough);
 # installing them is .ci/run's job, this script only checks. Run from anywhere.
@@ -47,8 +48,5 @@ if command -v python3 >/dev/null; then
     python3 scripts/gen_grammars.py --check
 fi
 
-echo "== npm run package"
-rm -f falco-rules.vsix
-npm run --silent package
-[[ -s falco-rules.vsix ]] || fail "vsce did not produce falco-rules.vsix"
-echo "== packaged $(pwd)/falco-rules.vsix ($(wc -c <falco-rules.vsix) bytes)"
+# The platform .vsix with the server and linter bundled (scripts/package.sh).
+bash scripts/package.sh
