@@ -7,6 +7,8 @@ pub struct Alert {
     pub rule: String,
     /// The priority as Falco prints it (`Warning`, `Critical`).
     pub priority: String,
+    /// The priority as a syslog severity: 0 for Emergency to 7 for Debug.
+    pub severity: u8,
     /// Event time, nanoseconds since the Unix epoch.
     pub time_ns: u64,
     /// The text line (`HH:MM:SS.nnnnnnnnn: Priority output`), without a newline.

@@ -14,6 +14,10 @@ pub struct OutputsConfig {
     pub file: Option<FileOutput>,
     /// Post alerts to a URL (`http_output`).
     pub http: Option<HttpOutput>,
+    /// Write alerts to a program's standard input (`program_output`).
+    pub program: Option<ProgramOutput>,
+    /// Send alerts to the local syslog daemon (`syslog_output`).
+    pub syslog: Option<SyslogOutput>,
     /// Flush stdout and the file only when the writer's queue runs empty
     /// (`buffered_outputs: true`) instead of after every alert.
     pub buffered: bool,
@@ -28,6 +32,8 @@ impl Default for OutputsConfig {
             stdout: true,
             file: None,
             http: None,
+            program: None,
+            syslog: None,
             buffered: false,
             queue_capacity: 16_384,
         }
@@ -73,6 +79,47 @@ impl HttpOutput {
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(5),
             timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// `program_output`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgramOutput {
+    /// `program_output.program`: a shell command line, run with `/bin/sh -c`.
+    pub command: String,
+    /// `program_output.keep_alive`: start the program once and write every alert to it,
+    /// instead of starting it for each alert.
+    pub keep_alive: bool,
+    /// Alerts waiting for the program before new ones are dropped and counted.
+    pub queue_capacity: usize,
+}
+
+impl ProgramOutput {
+    /// `command` with a queue of 1024 alerts.
+    pub fn new(command: impl Into<String>, keep_alive: bool) -> Self {
+        Self {
+            command: command.into(),
+            keep_alive,
+            queue_capacity: 1024,
+        }
+    }
+}
+
+/// `syslog_output`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyslogOutput {
+    /// The syslog daemon's socket (`/dev/log`, as the C library's `syslog()` uses).
+    pub socket: PathBuf,
+    /// Alerts waiting to be sent before new ones are dropped and counted.
+    pub queue_capacity: usize,
+}
+
+impl Default for SyslogOutput {
+    fn default() -> Self {
+        Self {
+            socket: PathBuf::from("/dev/log"),
+            queue_capacity: 16_384,
         }
     }
 }

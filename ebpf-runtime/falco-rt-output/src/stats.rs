@@ -13,6 +13,12 @@ pub(crate) struct Counters {
     pub(crate) http_dropped: AtomicU64,
     pub(crate) http_failed: AtomicU64,
     pub(crate) http_retries: AtomicU64,
+    pub(crate) program_sent: AtomicU64,
+    pub(crate) program_dropped: AtomicU64,
+    pub(crate) program_failed: AtomicU64,
+    pub(crate) syslog_sent: AtomicU64,
+    pub(crate) syslog_dropped: AtomicU64,
+    pub(crate) syslog_failed: AtomicU64,
 }
 
 impl Counters {
@@ -30,6 +36,12 @@ impl Counters {
             http_dropped: g(&self.http_dropped),
             http_failed: g(&self.http_failed),
             http_retries: g(&self.http_retries),
+            program_sent: g(&self.program_sent),
+            program_dropped: g(&self.program_dropped),
+            program_failed: g(&self.program_failed),
+            syslog_sent: g(&self.syslog_sent),
+            syslog_dropped: g(&self.syslog_dropped),
+            syslog_failed: g(&self.syslog_failed),
         }
     }
 }
@@ -51,12 +63,31 @@ pub struct OutputStats {
     pub http_failed: u64,
     /// Attempts repeated after a retryable failure.
     pub http_retries: u64,
+    /// Alerts written to the program.
+    pub program_sent: u64,
+    /// Alerts not given to the program because its queue was full.
+    pub program_dropped: u64,
+    /// Alerts the program could not be started for or did not take.
+    pub program_failed: u64,
+    /// Alerts sent to syslog.
+    pub syslog_sent: u64,
+    /// Alerts not sent to syslog because its queue was full.
+    pub syslog_dropped: u64,
+    /// Alerts syslog did not take (no daemon, socket errors).
+    pub syslog_failed: u64,
 }
 
 impl OutputStats {
     /// Alerts that some enabled output did not get.
     pub fn undelivered(&self) -> u64 {
-        self.writer_dropped + self.write_errors + self.http_dropped + self.http_failed
+        self.writer_dropped
+            + self.write_errors
+            + self.http_dropped
+            + self.http_failed
+            + self.program_dropped
+            + self.program_failed
+            + self.syslog_dropped
+            + self.syslog_failed
     }
 }
 
@@ -64,14 +95,20 @@ impl fmt::Display for OutputStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "alerts={} writer_dropped={} write_errors={} http_sent={} http_dropped={} http_failed={} http_retries={}",
+            "alerts={} writer_dropped={} write_errors={} http_sent={} http_dropped={} http_failed={} http_retries={} program_sent={} program_dropped={} program_failed={} syslog_sent={} syslog_dropped={} syslog_failed={}",
             self.emitted,
             self.writer_dropped,
             self.write_errors,
             self.http_sent,
             self.http_dropped,
             self.http_failed,
-            self.http_retries
+            self.http_retries,
+            self.program_sent,
+            self.program_dropped,
+            self.program_failed,
+            self.syslog_sent,
+            self.syslog_dropped,
+            self.syslog_failed
         )
     }
 }

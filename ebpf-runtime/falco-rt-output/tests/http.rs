@@ -13,6 +13,7 @@ fn alert(rule: &str, fields: &str) -> Alert {
     Alert {
         rule: rule.into(),
         priority: "Warning".into(),
+        severity: 4,
         time_ns: 1_700_000_000_000_000_000,
         text: format!("22:13:20.000000000: Warning {rule}"),
         json: format!(
