@@ -437,6 +437,7 @@ fn flags(v: Option<&Value>, ctx: &str) -> String {
             "table_only",
             "info",
             "conversation",
+            "suggested",
         ];
         assert!(known.contains(&f), "{ctx}: unknown flag `{f}`");
         parts.push(format!("{f}: true"));

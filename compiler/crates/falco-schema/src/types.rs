@@ -347,6 +347,9 @@ pub struct FieldFlags {
     pub info: bool,
     /// Conversation field of a plugin.
     pub conversation: bool,
+    /// Suggested for outputs by its provider: Falco's `append_output: suggested_output`
+    /// appends it (as `name_with_underscores=%name`) to the rules of its source.
+    pub suggested: bool,
 }
 
 impl FieldFlags {
@@ -359,6 +362,7 @@ impl FieldFlags {
         table_only: false,
         info: false,
         conversation: false,
+        suggested: false,
     };
 }
 
