@@ -8,6 +8,7 @@ use falco_bundle::Bundle;
 use falco_registry::signature::{self, Envelope, VerifyKey};
 use falco_vm::Engine;
 
+use crate::append;
 use crate::config::Config;
 
 /// The Falco engine version falco-rt evaluates rules as (`required_engine_version`
@@ -92,11 +93,17 @@ pub fn admit(
         signature::verify_bundle(envelope, bytes, &policy.keys)
             .map_err(|e| Refusal::new(Stage::Signature, e))?;
     }
-    let bundle = falco_bundle::decode(bytes).map_err(|e| Refusal::new(Stage::Verify, e))?;
+    let mut bundle = falco_bundle::decode(bytes).map_err(|e| Refusal::new(Stage::Verify, e))?;
     if compatibility {
         compatible(&bundle).map_err(|e| Refusal::new(Stage::Compatibility, e))?;
     }
-    let mut engine = Engine::load(bytes).map_err(|e| Refusal::new(Stage::Load, e))?;
+    // The configuration's `append_output`, as Falco's rule loader applies it.
+    let extras =
+        append::apply(&mut bundle, &cfg.append).map_err(|e| Refusal::new(Stage::Load, e))?;
+    let mut engine = Engine::from_bundle(bundle).map_err(|e| Refusal::new(Stage::Load, e))?;
+    for (rule, fields) in extras {
+        engine.set_extra_fields(rule, fields);
+    }
     engine.set_rule_matching(cfg.rule_matching);
     engine.set_min_priority(cfg.min_priority);
     engine.set_hostname(hostname);

@@ -17,7 +17,9 @@ use crate::admit::Policy;
 use crate::alerts;
 use crate::cli::RunArgs;
 use crate::config::Config;
+use crate::drops::{DropAction, DropMonitor, DropPolicy};
 use crate::metrics::{BundleInfo, FleetState, MetricsServer, Snapshot};
+use crate::not_applied;
 use crate::origin::{self, Origin};
 use crate::rules::{Rules, Wanted, load_bundle};
 use crate::signals::Signals;
@@ -80,8 +82,8 @@ impl Shared {
         }
     }
 
-    pub(crate) fn internal(&self, alert: &falco_vm::Alert) {
-        self.outputs.emit(alerts::render(alert, &self.render));
+    pub(crate) fn internal(&self, alert: falco_rt_output::Alert) {
+        self.outputs.emit(alert);
     }
 
     /// The counters for a scrape.
@@ -130,12 +132,19 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
             "--bundle FILE is required (compile one with `falco-rulec compile -o FILE`)".into(),
         );
     };
-    let mut cfg = match &args.config {
-        Some(p) => Config::load(p).map_err(|e| e.to_string())?,
-        None => Config::default(),
+    let mut cfg = if args.config.is_some() || !args.options.is_empty() {
+        Config::load(args.config.as_deref(), &args.options).map_err(|e| e.to_string())?
+    } else {
+        Config::default()
     };
     if args.json {
         cfg.outputs.json_output = true;
+    }
+    for file in &cfg.included {
+        eprintln!("falco-rt: configuration: included {}", file.display());
+    }
+    for line in &cfg.not_applied {
+        eprintln!("falco-rt: configuration: {line}");
     }
     let host = hostname();
     let policy = Policy {
@@ -148,6 +157,9 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
     let mut origin = Origin::of(&bundle_arg, args, &cfg)?;
     let start = origin.start(&policy, &cfg, &host)?;
     let engine = start.engine;
+    for line in not_applied::plugin_requirements(engine.bundle()) {
+        eprintln!("falco-rt: {line}");
+    }
     let bundle_path = bundle_arg;
     let has_k8s = engine.rules().iter().any(|r| {
         engine
@@ -202,7 +214,7 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
     let mut capture = if args.no_syscalls {
         None
     } else {
-        Some(Live::start(&shared, args.ring_bytes)?)
+        Some(Live::start(&shared, args.ring_bytes, &cfg.drops)?)
     };
     let stats_every = (args.stats_interval > 0).then(|| Duration::from_secs(args.stats_interval));
     let mut next_stats = stats_every.map(|d| Instant::now() + d);
@@ -342,7 +354,7 @@ fn reload(shared: &Shared, path: &std::path::Path, policy: &Policy, cfg: &Config
             shared.fleet.reload(Err("load"));
             eprintln!("falco-rt: bundle reload failed, keeping the previous rules: {e}");
             let a = alerts::reload_failed(&path.display().to_string(), &e, now_ns(), host);
-            shared.internal(&a);
+            shared.internal(a);
         }
     }
 }
@@ -388,11 +400,12 @@ struct Live {
     hits: Vec<usize>,
     last_drop_check: Instant,
     last_counters: falco_rt_capture::Counters,
+    drops: DropMonitor,
     host: String,
 }
 
 impl Live {
-    fn start(shared: &Shared, ring_bytes: u32) -> Result<Self, String> {
+    fn start(shared: &Shared, ring_bytes: u32, drops: &DropPolicy) -> Result<Self, String> {
         if !ring_bytes.is_power_of_two() || ring_bytes < 4096 {
             return Err(format!(
                 "--ring-bytes {ring_bytes}: must be a power of two of at least 4096"
@@ -428,6 +441,7 @@ impl Live {
             hits: Vec::new(),
             last_drop_check: Instant::now(),
             last_counters: falco_rt_capture::Counters::default(),
+            drops: DropMonitor::new(drops.clone(), now_ns()),
             host: hostname(),
         })
     }
@@ -492,15 +506,17 @@ impl Live {
             .map_err(|e| format!("capture: {e}"))?;
         AgentCounters::add(&shared.counters.records, n as u64);
         if self.last_drop_check.elapsed() >= DROP_CHECK {
-            self.check_drops(shared);
+            self.check_drops(shared)?;
         }
         Ok(())
     }
 
-    fn check_drops(&mut self, shared: &Shared) {
+    /// Compares the kernel's counters with the last check and takes the
+    /// `syscall_event_drops` actions; `exit` stops the agent with an error.
+    fn check_drops(&mut self, shared: &Shared) -> Result<(), String> {
         self.last_drop_check = Instant::now();
         let Ok(now) = self.capture.counters() else {
-            return;
+            return Ok(());
         };
         shared
             .counters
@@ -509,10 +525,31 @@ impl Live {
         let dropped = now.dropped.wrapping_sub(self.last_counters.dropped);
         let submitted = now.submitted.wrapping_sub(self.last_counters.submitted);
         self.last_counters = now;
-        if dropped > 0 {
-            let a = alerts::drops(dropped, submitted + dropped, now_ns(), &self.host);
-            shared.internal(&a);
+        let time = now_ns();
+        let Some(report) = self.drops.check(submitted, dropped, time) else {
+            return Ok(());
+        };
+        let message = alerts::drop_message(report.dropped);
+        for action in &report.actions {
+            match action {
+                DropAction::Log => eprintln!("falco-rt: {message}"),
+                DropAction::Alert => {
+                    shared.internal(alerts::drops(
+                        report.dropped,
+                        report.total,
+                        time,
+                        &self.host,
+                    ));
+                }
+                DropAction::Exit => {
+                    return Err(format!(
+                        "{message} Exiting (syscall_event_drops.actions has `exit`)."
+                    ));
+                }
+                DropAction::Ignore => {}
+            }
         }
+        Ok(())
     }
 }
 

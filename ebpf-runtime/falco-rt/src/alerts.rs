@@ -17,14 +17,17 @@ pub fn render(alert: &Alert, options: &OutputOptions) -> falco_rt_output::Alert 
     falco_rt_output::Alert {
         rule: alert.rule.clone(),
         priority: alert.priority.name().to_string(),
+        severity: alert.priority as u8,
         time_ns: alert.time_ns,
         text: alert.to_text(options),
         json: alert.to_json(options),
     }
 }
 
-/// An alert that no rule raised: `message` followed by its fields in parentheses, as
-/// Falco prints its internal alerts.
+/// An alert that no rule raised, rendered as Falco renders its internal alerts: the text
+/// is `time: Priority message (k="v" ...)` with the fields sorted by name and their values
+/// JSON-quoted; the JSON has `output` (the message alone), `output_fields`, `priority`,
+/// `rule`, `source` (`internal`), `time` and `hostname`, and no tags.
 pub fn internal(
     rule: &str,
     priority: Priority,
@@ -32,44 +35,64 @@ pub fn internal(
     fields: &[(&str, String)],
     time_ns: u64,
     hostname: &str,
-) -> Alert {
+) -> falco_rt_output::Alert {
+    let mut fields: Vec<(&str, String)> =
+        fields.iter().map(|(k, v)| (*k, json_string(v))).collect();
+    fields.sort_by(|a, b| a.0.cmp(b.0));
     let shown: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let (time, datetime, iso8601) = clock_texts(time_ns);
-    Alert {
+    let (time, _, iso8601) = clock_texts(time_ns);
+    let mut json = String::from("{\"hostname\":");
+    json.push_str(&json_string(hostname));
+    json.push_str(",\"output\":");
+    json.push_str(&json_string(message));
+    json.push_str(",\"output_fields\":{");
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(&json_string(k));
+        json.push(':');
+        json.push_str(v);
+    }
+    json.push_str("},\"priority\":");
+    json.push_str(&json_string(priority.name()));
+    json.push_str(",\"rule\":");
+    json.push_str(&json_string(rule));
+    json.push_str(",\"source\":\"internal\",\"time\":");
+    json.push_str(&json_string(&iso8601));
+    json.push('}');
+    falco_rt_output::Alert {
         rule: rule.to_string(),
-        priority,
-        source: "internal".to_string(),
+        priority: priority.name().to_string(),
+        severity: priority as u8,
         time_ns,
-        time,
-        datetime,
-        iso8601,
-        hostname: hostname.to_string(),
-        message: format!("{message} ({})", shown.join(" ")),
-        output_fields: fields
-            .iter()
-            .map(|(k, v)| OutputField {
-                name: (*k).to_string(),
-                text: v.clone(),
-                json: json_string(v),
-            })
-            .collect(),
-        tags: Vec::new(),
+        text: format!(
+            "{time}: {} {message} ({})",
+            priority.name(),
+            shown.join(" ")
+        ),
+        json,
     }
 }
 
-/// The drop alert for `dropped` records lost out of `total` in the last interval.
-pub fn drops(dropped: u64, total: u64, time_ns: u64, hostname: &str) -> Alert {
-    let message = format!("{DROP_RULE}. {dropped} system calls dropped in last second.");
+/// The message of the drop alert (and of the `log` action).
+pub fn drop_message(dropped: u64) -> String {
+    format!("{DROP_RULE}. {dropped} system calls dropped in last second.")
+}
+
+/// The drop alert for `dropped` records lost out of `total` in the last interval, with
+/// the fields of Falco's that falco-rt knows: it does not split drops by syscall
+/// category, so the `n_drops_buffer_*_exit`, `n_drops_scratch_map`, `n_drops_page_faults`
+/// and `n_drops_bug` fields are absent.
+pub fn drops(dropped: u64, total: u64, time_ns: u64, hostname: &str) -> falco_rt_output::Alert {
     internal(
         DROP_RULE,
         Priority::Debug,
-        &message,
+        &drop_message(dropped),
         &[
             ("ebpf_enabled", "1".into()),
             ("n_drops", dropped.to_string()),
-            ("n_drops_buffer", dropped.to_string()),
-            ("n_drops_bug", "0".into()),
-            ("n_drops_pf", "0".into()),
+            ("n_drops_buffer_total", dropped.to_string()),
             ("n_evts", total.to_string()),
         ],
         time_ns,
@@ -78,7 +101,12 @@ pub fn drops(dropped: u64, total: u64, time_ns: u64, hostname: &str) -> Alert {
 }
 
 /// The alert for a bundle reload that failed; the old rules keep running.
-pub fn reload_failed(file: &str, error: &str, time_ns: u64, hostname: &str) -> Alert {
+pub fn reload_failed(
+    file: &str,
+    error: &str,
+    time_ns: u64,
+    hostname: &str,
+) -> falco_rt_output::Alert {
     internal(
         RELOAD_FAILED_RULE,
         Priority::Critical,
@@ -97,7 +125,7 @@ pub fn update_refused(
     reason: &str,
     time_ns: u64,
     hostname: &str,
-) -> Alert {
+) -> falco_rt_output::Alert {
     internal(
         UPDATE_REFUSED_RULE,
         Priority::Critical,
@@ -164,20 +192,24 @@ mod tests {
 
     #[test]
     fn internal_alerts_render_like_falcos() {
-        let opts = OutputOptions::default();
-        let a = render(&drops(5, 100, 1_700_000_000_123_456_789, "node"), &opts);
+        let a = drops(5, 100, 1_700_000_000_123_456_789, "node");
         assert_eq!(
             a.text,
-            "22:13:20.123456789: Debug Falco internal: syscall event drop. 5 system calls dropped in last second. (ebpf_enabled=1 n_drops=5 n_drops_buffer=5 n_drops_bug=0 n_drops_pf=0 n_evts=100)"
+            "22:13:20.123456789: Debug Falco internal: syscall event drop. 5 system calls dropped in last second. (ebpf_enabled=\"1\" n_drops=\"5\" n_drops_buffer_total=\"5\" n_evts=\"100\")"
         );
-        assert!(a.json.contains(r#""n_drops":"5""#), "{}", a.json);
-        assert!(
-            a.json
-                .contains(r#""rule":"Falco internal: syscall event drop""#)
+        assert_eq!(
+            a.json,
+            r#"{"hostname":"node","output":"Falco internal: syscall event drop. 5 system calls dropped in last second.","output_fields":{"ebpf_enabled":"1","n_drops":"5","n_drops_buffer_total":"5","n_evts":"100"},"priority":"Debug","rule":"Falco internal: syscall event drop","source":"internal","time":"2023-11-14T22:13:20.123456789Z"}"#
         );
+        assert_eq!(a.severity, 7);
         let r = reload_failed("/b.frb", "bad magic", 0, "node");
-        assert_eq!(r.priority, Priority::Critical);
-        assert_eq!(r.iso8601, "1970-01-01T00:00:00.000000000Z");
+        assert_eq!((r.priority.as_str(), r.severity), ("Critical", 2));
+        assert!(
+            r.json
+                .ends_with(r#""time":"1970-01-01T00:00:00.000000000Z"}"#),
+            "{}",
+            r.json
+        );
         assert_eq!(
             clock_texts(951_782_400_000_000_000).1,
             "2000-02-29 00:00:00.000000000"

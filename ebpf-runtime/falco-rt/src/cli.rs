@@ -71,8 +71,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub json: bool,
     /// A Falco configuration file; see docs/runtime.md for the keys applied.
-    #[arg(long, value_name = "falco.yaml")]
+    #[arg(long, short = 'c', value_name = "falco.yaml")]
     pub config: Option<PathBuf>,
+    /// Set a configuration key, as Falco's `-o` does (`-o json_output=true`,
+    /// `-o 'append_output[]={extra_output: "%proc.pid"}'`); repeatable, applied in order.
+    #[arg(long = "option", short = 'o', value_name = "KEY=VALUE")]
+    pub options: Vec<String>,
     /// Where the Kubernetes audit webhook listens (path `/k8s-audit`). It starts when the
     /// bundle has `k8s_audit` rules or this flag is given.
     #[arg(long, value_name = "ADDR:PORT")]

@@ -2,7 +2,9 @@
 //!
 //! A compiled rule bundle in, alerts out. The modules, one job each:
 //!
-//! - [`cli`]: the command line; [`config`]: the `falco.yaml` keys that apply;
+//! - [`cli`]: the command line; [`config`]: the `falco.yaml` keys that apply, and
+//!   [`not_applied`]: the ones that do not, named at start; [`append`]: `append_output`;
+//!   [`drops`]: `syscall_event_drops`;
 //! - [`rules`]: loading and verifying the bundle, the engine in force, the syscalls it
 //!   needs; [`admit`]: the checks a bundle passes before it runs (signature, verifier,
 //!   compatibility, dry-run load); [`watch`]: noticing that the bundle file changed;
@@ -20,11 +22,14 @@
 pub mod admit;
 pub mod agent;
 pub mod alerts;
+pub mod append;
 pub mod capture_cmd;
 pub mod cli;
 pub mod config;
+pub mod drops;
 pub mod follow;
 pub mod metrics;
+pub mod not_applied;
 pub mod origin;
 pub mod rules;
 pub mod signals;

@@ -237,5 +237,5 @@ pub(crate) fn refused(shared: &Shared, reference: &str, digest: &Digest, refusal
         now_ns(),
         &shared.host,
     );
-    shared.internal(&alert);
+    shared.internal(alert);
 }

@@ -68,7 +68,9 @@ pub fn line(
             "\"alerts\":{},\"decode_errors\":{},\"kernel_submitted\":{},",
             "\"kernel_dropped\":{},\"outputs_emitted\":{},\"outputs_undelivered\":{},",
             "\"writer_dropped\":{},\"write_errors\":{},\"http_sent\":{},\"http_dropped\":{},",
-            "\"http_failed\":{},\"cpu_ms\":{},\"rss_kb\":{}}}}}"
+            "\"http_failed\":{},\"program_sent\":{},\"program_dropped\":{},",
+            "\"program_failed\":{},\"syslog_sent\":{},\"syslog_dropped\":{},",
+            "\"syslog_failed\":{},\"cpu_ms\":{},\"rss_kb\":{}}}}}"
         ),
         g(&c.records),
         g(&c.evaluated),
@@ -84,6 +86,12 @@ pub fn line(
         out.http_sent,
         out.http_dropped,
         out.http_failed,
+        out.program_sent,
+        out.program_dropped,
+        out.program_failed,
+        out.syslog_sent,
+        out.syslog_dropped,
+        out.syslog_failed,
         cpu_ms,
         rss_kb,
     )

@@ -1,48 +1,174 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use falco_vm::{Priority, RuleMatching};
 
+use crate::append::ExtraField;
 use crate::config::Config;
+use crate::drops::DropAction;
 
-fn parse(text: &str) -> Result<Config, String> {
-    Config::parse(Path::new("falco.yaml"), text).map_err(|e| e.to_string())
+/// Writes `text` as a `falco.yaml` of its own and loads it with `options`.
+fn load_with(text: &str, options: &[&str]) -> Result<Config, String> {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("falco-rt-config-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("falco.yaml");
+    std::fs::write(&path, text).expect("write");
+    let options: Vec<String> = options.iter().map(|o| o.to_string()).collect();
+    // Places relative to the file name alone, for stable expectations.
+    let prefix = format!("{}/", dir.display());
+    let cfg = Config::load(Some(&path), &options)
+        .map(|mut cfg| {
+            for line in &mut cfg.not_applied {
+                *line = line.replace(&prefix, "");
+            }
+            cfg
+        })
+        .map_err(|e| e.to_string().replace(&prefix, ""));
+    let _ = std::fs::remove_dir_all(&dir);
+    cfg
+}
+
+fn load(text: &str) -> Result<Config, String> {
+    load_with(text, &[])
 }
 
 #[test]
 fn falco_yaml_keys_are_applied() {
-    let cfg = parse(
+    let cfg = load(
         "json_output: true\njson_include_output_property: false\njson_include_tags_property: false\n\
-         buffered_outputs: true\nrule_matching: all\npriority: warning\n\
+         json_include_message_property: yes\njson_include_output_fields_property: off\n\
+         buffered_outputs: true\nrule_matching: all\npriority: warning\noutputs_queue:\n  capacity: 10\n\
          stdout_output:\n  enabled: false\n\
          file_output:\n  enabled: true\n  keep_alive: true\n  filename: /tmp/events.txt\n\
          http_output:\n  enabled: true\n  url: http://127.0.0.1:2801/\n  user_agent: falcosecurity/falco\n\
-         load_plugins: [k8saudit, json]\n",
+         program_output:\n  enabled: true\n  keep_alive: true\n  program: \"jq '{text: .output}'\"\n\
+         syslog_output:\n  enabled: true\n",
     )
     .expect("config");
-    assert!(cfg.outputs.json_output);
-    assert!(!cfg.render.json_include_output_property);
-    assert!(!cfg.render.json_include_tags_property);
-    assert!(cfg.outputs.buffered);
+    assert!(cfg.outputs.json_output && cfg.outputs.buffered && !cfg.outputs.stdout);
+    let render = &cfg.render;
+    assert!(!render.json_include_output_property && !render.json_include_tags_property);
+    assert!(render.json_include_message_property && !render.json_include_output_fields_property);
     assert_eq!(cfg.rule_matching, RuleMatching::All);
     assert_eq!(cfg.min_priority, Priority::Warning);
-    assert!(!cfg.outputs.stdout);
+    assert_eq!(cfg.outputs.queue_capacity, 10);
     let f = cfg.outputs.file.expect("file");
     assert_eq!(f.path, Path::new("/tmp/events.txt"));
     assert!(f.keep_alive);
     let h = cfg.outputs.http.expect("http");
     assert_eq!(h.url, "http://127.0.0.1:2801/");
-    assert_eq!(h.user_agent, "falcosecurity/falco");
+    assert_eq!(
+        (h.user_agent.as_str(), h.queue_capacity),
+        ("falcosecurity/falco", 10)
+    );
+    let p = cfg.outputs.program.expect("program");
+    assert_eq!(
+        (p.command.as_str(), p.keep_alive),
+        ("jq '{text: .output}'", true)
+    );
+    let s = cfg.outputs.syslog.expect("syslog");
+    assert_eq!(s.socket, PathBuf::from("/dev/log"));
+    assert!(cfg.not_applied.is_empty(), "{:?}", cfg.not_applied);
 }
 
 #[test]
 fn defaults_are_falcos_and_disabled_outputs_stay_off() {
-    let cfg = parse("file_output:\n  enabled: false\n  filename: x\nhttp_output:\n  enabled: false\n  url: \"\"\n")
-        .expect("config");
-    assert!(cfg.outputs.stdout && !cfg.outputs.json_output && !cfg.outputs.buffered);
+    let cfg = load(
+        "file_output:\n  enabled: false\n  filename: x\nhttp_output:\n  enabled: false\n  url: \"\"\n  insecure: true\n",
+    )
+    .expect("config");
+    // With a configuration file, stdout is on only when `stdout_output.enabled` says so.
+    assert!(!cfg.outputs.stdout && !cfg.outputs.json_output && !cfg.outputs.buffered);
     assert!(cfg.outputs.file.is_none() && cfg.outputs.http.is_none());
+    assert!(cfg.outputs.program.is_none() && cfg.outputs.syslog.is_none());
     assert_eq!(cfg.rule_matching, RuleMatching::First);
     assert_eq!(cfg.min_priority, Priority::Debug);
     assert!(cfg.render.json_include_output_property && cfg.render.json_include_tags_property);
+    assert!(
+        cfg.drops.actions.is_empty(),
+        "no drop actions without the section"
+    );
+    // A disabled section is applied as a whole: nothing of it is reported.
+    assert!(cfg.not_applied.is_empty(), "{:?}", cfg.not_applied);
+    let no_file = Config::load(None, &["json_output=true".to_string()]).expect("options only");
+    assert!(no_file.outputs.stdout && no_file.outputs.json_output);
+}
+
+#[test]
+fn options_override_the_file() {
+    let cfg = load_with(
+        "json_output: false\npriority: debug\nstdout_output:\n  enabled: true\n",
+        &[
+            "json_output=true",
+            "priority=error",
+            "append_output[]={extra_output: \"pid=%proc.pid\", match: {source: syscall}}",
+        ],
+    )
+    .expect("config");
+    assert!(cfg.outputs.json_output);
+    assert_eq!(cfg.min_priority, Priority::Error);
+    assert_eq!(cfg.append.len(), 1);
+    assert_eq!(cfg.append[0].extra_output.as_deref(), Some("pid=%proc.pid"));
+    assert_eq!(cfg.append[0].source.as_deref(), Some("syscall"));
+    let err = load_with("priority: debug\n", &["priority=loud"]).expect_err("bad value");
+    assert!(
+        err.starts_with("-o 'priority=loud': `priority` must be"),
+        "{err}"
+    );
+}
+
+#[test]
+fn append_output_and_drops_are_read() {
+    let cfg = load(
+        "append_output:\n  - suggested_output: true\n  - match:\n      tags: [container, shell]\n      rule: Terminal shell in container\n    extra_output: on CPU %evt.cpu\n    extra_fields:\n      - home: ${HOME_FOR_FALCO_RT_TEST}x\n      - evt.hostname\n\
+         syscall_event_drops:\n  threshold: .2\n  actions: [log, alert, exit]\n  rate: 1\n  max_burst: 3\n  simulate_drops: true\n",
+    )
+    .expect("config");
+    assert!(cfg.append[0].suggested_output);
+    let a = &cfg.append[1];
+    assert_eq!(a.tags, ["container", "shell"]);
+    assert_eq!(a.rule.as_deref(), Some("Terminal shell in container"));
+    assert_eq!(a.extra_output.as_deref(), Some("on CPU %evt.cpu"));
+    assert_eq!(
+        a.extra_fields,
+        [
+            ExtraField::Formatted {
+                key: "home".into(),
+                format: "x".into()
+            },
+            ExtraField::Raw("evt.hostname".into())
+        ]
+    );
+    let d = &cfg.drops;
+    assert_eq!(
+        d.actions,
+        [DropAction::Log, DropAction::Alert, DropAction::Exit]
+    );
+    assert_eq!(
+        (d.threshold, d.rate, d.max_burst, d.simulate),
+        (0.2, 1.0, 3.0, true)
+    );
+    assert!(cfg.not_applied.is_empty(), "{:?}", cfg.not_applied);
+}
+
+#[test]
+fn keys_falco_rt_does_not_apply_are_named_with_their_place() {
+    let cfg = load(
+        "json_output: true\nwebserver:\n  enabled: true\ngrpc_output:\n  enabled: true\n\
+         http_output:\n  enabled: true\n  url: http://x/\n  insecure: true\nmy_key: 1\njson_output: false\n",
+    )
+    .expect("config");
+    assert_eq!(
+        cfg.not_applied,
+        [
+            "falco.yaml:2:1: `webserver` is enabled but not applied: falco-rt has no embedded web server (the Kubernetes audit webhook is set with --k8s-audit-listen)",
+            "falco.yaml:4:1: `grpc_output` is enabled but not applied: falco-rt has no gRPC output: alerts are not sent there",
+            "falco.yaml:9:3: `http_output.insecure` is not applied: falco-rt always verifies the server",
+            "falco.yaml:10:1: `my_key` is not a setting falco-rt has",
+            "falco.yaml:11:1: `json_output` is written twice; the first one, at falco.yaml:1:1, is used",
+        ]
+    );
 }
 
 #[test]
@@ -73,13 +199,30 @@ fn bad_values_name_their_place() {
             "falco.yaml:2:3: `http_output.url` must be",
         ),
         (
-            "- a\n",
-            "falco.yaml:1:1: the configuration must be a mapping",
+            "program_output:\n  enabled: true\n",
+            "falco.yaml:2:3: `program_output` is enabled but has no `program`",
         ),
+        (
+            "syscall_event_drops:\n  actions: [ignore, alert]\n",
+            "falco.yaml:2:21: the syscall event drop action `alert` does not make sense with `ignore`",
+        ),
+        (
+            "syscall_event_drops:\n  actions: [shout]\n",
+            "falco.yaml:2:13: the syscall event drop actions are",
+        ),
+        (
+            "syscall_event_drops:\n  threshold: 2\n",
+            "falco.yaml:2:14: `syscall_event_drops.threshold` must be between 0 and 1",
+        ),
+        (
+            "append_output:\n  - extra_fields:\n      - {a: b, c: d}\n",
+            "falco.yaml:3:9: an `extra_fields` entry is",
+        ),
+        ("- a\n", "falco.yaml:1:1: a configuration must be a mapping"),
         ("a: [\n", "falco.yaml:"),
     ];
     for (text, want) in cases {
-        let err = parse(text)
+        let err = load(text)
             .err()
             .unwrap_or_else(|| panic!("{text:?} must fail"));
         assert!(err.starts_with(want), "{text:?}: {err}");

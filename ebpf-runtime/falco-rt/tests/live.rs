@@ -232,13 +232,20 @@ fn a_full_ring_raises_the_drop_alert() {
     let dir = TempDir::new("drops");
     let bundle = dir.path("stdlib.frb");
     std::fs::write(&bundle, stdlib_bundle()).expect("bundle");
-    // A one-page ring holds a few records; a burst of opens overflows it.
+    // A one-page ring holds a few records; a burst of opens overflows it. Falco's
+    // `syscall_event_drops` actions are off without a configuration: set them.
     let mut agent = Agent::spawn(&[
         "--bundle",
         bundle.to_str().expect("utf8"),
         "--no-k8s-audit",
         "--ring-bytes",
         "4096",
+        "-o",
+        "syscall_event_drops.actions[]=log",
+        "-o",
+        "syscall_event_drops.actions[]=alert",
+        "-o",
+        "syscall_event_drops.threshold=0",
     ]);
     agent.wait_stderr("capturing");
     let file = dir.path("f");
@@ -252,9 +259,10 @@ fn a_full_ring_raises_the_drop_alert() {
         "{a}"
     );
     assert!(
-        a.contains("system calls dropped in last second. (ebpf_enabled=1 n_drops="),
+        a.contains("system calls dropped in last second. (ebpf_enabled=\"1\" n_drops=\""),
         "{a}"
     );
+    agent.wait_stderr("falco-rt: Falco internal: syscall event drop. ");
     let stderr = agent.stderr.clone();
     assert_eq!(agent.stop(), 0);
     let stats = stderr

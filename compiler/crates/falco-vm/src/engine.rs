@@ -124,6 +124,28 @@ pub struct Engine {
     rule_matching: RuleMatching,
     min_priority: Priority,
     hostname: String,
+    /// Output fields only JSON alerts carry, by rule ([`Engine::set_extra_fields`]).
+    extra_fields: Vec<Vec<ExtraField>>,
+}
+
+/// An output field that JSON alerts carry in `output_fields` but the text does not
+/// show: Falco's `append_output.extra_fields`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExtraField {
+    /// A field's value, typed, under `key` (index into the bundle's fields).
+    Raw {
+        /// The key in `output_fields`.
+        key: String,
+        /// The field (index into [`Bundle::fields`]).
+        field: u32,
+    },
+    /// A rendered format, as a string, under `key`.
+    Formatted {
+        /// The key in `output_fields`.
+        key: String,
+        /// The format's text and fields.
+        parts: Vec<falco_bundle::OutputPart>,
+    },
 }
 
 impl Engine {
@@ -165,9 +187,20 @@ impl Engine {
             rule_matching: RuleMatching::First,
             min_priority: Priority::Debug,
             hostname: String::new(),
+            extra_fields: Vec::new(),
         };
         engine.build_index();
         Ok(engine)
+    }
+
+    /// Gives rule `rule`'s JSON alerts these extra output fields (a key the output
+    /// already has takes the extra field's value, as in Falco). Field indexes must be
+    /// valid for the bundle; others render as `<NA>`.
+    pub fn set_extra_fields(&mut self, rule: usize, fields: Vec<ExtraField>) {
+        if self.extra_fields.len() <= rule {
+            self.extra_fields.resize_with(rule + 1, Vec::new);
+        }
+        self.extra_fields[rule] = fields;
     }
 
     /// The bundle.
@@ -459,6 +492,57 @@ impl Engine {
             .collect()
     }
 
+    fn field_value<'a>(
+        &self,
+        field: u32,
+        event: &'a Event,
+        scratch: &'a mut falco_events::Scratch,
+    ) -> FieldValue<'a> {
+        match self.operands.extractors.get(field as usize) {
+            Some(Some(e)) => e.extract(event, scratch),
+            _ => FieldValue::Missing,
+        }
+    }
+
+    /// One extra output field on `event`.
+    fn extra_field(
+        &self,
+        extra: &ExtraField,
+        event: &Event,
+        scratch: &mut falco_events::Scratch,
+    ) -> OutputField {
+        match extra {
+            ExtraField::Raw { key, field } => {
+                let value = self.field_value(*field, event, scratch);
+                let mut json = String::new();
+                value.write_json(&mut json);
+                OutputField {
+                    name: key.clone(),
+                    text: value.to_text(),
+                    json,
+                }
+            }
+            ExtraField::Formatted { key, parts } => {
+                let mut text = String::new();
+                for part in parts {
+                    match part {
+                        falco_bundle::OutputPart::Text(t) => text.push_str(t),
+                        falco_bundle::OutputPart::Field(f) => {
+                            self.field_value(*f, event, scratch).write_text(&mut text);
+                        }
+                    }
+                }
+                let mut json = String::new();
+                falco_events::json::write_json_string(&text, &mut json);
+                OutputField {
+                    name: key.clone(),
+                    text,
+                    json,
+                }
+            }
+        }
+    }
+
     /// The alert of rule `rule` for `event` (`None` for a bad index): the output
     /// message with every field rendered as Falco prints it, and the output fields.
     pub fn alert(&self, rule: usize, event: &Event, scratch: &mut Scratch) -> Option<Alert> {
@@ -490,6 +574,11 @@ impl Engine {
                     }
                 }
             }
+        }
+        for extra in self.extra_fields.get(rule).into_iter().flatten() {
+            let field = self.extra_field(extra, event, &mut scratch.render);
+            fields.retain(|o| o.name != field.name);
+            fields.push(field);
         }
         let index = self.sources.get(r.source as usize);
         let clock = |i: usize, scratch: &mut falco_events::Scratch| {

@@ -48,5 +48,5 @@ mod operand;
 mod tests;
 
 pub use alert::{Alert, OutputField, OutputOptions};
-pub use engine::{Engine, LoadError, RuleMatching, Scratch};
+pub use engine::{Engine, ExtraField, LoadError, RuleMatching, Scratch};
 pub use falco_bundle::{Priority, Rule};

@@ -649,3 +649,45 @@ fn a_transformer_list_with_a_missing_field_is_missing() {
     assert!(getopt(vec![1]));
     assert!(!getopt(vec![1, 0]));
 }
+
+#[test]
+fn extra_fields_reach_json_output_fields_only() {
+    let mut bundle = one_check("fd.name", None, CmpOp::Exists, None, vec![], false);
+    bundle.fields.push(Field {
+        source: 0,
+        name: "proc.name".into(),
+        arg: None,
+    });
+    bundle.fields.push(Field {
+        source: 0,
+        name: "user.uid".into(),
+        arg: None,
+    });
+    let mut engine = Engine::from_bundle(bundle).expect("load");
+    engine.set_extra_fields(
+        0,
+        vec![
+            crate::ExtraField::Formatted {
+                key: "who".into(),
+                parts: vec![OutputPart::Text("by ".into()), OutputPart::Field(1)],
+            },
+            crate::ExtraField::Raw {
+                key: "user.uid".into(),
+                field: 2,
+            },
+            // An extra field replaces an output field of the same name.
+            crate::ExtraField::Formatted {
+                key: "fd.name".into(),
+                parts: vec![OutputPart::Text("hidden".into())],
+            },
+        ],
+    );
+    let mut scratch = engine.scratch();
+    let alert = engine.alert(0, &event(), &mut scratch).expect("alert");
+    let options = OutputOptions::default();
+    assert_eq!(alert.message, "file /etc/shadow", "the text is unchanged");
+    let json = alert.to_json(&options);
+    assert!(json.contains(r#""who":"by cat""#), "{json}");
+    assert!(json.contains(r#""user.uid":0"#), "{json}");
+    assert!(json.contains(r#""fd.name":"hidden""#), "{json}");
+}
