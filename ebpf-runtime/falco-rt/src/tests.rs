@@ -231,22 +231,22 @@ fn bad_values_name_their_place() {
 
 #[test]
 fn the_follow_interval_is_read_from_the_falco_rt_section() {
-    let cfg = parse("falco_rt:\n  follow_interval: 90s\n").expect("config");
+    let cfg = load("falco_rt:\n  follow_interval: 90s\n").expect("config");
     assert_eq!(
         cfg.follow_interval,
         Some(std::time::Duration::from_secs(90))
     );
     assert_eq!(
-        parse("json_output: false\n")
+        load("json_output: false\n")
             .expect("config")
             .follow_interval,
         None
     );
-    let err = parse("falco_rt:\n  follow_interval: soon\n").expect_err("bad duration");
+    let err = load("falco_rt:\n  follow_interval: soon\n").expect_err("bad duration");
     assert!(
         err.starts_with("falco.yaml:2:20: `falco_rt.follow_interval` `soon`"),
         "{err}"
     );
-    let err = parse("falco_rt:\n  follow_interval: 0s\n").expect_err("zero");
+    let err = load("falco_rt:\n  follow_interval: 0s\n").expect_err("zero");
     assert!(err.contains("more than zero"), "{err}");
 }

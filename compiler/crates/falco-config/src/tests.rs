@@ -443,3 +443,19 @@ fn rules_files_accepts_a_path_a_list_and_the_old_key() {
     let err = resolved("rules_files: {a: b}\n").expect_err("mapping");
     assert!(err.to_string().contains("must be a list"), "{err}");
 }
+
+#[test]
+fn an_alias_bomb_is_refused_not_expanded() {
+    let dir = Dir::new("bomb");
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..9 {
+        let prev = level - 1;
+        let items = vec![format!("*a{prev}"); 9].join(", ");
+        text.push_str(&format!("a{level}: &a{level} [{items}]\n"));
+    }
+    let err = load(&dir, &text, &[]).expect_err("9^9 values");
+    assert!(
+        err.to_string().contains("more than 1000000 values"),
+        "{err}"
+    );
+}

@@ -196,6 +196,10 @@ fn yaml_cpp_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// Most values a configuration may hold once its aliases are expanded: a few anchors
+/// aliased inside each other would otherwise multiply into billions of values.
+pub const MAX_VALUES: usize = 1_000_000;
+
 /// A text the tree is built from: where it came from and how to find lines in it.
 pub(crate) struct Text<'a> {
     pub(crate) origin: Arc<Origin>,
@@ -231,28 +235,37 @@ impl<'a> Text<'a> {
                 d.message.clone(),
             ));
         }
+        let mut budget = MAX_VALUES;
         documents
             .into_iter()
             .next()
             .and_then(|d| d.root)
-            .map(|root| self.value(&root))
+            .map(|root| self.value(&root, &mut budget))
             .transpose()
     }
 
-    fn value(&self, node: &Node) -> Result<Value, ConfigError> {
+    fn value(&self, node: &Node, budget: &mut usize) -> Result<Value, ConfigError> {
         let place = self.place(node.span.span.start);
+        *budget = budget.checked_sub(1).ok_or_else(|| {
+            ConfigError::at(
+                &place,
+                format!(
+                    "the configuration holds more than {MAX_VALUES} values once its aliases are expanded"
+                ),
+            )
+        })?;
         let kind = match &node.kind {
             _ if node.is_null() => Kind::Null,
             NodeKind::Scalar(s) => Kind::Scalar(s.as_str().to_string()),
             NodeKind::Sequence(items) => Kind::Seq(
                 items
                     .iter()
-                    .map(|n| self.value(n))
+                    .map(|n| self.value(n, budget))
                     .collect::<Result<_, _>>()?,
             ),
             NodeKind::Mapping(pairs) => {
                 let mut entries: Vec<Entry> = Vec::with_capacity(pairs.len());
-                for (key, value) in pairs {
+                for (key, value) in pairs.iter() {
                     let key_place = self.place(key.span.span.start);
                     let Some(name) = key.as_str() else {
                         return Err(ConfigError::at(
@@ -260,7 +273,8 @@ impl<'a> Text<'a> {
                             format!("a key must be a string, not {}", key.kind_name()),
                         ));
                     };
-                    let mut entry = Entry::new(name.to_string(), key_place, self.value(value)?);
+                    let mut entry =
+                        Entry::new(name.to_string(), key_place, self.value(value, budget)?);
                     entry.shadowed_by = entries
                         .iter()
                         .find(|e| e.key == name)
