@@ -2,8 +2,10 @@
 //! readers take. Keys keep their order; plain scalars follow the YAML 1.2 core schema
 //! (`null`, booleans, integers, floats), quoted scalars are strings.
 
-use falco_events::Source;
+use std::collections::HashSet;
+
 use falco_events::json::write_json_string;
+use falco_events::{MAX_EVENT_BYTES, Source};
 use falco_span::FileSpan;
 use falco_yaml::{Node, NodeKind, ScalarStyle};
 
@@ -82,27 +84,34 @@ pub fn event_line(node: &Node, fill: &Fill<'_>) -> Result<String, (FileSpan, Str
             }
         }
     }
+    let mut seen = HashSet::new();
     for (key, value) in entries {
         let Some(name) = key.as_str() else {
             return Err((key.span, "event keys must be scalars".into()));
         };
-        if entries
-            .iter()
-            .take_while(|(k, _)| !std::ptr::eq(k, key))
-            .any(|(k, _)| k.as_str() == Some(name))
-        {
+        if !seen.insert(name) {
             return Err((key.span, format!("`{name}` is given twice")));
         }
-        let mut json = String::new();
-        write_value(value, &mut json)?;
-        add(&mut out, name, &json);
+        add(&mut out, name, "");
+        write_value(value, &mut out)?;
     }
     out.push('}');
     Ok(out)
 }
 
-/// Appends `node` as JSON.
-pub fn write_value(node: &Node, out: &mut String) -> Result<(), (FileSpan, String)> {
+/// Appends `node` as JSON. Fails once `out` holds more than an event may
+/// ([`MAX_EVENT_BYTES`]): aliases share nodes, so a few lines of YAML can stand for
+/// more JSON than any event.
+fn write_value(node: &Node, out: &mut String) -> Result<(), (FileSpan, String)> {
+    if out.len() > MAX_EVENT_BYTES {
+        return Err((
+            node.span,
+            format!(
+                "the event is larger than {} MiB once written as JSON (the event size limit)",
+                MAX_EVENT_BYTES >> 20
+            ),
+        ));
+    }
     match &node.kind {
         NodeKind::Scalar(scalar) => {
             if scalar.style != ScalarStyle::Plain || node.tag.is_some() {
@@ -123,11 +132,12 @@ pub fn write_value(node: &Node, out: &mut String) -> Result<(), (FileSpan, Strin
         }
         NodeKind::Mapping(entries) => {
             out.push('{');
+            let mut seen = HashSet::new();
             for (i, (key, value)) in entries.iter().enumerate() {
                 let Some(name) = key.as_str() else {
                     return Err((key.span, "mapping keys must be scalars".into()));
                 };
-                if entries[..i].iter().any(|(k, _)| k.as_str() == Some(name)) {
+                if !seen.insert(name) {
                     return Err((key.span, format!("`{name}` is given twice")));
                 }
                 if i > 0 {
@@ -231,6 +241,28 @@ mod tests {
             rfc3339(951_782_400_000_000_007),
             "2000-02-29T00:00:00.000000007Z"
         );
+    }
+
+    #[test]
+    fn an_alias_bomb_stops_at_the_event_size_limit() {
+        // Nine levels of nine aliases: 9^9 strings, gigabytes of JSON.
+        let mut text = String::from("- a0: &a0 [xxxxxxxxxxxxxxxx, xxxxxxxxxxxxxxxx]\n");
+        for level in 1..10 {
+            let aliases = vec![format!("*a{}", level - 1); 9].join(", ");
+            text.push_str(&format!("  a{level}: &a{level} [{aliases}]\n"));
+        }
+        let (documents, diagnostics) = falco_yaml::parse(falco_span::FileId(0), &text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let root = documents[0].root.as_ref().expect("root");
+        let event = &root.as_sequence().expect("sequence")[0];
+        let fill = Fill {
+            source: Source::Syscall,
+            case_index: 0,
+            case_name: "bomb",
+            event_index: 0,
+        };
+        let (_, message) = event_line(event, &fill).expect_err("too large");
+        assert!(message.contains("event size limit"), "{message}");
     }
 
     #[test]
