@@ -14,6 +14,7 @@ pub mod debounce;
 pub mod document;
 pub mod framing;
 pub mod handlers;
+pub mod load_order;
 pub mod locate;
 pub mod retire;
 #[rustfmt::skip]

@@ -15,6 +15,7 @@ use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 use crate::framing::{self, Unreadable};
 
 use crate::debounce::Debounce;
+use crate::rules_files::WATCH_GLOBS;
 use crate::handlers::{
     code_actions, completion, formatting, hover, navigation, semantic_tokens, symbols,
 };
@@ -39,6 +40,8 @@ pub struct Server {
     workspace: Arc<Mutex<Workspace>>,
     debounce: Arc<Debounce>,
     shut_down: Arc<AtomicBool>,
+    /// Whether the client lets the server register file watchers.
+    watch_files: AtomicBool,
 }
 
 impl Server {
@@ -49,6 +52,7 @@ impl Server {
             workspace: Arc::default(),
             debounce: Arc::new(Debounce::new(Duration::from_millis(DEFAULT_DEBOUNCE_MS))),
             shut_down,
+            watch_files: AtomicBool::new(false),
         };
         server.spawn_publisher();
         server
@@ -102,6 +106,36 @@ impl Server {
 
     fn changed(&self) {
         self.debounce.change();
+    }
+
+    /// Asks the client to report changes to rules files and configuration files on
+    /// disk (`workspace/didChangeWatchedFiles`): a git checkout or another editor
+    /// changes files the server has read.
+    async fn register_watchers(&self) {
+        let watchers = WATCH_GLOBS
+            .iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String((*glob).to_owned()),
+                kind: None,
+            })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let Ok(options) = serde_json::to_value(options) else {
+            return;
+        };
+        let registration = Registration {
+            id: "falco-rules-lsp/watched-files".to_owned(),
+            method: "workspace/didChangeWatchedFiles".to_owned(),
+            register_options: Some(options),
+        };
+        if let Err(error) = self.client.register_capability(vec![registration]).await {
+            self.client
+                .log_message(
+                    MessageType::WARNING,
+                    format!("falco-rules-lsp could not register its file watchers: {error}"),
+                )
+                .await;
+        }
     }
 
     /// Answers a request the transport could not read (see [`crate::framing`]) with
@@ -222,6 +256,14 @@ impl LanguageServer for Server {
         }
         let root = root_of(&params);
         self.lock().configure(root, settings.config_file);
+        let dynamic_watchers = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+            .and_then(|watched| watched.dynamic_registration)
+            .unwrap_or(false);
+        self.watch_files.store(dynamic_watchers, Ordering::Relaxed);
         Ok(InitializeResult {
             capabilities: capabilities(),
             server_info: Some(ServerInfo {
@@ -235,6 +277,9 @@ impl LanguageServer for Server {
     async fn initialized(&self, _: InitializedParams) {
         let problems = self.lock().take_problems();
         show_problems(&self.client, problems).await;
+        if self.watch_files.load(Ordering::Relaxed) {
+            self.register_watchers().await;
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -257,7 +302,12 @@ impl LanguageServer for Server {
     }
 
     async fn did_save(&self, _: DidSaveTextDocumentParams) {
-        // A saved configuration file is read again before the next analysis.
+        self.lock().files_changed();
+        self.changed();
+    }
+
+    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+        self.lock().files_changed();
         self.changed();
     }
 

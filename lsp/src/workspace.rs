@@ -4,9 +4,11 @@
 //! The load order comes from a project file (`.falco-rulec.yaml`) or a `falco.yaml`
 //! at the workspace root (or the file named by the `configFile` setting): its
 //! `rules_files` entries, directories expanded to their YAML files in name order.
-//! Open documents that the configuration does not name load after those, in name
-//! order; without a configuration, all open documents load in name order. An open
-//! buffer's text overrides the file on disk.
+//! Open documents that the configuration does not name load after those, in
+//! Falco's own order (`falco_rules.yaml`, `falco_rules.local.yaml`, `rules.d/`, then
+//! the rest by name: [`crate::load_order`]); without a configuration, all open
+//! documents load in that order. An open buffer's text overrides the file on disk,
+//! which is read again when the client reports it changed.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -20,9 +22,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 use crate::convert::{self, Files};
 use crate::document::Document;
 use crate::retire::Retire;
-
-/// Names of the project file looked for at the workspace root, in order.
-pub const PROJECT_FILES: &[&str] = &[".falco-rulec.yaml", "falco.yaml"];
+use crate::rules_files::CONFIG_FILES;
 
 /// One file of the load order.
 #[derive(Clone, Debug)]
@@ -133,7 +133,7 @@ impl Workspace {
                 })
             }
             None => root.and_then(|root| {
-                PROJECT_FILES
+                CONFIG_FILES
                     .iter()
                     .map(|name| root.join(name))
                     .find(|path| path.is_file())
@@ -210,12 +210,22 @@ impl Workspace {
                 order.push(key);
             }
         }
-        for key in self.docs.keys() {
-            if !order.contains(key) {
-                order.push(key.clone());
-            }
-        }
+        let mut rest: Vec<PathBuf> = self
+            .docs
+            .keys()
+            .filter(|key| !order.contains(key))
+            .cloned()
+            .collect();
+        crate::load_order::sort(&mut rest);
+        order.extend(rest);
         order
+    }
+
+    /// Files changed on disk (saved, or reported by the client's file watchers): the
+    /// configuration is read again, and so is every file that is not open, since a
+    /// file may have appeared in or left a configured folder too.
+    pub fn files_changed(&mut self) {
+        self.configure(self.root.clone(), self.explicit.clone());
     }
 
     /// Brings the analysis up to date with the texts, if anything changed.

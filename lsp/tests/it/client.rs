@@ -70,6 +70,11 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
 impl Client {
     /// Starts the server and initializes it with `root` as workspace folder.
     pub fn start(root: &Path, options: Value) -> Client {
+        Client::start_with(root, options, json!({}))
+    }
+
+    /// Starts the server like [`Client::start`], announcing `capabilities`.
+    pub fn start_with(root: &Path, options: Value, capabilities: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_falco-rules-lsp"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -103,7 +108,7 @@ impl Client {
                 "processId": null,
                 "rootUri": root_uri,
                 "workspaceFolders": [{"uri": root_uri, "name": "test"}],
-                "capabilities": {},
+                "capabilities": capabilities,
                 "initializationOptions": options,
             }),
         );

@@ -6,3 +6,4 @@ mod fixtures;
 mod hostile;
 mod neovim;
 mod protocol;
+mod workspace;

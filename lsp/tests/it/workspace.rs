@@ -1,0 +1,147 @@
+//! The workspace against the file system: files that change on disk while the editor
+//! has them closed (file watchers), and Falco's own load order without a
+//! configuration.
+
+use serde_json::{Value, json};
+
+use crate::client::{Client, position_of, temp_dir, uri};
+
+fn codes(list: &[Value]) -> Vec<String> {
+    list.iter()
+        .filter_map(|d| d["code"].as_str().map(str::to_owned))
+        .collect()
+}
+
+const BASE: &str = "- macro: spawned\n  condition: evt.type = execve\n";
+const USER: &str = "- rule: r\n  desc: d\n  condition: spawned and proc.name = sh\n  output: o\n  priority: NOTICE\n";
+
+/// A configured file that is not open changes on disk: the client's watchers report
+/// it, and the diagnostics of the open file follow the new text.
+#[test]
+fn files_changed_on_disk_are_read_again() {
+    let dir = temp_dir("watched");
+    std::fs::write(
+        dir.join(".falco-rulec.yaml"),
+        "rules_files:\n  - base_rules.yaml\n  - user_rules.yaml\n",
+    )
+    .expect("write project file");
+    std::fs::write(dir.join("base_rules.yaml"), BASE).expect("write base");
+    std::fs::write(dir.join("user_rules.yaml"), USER).expect("write user");
+    let mut client = Client::start_with(
+        &dir,
+        json!({"debounceMs": 0}),
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    let (user, _) = client.open(&dir.join("user_rules.yaml"));
+    client.wait_diagnostics(&user, |list| list.is_empty());
+
+    // The server asked to watch rules files and configuration files.
+    let registration = client
+        .notifications
+        .iter()
+        .find(|(method, _)| method == "client/registerCapability")
+        .map(|(_, params)| params.clone())
+        .expect("a client/registerCapability request");
+    let watchers = &registration["registrations"][0];
+    assert_eq!(watchers["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = watchers["registerOptions"]["watchers"]
+        .as_array()
+        .expect("watchers")
+        .iter()
+        .filter_map(|watcher| watcher["globPattern"].as_str())
+        .collect();
+    for glob in [
+        "**/*_rules.yaml",
+        "**/rules.d/*.yaml",
+        "**/falco.yaml",
+        "**/.falco-rulec.yaml",
+    ] {
+        assert!(globs.contains(&glob), "{glob} not in {globs:?}");
+    }
+
+    // A checkout renames the macro in the file the editor does not show.
+    let base = dir.join("base_rules.yaml");
+    std::fs::write(&base, BASE.replace("spawned", "spawned_process")).expect("rewrite base");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&base), "type": 2}]}),
+    );
+    let list = client.wait_diagnostics(&user, |list| !list.is_empty());
+    assert_eq!(codes(&list), ["E203"], "{list:?}");
+
+    // A new file in the configuration (saved from another editor) is picked up too.
+    std::fs::write(
+        dir.join(".falco-rulec.yaml"),
+        "rules_files:\n  - base_rules.yaml\n  - extra_rules.yaml\n  - user_rules.yaml\n",
+    )
+    .expect("rewrite project file");
+    std::fs::write(dir.join("extra_rules.yaml"), BASE).expect("write extra");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [
+            {"uri": uri(&dir.join(".falco-rulec.yaml")), "type": 2},
+            {"uri": uri(&dir.join("extra_rules.yaml")), "type": 1},
+        ]}),
+    );
+    client.wait_diagnostics(&user, |list| list.is_empty());
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Without a configuration, open files load as Falco loads them: `falco_rules.yaml`
+/// first, then `falco_rules.local.yaml`, then `rules.d/`, then the rest by name, so
+/// an append in `a_rules.yaml` finds its macro and definitions point into
+/// `falco_rules.yaml`.
+#[test]
+fn falco_load_order_without_a_configuration() {
+    let dir = temp_dir("default-order");
+    std::fs::create_dir_all(dir.join("rules.d")).expect("create rules.d");
+    let files = [
+        (
+            "a_rules.yaml",
+            "- macro: spawned\n  condition: and proc.name != sh\n  override:\n    condition: append\n",
+        ),
+        (
+            "rules.d/local.yaml",
+            "- macro: spawned\n  condition: and proc.name != bash\n  override:\n    condition: append\n",
+        ),
+        (
+            "falco_rules.local.yaml",
+            "- macro: spawned\n  condition: and proc.name != zsh\n  override:\n    condition: append\n",
+        ),
+        ("falco_rules.yaml", &format!("{BASE}\n{USER}")),
+    ];
+    let mut client = Client::start(&dir, json!({"debounceMs": 0}));
+    let mut uris = Vec::new();
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write a rules file");
+        uris.push(client.open(&path).0);
+    }
+    for uri in &uris {
+        client.wait_diagnostics(uri, |list| list.is_empty());
+    }
+    // The definition of the macro appended in a_rules.yaml is in falco_rules.yaml.
+    let text = files[0].1;
+    let definition = client.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uris[0]}, "position": position_of(text, "spawned", 0, 2)}),
+    );
+    assert_eq!(definition[0]["uri"], json!(uris[3]), "{definition}");
+    // Its hover shows the appends in Falco's order.
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uris[3]}, "position": position_of(&format!("{BASE}\n{USER}"), "spawned", 0, 2)}),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap_or_default();
+    let order: Vec<usize> = ["zsh", "bash", "!= sh"]
+        .iter()
+        .map(|shell| shown.find(shell).unwrap_or(usize::MAX))
+        .collect();
+    assert!(
+        order[0] < order[1] && order[1] < order[2] && order[2] != usize::MAX,
+        "{shown}"
+    );
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
