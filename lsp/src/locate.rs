@@ -308,3 +308,104 @@ pub fn uses(world: &World<'_>, kind: Kind, name: &str) -> Vec<FileSpan> {
     out.dedup();
     out
 }
+
+/// Every place `name` is written as a macro or list of `kind` in the loaded items of
+/// every file, superseded items included (a macro or rule that a later file
+/// redefines is gone from the resolved ruleset, but its text still names things, and
+/// loading fewer files brings it back): the names of its `- macro:`/`- list:` items,
+/// and its uses in conditions and list items.
+///
+/// A macro is used where a condition's syntax has a bare identifier. A list is used
+/// where its name stands between Falco's substitution delimiters in a condition
+/// (blanks, `(`, `)`, `,`, `=`), and as an entry of another list.
+pub fn written_names(world: &World<'_>, kind: Kind, name: &str) -> Vec<FileSpan> {
+    let mut out = Vec::new();
+    for id in world.ids() {
+        let Some(loaded) = world.loaded(id) else {
+            continue;
+        };
+        for item in &loaded.items {
+            if let Some((item_kind, item_name)) = item_name(item)
+                && item_kind == kind
+                && item_name.value == name
+                && let Some(span) = exact_name_span(world, item_name.span, name)
+            {
+                out.push(span);
+            }
+            let condition = match item {
+                Item::Macro(item) => item.condition.as_ref(),
+                Item::Rule(item) => item.condition.as_ref(),
+                _ => None,
+            };
+            if let Some(condition) = condition {
+                let spans = match kind {
+                    Kind::Macro => macro_names_in(&condition.text, name),
+                    Kind::List => list_names_in(&condition.text, name),
+                    Kind::Rule => Vec::new(),
+                };
+                out.extend(spans.into_iter().filter_map(|span| {
+                    exact_file_span(world, &condition.text, &condition.map, span)
+                }));
+            }
+            if kind == Kind::List
+                && let Item::List(list) = item
+                && let Some(items) = &list.items
+            {
+                out.extend(
+                    items
+                        .value
+                        .iter()
+                        .filter(|entry| entry.value == name)
+                        .filter_map(|entry| exact_name_span(world, entry.span, name)),
+                );
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The spans of the macro references to `name` in a condition text.
+fn macro_names_in(text: &str, name: &str) -> Vec<Span> {
+    let (expr, _) = falco_condition::parse_condition(text);
+    let mut spans = Vec::new();
+    falco_condition::visit::visit_macros(&expr, |ident| {
+        if ident.name == name {
+            spans.push(ident.span);
+        }
+    });
+    spans
+}
+
+/// The spans where `name` stands between list-substitution delimiters in a
+/// condition text.
+fn list_names_in(text: &str, name: &str) -> Vec<Span> {
+    let delimiter = |byte: Option<&u8>| {
+        byte.is_none_or(|byte| {
+            matches!(
+                byte,
+                b' ' | b'\t' | b'\n' | b'\r' | b'(' | b')' | b',' | b'='
+            )
+        })
+    };
+    let bytes = text.as_bytes();
+    text.match_indices(name)
+        .filter(|(at, _)| {
+            let before = at.checked_sub(1).and_then(|index| bytes.get(index));
+            delimiter(before) && delimiter(bytes.get(at + name.len()))
+        })
+        .map(|(at, _)| Span::new(at as u32, (at + name.len()) as u32))
+        .collect()
+}
+
+/// The macro or list item named `name` in any file (superseded ones included), for a
+/// clash check: its kind and where its name is.
+pub fn item_named(world: &World<'_>, name: &str) -> Option<(Kind, FileSpan)> {
+    world.ids().find_map(|id| {
+        world.loaded(id)?.items.iter().find_map(|item| {
+            let (kind, item_name) = item_name(item)?;
+            (kind != Kind::Rule && item_name.value == name).then_some((kind, item_name.span))
+        })
+    })
+}

@@ -15,10 +15,10 @@ use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 use crate::framing::{self, Unreadable};
 
 use crate::debounce::Debounce;
-use crate::rules_files::WATCH_GLOBS;
 use crate::handlers::{
     code_actions, completion, formatting, hover, navigation, semantic_tokens, symbols,
 };
+use crate::rules_files::WATCH_GLOBS;
 use crate::workspace::{Workspace, World};
 
 /// Default wait after the last change before diagnostics are computed.
@@ -366,9 +366,10 @@ impl LanguageServer for Server {
         match result? {
             Ok(edit) => Ok(Some(edit)),
             Err(navigation::RenameError::NotRenamable) => Ok(None),
-            Err(navigation::RenameError::InvalidName(message)) => {
-                Err(Error::invalid_params(message))
-            }
+            Err(
+                navigation::RenameError::InvalidName(message)
+                | navigation::RenameError::Clash(message),
+            ) => Err(Error::invalid_params(message)),
         }
     }
 

@@ -191,6 +191,16 @@ fn upstream_features() {
         json!({"textDocument": {"uri": rules_uri}, "position": {"line": 84, "character": 12}, "newName": "9 bad"}),
     );
     assert!(refused.get("error").is_some(), "{refused}");
+    // Onto an existing macro, the two would merge: refused, and the message says why.
+    let clash = client.request_raw(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": rules_uri}, "position": {"line": 84, "character": 12}, "newName": "container"}),
+    );
+    let message = clash["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("macro named `container` already exists"),
+        "{clash}"
+    );
 
     // Completion after `proc.`: fields only.
     let anchor = "(proc.name in (shell_binaries))";
