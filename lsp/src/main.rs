@@ -23,7 +23,7 @@ fn main() {
         Some("--version") => println!("falco-rules-lsp {}", env!("CARGO_PKG_VERSION")),
         Some(other) => {
             eprintln!(
-                "falco-rules-lsp: unknown argument `{other}` (usage: falco-rules-lsp [--stdio] | bench [--edits N] [--debounce-ms N])"
+                "falco-rules-lsp: unknown argument `{other}` (usage: falco-rules-lsp [--stdio] | bench [--edits N] [--debounce-ms N|default] [--compare SERVER])"
             );
             std::process::exit(2);
         }
