@@ -78,7 +78,8 @@ struct Unsupplied<'a> {
     fields: Vec<String>,
 }
 
-/// The enabled syscall rules that read or print fields falco-rt leaves `<NA>`.
+/// The enabled syscall rules that read or print fields falco-rt leaves `<NA>` (the
+/// agent's own table of what it serves).
 fn unsupplied(bundle: &Bundle) -> Vec<Unsupplied<'_>> {
     bundle
         .rules
@@ -88,12 +89,20 @@ fn unsupplied(bundle: &Bundle) -> Vec<Unsupplied<'_>> {
                 && bundle.sources.get(rule.source as usize).map(String::as_str) == Some("syscall")
         })
         .filter_map(|rule| {
-            let fields: Vec<String> = rule
+            let types: Vec<&str> = match &rule.event_types {
+                EventTypes::Only(names) => names.iter().map(String::as_str).collect(),
+                _ => Vec::new(),
+            };
+            let names: Vec<String> = rule
                 .fields
                 .iter()
                 .map(|&id| field_name(bundle, id))
-                .filter(|name| !falco_events::agent_fields::supplies(name))
                 .collect();
+            let fields: Vec<String> =
+                falco_events::agent_fields::unsupplied(names.iter().map(String::as_str), &types)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
             (!fields.is_empty()).then_some(Unsupplied {
                 rule: &rule.name,
                 fields,

@@ -187,6 +187,35 @@ fn inspect_runtime_lists_fields_the_agent_leaves_na() {
     let run = run_in(&dir, &["inspect", "image.frb", "--format", "json"], &[]);
     assert_eq!(run.code, 0);
     assert!(run.json().get("runtime_unsupplied").is_none());
+
+    // Arguments are answered per event type: ptrace's request is served, sendto's data
+    // is not; derived socket fields (fd.net, fd.port) and proc.sname are served.
+    let rules = write(
+        &dir,
+        "args.yaml",
+        "- rule: attach\n  desc: d\n  condition: evt.type = ptrace and evt.arg.request contains PTRACE_ATTACH and fd.net = \"10.0.0.0/8\" and fd.port = 443\n  output: a (%proc.sname %fd.sport)\n  priority: NOTICE\n\
+         - rule: payload\n  desc: d\n  condition: evt.type = sendto and evt.arg.data contains x\n  output: p\n  priority: NOTICE\n",
+    );
+    let run = run_in(
+        &dir,
+        &["compile", rules.to_str().unwrap(), "-o", "args.frb"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = run_in(
+        &dir,
+        &["inspect", "args.frb", "--runtime", "--format", "json"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let json = run.json();
+    let unsupplied = json["runtime_unsupplied"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(unsupplied.len(), 1, "{json}");
+    assert_eq!(unsupplied[0]["rule"], "payload");
+    assert_eq!(unsupplied[0]["fields"], serde_json::json!(["evt.arg.data"]));
 }
 
 #[test]

@@ -200,13 +200,26 @@ fn main() {
         attach: Attach::PerSyscall,
         ..CaptureConfig::default()
     };
+    let no_ia32 = CaptureConfig {
+        attach: Attach::PerSyscall,
+        ia32: false,
+        ..CaptureConfig::default()
+    };
     let both: &[&str] = &["openat", "close"];
     // A syscall the worker does not make: the hooks are live, nothing of the
     // worker's is selected (with no syscall selected at all, per-syscall mode
     // attaches nothing and costs nothing).
     let other: &[&str] = &["mkdir"];
-    let phases: [(&str, Phase<'_>); 5] = [
+    let phases: [(&str, Phase<'_>); 7] = [
         ("no capture", None),
+        (
+            "per-syscall tracepoints without the ia32 hook, only mkdir selected",
+            Some((&no_ia32, other)),
+        ),
+        (
+            "per-syscall tracepoints without the ia32 hook, openat+close",
+            Some((&no_ia32, both)),
+        ),
         (
             "raw sys_exit hook, only mkdir selected",
             Some((&exit_only, other)),

@@ -4,13 +4,14 @@ use std::collections::BTreeSet;
 use std::os::fd::AsFd;
 use std::time::Duration;
 
-use aya::maps::{Array, MapData, PerCpuArray, RingBuf};
+use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
 use aya::programs::RawTracePoint;
 use aya::{Ebpf, EbpfLoader};
-use falco_rt_ebpf::{LIFECYCLE_PROGRAMS, globals, maps};
+use falco_rt_ebpf::{COMPAT_PROGRAM, LIFECYCLE_PROGRAMS, globals, maps};
 use falco_rt_record::{Counter, DecodeError, Event, MAX_SYSCALLS, decode};
 use rustix::event::{PollFd, PollFlags, poll};
 
+use crate::compat;
 use crate::hooks::{Hooks, program};
 use crate::{Attach, CaptureConfig, CaptureError, syscalls};
 
@@ -39,6 +40,8 @@ pub struct Capture {
     hooks: Hooks,
     flush_interval: Duration,
     decode_errors: u64,
+    /// Whether the 32-bit syscall hook is attached, or why not.
+    compat: Result<(), String>,
     // Owns the programs and their links; keep it last so the maps above are
     // released after the programs detach.
     bpf: Ebpf,
@@ -53,8 +56,10 @@ impl Capture {
         } else {
             0
         };
+        let only_tree = config.only_tree.unwrap_or(0);
         let mut bpf = EbpfLoader::new()
             .override_global(globals::OWN_TGID, &own_tgid, true)
+            .override_global(globals::ONLY_TREE, &only_tree, true)
             .override_global(globals::WAKEUP_BYTES, &config.wakeup_bytes, true)
             .map_max_entries(maps::EVENTS, config.ring_bytes)
             .load(falco_rt_ebpf::object())
@@ -72,6 +77,20 @@ impl Capture {
             .map_err(|e| CaptureError::kernel("interest map", &e))?;
         let counters = PerCpuArray::try_from(take(&mut bpf, maps::COUNTERS)?)
             .map_err(|e| CaptureError::kernel("counters map", &e))?;
+        if only_tree != 0 {
+            let mut tree: HashMap<&mut MapData, u32, u8> = HashMap::try_from(
+                bpf.map_mut(maps::TREE)
+                    .ok_or_else(|| CaptureError::Kernel {
+                        step: format!("map `{}`", maps::TREE),
+                        detail: "missing from the object".into(),
+                    })?,
+            )
+            .map_err(|e| CaptureError::kernel("tree map", &e))?;
+            tree.insert(only_tree, 1, 0)
+                .map_err(|e| CaptureError::kernel("tree root", &e))?;
+        }
+        let mut compat: Array<MapData, u32> = Array::try_from(take(&mut bpf, maps::COMPAT_NR)?)
+            .map_err(|e| CaptureError::kernel("compat_nr map", &e))?;
 
         let mut cap = Self {
             ring,
@@ -81,9 +100,15 @@ impl Capture {
             hooks: Hooks::new(config.attach),
             flush_interval: config.flush_interval,
             decode_errors: 0,
+            compat: Err(String::new()),
             bpf,
         };
         cap.select_numbers(&nrs)?;
+        cap.compat = if config.ia32 {
+            cap.attach_compat(&mut compat)?
+        } else {
+            Err("not asked for".into())
+        };
         for &(name, tp) in LIFECYCLE_PROGRAMS {
             let p: &mut RawTracePoint = program(&mut cap.bpf, name)?;
             p.attach(tp)
@@ -107,9 +132,43 @@ impl Capture {
     }
 
     /// The hooks serving the current selection in words, fallback reason
-    /// included (for the agent's log).
+    /// included, and whether 32-bit syscalls are captured (for the agent's log).
     pub fn describe_hooks(&self) -> String {
-        self.hooks.describe()
+        match &self.compat {
+            Ok(()) => format!(
+                "{}, and 32-bit syscalls on the raw sys_exit hook",
+                self.hooks.describe()
+            ),
+            Err(why) => format!("{} (32-bit syscalls: {why})", self.hooks.describe()),
+        }
+    }
+
+    /// Whether 32-bit (ia32) syscalls are captured; `Err` says why not (the kernel
+    /// runs no 32-bit code).
+    pub fn compat(&self) -> Result<(), &str> {
+        self.compat.as_ref().map(|_| ()).map_err(String::as_str)
+    }
+
+    /// Fills the ia32 number map and attaches the 32-bit syscall hook when the kernel
+    /// runs ia32 code; `Ok(Err(why))` when it does not.
+    fn attach_compat(
+        &mut self,
+        map: &mut Array<MapData, u32>,
+    ) -> Result<Result<(), String>, CaptureError> {
+        if let Err(why) = compat::kernel_runs_ia32() {
+            return Ok(Err(why));
+        }
+        for nr32 in 0..MAX_SYSCALLS {
+            if let Some(twin) = syscalls::ia32_twin(nr32) {
+                map.set(nr32, twin + 1, 0)
+                    .map_err(|e| CaptureError::kernel(format!("compat_nr {nr32}"), &e))?;
+            }
+        }
+        let (name, tp) = COMPAT_PROGRAM;
+        let p: &mut RawTracePoint = program(&mut self.bpf, name)?;
+        p.attach(tp)
+            .map_err(|e| CaptureError::kernel(format!("attach `{name}` to {tp}"), &e))?;
+        Ok(Ok(()))
     }
 
     /// Replaces the captured syscall set (by name); takes effect immediately.

@@ -42,6 +42,12 @@ pub struct CaptureConfig {
     pub ignore_own_process: bool,
     /// How syscalls are hooked.
     pub attach: Attach,
+    /// Report only this process and the processes it and they fork from now on, filtered
+    /// in the kernel (tests find their own events however busy the machine is).
+    pub only_tree: Option<u32>,
+    /// Capture 32-bit (ia32) syscalls too, when the kernel runs ia32 code (a hook on
+    /// every syscall that returns at once for 64-bit ones; see `Capture::compat`).
+    pub ia32: bool,
 }
 
 impl Default for CaptureConfig {
@@ -52,6 +58,8 @@ impl Default for CaptureConfig {
             flush_interval: Duration::from_millis(20),
             ignore_own_process: true,
             attach: Attach::PerSyscall,
+            ia32: true,
+            only_tree: None,
         }
     }
 }

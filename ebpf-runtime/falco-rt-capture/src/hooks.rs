@@ -7,7 +7,6 @@
 //! emitted twice while it moves between the per-syscall and the global hook.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use aya::Ebpf;
 use aya::maps::{Array, MapData};
@@ -16,13 +15,15 @@ use aya::programs::trace_point::TracePointLinkId;
 use aya::programs::{Program, RawTracePoint, TracePoint};
 use falco_rt_ebpf::{ENTER_EXIT_PROGRAMS, EXIT_ONLY_PROGRAMS, PER_SYSCALL_PROGRAM, interest};
 
-use crate::{Attach, CaptureError, syscalls, tracefs};
+use crate::tracefs::{self, Tracefs};
+use crate::{Attach, CaptureError, syscalls};
 
 /// The attached syscall hooks and the interest values written so far.
 pub(crate) struct Hooks {
     attach: Attach,
-    /// For [`Attach::PerSyscall`]: the tracefs directory, or why there is none.
-    tracefs: Result<PathBuf, String>,
+    /// For [`Attach::PerSyscall`]: the tracefs directory (unmounted on drop when the
+    /// capture mounted it), or why there is none.
+    tracefs: Result<Tracefs, String>,
     global: Vec<(&'static str, RawTracePointLinkId)>,
     per_syscall: BTreeMap<u32, TracePointLinkId>,
     /// Non-zero interest values, by syscall number.
@@ -116,7 +117,7 @@ impl Hooks {
     /// Attaches the tracepoint of every wanted syscall not attached yet; `Err`
     /// (why the global hook must serve this selection) on the first that cannot be.
     fn attach_per_syscall(&mut self, bpf: &mut Ebpf, want: &BTreeSet<u32>) -> Result<(), String> {
-        let dir = self.tracefs.as_ref().map_err(Clone::clone)?;
+        let dir = &self.tracefs.as_ref().map_err(Clone::clone)?.dir;
         let mut events = Vec::new();
         for &nr in want.iter().filter(|nr| !self.per_syscall.contains_key(nr)) {
             let name = syscalls::name(nr).ok_or_else(|| format!("syscall {nr} has no name"))?;

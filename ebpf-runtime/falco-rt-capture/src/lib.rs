@@ -11,6 +11,7 @@
 
 mod capture;
 mod clock;
+mod compat;
 mod config;
 mod error;
 mod hooks;

@@ -1,7 +1,7 @@
 //! Syscall names and x86_64 numbers.
 
 use crate::CaptureError;
-pub use falco_rt_record::syscalls::{X86_64, name, nr, number};
+pub use falco_rt_record::syscalls::{X86_64, ia32_twin, name, nr, number};
 
 /// Syscalls the userspace state needs whatever the rules ask for: process
 /// lifecycle failures, fd creation and release, and the working directory.

@@ -17,11 +17,15 @@ const EVENT_ALIASES: &[(&str, &str)] = &[
     ("uname", "newuname"),
 ];
 
-/// The tracefs directory with an `events` tree: an existing mount, or
-/// tracefs newly mounted at `/sys/kernel/tracing`. `Err` says why neither.
-pub(crate) fn find_or_mount() -> Result<PathBuf, String> {
+/// The tracefs directory with an `events` tree: an existing mount, or tracefs newly
+/// mounted at `/sys/kernel/tracing` (then [`Tracefs::mounted_here`], and dropping the
+/// value unmounts it, so the host is left as it was). `Err` says why neither.
+pub(crate) fn find_or_mount() -> Result<Tracefs, String> {
     if let Some(dir) = mounted() {
-        return Ok(dir);
+        return Ok(Tracefs {
+            dir,
+            mounted_here: false,
+        });
     }
     let target = MOUNT_POINTS[0];
     rustix::mount::mount(
@@ -32,7 +36,33 @@ pub(crate) fn find_or_mount() -> Result<PathBuf, String> {
         None,
     )
     .map_err(|e| format!("tracefs is not mounted and mounting it at {target} failed: {e}"))?;
-    mounted().ok_or_else(|| format!("tracefs mounted at {target} has no events directory"))
+    let tracefs = Tracefs {
+        dir: PathBuf::from(target),
+        mounted_here: true,
+    };
+    if tracefs.dir.join("events").is_dir() {
+        Ok(tracefs)
+    } else {
+        Err(format!(
+            "tracefs mounted at {target} has no events directory"
+        ))
+    }
+}
+
+/// A tracefs directory, unmounted on drop when the capture mounted it.
+#[derive(Debug)]
+pub(crate) struct Tracefs {
+    pub(crate) dir: PathBuf,
+    pub(crate) mounted_here: bool,
+}
+
+impl Drop for Tracefs {
+    fn drop(&mut self) {
+        if self.mounted_here {
+            // Lazily: tracepoint links still being released do not keep it busy.
+            let _ = rustix::mount::unmount(&self.dir, rustix::mount::UnmountFlags::DETACH);
+        }
+    }
 }
 
 fn mounted() -> Option<PathBuf> {

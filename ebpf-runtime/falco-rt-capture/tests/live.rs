@@ -44,11 +44,18 @@ impl Seen {
                 }
                 checked += 1;
             }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; {} records seen",
-                self.records.len()
-            );
+            if Instant::now() >= deadline {
+                // A drop and a timeout are different failures.
+                let counters = self.cap.counters().expect("counters");
+                assert_eq!(
+                    counters.dropped, 0,
+                    "the ring dropped records while waiting for {what}: {counters:?}"
+                );
+                panic!(
+                    "timed out waiting for {what}; {} records seen, nothing dropped",
+                    self.records.len()
+                );
+            }
             let records = &mut self.records;
             self.cap
                 .poll_raw(Duration::from_millis(50), |r| records.push(r.to_vec()))
@@ -93,10 +100,14 @@ fn nr(name: &str) -> u32 {
     syscalls::number(name).expect(name)
 }
 
+/// The tests' capture: only this test process and what it forks from now on are
+/// reported (filtered in the kernel), so a test finds its own events however many other
+/// processes run on the machine.
 fn config(ignore_own_process: bool, attach: Attach) -> CaptureConfig {
     CaptureConfig {
         ignore_own_process,
         attach,
+        only_tree: Some(std::process::id()),
         ..CaptureConfig::default()
     }
 }
@@ -197,6 +208,7 @@ fn files_exec_and_namespaces_arrive_decoded(attach: Attach) {
     // exec of /bin/true: fork, exec (filename, argv) and exit of the child.
     let mut child = Command::new("/bin/true")
         .arg("hello-falco")
+        .env("FALCO_RT_LIVE", "exec-env")
         .spawn()
         .expect("spawn /bin/true");
     let child_pid = child.id();
@@ -230,6 +242,63 @@ fn files_exec_and_namespaces_arrive_decoded(attach: Attach) {
                 .and_then(|v| v.parse::<u32>().ok())
         });
     assert_eq!(Some(x.sid), my_sid, "the child inherits our session");
+    // Credentials, process group, capabilities, environment and executable facts.
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let status_of = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    let f = x.facts;
+    assert_eq!(f.euid.to_string(), status_of("Uid:")[1], "effective uid");
+    assert_eq!(f.egid.to_string(), status_of("Gid:")[1], "effective gid");
+    let my_pgid = fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| s.rsplit(')').next().map(str::to_owned))
+        .and_then(|rest| {
+            rest.split_whitespace()
+                .nth(2)
+                .and_then(|v| v.parse::<u32>().ok())
+        });
+    assert_eq!(
+        Some(f.pgid),
+        my_pgid,
+        "the child inherits our process group"
+    );
+    assert_eq!(f.vpgid, f.pgid, "host pid namespace");
+    let cap = |key: &str| u64::from_str_radix(&status_of(key)[0], 16).expect(key);
+    assert_eq!(
+        f.cap_effective,
+        cap("CapEff:"),
+        "effective capabilities (exec as the same user)"
+    );
+    assert_eq!(f.cap_permitted, cap("CapPrm:"));
+    let meta = fs::metadata("/bin/true").expect("stat /bin/true");
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(f.exe_ino, meta.ino(), "executable inode");
+    assert_eq!(
+        f.exe_mtime_ns,
+        meta.mtime() as u64 * 1_000_000_000 + meta.mtime_nsec() as u64
+    );
+    assert_eq!(
+        f.exe_ctime_ns,
+        meta.ctime() as u64 * 1_000_000_000 + meta.ctime_nsec() as u64
+    );
+    // Root may write /bin/true; it is not a memfd.
+    assert_eq!(
+        f.exe_flags & (falco_rt_record::EXE_WRITABLE | falco_rt_record::EXE_FROM_MEMFD),
+        if f.euid == 0 {
+            falco_rt_record::EXE_WRITABLE
+        } else {
+            0
+        }
+    );
+    assert!(
+        x.env_vars().any(|v| v == b"FALCO_RT_LIVE=exec-env"),
+        "environment"
+    );
     seen.wait_for(
         "exit of /bin/true",
         |e| matches!(e, Event::Exit(x) if x.header.tgid == child_pid),
@@ -369,6 +438,42 @@ fn own_process_is_filtered_in_the_kernel(attach: Attach) {
     assert!(
         !seen.any(|e| e.header().tgid == me),
         "a record of the capturing process got through the own-tgid filter"
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// With `only_tree`, a process forked before the capture started is not reported; one
+/// forked after is.
+fn only_the_process_tree_is_reported(attach: Attach) {
+    if !live_tests_enabled("only_the_process_tree_is_reported") {
+        return;
+    }
+    use std::io::Write as _;
+    let dir = temp_dir("tree");
+    let (before, after) = (dir.join("before.txt"), dir.join("after.txt"));
+    fs::write(&before, b"x").expect("write");
+    fs::write(&after, b"x").expect("write");
+    // Forked before the capture: waits for a line, then opens its file.
+    let mut early = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("read x; cat {} >/dev/null", before.display()))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("sh");
+    let cap = Capture::start(&config(true, attach), &["openat"]).expect("start capture");
+    let mut seen = Seen::new(cap);
+    if let Some(mut stdin) = early.stdin.take() {
+        stdin.write_all(b"go\n").expect("stdin");
+    }
+    assert!(early.wait().expect("wait").success());
+    let out = Command::new("/bin/cat").arg(&after).output().expect("cat");
+    assert_eq!(out.stdout, b"x");
+    seen.syscall("openat by the late cat", |s| {
+        s.nr == nr("openat") && is_path(s.path, &after)
+    });
+    assert!(
+        !seen.any(|e| matches!(e, Event::Syscall(s) if is_path(s.path, &before))),
+        "a process forked before the capture was reported"
     );
     let _ = fs::remove_dir_all(&dir);
 }
@@ -722,9 +827,107 @@ fn per_syscall_hooks_follow_the_selection() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// A static program assembled and linked with binutils: `bits` 32 (an ia32 binary) or
+/// 64 (a 64-bit binary that makes 32-bit syscalls with `int 0x80`). It opens the path
+/// it is given (32) or a fixed path in its data (64, whose stack is above 4 GiB) with
+/// `O_WRONLY|O_CREAT`, mode 0644, through the ia32 `open` (5), then exits (ia32 `exit`).
+fn assemble_int80(dir: &Path, bits: u32, path64: &Path) -> Option<PathBuf> {
+    let (as_flag, ld_flag, path_arg) = match bits {
+        32 => ("--32", "elf_i386", "movl 8(%esp), %ebx\n".to_owned()),
+        _ => ("--64", "elf_x86_64", "movl $path, %ebx\n".to_owned()),
+    };
+    let src = format!(
+        ".data\npath: .asciz \"{}\"\n.text\n.globl _start\n_start:\n\
+         movl $5, %eax\n{path_arg}movl $0101, %ecx\nmovl $0644, %edx\nint $0x80\n\
+         movl $1, %eax\nxorl %ebx, %ebx\nint $0x80\n",
+        path64.display()
+    );
+    let (s, o, exe) = (
+        dir.join(format!("t{bits}.s")),
+        dir.join(format!("t{bits}.o")),
+        dir.join(format!("t{bits}")),
+    );
+    fs::write(&s, src).ok()?;
+    let ok = |c: &mut Command| c.status().is_ok_and(|st| st.success());
+    (ok(Command::new("as").arg(as_flag).arg(&s).arg("-o").arg(&o))
+        && ok(Command::new("ld")
+            .args(["-m", ld_flag])
+            .arg(&o)
+            .arg("-o")
+            .arg(&exe)))
+    .then_some(exe)
+}
+
+/// 32-bit syscalls (an ia32 binary, and `int 0x80` in a 64-bit one) arrive under their
+/// x86_64 twin's number with the ia32 registers as arguments, in every layout.
+fn ia32_syscalls_are_captured(attach: Attach) {
+    if !live_tests_enabled("ia32_syscalls_are_captured") {
+        return;
+    }
+    let dir = temp_dir("ia32");
+    let from_data = dir.join("made-by-int80-in-64-bit-code");
+    let (Some(t32), Some(t64)) = (
+        assemble_int80(&dir, 32, &from_data),
+        assemble_int80(&dir, 64, &from_data),
+    ) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "binutils (as, ld) are needed for the ia32 test"
+        );
+        eprintln!("skip ia32_syscalls_are_captured: no binutils");
+        return;
+    };
+    let cap = Capture::start(&config(false, attach), INTEREST).expect("start capture");
+    assert_eq!(cap.compat(), Ok(()), "this kernel runs ia32 code");
+    let mut seen = Seen::new(cap);
+    let from_argv = dir.join("made-by-ia32-binary");
+    for (exe, arg, path) in [
+        (&t32, Some(&from_argv), &from_argv),
+        (&t64, None, &from_data),
+    ] {
+        let mut cmd = Command::new(exe);
+        if let Some(a) = arg {
+            cmd.arg(a);
+        }
+        assert!(cmd.status().expect("run").success(), "{}", exe.display());
+        assert!(path.exists(), "{} ran", exe.display());
+        let ev = seen.syscall("ia32 open", |s| s.nr == nr("open") && is_path(s.path, path));
+        assert!(ev.ia32, "flagged as a 32-bit syscall");
+        assert_eq!(ev.args[1], O_WRONLY | O_CREAT, "flags from ecx");
+        assert_eq!(ev.args[2], 0o644, "mode from edx");
+        assert!(ev.ret >= 0, "the open succeeded: {}", ev.ret);
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
 /// Every scenario runs with each way of hooking syscalls.
 mod modes {
     use super::*;
+
+    #[test]
+    fn only_the_process_tree_is_reported_per_syscall() {
+        only_the_process_tree_is_reported(Attach::PerSyscall);
+    }
+
+    #[test]
+    fn only_the_process_tree_is_reported_exit_only() {
+        only_the_process_tree_is_reported(Attach::ExitOnly);
+    }
+
+    #[test]
+    fn ia32_syscalls_are_captured_per_syscall() {
+        ia32_syscalls_are_captured(Attach::PerSyscall);
+    }
+
+    #[test]
+    fn ia32_syscalls_are_captured_exit_only() {
+        ia32_syscalls_are_captured(Attach::ExitOnly);
+    }
+
+    #[test]
+    fn ia32_syscalls_are_captured_enter_exit() {
+        ia32_syscalls_are_captured(Attach::EnterExit);
+    }
 
     #[test]
     fn files_exec_and_namespaces_arrive_decoded_enter_exit() {

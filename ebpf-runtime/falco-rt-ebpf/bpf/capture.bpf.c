@@ -24,6 +24,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load (rodata). */
 const volatile __u32 own_tgid = 0;              /* events of this process are dropped */
+const volatile __u32 only_tree = 0;             /* set: only this process and its descendants */
 const volatile __u64 wakeup_bytes = 256 * 1024; /* per CPU; 0 = wake the reader on every record */
 
 /* x86_64 syscall numbers with arguments the program decodes. */
@@ -55,6 +56,9 @@ const volatile __u64 wakeup_bytes = 256 * 1024; /* per CPU; 0 = wake the reader 
 
 #define EINPROGRESS 115
 
+/* thread_info.status: the running syscall is a 32-bit (ia32) one. */
+#define TS_COMPAT 0x0002
+
 /* `interest` values: which hook emits the syscall (one at a time, so that the
  * loader can move a syscall between hooks without a gap or a duplicate). */
 #define INTEREST_GLOBAL 1     /* the raw sys_exit (or sys_enter + sys_exit) hooks */
@@ -77,6 +81,24 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } interest SEC(".maps");
+
+/* With `only_tree`: the processes whose events are reported (the root, then every
+ * process it or a member forks). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} tree SEC(".maps");
+
+/* The x86_64 number of each ia32 syscall number, plus one (0: no x86_64 twin); written
+ * by the loader from the two syscall tables. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RT_MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, __u32);
+} compat_nr SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -109,6 +131,17 @@ static __always_inline void count(__u32 idx)
 	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
 	if (v)
 		*v += 1;
+}
+
+/* Whether the events of task `pid_tgid` are reported: never the agent's own, and with
+ * `only_tree` only those of the tree's processes (tests find their own events however
+ * busy the machine is). */
+static __always_inline bool reported(__u64 pid_tgid)
+{
+	__u32 tgid = (__u32)(pid_tgid >> 32);
+	if (tgid == own_tgid)
+		return false;
+	return !only_tree || bpf_map_lookup_elem(&tree, &tgid) != 0;
 }
 
 static __always_inline bool interesting(long id, __u32 hook)
@@ -272,24 +305,37 @@ static __always_inline int read_tuple(long fd, struct rt_tuple *t)
 	return 0;
 }
 
+/* The six x86_64 syscall argument registers of a raw tracepoint's pt_regs (the
+ * per-syscall tracepoint program reads its BTF pt_regs with plain loads instead). */
+static __always_inline void read_args(struct pt_regs *regs, __u64 *args)
+{
+	args[0] = BPF_CORE_READ(regs, di);
+	args[1] = BPF_CORE_READ(regs, si);
+	args[2] = BPF_CORE_READ(regs, dx);
+	args[3] = BPF_CORE_READ(regs, r10);
+	args[4] = BPF_CORE_READ(regs, r8);
+	args[5] = BPF_CORE_READ(regs, r9);
+}
+
+/* Whether the current syscall is a 32-bit one (its number is an ia32 number). */
+static __always_inline bool in_compat_syscall(void)
+{
+	return bpf_get_current_task_btf()->thread_info.status & TS_COMPAT;
+}
+
 SEC("raw_tracepoint/sys_enter")
 int rt_sys_enter(unsigned long long *ctx)
 {
 	long id = (long)ctx[1];
-	if (!interesting(id, INTEREST_GLOBAL))
+	if (!interesting(id, INTEREST_GLOBAL) || in_compat_syscall())
 		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((__u32)(pid_tgid >> 32) == own_tgid)
+	if (!reported(pid_tgid))
 		return 0;
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
 	struct stash st = {};
 	st.nr = (__u32)id;
-	st.args[0] = BPF_CORE_READ(regs, di);
-	st.args[1] = BPF_CORE_READ(regs, si);
-	st.args[2] = BPF_CORE_READ(regs, dx);
-	st.args[3] = BPF_CORE_READ(regs, r10);
-	st.args[4] = BPF_CORE_READ(regs, r8);
-	st.args[5] = BPF_CORE_READ(regs, r9);
+	read_args(regs, st.args);
 	bpf_map_update_elem(&stash, &pid_tgid, &st, BPF_ANY);
 	return 0;
 }
@@ -299,7 +345,7 @@ int rt_sys_enter(unsigned long long *ctx)
  * argument registers at entry. Shared by every exit hook (a subprogram, so it
  * is verified and stored once).
  */
-static __noinline int emit_syscall(__u64 *args, __u32 nr, long ret, __u64 pid_tgid)
+static __noinline int emit_syscall(__u64 *args, __u32 nr, long ret, __u64 pid_tgid, __u32 flags)
 {
 	/* A successful execve returns into the new image; sched_process_exec reports it. */
 	if ((nr == NR_execve || nr == NR_execveat) && ret == 0)
@@ -318,7 +364,7 @@ static __noinline int emit_syscall(__u64 *args, __u32 nr, long ret, __u64 pid_tg
 	sc->str1_len = 0;
 	sc->addr_len = 0;
 	sc->tuple_len = 0;
-	sc->flags = 0;
+	sc->flags = flags;
 
 	__u64 off = sizeof(struct rt_syscall);
 	int p0, p1;
@@ -393,7 +439,7 @@ int rt_sys_exit(unsigned long long *ctx)
 	if (!interesting(id, INTEREST_GLOBAL))
 		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((__u32)(pid_tgid >> 32) == own_tgid)
+	if (!reported(pid_tgid))
 		return 0;
 	struct stash *st = bpf_map_lookup_elem(&stash, &pid_tgid);
 	if (!st) {
@@ -408,7 +454,7 @@ int rt_sys_exit(unsigned long long *ctx)
 	bpf_map_delete_elem(&stash, &pid_tgid);
 	if (nr != (__u32)id)
 		return 0;
-	return emit_syscall(args, nr, (long)ctx[1], pid_tgid);
+	return emit_syscall(args, nr, (long)ctx[1], pid_tgid, 0);
 }
 
 /*
@@ -420,16 +466,11 @@ int rt_sys_exit(unsigned long long *ctx)
 static __always_inline int emit_from_regs(struct pt_regs *regs, long id, long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((__u32)(pid_tgid >> 32) == own_tgid)
+	if (!reported(pid_tgid))
 		return 0;
 	__u64 args[6];
-	args[0] = BPF_CORE_READ(regs, di);
-	args[1] = BPF_CORE_READ(regs, si);
-	args[2] = BPF_CORE_READ(regs, dx);
-	args[3] = BPF_CORE_READ(regs, r10);
-	args[4] = BPF_CORE_READ(regs, r8);
-	args[5] = BPF_CORE_READ(regs, r9);
-	return emit_syscall(args, (__u32)id, ret, pid_tgid);
+	read_args(regs, args);
+	return emit_syscall(args, (__u32)id, ret, pid_tgid, 0);
 }
 
 /*
@@ -442,9 +483,47 @@ int rt_sys_exit_only(unsigned long long *ctx)
 {
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
 	long id = (long)BPF_CORE_READ(regs, orig_ax);
-	if (!interesting(id, INTEREST_GLOBAL))
+	if (!interesting(id, INTEREST_GLOBAL) || in_compat_syscall())
 		return 0;
 	return emit_from_regs(regs, id, (long)ctx[1]);
+}
+
+/*
+ * 32-bit (ia32) syscalls, from ia32 binaries or `int 0x80` in 64-bit ones: the
+ * per-syscall tracepoints never fire for them, and their numbers and argument
+ * registers differ. Attached to the global raw sys_exit tracepoint in every layout;
+ * returns at once for 64-bit syscalls (one load from the task). A compat syscall whose
+ * x86_64 twin is selected (by any hook) is emitted under the twin's number, its
+ * arguments read from ebx, ecx, edx, esi, edi, ebp, and flagged RT_SC_IA32.
+ */
+SEC("raw_tracepoint/sys_exit")
+int rt_sys_exit_compat(unsigned long long *ctx)
+{
+	if (!in_compat_syscall())
+		return 0;
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	__u32 id32 = (__u32)BPF_CORE_READ(regs, orig_ax);
+	if (id32 >= RT_MAX_SYSCALLS)
+		return 0;
+	__u32 *twin = bpf_map_lookup_elem(&compat_nr, &id32);
+	if (!twin || *twin == 0)
+		return 0;
+	__u32 nr = *twin - 1;
+	__u32 *on = bpf_map_lookup_elem(&interest, &nr);
+	if (!on || *on == 0)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!reported(pid_tgid))
+		return 0;
+	__u64 args[6];
+	/* 32-bit registers: the upper halves are not part of the arguments. */
+	args[0] = (__u32)BPF_CORE_READ(regs, bx);
+	args[1] = (__u32)BPF_CORE_READ(regs, cx);
+	args[2] = (__u32)BPF_CORE_READ(regs, dx);
+	args[3] = (__u32)BPF_CORE_READ(regs, si);
+	args[4] = (__u32)BPF_CORE_READ(regs, di);
+	args[5] = (__u32)BPF_CORE_READ(regs, bp);
+	return emit_syscall(args, nr, (long)ctx[1], pid_tgid, RT_SC_IA32);
 }
 
 /* The context of a syscalls/sys_exit_<name> perf tracepoint (its tracefs format). */
@@ -471,7 +550,7 @@ int rt_sys_exit_tp(struct sys_exit_tp_ctx *ctx)
 	if (!interesting(id, INTEREST_TRACEPOINT))
 		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((__u32)(pid_tgid >> 32) == own_tgid)
+	if (!reported(pid_tgid))
 		return 0;
 	/* A BTF pointer: the verifier turns these loads into fault-safe loads,
 	 * cheaper than one bpf_probe_read_kernel call per register. */
@@ -483,7 +562,7 @@ int rt_sys_exit_tp(struct sys_exit_tp_ctx *ctx)
 	args[3] = regs->r10;
 	args[4] = regs->r8;
 	args[5] = regs->r9;
-	return emit_syscall(args, (__u32)id, ctx->ret, pid_tgid);
+	return emit_syscall(args, (__u32)id, ctx->ret, pid_tgid, 0);
 }
 
 /*
@@ -556,11 +635,151 @@ static __always_inline __u64 put_cgroup_names(__u8 *buf, __u64 off, struct cgrou
 	return off - start;
 }
 
+/* Linux constants the executable checks use (ABI-stable). */
+#define SB_RDONLY 1
+#define S_IMMUTABLE 8
+#define S_IFMT 00170000
+#define S_IFREG 0100000
+#define S_IFDIR 0040000
+#define S_IFLNK 0120000
+#define MAY_WRITE 2
+#define CAP_DAC_OVERRIDE 1
+#define CAP_FOWNER 3
+#define PIDTYPE_PGID 2
+#define NGROUPS_SEARCH 16 /* binary search steps: log2(NGROUPS_MAX) */
+
+/* Whether `gid` is one of the task's supplementary groups (they are sorted). */
+static __always_inline bool in_groups(const struct cred *cred, __u32 gid)
+{
+	struct group_info *gi = BPF_CORE_READ(cred, group_info);
+	if (!gi)
+		return false;
+	__u32 left = 0, right = (__u32)BPF_CORE_READ(gi, ngroups);
+	__u64 base = bpf_core_field_offset(struct group_info, gid);
+	for (int i = 0; i < NGROUPS_SEARCH; i++) {
+		if (left >= right)
+			break;
+		__u32 mid = (left + right) / 2;
+		__u32 g = 0;
+		bpf_probe_read_kernel(&g, sizeof(g), (const __u8 *)gi + base + (__u64)(mid & 0xffff) * 4);
+		if (gid > g)
+			left = mid + 1;
+		else if (gid < g)
+			right = mid;
+		else
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the task may write the inode, as the kernel's permission check decides in the
+ * common cases (the same test Falco's driver makes for EXE_WRITABLE): a read-only
+ * filesystem or an immutable file is not writable; the owner may write; otherwise the
+ * owner, group or other write bit that applies, or CAP_DAC_OVERRIDE / CAP_FOWNER.
+ * ACLs and user-namespace id mappings are not looked at.
+ */
+static __always_inline bool exe_writable(const struct cred *cred, struct inode *inode)
+{
+	__u16 mode = BPF_CORE_READ(inode, i_mode);
+	__u16 fmt = mode & S_IFMT;
+	unsigned long s_flags = BPF_CORE_READ(inode, i_sb, s_flags);
+	if ((s_flags & SB_RDONLY) && (fmt == S_IFREG || fmt == S_IFDIR || fmt == S_IFLNK))
+		return false;
+	if (BPF_CORE_READ(inode, i_flags) & S_IMMUTABLE)
+		return false;
+	__u32 i_uid = BPF_CORE_READ(inode, i_uid.val);
+	__u32 i_gid = BPF_CORE_READ(inode, i_gid.val);
+	if (i_uid == (__u32)-1 || i_gid == (__u32)-1)
+		return false;
+	__u32 fsuid = BPF_CORE_READ(cred, fsuid.val);
+	if (fsuid == i_uid)
+		return true;
+	if (i_gid == BPF_CORE_READ(cred, fsgid.val) || in_groups(cred, i_gid))
+		mode >>= 3;
+	if (mode & MAY_WRITE)
+		return true;
+	kernel_cap_t caps = {};
+	BPF_CORE_READ_INTO(&caps, cred, cap_effective);
+	return (caps.val >> CAP_DAC_OVERRIDE) & 1 || (caps.val >> CAP_FOWNER) & 1;
+}
+
+/* Whether the file is a memfd_create file: a root dentry named "memfd:...". */
+static __always_inline bool exe_from_memfd(struct file *file)
+{
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
+	if (!d || BPF_CORE_READ(d, d_parent) != d)
+		return false;
+	char name[7] = {};
+	if (bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(d, d_name.name)) != sizeof(name))
+		return false;
+	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
+	       name[4] == 'd' && name[5] == ':';
+}
+
+/* The inode's status change and modification times, ns since the epoch. */
+static __always_inline void inode_times(struct inode *inode, __u64 *ctime, __u64 *mtime)
+{
+	if (bpf_core_field_exists(inode->i_ctime_sec)) {
+		/* Bit 31 of i_ctime_nsec flags a queried multigrain ctime (6.13+), not time. */
+		__u32 cns = BPF_CORE_READ(inode, i_ctime_nsec) & ~(1u << 31);
+		__u32 mns = BPF_CORE_READ(inode, i_mtime_nsec) & ~(1u << 31);
+		*ctime = BPF_CORE_READ(inode, i_ctime_sec) * 1000000000ull + cns;
+		*mtime = BPF_CORE_READ(inode, i_mtime_sec) * 1000000000ull + mns;
+		return;
+	}
+	struct inode___v6_6 *v66 = (struct inode___v6_6 *)inode;
+	struct inode___old *old = (struct inode___old *)inode;
+	struct timespec64 c = {}, m = {};
+	if (bpf_core_field_exists(v66->__i_ctime)) {
+		BPF_CORE_READ_INTO(&c, v66, __i_ctime);
+		BPF_CORE_READ_INTO(&m, v66, i_mtime);
+	} else if (bpf_core_field_exists(old->i_ctime)) {
+		BPF_CORE_READ_INTO(&c, old, i_ctime);
+		BPF_CORE_READ_INTO(&m, old, i_mtime);
+	}
+	*ctime = c.tv_sec * 1000000000ull + c.tv_nsec;
+	*mtime = m.tv_sec * 1000000000ull + m.tv_nsec;
+}
+
+/* Fills the credentials, process group and executable facts of an exec record. */
+static __always_inline void exec_facts(struct rt_exec *ex, struct task_struct *task)
+{
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	ex->euid = BPF_CORE_READ(cred, euid.val);
+	ex->egid = BPF_CORE_READ(cred, egid.val);
+	kernel_cap_t caps = {};
+	BPF_CORE_READ_INTO(&caps, cred, cap_inheritable);
+	ex->cap_inheritable = caps.val;
+	BPF_CORE_READ_INTO(&caps, cred, cap_permitted);
+	ex->cap_permitted = caps.val;
+	BPF_CORE_READ_INTO(&caps, cred, cap_effective);
+	ex->cap_effective = caps.val;
+	struct pid *pgrp = BPF_CORE_READ(task, signal, pids[PIDTYPE_PGID]);
+	struct pid *own = BPF_CORE_READ(task, thread_pid);
+	ex->pgid = pid_nr(pgrp, 0);
+	ex->vpgid = pid_nr(pgrp, own ? BPF_CORE_READ(own, level) : 0);
+	ex->exe_ino = 0;
+	ex->exe_ctime_ns = 0;
+	ex->exe_mtime_ns = 0;
+	ex->exe_flags = 0;
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	struct inode *inode = exe ? BPF_CORE_READ(exe, f_inode) : 0;
+	if (!inode)
+		return;
+	ex->exe_ino = BPF_CORE_READ(inode, i_ino);
+	inode_times(inode, &ex->exe_ctime_ns, &ex->exe_mtime_ns);
+	if (exe_writable(cred, inode))
+		ex->exe_flags |= RT_EXE_WRITABLE;
+	if (exe_from_memfd(exe))
+		ex->exe_flags |= RT_EXE_FROM_MEMFD;
+}
+
 SEC("raw_tracepoint/sched_process_exec")
 int rt_sched_exec(unsigned long long *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((__u32)(pid_tgid >> 32) == own_tgid)
+	if (!reported(pid_tgid))
 		return 0;
 	struct task_struct *task = (struct task_struct *)ctx[0];
 	struct linux_binprm *bprm = (struct linux_binprm *)ctx[2];
@@ -575,6 +794,8 @@ int rt_sched_exec(unsigned long long *ctx)
 	ex->sid = pid_nr(BPF_CORE_READ(task, signal, pids[3]), 0); /* PIDTYPE_SID, global */
 	ex->vpid = task_vpid(task);
 	ex->tty = task_tty(task);
+	exec_facts(ex, task);
+	ex->pad = 0;
 
 	__u64 off = sizeof(struct rt_exec);
 	const char *fname = BPF_CORE_READ(bprm, filename);
@@ -613,6 +834,18 @@ int rt_sched_exec(unsigned long long *ctx)
 			off += cn;
 		}
 	}
+
+	start = BPF_CORE_READ(task, mm, env_start);
+	end = BPF_CORE_READ(task, mm, env_end);
+	__u64 elen = end > start ? end - start : 0;
+	if (elen > RT_MAX_STR)
+		elen = RT_MAX_STR;
+	ex->env_len = 0;
+	if (off <= RT_SCRATCH_SIZE - RT_MAX_STR && elen > 0 &&
+	    bpf_probe_read_user(buf + off, elen, (const void *)start) == 0) {
+		ex->env_len = (__u16)elen;
+		off += elen;
+	}
 	submit(buf, off);
 	return 0;
 }
@@ -621,13 +854,18 @@ SEC("raw_tracepoint/sched_process_fork")
 int rt_sched_fork(unsigned long long *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((__u32)(pid_tgid >> 32) == own_tgid)
-		return 0;
 	struct task_struct *child = (struct task_struct *)ctx[1];
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
 	__u32 ctid = BPF_CORE_READ(child, pid);
 	/* Threads share the parent's process state; only new processes are reported. */
 	if (ctgid != ctid)
+		return 0;
+	__u32 ptgid = (__u32)(pid_tgid >> 32);
+	if (only_tree && bpf_map_lookup_elem(&tree, &ptgid)) {
+		__u8 one = 1;
+		bpf_map_update_elem(&tree, &ctgid, &one, BPF_ANY);
+	}
+	if (!reported(pid_tgid))
 		return 0;
 	__u8 *buf = scratch_get();
 	if (!buf)
@@ -646,7 +884,7 @@ SEC("raw_tracepoint/sched_process_exit")
 int rt_sched_exit(unsigned long long *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((__u32)(pid_tgid >> 32) == own_tgid)
+	if (!reported(pid_tgid))
 		return 0;
 	if ((__u32)(pid_tgid >> 32) != (__u32)pid_tgid)
 		return 0;
@@ -659,5 +897,10 @@ int rt_sched_exit(unsigned long long *ctx)
 	ex->exit_code = BPF_CORE_READ(task, exit_code);
 	ex->pad = 0;
 	submit(buf, sizeof(struct rt_exit));
+	if (only_tree) {
+		__u32 tgid = (__u32)(pid_tgid >> 32);
+		if (tgid != only_tree)
+			bpf_map_delete_elem(&tree, &tgid);
+	}
 	return 0;
 }

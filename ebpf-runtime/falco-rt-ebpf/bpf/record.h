@@ -14,7 +14,7 @@
 #ifndef FALCO_RT_RECORD_H
 #define FALCO_RT_RECORD_H
 
-#define RT_RECORD_VERSION 3
+#define RT_RECORD_VERSION 4
 
 /* Longest path or argument block copied into a record, NUL included. */
 #define RT_MAX_STR 4096
@@ -45,6 +45,13 @@ enum rt_counter {
 
 /* rt_syscall.flags */
 #define RT_SC_ARGS_NORMALIZED 1 /* openat2: args[2..5] hold open_how, not raw registers */
+#define RT_SC_IA32 2 /* a 32-bit syscall; nr is its x86_64 twin, args its ia32 registers */
+
+/* rt_exec.exe_flags: the driver's execve `flags` bits (libs' PPM_EXE_*). */
+#define RT_EXE_WRITABLE 1   /* the task may write its executable */
+#define RT_EXE_UPPER_LAYER 2 /* on an overlayfs upper layer (not detected yet) */
+#define RT_EXE_FROM_MEMFD 4 /* a memfd_create file */
+#define RT_EXE_LOWER_LAYER 8 /* on an overlayfs lower layer (not detected yet) */
 
 /* rt_fork.flags */
 #define RT_FORK_THREAD 1 /* the child is a thread of the parent's group */
@@ -97,11 +104,24 @@ struct rt_exec {
 	__u32 sid;          /* session id (global pid of the session leader) */
 	__u32 vpid;         /* pid in the task's own pid namespace */
 	__u32 tty;          /* controlling terminal as /proc/PID/stat tty_nr; 0 = none */
+	__u32 euid;         /* effective uid (the header has the real one) */
+	__u32 egid;         /* effective gid */
+	__u32 pgid;         /* process group id (global) */
+	__u32 vpgid;        /* process group id in the task's own pid namespace */
+	__u64 cap_inheritable; /* Linux capability bits */
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 exe_ino;      /* inode number of the executable */
+	__u64 exe_ctime_ns; /* its status change time, ns since the epoch */
+	__u64 exe_mtime_ns; /* its modification time, ns since the epoch */
+	__u32 exe_flags;    /* RT_EXE_* */
 	__u16 filename_len; /* path given to exec, NUL included */
 	__u16 args_len;     /* argv block, NUL-separated, as in /proc/PID/cmdline */
 	__u16 cgroup_len;   /* cgroup v2 names, leaf first, NUL-separated (RT_CGROUP_DEPTH at most) */
 	__u16 cgroup_v1_len; /* the same for the v1 memory controller's cgroup */
-	/* data: filename, args, cgroup names, cgroup v1 names */
+	__u16 env_len;      /* environment block, NUL-separated, as in /proc/PID/environ */
+	__u16 pad;
+	/* data: filename, args, cgroup names, cgroup v1 names, env */
 };
 
 /* A new task (sched_process_fork); the header describes the parent. */
@@ -126,8 +146,9 @@ _Static_assert(sizeof(struct rt_syscall) == 128, "rt_syscall layout");
 _Static_assert(__builtin_offsetof(struct rt_syscall, nr) == 112, "rt_syscall.nr");
 _Static_assert(__builtin_offsetof(struct rt_syscall, flags) == 124, "rt_syscall.flags");
 _Static_assert(sizeof(struct rt_tuple) == 48, "rt_tuple layout");
-_Static_assert(sizeof(struct rt_exec) == 88, "rt_exec layout");
-_Static_assert(__builtin_offsetof(struct rt_exec, filename_len) == 80, "rt_exec.filename_len");
+_Static_assert(sizeof(struct rt_exec) == 160, "rt_exec layout");
+_Static_assert(__builtin_offsetof(struct rt_exec, cap_inheritable) == 96, "rt_exec.cap_inheritable");
+_Static_assert(__builtin_offsetof(struct rt_exec, filename_len) == 148, "rt_exec.filename_len");
 _Static_assert(sizeof(struct rt_fork) == 72, "rt_fork layout");
 _Static_assert(sizeof(struct rt_exit) == 64, "rt_exit layout");
 

@@ -59,6 +59,9 @@ enum {
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
 struct pt_regs {
+	unsigned long bp;
+	unsigned long bx;
+	unsigned long cx;
 	unsigned long r10;
 	unsigned long r9;
 	unsigned long r8;
@@ -72,9 +75,86 @@ typedef struct {
 	uid_t val;
 } kuid_t;
 
+typedef struct {
+	unsigned int val;
+} kgid_t;
+
+/* 64 bits in every kernel: `__u64 val` since 6.3, `__u32 cap[2]` before (read whole). */
+typedef struct kernel_cap_struct {
+	__u64 val;
+} kernel_cap_t;
+
+struct group_info {
+	int ngroups;
+	kgid_t gid[];
+};
+
+struct cred {
+	kuid_t euid;
+	kgid_t egid;
+	kuid_t fsuid;
+	kgid_t fsgid;
+	kernel_cap_t cap_inheritable;
+	kernel_cap_t cap_permitted;
+	kernel_cap_t cap_effective;
+	struct group_info *group_info;
+};
+
+struct super_block {
+	unsigned long s_flags;
+	unsigned long s_magic;
+};
+
+struct timespec64 {
+	__s64 tv_sec;
+	long tv_nsec;
+};
+
+/* Inode times: `i_ctime_sec`/`_nsec` since 6.11; see inode___v6_6 and inode___old. */
+struct inode {
+	unsigned short i_mode;
+	kuid_t i_uid;
+	kgid_t i_gid;
+	unsigned int i_flags;
+	struct super_block *i_sb;
+	unsigned long i_ino;
+	__s64 i_ctime_sec;
+	__u32 i_ctime_nsec;
+	__s64 i_mtime_sec;
+	__u32 i_mtime_nsec;
+};
+
+struct inode___v6_6 {
+	struct timespec64 __i_ctime;
+	struct timespec64 i_mtime;
+};
+
+struct inode___old {
+	struct timespec64 i_ctime;
+	struct timespec64 i_mtime;
+};
+
+struct qstr {
+	const unsigned char *name;
+};
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+};
+
+struct path {
+	struct dentry *dentry;
+};
+
+struct file;
+
 struct mm_struct {
 	unsigned long arg_start;
 	unsigned long arg_end;
+	unsigned long env_start;
+	unsigned long env_end;
+	struct file *exe_file;
 };
 
 struct fdtable {
@@ -88,6 +168,8 @@ struct files_struct {
 
 struct file {
 	void *private_data;
+	struct path f_path;
+	struct inode *f_inode;
 };
 
 struct in6_addr {
@@ -139,7 +221,7 @@ struct tty_struct {
 };
 
 struct signal_struct {
-	struct pid *pids[4]; /* indexed by enum pid_type; PIDTYPE_SID = 3 */
+	struct pid *pids[4]; /* indexed by enum pid_type; PIDTYPE_PGID = 2, PIDTYPE_SID = 3 */
 	struct tty_struct *tty;
 };
 
@@ -170,13 +252,19 @@ enum cgroup_subsys_id {
 	memory_cgrp_id = 4,
 };
 
+struct thread_info {
+	__u32 status; /* TS_COMPAT while a 32-bit syscall runs */
+};
+
 struct task_struct {
+	struct thread_info thread_info;
 	pid_t pid;
 	pid_t tgid;
 	int exit_code;
 	struct task_struct *real_parent;
 	struct mm_struct *mm;
 	struct files_struct *files;
+	const struct cred *cred;
 	kuid_t loginuid;
 	unsigned int sessionid;
 	struct pid *thread_pid;

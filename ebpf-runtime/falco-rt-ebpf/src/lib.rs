@@ -54,6 +54,10 @@ pub const EXIT_ONLY_PROGRAMS: &[(&str, &str)] = &[("rt_sys_exit_only", "sys_exit
 /// saved user registers like [`EXIT_ONLY_PROGRAMS`].
 pub const PER_SYSCALL_PROGRAM: &str = "rt_sys_exit_tp";
 
+/// The raw tracepoint program for 32-bit (ia32) syscalls, attached in every layout when
+/// the kernel runs ia32 code: per-syscall tracepoints never fire for them.
+pub const COMPAT_PROGRAM: (&str, &str) = ("rt_sys_exit_compat", "sys_exit");
+
 /// Every program and the section prefix it lives in (for checks).
 pub const PROGRAMS: &[(&str, &str)] = &[
     ("rt_sys_enter", "raw_tracepoint/sys_enter"),
@@ -63,6 +67,7 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("rt_sched_exit", "raw_tracepoint/sched_process_exit"),
     ("rt_sys_exit_only", "raw_tracepoint/sys_exit"),
     ("rt_sys_exit_tp", "tracepoint/syscalls/sys_exit"),
+    ("rt_sys_exit_compat", "raw_tracepoint/sys_exit"),
 ];
 
 /// Map names in the object.
@@ -73,6 +78,10 @@ pub mod maps {
     pub const INTEREST: &str = "interest";
     /// Per-CPU `u64` counters, indexed by `falco_rt_record::Counter`.
     pub const COUNTERS: &str = "counters";
+    /// Array indexed by ia32 syscall number: its x86_64 twin plus one (0: none).
+    pub const COMPAT_NR: &str = "compat_nr";
+    /// Hash of the tgids whose events are reported when `only_tree` is set.
+    pub const TREE: &str = "tree";
 }
 
 /// Values of the `interest` map: which hook emits a syscall. Exactly one
@@ -90,6 +99,8 @@ pub mod interest {
 pub mod globals {
     /// `u32`: the tgid whose events the program drops (the agent itself).
     pub const OWN_TGID: &str = "own_tgid";
+    /// `u32`: when non-zero, only this process and its descendants are reported.
+    pub const ONLY_TREE: &str = "only_tree";
     /// `u64`: bytes a CPU submits between forced reader wakeups; 0 = wake on every record.
     pub const WAKEUP_BYTES: &str = "wakeup_bytes";
 }

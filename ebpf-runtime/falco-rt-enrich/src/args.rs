@@ -2,10 +2,15 @@
 //! ids and tuples.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
-use falco_rt_record::SyscallEvent;
+use std::collections::BTreeMap;
+
+use falco_events::agent_fields::{self, ArgSource};
+use falco_events::params::{self, Param, ParamType};
 use falco_rt_record::syscalls::nr;
-use falco_rt_state::UserDb;
+use falco_rt_record::{ExecEvent, SyscallEvent};
+use falco_rt_state::{State, resolve_path};
 
 use crate::json::Obj;
 
@@ -48,207 +53,223 @@ impl ArgSink for falco_events::SyscallBuilder {
     }
 }
 
-/// `S_*` mode bits with the names libsinsp prints for `PT_MODE` parameters.
-const MODE_BITS: &[(u64, &str)] = &[
-    (0o1, "S_IXOTH"),
-    (0o2, "S_IWOTH"),
-    (0o4, "S_IROTH"),
-    (0o10, "S_IXGRP"),
-    (0o20, "S_IWGRP"),
-    (0o40, "S_IRGRP"),
-    (0o100, "S_IXUSR"),
-    (0o200, "S_IWUSR"),
-    (0o400, "S_IRUSR"),
-    (0o1000, "S_ISVTX"),
-    (0o2000, "S_ISGID"),
-    (0o4000, "S_ISUID"),
-];
+/// Where a parameter's value comes from in a capture record (`data/arg_sources.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// The return value.
+    Ret,
+    /// An argument register.
+    Reg(u8),
+    /// The first or second path the kernel program read.
+    Path(u8),
+    /// The connection tuple read from the socket.
+    Tuple,
+    /// open's mode: the first register when the flags in the second create a file.
+    OpenMode(u8, u8),
+}
 
-/// Namespace and sharing flags of `setns`/`unshare` (`CLONE_*`).
-const CLONE_FLAGS: &[(u64, &str)] = &[
-    (0x80, "CLONE_NEWTIME"),
-    (0x200, "CLONE_FS"),
-    (0x400, "CLONE_FILES"),
-    (0x20000, "CLONE_NEWNS"),
-    (0x40000, "CLONE_SYSVSEM"),
-    (0x0200_0000, "CLONE_NEWCGROUP"),
-    (0x0400_0000, "CLONE_NEWUTS"),
-    (0x0800_0000, "CLONE_NEWIPC"),
-    (0x1000_0000, "CLONE_NEWUSER"),
-    (0x2000_0000, "CLONE_NEWPID"),
-    (0x4000_0000, "CLONE_NEWNET"),
-];
-
-/// `a|b|c` for the bits of `v` that have names; `0` when none is set.
-fn flags_text(v: u64, table: &[(u64, &str)]) -> String {
-    let names: Vec<&str> = table
-        .iter()
-        .filter(|(bit, _)| v & bit != 0)
-        .map(|(_, n)| *n)
-        .collect();
-    if names.is_empty() {
-        "0".into()
-    } else {
-        names.join("|")
+impl Source {
+    fn parse(s: &str) -> Option<Self> {
+        let reg = |r: &str| {
+            r.strip_prefix('a')
+                .and_then(|n| n.parse::<u8>().ok())
+                .filter(|n| *n < 6)
+        };
+        Some(match s {
+            "ret" => Self::Ret,
+            "tuple" => Self::Tuple,
+            "path0" => Self::Path(0),
+            "path1" => Self::Path(1),
+            _ => match s.strip_prefix("mode:").map(|m| m.split_once(':')) {
+                Some(Some((value, flags))) => Self::OpenMode(reg(value)?, reg(flags)?),
+                Some(None) => return None,
+                None => Self::Reg(reg(s)?),
+            },
+        })
     }
+}
+
+/// One served parameter of an event: libs' description and where its value is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Served {
+    pub(crate) param: &'static Param,
+    pub(crate) source: Source,
+}
+
+/// The agent's argument sources (`falco_events::agent_fields::arg_sources`) with their
+/// sources parsed; `Err` names the first source that does not parse (the crate's tests
+/// check the shipped table has none).
+pub(crate) fn parse_sources(
+    table: &BTreeMap<String, Vec<ArgSource>>,
+) -> Result<BTreeMap<&str, Vec<Served>>, String> {
+    table
+        .iter()
+        .map(|(event, sources)| {
+            let served = sources
+                .iter()
+                .map(|s| {
+                    Source::parse(s.source)
+                        .map(|source| Served {
+                            param: s.param,
+                            source,
+                        })
+                        .ok_or_else(|| {
+                            format!("{event}.{}: unknown source `{}`", s.param.name, s.source)
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((event.as_str(), served))
+        })
+        .collect()
+}
+
+/// The served parameters of each syscall, by syscall number (libs' parameter order).
+fn served_by_nr() -> &'static [Vec<Served>] {
+    static TABLE: OnceLock<Vec<Vec<Served>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let by_event = parse_sources(agent_fields::arg_sources()).unwrap_or_default();
+        (0..falco_rt_record::MAX_SYSCALLS)
+            .map(|nr| {
+                crate::line::syscall_event_type(nr)
+                    .and_then(|ty| by_event.get(ty).cloned())
+                    .unwrap_or_default()
+            })
+            .collect()
+    })
 }
 
 fn lossy(b: Option<&[u8]>) -> Cow<'_, str> {
     b.map_or(Cow::Borrowed(""), String::from_utf8_lossy)
 }
 
-/// Writes the `args` object of a syscall record.
-pub(crate) fn write<S: ArgSink>(o: &mut S, s: &SyscallEvent<'_>, users: &UserDb) {
-    let a = s.args;
-    let fd = |i: usize| a[i] as i32;
-    let path = lossy(s.path);
-    let path2 = lossy(s.path2);
-    let mode = |o: &mut S, k: &'static str, v: u64| o.raw_text(k, v, &flags_text(v, MODE_BITS));
-    let uid = |o: &mut S, k: &'static str, v: u64| {
-        let id = v as u32;
-        match id {
-            u32::MAX => o.raw_text(k, -1, "-1"),
-            _ => o.raw_text(k, id, &users.user_name(id)),
-        }
+/// `AT_FDCWD`: a `dirfd` that means the working directory.
+const AT_FDCWD: i32 = -100;
+
+/// O_CREAT | O_TMPFILE: the open flags under which the driver records the mode.
+const CREATES: u64 = 0o100 | 0o20200000;
+
+/// Writes the `args` object of a syscall record: each parameter `data/arg_sources.tsv`
+/// serves, in libs' order, with libsinsp's text for flags, enums, modes, ids, threads and
+/// relative paths.
+pub(crate) fn write<S: ArgSink>(o: &mut S, s: &SyscallEvent<'_>, state: &State) {
+    let Some(served) = served_by_nr().get(s.nr as usize) else {
+        return;
     };
-    let gid = |o: &mut S, k: &'static str, v: u64| {
-        let id = v as u32;
-        match id {
-            u32::MAX => o.raw_text(k, -1, "-1"),
-            _ => o.raw_text(k, id, &users.group_name(id)),
-        }
+    let reg = |r: u8| s.args.get(usize::from(r)).copied().unwrap_or_default();
+    let mut text = String::new();
+    for sv in served {
+        let p = sv.param;
+        let value = match sv.source {
+            Source::Ret => s.ret as u64,
+            Source::Reg(r) => reg(r),
+            Source::OpenMode(value, flags) if reg(flags) & CREATES != 0 => reg(value),
+            Source::OpenMode(..) => 0,
+            Source::Path(i) => {
+                let path = lossy(if i == 0 { s.path } else { s.path2 });
+                write_path(o, p, &path, s, state);
+                continue;
+            }
+            Source::Tuple => {
+                if let Some(t) = s.tuple
+                    && let (Some(l), Some(r)) = (t.source(), t.dest())
+                {
+                    o.str(p.name, &format!("{l}:{}->{r}:{}", t.sport, t.dport));
+                }
+                continue;
+            }
+        };
+        text.clear();
+        write_value(o, p, value, state, &mut text);
+    }
+}
+
+/// A path parameter; a relative one of type `Fsrelpath` gets libsinsp's text: the path
+/// joined to its directory descriptor's path (the working directory for `AT_FDCWD`).
+fn write_path<S: ArgSink>(o: &mut S, p: &Param, path: &str, s: &SyscallEvent<'_>, state: &State) {
+    if p.ty != ParamType::Fsrelpath || path.is_empty() || path.starts_with('/') {
+        return o.str(p.name, path);
+    }
+    let dirfd = p
+        .dirfd
+        .and_then(|i| params_dirfd_register(s, i))
+        .map_or(AT_FDCWD, |v| v as i32);
+    let proc = state.procs.get(s.header.tgid);
+    let base = match proc {
+        Some(p) if dirfd == AT_FDCWD => Some(p.cwd.as_str()),
+        Some(p) => p.fds.get(dirfd).map(|f| f.path.as_str()),
+        None => None,
     };
-    match s.nr {
-        nr::OPEN => {
-            o.int("fd", s.ret);
-            o.str("name", &path);
-            o.int("flags", a[1]);
-            o.int("mode", a[2]);
-        }
-        nr::CREAT => {
-            o.int("fd", s.ret);
-            o.str("name", &path);
-            o.int("mode", a[1]);
-        }
-        nr::OPENAT | nr::OPENAT2 => {
-            o.int("fd", s.ret);
-            o.int("dirfd", fd(0));
-            o.str("name", &path);
-            o.int("flags", a[2]);
-            o.int("mode", a[3]);
-            if s.nr == nr::OPENAT2 && s.normalized {
-                o.int("resolve", a[4]);
-            }
-        }
-        nr::CLOSE | nr::FCHDIR => o.int("fd", fd(0)),
-        nr::DUP => o.int("oldfd", fd(0)),
-        nr::DUP2 | nr::DUP3 => {
-            o.int("oldfd", fd(0));
-            o.int("newfd", fd(1));
-            if s.nr == nr::DUP3 {
-                o.int("flags", a[2]);
-            }
-        }
-        nr::SOCKET => {
-            o.int("domain", a[0]);
-            o.int("type", a[1]);
-            o.int("proto", a[2]);
-        }
-        nr::CONNECT | nr::ACCEPT | nr::ACCEPT4 => {
-            let num = if s.nr == nr::CONNECT {
-                i64::from(fd(0))
-            } else {
-                s.ret
+    match base.filter(|b| !b.is_empty()) {
+        Some(base) => o.str(p.name, &resolve_path(base, path)),
+        None => o.str(p.name, path),
+    }
+}
+
+/// The register of the directory descriptor parameter at index `i` of the event.
+fn params_dirfd_register(s: &SyscallEvent<'_>, i: u8) -> Option<u64> {
+    let served = served_by_nr().get(s.nr as usize)?;
+    let dirfd = params::params(crate::line::syscall_event_type(s.nr)?).get(usize::from(i))?;
+    served
+        .iter()
+        .find(|sv| std::ptr::eq(sv.param, dirfd))
+        .and_then(|sv| match sv.source {
+            Source::Reg(r) => s.args.get(usize::from(r)).copied(),
+            _ => None,
+        })
+}
+
+/// A numeric parameter as libsinsp stores and prints it.
+fn write_value<S: ArgSink>(o: &mut S, p: &Param, v: u64, state: &State, text: &mut String) {
+    let k = p.name;
+    match p.ty {
+        ParamType::Flags | ParamType::EnumFlags | ParamType::Mode => {
+            let Some(table) = p.table() else {
+                return o.int(k, v);
             };
-            o.int("fd", num);
-            if let Some(t) = s.tuple
-                && let (Some(l), Some(r)) = (t.source(), t.dest())
-            {
-                o.str("tuple", &format!("{l}:{}->{r}:{}", t.sport, t.dport));
+            let ppm = table
+                .ppm_of(v, p.ty == ParamType::EnumFlags)
+                .unwrap_or(v & 0xffff_ffff);
+            if !table.write_text(ppm, p.ty, text) {
+                params::write_number(ppm as i64, p.format, text);
+            }
+            o.raw_text(k, ppm, text);
+        }
+        ParamType::Uid | ParamType::Gid => {
+            let id = v as u32;
+            if id == u32::MAX {
+                o.raw_text(k, -1, "-1");
+            } else if p.ty == ParamType::Uid {
+                o.raw_text(k, id, &state.users.user_name(id));
+            } else {
+                o.raw_text(k, id, &state.users.group_name(id));
             }
         }
-        nr::CHDIR => o.str("path", &path),
-        nr::EXECVE | nr::EXECVEAT => o.str("filename", &path),
-        nr::UNLINK | nr::RMDIR => o.str("path", &path),
-        nr::UNLINKAT => {
-            o.int("dirfd", fd(0));
-            o.str("name", &path);
-            o.int("flags", a[2]);
-        }
-        nr::RENAME | nr::LINK => {
-            o.str("oldpath", &path);
-            o.str("newpath", &path2);
-        }
-        nr::RENAMEAT | nr::RENAMEAT2 | nr::LINKAT => {
-            o.int("olddirfd", fd(0));
-            o.str("oldpath", &path);
-            o.int("newdirfd", fd(2));
-            o.str("newpath", &path2);
-            if s.nr != nr::RENAMEAT {
-                o.int("flags", a[4]);
+        ParamType::Pid => {
+            let pid = v as i32;
+            match u32::try_from(pid).ok().and_then(|p| state.procs.get(p)) {
+                Some(proc) => o.raw_text(k, pid, &proc.name),
+                None => o.int(k, pid),
             }
         }
-        nr::SYMLINK => {
-            o.str("target", &path);
-            o.str("linkpath", &path2);
-        }
-        nr::SYMLINKAT => {
-            o.str("target", &path);
-            o.int("linkdirfd", fd(1));
-            o.str("linkpath", &path2);
-        }
-        nr::MKDIR => {
-            o.str("path", &path);
-            mode(o, "mode", a[1]);
-        }
-        nr::MKDIRAT => {
-            o.int("dirfd", fd(0));
-            o.str("path", &path);
-            mode(o, "mode", a[2]);
-        }
-        nr::CHMOD => {
-            o.str("filename", &path);
-            mode(o, "mode", a[1]);
-        }
-        nr::FCHMOD => {
-            o.int("fd", fd(0));
-            mode(o, "mode", a[1]);
-        }
-        nr::FCHMODAT | nr::FCHMODAT2 => {
-            o.int("dirfd", fd(0));
-            o.str("filename", &path);
-            mode(o, "mode", a[2]);
-        }
-        nr::SETUID => uid(o, "uid", a[0]),
-        nr::SETGID => gid(o, "gid", a[0]),
-        nr::SETREUID => {
-            uid(o, "ruid", a[0]);
-            uid(o, "euid", a[1]);
-        }
-        nr::SETREGID => {
-            gid(o, "rgid", a[0]);
-            gid(o, "egid", a[1]);
-        }
-        nr::SETRESUID => {
-            uid(o, "ruid", a[0]);
-            uid(o, "euid", a[1]);
-            uid(o, "suid", a[2]);
-        }
-        nr::SETRESGID => {
-            gid(o, "rgid", a[0]);
-            gid(o, "egid", a[1]);
-            gid(o, "sgid", a[2]);
-        }
-        nr::SETNS => {
-            o.int("fd", fd(0));
-            o.raw_text("nstype", a[1], &flags_text(a[1], CLONE_FLAGS));
-        }
-        nr::UNSHARE => o.raw_text("flags", a[0], &flags_text(a[0], CLONE_FLAGS)),
-        nr::PTRACE => {
-            o.int("request", a[0]);
-            o.int("pid", a[1] as i32);
-            o.int("addr", a[2]);
-            o.int("data", a[3]);
+        ParamType::Fd | ParamType::Int32 => o.int(k, v as i32),
+        ParamType::Errno | ParamType::Int64 => o.int(k, v as i64),
+        ParamType::Int8 => o.int(k, v as i8),
+        ParamType::Int16 => o.int(k, v as i16),
+        ParamType::Uint8 => o.int(k, v as u8),
+        ParamType::Uint16 => o.int(k, v as u16),
+        ParamType::Uint32 | ParamType::Uint64 => {
+            let v = if p.ty == ParamType::Uint32 {
+                v & 0xffff_ffff
+            } else {
+                v
+            };
+            match p.format {
+                params::Format::Dec | params::Format::Na => o.int(k, v),
+                format => {
+                    params::write_number(v as i64, format, text);
+                    o.raw_text(k, v, text);
+                }
+            }
         }
         _ => {}
     }
@@ -280,5 +301,25 @@ pub(crate) fn fd_of(s: &SyscallEvent<'_>) -> Option<i32> {
         | nr::BIND
         | nr::LISTEN => Some(s.args[0] as i32),
         _ => None,
+    }
+}
+
+/// Writes the parameters of a successful exec (an exec record): those
+/// `falco_events::agent_fields::LIFECYCLE_ARGS` lists for `execve`, libsinsp's text for the
+/// executable flags included.
+pub(crate) fn write_exec<S: ArgSink>(o: &mut S, x: &ExecEvent<'_>) {
+    let mut argv = x.argv().map(String::from_utf8_lossy);
+    o.int("res", 0);
+    o.str("exe", &argv.next().unwrap_or_default());
+    let rest: Vec<_> = argv.collect();
+    o.str("args", &rest.join(" "));
+    o.str("filename", &String::from_utf8_lossy(x.filename));
+    let flags = u64::from(x.facts.exe_flags);
+    let mut text = String::new();
+    match params::param("execve", "flags").and_then(|p| p.table()) {
+        Some(t) if t.write_text(flags, ParamType::Flags, &mut text) => {
+            o.raw_text("flags", flags, &text)
+        }
+        _ => o.int("flags", flags),
     }
 }

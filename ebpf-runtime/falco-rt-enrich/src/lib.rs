@@ -12,6 +12,7 @@
 //! is `<NA>`. The crate links no eBPF loader.
 
 mod args;
+mod caps;
 mod json;
 mod line;
 

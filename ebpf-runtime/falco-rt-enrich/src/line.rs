@@ -1,6 +1,8 @@
 //! One record → one replay-format line.
 
-use falco_events::{Event, EventError, FdInfo, ProcChain, ProcInfo, SyscallBuilder, SyscallReader};
+use falco_events::{
+    Event, EventError, ExeInfo, FdInfo, ProcChain, ProcInfo, SyscallBuilder, SyscallReader,
+};
 use falco_rt_record::syscalls::{self, nr};
 use falco_rt_record::{Event as Record, Header};
 use falco_rt_state::{Container, Fd, FdKind, Process, Role, State};
@@ -9,8 +11,8 @@ use std::sync::OnceLock;
 
 use falco_schema::Schema;
 
-use crate::args;
 use crate::json::Obj;
+use crate::{args, caps};
 
 /// Ancestors written with each event (`proc.aname[1..=N]`, `proc.pname`).
 pub const MAX_ANCESTORS: usize = 8;
@@ -19,11 +21,16 @@ pub const MAX_ANCESTORS: usize = 8;
 /// as an event type), `execve` for an exec, `clone` for a new process, `procexit`.
 pub fn event_type(rec: &Record<'_>) -> Option<&'static str> {
     match rec {
-        Record::Syscall(s) => syscall_event_types().get(s.nr as usize).copied().flatten(),
+        Record::Syscall(s) => syscall_event_type(s.nr),
         Record::Exec(_) => Some("execve"),
         Record::Fork(_) => Some("clone"),
         Record::Exit(_) => Some("procexit"),
     }
+}
+
+/// The Falco event type of syscall `nr`, if Falco knows the syscall as one.
+pub(crate) fn syscall_event_type(nr: u32) -> Option<&'static str> {
+    syscall_event_types().get(nr as usize).copied().flatten()
 }
 
 /// Event type by syscall number, looked up once.
@@ -87,7 +94,7 @@ pub(crate) struct Chains {
 impl Chains {
     /// The chain of `p`: built from the table the first time, then shared until the
     /// table changes (exec, fork, exit, cwd, a process loaded...).
-    fn get(&mut self, state: &State, p: &Process) -> &ProcChain {
+    fn get(&mut self, state: &State, p: &Process, boot_to_epoch: u64) -> &ProcChain {
         let generation = state.procs.generation();
         if generation != self.generation
             || (self.by_process.len() >= MAX_CHAINS && !self.by_process.contains_key(&p.pid))
@@ -97,13 +104,15 @@ impl Chains {
         }
         self.by_process
             .entry(p.pid)
-            .or_insert_with(|| chain_of(state, p))
+            .or_insert_with(|| chain_of(state, p, boot_to_epoch))
     }
 }
 
 /// `p`, its ancestors (at most [`MAX_ANCESTORS`]) and its container.
-fn chain_of(state: &State, p: &Process) -> ProcChain {
-    let thread = proc_info(p, state, Detail::Thread);
+fn chain_of(state: &State, p: &Process, boot_to_epoch: u64) -> ProcChain {
+    let caps = p.caps.map(|c| c.map(caps::text));
+    let mut thread = proc_info(p, state, Detail::Thread);
+    thread_facts(&mut thread, p, caps.as_ref(), boot_to_epoch);
     let ancestors = state.procs.ancestors(p.pid);
     let ancestors = ancestors
         .iter()
@@ -168,15 +177,8 @@ impl Enricher {
         let header = header_of(rec);
         b.res(result_of(rec));
         match rec {
-            Record::Syscall(s) => args::write(&mut b, s, &state.users),
-            Record::Exec(x) => {
-                let mut argv = x.argv().map(|b| String::from_utf8_lossy(b));
-                b.arg_int("res", 0);
-                b.arg_str("exe", &argv.next().unwrap_or_default());
-                let rest: Vec<_> = argv.collect();
-                b.arg_str("args", &rest.join(" "));
-                b.arg_str("filename", &String::from_utf8_lossy(x.filename));
-            }
+            Record::Syscall(s) => args::write(&mut b, s, state),
+            Record::Exec(x) => args::write_exec(&mut b, x),
             Record::Fork(f) => {
                 b.arg_int("res", f.child_tgid.into());
             }
@@ -185,7 +187,8 @@ impl Enricher {
             }
         }
         if let Some(p) = state.procs.get(header.tgid) {
-            b.chain(self.chains.get(state, p), header.tid.into());
+            let boot_to_epoch = ts_ns.wrapping_sub(header.ts_boot_ns);
+            b.chain(self.chains.get(state, p, boot_to_epoch), header.tid.into());
             if let Some((num, f)) = self.fd_of(rec, p) {
                 let name = f.name();
                 let (client, server, l4proto, is_server) = match &f.kind {
@@ -262,15 +265,8 @@ impl Enricher {
         {
             let mut a = o.obj("args");
             match rec {
-                Record::Syscall(s) => args::write(&mut a, s, &state.users),
-                Record::Exec(x) => {
-                    let mut argv = x.argv().map(|b| String::from_utf8_lossy(b));
-                    a.int("res", 0);
-                    a.str("exe", &argv.next().unwrap_or_default());
-                    let rest: Vec<_> = argv.collect();
-                    a.str("args", &rest.join(" "));
-                    a.str("filename", &String::from_utf8_lossy(x.filename));
-                }
+                Record::Syscall(s) => args::write(&mut a, s, state),
+                Record::Exec(x) => args::write_exec(&mut a, x),
                 Record::Fork(f) => a.int("res", f.child_tgid),
                 Record::Exit(x) => a.int("status", x.exit_code),
             }
@@ -279,7 +275,14 @@ impl Enricher {
         if let Some(p) = state.procs.get(header.tgid) {
             {
                 let mut t = o.obj("thread");
+                let caps = p.caps.map(|c| c.map(caps::text));
                 let mut info = proc_info(p, state, Detail::Thread);
+                thread_facts(
+                    &mut info,
+                    p,
+                    caps.as_ref(),
+                    ts_ns.wrapping_sub(header.ts_boot_ns),
+                );
                 info.tid = Some(header.tid.into());
                 write_proc(&mut t, &info);
                 t.close();
@@ -383,7 +386,32 @@ fn proc_info<'a>(p: &'a Process, state: &'a State, detail: Detail) -> ProcInfo<'
         home_shell: user
             .filter(|_| thread)
             .map(|u| (u.home.as_str(), u.shell.as_str())),
+        ..ProcInfo::default()
     }
+}
+
+/// The facts only the event's own thread carries: process group, capabilities,
+/// environment, start time and executable (`caps` are `p.caps` as text).
+fn thread_facts<'a>(
+    info: &mut ProcInfo<'a>,
+    p: &'a Process,
+    caps: Option<&'a [String; 3]>,
+    boot_to_epoch: u64,
+) {
+    info.vpgid = Some(p.vpgid.into());
+    info.pgid = Some(p.pgid.into());
+    info.env = p.env.as_deref();
+    info.start_ts = p.start_boot_ns.map(|b| b.wrapping_add(boot_to_epoch));
+    info.caps = caps.map(|[i, p, e]| [i.as_str(), p.as_str(), e.as_str()]);
+    info.exe_file = p.exe_file.map(|e| ExeInfo {
+        ino: e.ino as i64,
+        ctime: e.ctime_ns,
+        mtime: e.mtime_ns,
+        writable: e.flags & falco_rt_record::EXE_WRITABLE != 0,
+        upper_layer: e.flags & falco_rt_record::EXE_UPPER_LAYER != 0,
+        lower_layer: e.flags & falco_rt_record::EXE_LOWER_LAYER != 0,
+        from_memfd: e.flags & falco_rt_record::EXE_FROM_MEMFD != 0,
+    });
 }
 
 fn write_proc(o: &mut Obj<'_>, p: &ProcInfo<'_>) {
@@ -429,6 +457,32 @@ fn write_proc(o: &mut Obj<'_>, p: &ProcInfo<'_>) {
     }
     if let Some(cwd) = p.cwd {
         o.str("cwd", cwd);
+    }
+    if let Some(v) = p.vpgid {
+        o.int("vpgid", v);
+    }
+    if let Some(v) = p.pgid {
+        o.int("pgid", v);
+    }
+    if let Some(env) = p.env {
+        o.strs("env", env.iter().map(String::as_str));
+    }
+    if let Some(ts) = p.start_ts {
+        o.int("start_ts", ts);
+    }
+    if let Some([i, pe, e]) = p.caps {
+        o.str("cap_inheritable", i);
+        o.str("cap_permitted", pe);
+        o.str("cap_effective", e);
+    }
+    if let Some(e) = p.exe_file {
+        o.bool("exe_writable", e.writable);
+        o.bool("exe_upper_layer", e.upper_layer);
+        o.bool("exe_lower_layer", e.lower_layer);
+        o.bool("exe_from_memfd", e.from_memfd);
+        o.int("exe_ino", e.ino);
+        o.int("exe_ino_ctime", e.ctime);
+        o.int("exe_ino_mtime", e.mtime);
     }
 }
 

@@ -1,10 +1,10 @@
 use falco_events::{Extractor, FieldValue, Scratch};
 use falco_rt_record::syscalls::nr;
-use falco_rt_record::{Event as Record, ExecEvent, Header, SyscallEvent};
+use falco_rt_record::{Event as Record, ExecEvent, ExecFacts, Header, SyscallEvent};
 use falco_rt_state::{State, UserDb};
 
 use crate::{Enricher, to_event};
-use falco_events::agent_fields::SUPPLIED;
+use falco_events::agent_fields::{SUPPLIED, served_args, supplies, supplies_for};
 
 const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n";
 const GROUP: &str = "root:x:0:\nalice:x:1000:\n";
@@ -36,6 +36,20 @@ fn exec<'a>(pid: u32, ppid: u32, comm: &str, argv: &'a [u8], cgroup: &'a [u8]) -
         args: argv,
         cgroup,
         cgroup_v1: b"",
+        facts: ExecFacts {
+            euid: 1000,
+            egid: 1000,
+            pgid: ppid,
+            vpgid: ppid,
+            cap_permitted: 1 << 21,
+            cap_effective: 1 << 21,
+            exe_ino: 4242,
+            exe_ctime_ns: 1_600_000_000_000_000_000,
+            exe_mtime_ns: 1_600_000_000_000_000_001,
+            exe_flags: falco_rt_record::EXE_WRITABLE,
+            ..ExecFacts::default()
+        },
+        env: b"HOME=/home/alice\0TERM=xterm\0",
     })
 }
 
@@ -53,6 +67,7 @@ fn syscall<'a>(
         ret,
         args,
         normalized: false,
+        ia32: false,
         path: Some(path),
         path2: None,
         sockaddr: None,
@@ -157,10 +172,43 @@ fn ids_modes_and_namespaces_get_falcos_text() {
     assert_eq!(field(&evs[1], "container.id", None), "aaaaaaaaaaaa");
     assert!(field(&evs[2], "evt.arg.mode", None).contains("S_ISUID"));
     assert_eq!(field(&evs[2], "evt.arg.filename", None), "/tmp/x");
+    // libs' clone_flags order.
     assert_eq!(
         field(&evs[3], "evt.arg.flags", None),
-        "CLONE_NEWUTS|CLONE_NEWPID"
+        "CLONE_NEWPID|CLONE_NEWUTS"
     );
+}
+
+#[test]
+fn enums_get_libsinsp_names_and_the_drivers_raw_values() {
+    let evs = run(&[
+        exec(210, 1, "gdb", b"gdb\0", b""),
+        exec(211, 1, "victim", b"victim\0", b""),
+        // ptrace(PTRACE_ATTACH, 211), socket(AF_PACKET, SOCK_RAW, 0), bpf(BPF_PROG_LOAD).
+        syscall(210, "gdb", nr::PTRACE, 0, [16, 211, 0, 0, 0, 0], b""),
+        syscall(210, "gdb", nr::SOCKET, 3, [17, 3, 0, 0, 0, 0], b""),
+        syscall(210, "gdb", nr::BPF, 4, [5, 0, 0, 0, 0, 0], b""),
+        // openat(AT_FDCWD, "../etc/passwd", O_RDONLY) from /tmp/work.
+        syscall(
+            210,
+            "gdb",
+            nr::OPENAT,
+            5,
+            [(-100i64) as u64, 0, 0, 0, 0, 0],
+            b"../x",
+        ),
+    ]);
+    assert_eq!(field(&evs[2], "evt.arg.request", None), "PTRACE_ATTACH");
+    assert_eq!(field(&evs[2], "evt.rawarg.request", None), "11");
+    assert_eq!(field(&evs[2], "evt.arg.pid", None), "victim");
+    assert_eq!(field(&evs[3], "evt.arg.domain", None), "AF_PACKET");
+    assert_eq!(field(&evs[3], "evt.arg.type", None), "3");
+    assert_eq!(field(&evs[3], "evt.arg.fd", None), "3");
+    assert_eq!(field(&evs[4], "evt.arg.cmd", None), "BPF_PROG_LOAD");
+    assert_eq!(field(&evs[4], "evt.rawarg.cmd", None), "5");
+    // Without O_CREAT the driver records mode 0.
+    assert_eq!(field(&evs[5], "evt.arg.mode", None), "0");
+    assert_eq!(field(&evs[5], "evt.arg.flags", None), "O_RDONLY");
 }
 
 #[test]
@@ -339,4 +387,161 @@ fn reused_events_and_shared_chains_equal_parsed_lines() {
     }
     // The events above did use the cache: the last process's chain is kept.
     assert!(!e2.chains.by_process.is_empty());
+}
+
+/// Fields the event crate gives a value that is not the real one on falco-rt's events:
+/// `container.name` is `host` on the host only (a container's name comes from its
+/// engine), `fd.nameraw` falls back to the normalised name, the overlay layer flags are
+/// not detected (always false). They are reported as not supplied.
+const NOT_REAL: &[&str] = &[
+    "container.name",
+    "fd.nameraw",
+    "proc.is_exe_upper_layer",
+    "proc.is_exe_lower_layer",
+];
+
+/// Records of every kind the agent sees, replayed through the enricher: the events the
+/// honesty tests below read fields from.
+fn replayed_events() -> Vec<falco_events::Event> {
+    let id = "d".repeat(64);
+    let scope = format!("docker-{id}.scope\0");
+    let tuple = falco_rt_record::Tuple {
+        family: 2,
+        sock_type: 1,
+        protocol: 6,
+        sport: 40000,
+        dport: 443,
+        saddr: [10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        daddr: [10, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    };
+    let connect = Record::Syscall(SyscallEvent {
+        tuple: Some(tuple),
+        ..match syscall(601, "curl", nr::CONNECT, 0, [3, 0, 16, 0, 0, 0], b"") {
+            Record::Syscall(s) => s,
+            _ => unreachable!(),
+        }
+    });
+    let mut recs = vec![
+        exec(600, 1, "bash", b"/bin/bash\0-l\0", b""),
+        Record::Fork(falco_rt_record::ForkEvent {
+            header: header(600, "bash", 1000),
+            child_tgid: 601,
+            child_tid: 601,
+        }),
+        exec(601, 600, "curl", b"curl\0https://x\0", scope.as_bytes()),
+        syscall(601, "curl", nr::SOCKET, 3, [2, 1, 6, 0, 0, 0], b""),
+        connect,
+        syscall(
+            601,
+            "curl",
+            nr::OPENAT,
+            4,
+            [(-100i64) as u64, 0, 0o1101, 0o755, 0, 0],
+            b"/tmp/dir/f",
+        ),
+        Record::Fork(falco_rt_record::ForkEvent {
+            header: header(601, "curl", 1000),
+            child_tgid: 602,
+            child_tid: 602,
+        }),
+        Record::Exit(falco_rt_record::ExitEvent {
+            header: header(602, "curl", 1000),
+            exit_code: 0,
+        }),
+    ];
+    // One record of every syscall whose arguments are served, each argument register
+    // non-zero, both paths set.
+    for nr in 0..falco_rt_record::MAX_SYSCALLS {
+        let Some(ty) = crate::line::syscall_event_type(nr) else {
+            continue;
+        };
+        // A syscall record of execve is a failed exec (a successful one is an exec
+        // record, above).
+        if !falco_events::agent_fields::arg_sources().contains_key(ty)
+            || [nr::CONNECT, nr::EXECVE].contains(&nr)
+        {
+            continue;
+        }
+        recs.push(Record::Syscall(SyscallEvent {
+            path2: Some(b"/tmp/b"),
+            tuple: Some(tuple),
+            ..match syscall(601, "curl", nr, 0, [4, 1, 2, 3, 4, 5], b"/tmp/a") {
+                Record::Syscall(s) => s,
+                _ => unreachable!(),
+            }
+        }));
+    }
+    run(&recs)
+}
+
+#[test]
+fn every_supplied_field_has_a_value_on_replayed_events() {
+    let evs = replayed_events();
+    // The agent gives every event its host name; these replayed ones have none.
+    for f in SUPPLIED.iter().filter(|f| **f != "evt.hostname") {
+        let arg = (*f == "evt.arg" || *f == "evt.rawarg").then_some("res");
+        assert!(
+            evs.iter().any(|e| field(e, f, arg) != "<NA>"),
+            "{f} is listed as supplied but has no value"
+        );
+    }
+}
+
+#[test]
+fn every_field_with_a_value_is_listed_as_supplied() {
+    let evs = replayed_events();
+    let mut unlisted = Vec::new();
+    for f in falco_schema::Schema::get().fields_for("syscall") {
+        let Ok(ex) = Extractor::new("syscall", f.name, None) else {
+            continue;
+        };
+        let mut s = Scratch::new();
+        let with_value = evs
+            .iter()
+            .find(|e| !matches!(ex.extract(e, &mut s), FieldValue::Missing));
+        if let Some(e) = with_value.filter(|_| !supplies(f.name) && !NOT_REAL.contains(&f.name)) {
+            unlisted.push(format!("{} ({})", f.name, field(e, f.name, None)));
+        }
+    }
+    assert!(
+        unlisted.is_empty(),
+        "fields with values not listed as supplied: {unlisted:?}"
+    );
+}
+
+#[test]
+fn every_served_argument_has_a_value_on_its_event() {
+    let evs = replayed_events();
+    let mut checked = 0;
+    for ev in &evs {
+        let ty = field(ev, "evt.type", None);
+        for name in served_args(&ty) {
+            assert_ne!(
+                field(ev, &format!("evt.arg.{name}"), None),
+                "<NA>",
+                "{ty}: evt.arg.{name}"
+            );
+            assert!(supplies_for(&format!("evt.arg.{name}"), &[&ty]));
+            checked += 1;
+        }
+    }
+    assert!(checked > 150, "{checked}");
+    // Parameters libs has and falco-rt does not serve are reported; unknown ones are
+    // libsinsp's <NA> too, so they are not falco-rt's gap.
+    assert!(!supplies_for("evt.arg.data", &["sendto"]));
+    assert!(!supplies_for("evt.arg[1]", &["sendto"]));
+    assert!(supplies_for("evt.arg.request", &["ptrace"]));
+    assert!(supplies_for("evt.arg.nosuch", &["ptrace"]));
+    assert!(supplies_for("evt.arg.flags", &["openat", "open"]));
+}
+
+#[test]
+fn the_argument_sources_parse() {
+    use falco_events::agent_fields::parse_arg_sources;
+    let by_event = crate::args::parse_sources(falco_events::agent_fields::arg_sources());
+    assert_eq!(by_event.map(|m| m.len() > 50), Ok(true));
+    assert!(parse_arg_sources("openat\tnosuch\tret\n").is_err());
+    assert!(parse_arg_sources("openat\tfd\n").is_err());
+    let bad_source = parse_arg_sources("openat\tfd\ta9\n").expect("names parse");
+    assert!(crate::args::parse_sources(&bad_source).is_err());
 }

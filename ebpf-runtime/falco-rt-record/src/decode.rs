@@ -133,6 +133,9 @@ pub struct SyscallEvent<'a> {
     pub args: [u64; 6],
     /// openat2's `open_how` was unpacked into `args[2..=4]`.
     pub normalized: bool,
+    /// A 32-bit (ia32) syscall, reported under its x86_64 twin's number (`nr`) with the
+    /// arguments of its ia32 registers.
+    pub ia32: bool,
     /// First path argument without its NUL, if the syscall has one.
     pub path: Option<&'a [u8]>,
     /// Second path argument (rename/link/symlink target).
@@ -176,9 +179,47 @@ pub struct ExecEvent<'a> {
     pub cgroup: &'a [u8],
     /// The same for the cgroup v1 memory controller (empty without one).
     pub cgroup_v1: &'a [u8],
+    /// Credentials, process group and executable facts.
+    pub facts: ExecFacts,
+    /// The environment as in `/proc/PID/environ`: NUL-separated (possibly truncated).
+    pub env: &'a [u8],
+}
+
+/// What an exec record says about the new image's credentials, process group and
+/// executable (`rt_exec`'s fixed fields after `tty`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExecFacts {
+    /// Effective uid.
+    pub euid: u32,
+    /// Effective gid.
+    pub egid: u32,
+    /// Process group id (global).
+    pub pgid: u32,
+    /// Process group id in the process's own pid namespace.
+    pub vpgid: u32,
+    /// Inheritable capability bits.
+    pub cap_inheritable: u64,
+    /// Permitted capability bits.
+    pub cap_permitted: u64,
+    /// Effective capability bits.
+    pub cap_effective: u64,
+    /// Inode number of the executable (0: unknown).
+    pub exe_ino: u64,
+    /// Its status change time, ns since the epoch.
+    pub exe_ctime_ns: u64,
+    /// Its modification time, ns since the epoch.
+    pub exe_mtime_ns: u64,
+    /// [`crate::EXE_WRITABLE`], [`crate::EXE_FROM_MEMFD`], ... (libs' execve flags).
+    pub exe_flags: u32,
 }
 
 impl<'a> ExecEvent<'a> {
+    /// The environment entries (`K=V`).
+    pub fn env_vars(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let env = self.env.strip_suffix(b"\0").unwrap_or(self.env);
+        env.split(|&b| b == 0).filter(move |_| !env.is_empty())
+    }
+
     /// The argv entries, argv\[0\] first.
     pub fn argv(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         let args = self.args.strip_suffix(b"\0").unwrap_or(self.args);
@@ -325,6 +366,7 @@ fn syscall<'a>(r: &Reader<'a>, header: Header) -> Result<SyscallEvent<'a>, Decod
         ret: r.u64(offset_of!(RtSyscall, ret))? as i64,
         args,
         normalized: flags & SC_ARGS_NORMALIZED != 0,
+        ia32: flags & crate::SC_IA32 != 0,
         path,
         path2,
         sockaddr,
@@ -361,6 +403,21 @@ fn exec<'a>(r: &Reader<'a>, header: Header) -> Result<ExecEvent<'a>, DecodeError
     let args = r.bytes(off + flen, alen, "args")?;
     let cgroup = r.bytes(off + flen + alen, clen, "cgroup")?;
     let cgroup_v1 = r.bytes(off + flen + alen + clen, c1len, "cgroup_v1")?;
+    let elen = r.u16(offset_of!(RtExec, env_len))? as usize;
+    let env = r.bytes(off + flen + alen + clen + c1len, elen, "env")?;
+    let facts = ExecFacts {
+        euid: r.u32(offset_of!(RtExec, euid))?,
+        egid: r.u32(offset_of!(RtExec, egid))?,
+        pgid: r.u32(offset_of!(RtExec, pgid))?,
+        vpgid: r.u32(offset_of!(RtExec, vpgid))?,
+        cap_inheritable: r.u64(offset_of!(RtExec, cap_inheritable))?,
+        cap_permitted: r.u64(offset_of!(RtExec, cap_permitted))?,
+        cap_effective: r.u64(offset_of!(RtExec, cap_effective))?,
+        exe_ino: r.u64(offset_of!(RtExec, exe_ino))?,
+        exe_ctime_ns: r.u64(offset_of!(RtExec, exe_ctime_ns))?,
+        exe_mtime_ns: r.u64(offset_of!(RtExec, exe_mtime_ns))?,
+        exe_flags: r.u32(offset_of!(RtExec, exe_flags))?,
+    };
     Ok(ExecEvent {
         header,
         ppid: r.u32(offset_of!(RtExec, ppid))?,
@@ -373,6 +430,8 @@ fn exec<'a>(r: &Reader<'a>, header: Header) -> Result<ExecEvent<'a>, DecodeError
         args,
         cgroup,
         cgroup_v1,
+        facts,
+        env,
     })
 }
 

@@ -93,6 +93,28 @@ pub struct RtExec {
     pub vpid: u32,
     /// Controlling terminal as `tty_nr` in `/proc/PID/stat`; 0 = none.
     pub tty: u32,
+    /// Effective uid.
+    pub euid: u32,
+    /// Effective gid.
+    pub egid: u32,
+    /// Process group id (global).
+    pub pgid: u32,
+    /// Process group id in the task's own pid namespace.
+    pub vpgid: u32,
+    /// Inheritable capability bits.
+    pub cap_inheritable: u64,
+    /// Permitted capability bits.
+    pub cap_permitted: u64,
+    /// Effective capability bits.
+    pub cap_effective: u64,
+    /// Inode number of the executable.
+    pub exe_ino: u64,
+    /// Its status change time, ns since the epoch.
+    pub exe_ctime_ns: u64,
+    /// Its modification time, ns since the epoch.
+    pub exe_mtime_ns: u64,
+    /// `RT_EXE_*` flags.
+    pub exe_flags: u32,
     /// Filename length, NUL included.
     pub filename_len: u16,
     /// argv block length (NUL-separated).
@@ -101,6 +123,10 @@ pub struct RtExec {
     pub cgroup_len: u16,
     /// The same for the v1 memory controller.
     pub cgroup_v1_len: u16,
+    /// Environment block length (NUL-separated).
+    pub env_len: u16,
+    /// Padding.
+    pub pad: u16,
 }
 
 /// `struct rt_fork`: a new process; the header describes the parent.

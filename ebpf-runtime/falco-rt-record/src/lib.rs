@@ -22,12 +22,13 @@ pub mod syscalls;
 mod tests;
 
 pub use decode::{
-    DecodeError, Event, ExecEvent, ExitEvent, ForkEvent, Header, SyscallEvent, Tuple, decode,
+    DecodeError, Event, ExecEvent, ExecFacts, ExitEvent, ForkEvent, Header, SyscallEvent, Tuple,
+    decode,
 };
 pub use sockaddr::SockAddr;
 
 /// Version stamped in every record header (`RT_RECORD_VERSION`).
-pub const RECORD_VERSION: u16 = 3;
+pub const RECORD_VERSION: u16 = 4;
 /// Longest string copied into a record, NUL included (`RT_MAX_STR`).
 pub const MAX_STR: usize = 4096;
 /// Longest socket address copied into a record (`RT_MAX_ADDR`).
@@ -61,5 +62,17 @@ pub enum Counter {
     Unpaired = 2,
 }
 
+/// `rt_exec.exe_flags` (`RT_EXE_*`, libs' `PPM_EXE_*`): the process may write its executable.
+pub const EXE_WRITABLE: u32 = 1;
+/// `rt_exec.exe_flags`: the executable is on an overlayfs upper layer (not detected yet).
+pub const EXE_UPPER_LAYER: u32 = 2;
+/// `rt_exec.exe_flags`: the executable is a `memfd_create` file.
+pub const EXE_FROM_MEMFD: u32 = 4;
+/// `rt_exec.exe_flags`: the executable is on an overlayfs lower layer (not detected yet).
+pub const EXE_LOWER_LAYER: u32 = 8;
+
 /// `rt_syscall.flags`: openat2's `open_how` was read, args 2..=4 hold flags, mode, resolve.
 pub const SC_ARGS_NORMALIZED: u32 = 1;
+
+/// `rt_syscall.flags`: a 32-bit (ia32) syscall; `nr` is its x86_64 twin.
+pub const SC_IA32: u32 = 2;

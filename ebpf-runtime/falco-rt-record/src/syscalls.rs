@@ -1146,3 +1146,17 @@ pub fn name(nr: u32) -> Option<&'static str> {
         .and_then(|i| X86_64.get(i))
         .map(|(n, _)| *n)
 }
+
+/// ia32 syscall numbers by name (`data/ia32_syscalls.tsv`).
+const IA32: &str = include_str!("../data/ia32_syscalls.tsv");
+
+/// The x86_64 syscall that the ia32 syscall `nr32` is the 32-bit form of: the one of
+/// the same name, the `*32` variants (`setuid32`, `chown32`, ...) standing for the
+/// plain name. `None` for ia32-only calls (`socketcall`, `stat64`, `mmap2`, ...).
+pub fn ia32_twin(nr32: u32) -> Option<u32> {
+    let name = IA32.lines().find_map(|line| {
+        let (name, number) = line.split_once('\t')?;
+        (!line.starts_with('#') && number.parse::<u32>().ok()? == nr32).then_some(name)
+    })?;
+    number(name).or_else(|| number(name.strip_suffix("32")?))
+}

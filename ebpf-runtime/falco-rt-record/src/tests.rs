@@ -24,9 +24,10 @@ fn layouts_match_record_h() {
     assert_eq!(size_of::<RtTuple>(), 48);
     assert_eq!(offset_of!(RtTuple, saddr), 16);
     assert_eq!(offset_of!(RtTuple, daddr), 32);
-    assert_eq!(size_of::<RtExec>(), 88);
+    assert_eq!(size_of::<RtExec>(), 160);
     assert_eq!(offset_of!(RtExec, sid), 68);
-    assert_eq!(offset_of!(RtExec, filename_len), 80);
+    assert_eq!(offset_of!(RtExec, cap_inheritable), 96);
+    assert_eq!(offset_of!(RtExec, filename_len), 148);
     assert_eq!(size_of::<RtFork>(), 72);
     assert_eq!(size_of::<RtExit>(), 64);
 }
@@ -168,17 +169,27 @@ fn decodes_exec_fork_exit() {
     let fname = b"/bin/true\0";
     let args = b"true\0--version\0";
     let cg = b"docker-abc.scope\0system.slice\0";
-    let mut rec = header(Kind::Exec, 88 + fname.len() + args.len() + cg.len());
-    for v in [42u32, u32::MAX, 3, 40, 1, 34816] {
+    let env = b"HOME=/root\0PATH=/bin\0";
+    let mut rec = header(
+        Kind::Exec,
+        160 + fname.len() + args.len() + cg.len() + env.len(),
+    );
+    // ppid, loginuid, sessionid, sid, vpid, tty, euid, egid, pgid, vpgid
+    for v in [42u32, u32::MAX, 3, 40, 1, 34816, 0, 5, 40, 1] {
         rec.extend_from_slice(&v.to_le_bytes());
     }
-    rec.extend_from_slice(&(fname.len() as u16).to_le_bytes());
-    rec.extend_from_slice(&(args.len() as u16).to_le_bytes());
-    rec.extend_from_slice(&(cg.len() as u16).to_le_bytes());
-    rec.extend_from_slice(&0u16.to_le_bytes());
+    // caps, exe_ino, ctime, mtime
+    for v in [0u64, 0x1ff_ffff_ffff, 1 << 21, 77, 1_000, 2_000] {
+        rec.extend_from_slice(&v.to_le_bytes());
+    }
+    rec.extend_from_slice(&(crate::EXE_WRITABLE | crate::EXE_FROM_MEMFD).to_le_bytes());
+    for len in [fname.len(), args.len(), cg.len(), 0, env.len(), 0] {
+        rec.extend_from_slice(&(len as u16).to_le_bytes());
+    }
     rec.extend_from_slice(fname);
     rec.extend_from_slice(args);
     rec.extend_from_slice(cg);
+    rec.extend_from_slice(env);
     let Ok(Event::Exec(e)) = decode(&rec) else {
         panic!("{:?}", decode(&rec))
     };
@@ -190,6 +201,21 @@ fn decodes_exec_fork_exit() {
     );
     assert_eq!(ExecEvent::cgroup_names(e.cgroup_v1).count(), 0);
     assert_eq!(e.argv().collect::<Vec<_>>(), [&b"true"[..], b"--version"]);
+    assert_eq!(
+        e.env_vars().collect::<Vec<_>>(),
+        [&b"HOME=/root"[..], b"PATH=/bin"]
+    );
+    let f = e.facts;
+    assert_eq!((f.euid, f.egid, f.pgid, f.vpgid), (0, 5, 40, 1));
+    assert_eq!(
+        (f.cap_permitted, f.cap_effective),
+        (0x1ff_ffff_ffff, 1 << 21)
+    );
+    assert_eq!(
+        (f.exe_ino, f.exe_ctime_ns, f.exe_mtime_ns),
+        (77, 1_000, 2_000)
+    );
+    assert_eq!(f.exe_flags, crate::EXE_WRITABLE | crate::EXE_FROM_MEMFD);
 
     let mut rec = header(Kind::Fork, 72);
     for v in [500u32, 500, 0, 0] {
@@ -325,4 +351,79 @@ fn sockaddr_families() {
     assert_eq!(SockAddr::parse(&[2, 0, 1]), None);
     assert_eq!(SockAddr::parse(&[16, 0]), Some(SockAddr::Other(16)));
     assert_eq!(SockAddr::parse(&[]), None);
+}
+
+/// Every numeric constant of `record.h` (`#define RT_*` and the enumerators) has the same
+/// value here, so the C program and the decoder cannot disagree on one.
+#[test]
+fn constants_match_record_h() {
+    let header = include_str!("../../falco-rt-ebpf/bpf/record.h");
+    let rust: &[(&str, u64)] = &[
+        ("RT_RECORD_VERSION", RECORD_VERSION.into()),
+        ("RT_MAX_STR", MAX_STR as u64),
+        ("RT_MAX_ADDR", MAX_ADDR as u64),
+        ("RT_MAX_SYSCALLS", MAX_SYSCALLS.into()),
+        ("RT_KIND_SYSCALL", Kind::Syscall as u64),
+        ("RT_KIND_EXEC", Kind::Exec as u64),
+        ("RT_KIND_FORK", Kind::Fork as u64),
+        ("RT_KIND_EXIT", Kind::Exit as u64),
+        ("RT_CNT_SUBMITTED", crate::Counter::Submitted as u64),
+        ("RT_CNT_DROPPED", crate::Counter::Dropped as u64),
+        ("RT_CNT_UNPAIRED", crate::Counter::Unpaired as u64),
+        ("RT_SC_ARGS_NORMALIZED", SC_ARGS_NORMALIZED.into()),
+        ("RT_SC_IA32", SC_IA32.into()),
+        ("RT_EXE_WRITABLE", crate::EXE_WRITABLE.into()),
+        ("RT_EXE_UPPER_LAYER", crate::EXE_UPPER_LAYER.into()),
+        ("RT_EXE_FROM_MEMFD", crate::EXE_FROM_MEMFD.into()),
+        ("RT_EXE_LOWER_LAYER", crate::EXE_LOWER_LAYER.into()),
+    ];
+    // `#define RT_NAME N` and `RT_NAME = N,` lines.
+    let mut found = 0;
+    for line in header.lines() {
+        let line = line.trim();
+        let (name, value) = if let Some(rest) = line.strip_prefix("#define ") {
+            let mut words = rest.split_whitespace();
+            (words.next(), words.next())
+        } else if let Some((name, value)) = line.split_once(" = ") {
+            (Some(name.trim()), value.split([',', ' ']).next())
+        } else {
+            continue;
+        };
+        let (Some(name), Some(Ok(value))) = (name, value.map(str::parse::<u64>)) else {
+            continue;
+        };
+        // Sizes only the kernel side uses, and a flag the program never sets.
+        const KERNEL_ONLY: &[&str] = &[
+            "RT_SCRATCH_SIZE",
+            "RT_CGROUP_DEPTH",
+            "RT_CGROUP_NAME",
+            "RT_CNT_MAX",
+            "RT_FORK_THREAD",
+        ];
+        if !name.starts_with("RT_") || KERNEL_ONLY.contains(&name) {
+            continue;
+        }
+        let ours = rust.iter().find(|(n, _)| *n == name);
+        assert_eq!(ours.map(|(_, v)| *v), Some(value), "{name} in record.h");
+        found += 1;
+    }
+    assert_eq!(
+        found,
+        rust.len(),
+        "every constant listed here is in record.h"
+    );
+}
+
+#[test]
+fn ia32_syscalls_map_to_their_x86_64_twins() {
+    use crate::syscalls::{ia32_twin, nr};
+    assert_eq!(ia32_twin(5), Some(nr::OPEN));
+    assert_eq!(ia32_twin(11), Some(nr::EXECVE));
+    assert_eq!(ia32_twin(26), Some(nr::PTRACE));
+    assert_eq!(ia32_twin(213), Some(nr::SETUID), "setuid32");
+    assert_eq!(ia32_twin(359), Some(nr::SOCKET));
+    assert_eq!(ia32_twin(102), None, "socketcall has no twin");
+    assert_eq!(ia32_twin(100_000), None);
+    let twins = (0..MAX_SYSCALLS).filter_map(ia32_twin).count();
+    assert!(twins > 300, "{twins}");
 }

@@ -19,6 +19,6 @@ mod tests;
 
 pub use container::{Container, Runtime};
 pub use fd::{Fd, FdKind, FdTable, Role};
-pub use process::{ProcTable, Process};
+pub use process::{ExeFile, ProcTable, Process, resolve_path};
 pub use state::State;
 pub use users::{Group, User, UserDb};

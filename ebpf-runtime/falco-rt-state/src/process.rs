@@ -33,16 +33,41 @@ pub struct Process {
     pub args: Vec<String>,
     /// `proc.cwd`, with a trailing `/` as Falco shows it.
     pub cwd: String,
-    /// Real uid (`user.uid`).
+    /// Effective uid (`user.uid`, as libsinsp keeps it).
     pub uid: u32,
-    /// Real gid (`group.gid`).
+    /// Effective gid (`group.gid`).
     pub gid: u32,
+    /// `proc.pgid`: the process group id.
+    pub pgid: u32,
+    /// `proc.vpgid`: the process group id in the process's own pid namespace.
+    pub vpgid: u32,
+    /// Capability bits (`thread.cap_inheritable`, `_permitted`, `_effective`), when known.
+    pub caps: Option<[u64; 3]>,
+    /// The executable's facts (`proc.exe_ino*`, `proc.is_exe_*`), when known.
+    pub exe_file: Option<ExeFile>,
+    /// `proc.env` entries (`K=V`), when known.
+    pub env: Option<Vec<String>>,
+    /// When the process started (fork), on the boot clock in ns (`proc.duration`).
+    pub start_boot_ns: Option<u64>,
     /// `user.loginuid` (`u32::MAX` = unset, Falco shows -1).
     pub loginuid: u32,
     /// `container.id` and runtime.
     pub container: Container,
     /// Open descriptors.
     pub fds: FdTable,
+}
+
+/// What the kernel said about a process's executable at exec.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExeFile {
+    /// Inode number.
+    pub ino: u64,
+    /// Status change time, ns since the epoch.
+    pub ctime_ns: u64,
+    /// Modification time, ns since the epoch.
+    pub mtime_ns: u64,
+    /// libs' execve flags (`falco_rt_record::EXE_*`).
+    pub flags: u32,
 }
 
 impl Process {

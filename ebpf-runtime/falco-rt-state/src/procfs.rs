@@ -18,6 +18,10 @@ pub struct Stat {
     pub sid: u32,
     /// Controlling terminal device number.
     pub tty: u32,
+    /// Process group id.
+    pub pgid: u32,
+    /// Start time in clock ticks since boot (0 when the line is cut short).
+    pub start_ticks: u64,
 }
 
 /// Parses `/proc/PID/stat` text; the comm may hold spaces and parentheses.
@@ -29,18 +33,24 @@ pub fn parse_stat(text: &str) -> Option<Stat> {
         ppid: f.get(1)?.parse().ok()?,
         sid: f.get(3)?.parse().ok()?,
         tty: f.get(4)?.parse::<i64>().ok()?.try_into().unwrap_or(0),
+        pgid: f.get(2)?.parse().ok()?,
+        start_ticks: f.get(19).and_then(|t| t.parse().ok()).unwrap_or(0),
     })
 }
 
 /// Fields of `/proc/PID/status`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Status {
-    /// Real uid.
+    /// Effective uid.
     pub uid: u32,
-    /// Real gid.
+    /// Effective gid.
     pub gid: u32,
     /// Pid in the innermost pid namespace (last `NSpid` entry).
     pub vpid: Option<u32>,
+    /// Process group id in the innermost pid namespace (last `NSpgid` entry).
+    pub vpgid: Option<u32>,
+    /// `CapInh`, `CapPrm`, `CapEff` bits.
+    pub caps: [u64; 3],
 }
 
 /// Parses `/proc/PID/status` text.
@@ -50,11 +60,17 @@ pub fn parse_status(text: &str) -> Status {
         let Some((key, val)) = line.split_once(':') else {
             continue;
         };
-        let first = || val.split_whitespace().next().and_then(|v| v.parse().ok());
+        // Uid and Gid list real, effective, saved and filesystem ids.
+        let effective = || val.split_whitespace().nth(1).and_then(|v| v.parse().ok());
+        let hex = || u64::from_str_radix(val.trim(), 16).unwrap_or(0);
         match key {
-            "Uid" => st.uid = first().unwrap_or(0),
-            "Gid" => st.gid = first().unwrap_or(0),
+            "Uid" => st.uid = effective().unwrap_or(0),
+            "Gid" => st.gid = effective().unwrap_or(0),
             "NSpid" => st.vpid = val.split_whitespace().last().and_then(|v| v.parse().ok()),
+            "NSpgid" => st.vpgid = val.split_whitespace().last().and_then(|v| v.parse().ok()),
+            "CapInh" => st.caps[0] = hex(),
+            "CapPrm" => st.caps[1] = hex(),
+            "CapEff" => st.caps[2] = hex(),
             _ => {}
         }
     }
@@ -90,6 +106,17 @@ fn read_process_with(
         vpid: status.vpid.unwrap_or(pid),
         uid: status.uid,
         gid: status.gid,
+        pgid: stat.pgid,
+        vpgid: status.vpgid.unwrap_or(stat.pgid),
+        caps: Some(status.caps),
+        env: fs::read(dir.join("environ")).ok().map(|b| {
+            b.split(|&c| c == 0)
+                .filter(|v| !v.is_empty())
+                .map(|v| String::from_utf8_lossy(v).into_owned())
+                .collect()
+        }),
+        // Ticks of USER_HZ (100 on Linux) since boot, on the boot clock.
+        start_boot_ns: (stat.start_ticks > 0).then(|| stat.start_ticks * 10_000_000),
         name: text("comm")
             .map(|c| c.trim_end_matches('\n').to_string())
             .unwrap_or_default(),

@@ -8,7 +8,7 @@ use falco_rt_record::{Event, ExecEvent, Header, SockAddr, SyscallEvent};
 
 use crate::container::Container;
 use crate::fd::{Fd, FdKind, Role};
-use crate::process::{ProcTable, Process, resolve_path};
+use crate::process::{ExeFile, ProcTable, Process, resolve_path};
 use crate::procfs::{self, with_slash};
 use crate::users::UserDb;
 
@@ -65,6 +65,7 @@ impl State {
                 child.pid = f.child_tgid;
                 child.ppid = f.header.tgid;
                 child.vpid = f.child_tgid;
+                child.start_boot_ns = Some(f.header.ts_boot_ns);
                 self.procs.insert(child);
             }
             Event::Exec(x) => self.exec(x),
@@ -104,8 +105,24 @@ impl State {
         let p = self.process(&x.header);
         p.name = String::from_utf8_lossy(x.header.comm()).into_owned();
         p.ppid = x.ppid;
-        p.uid = x.header.uid;
-        p.gid = x.header.gid;
+        // libsinsp's user and group are the effective ones.
+        p.uid = x.facts.euid;
+        p.gid = x.facts.egid;
+        p.pgid = x.facts.pgid;
+        p.vpgid = x.facts.vpgid;
+        let f = &x.facts;
+        p.caps = Some([f.cap_inheritable, f.cap_permitted, f.cap_effective]);
+        p.exe_file = (f.exe_ino != 0).then_some(ExeFile {
+            ino: f.exe_ino,
+            ctime_ns: f.exe_ctime_ns,
+            mtime_ns: f.exe_mtime_ns,
+            flags: f.exe_flags,
+        });
+        p.env = Some(
+            x.env_vars()
+                .map(|v| String::from_utf8_lossy(v).into_owned())
+                .collect(),
+        );
         p.loginuid = x.loginuid;
         p.sid = x.sid;
         p.vpid = x.vpid;
@@ -207,6 +224,29 @@ impl State {
             nr::CHDIR if ret == 0 => {
                 if let Some(path) = path {
                     p.cwd = with_slash(&resolve_path(&p.cwd, &path));
+                    self.procs.touch();
+                }
+            }
+            // The effective id changes, as libsinsp's user and group follow it (an id of
+            // -1 leaves it as it is).
+            nr::SETUID
+            | nr::SETREUID
+            | nr::SETRESUID
+            | nr::SETGID
+            | nr::SETREGID
+            | nr::SETRESGID
+                if ret == 0 =>
+            {
+                let effective = match s.nr {
+                    nr::SETUID | nr::SETGID => s.args[0],
+                    _ => s.args[1],
+                } as u32;
+                if effective != u32::MAX {
+                    if matches!(s.nr, nr::SETUID | nr::SETREUID | nr::SETRESUID) {
+                        p.uid = effective;
+                    } else {
+                        p.gid = effective;
+                    }
                     self.procs.touch();
                 }
             }

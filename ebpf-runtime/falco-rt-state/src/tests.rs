@@ -3,7 +3,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
 use falco_rt_record::syscalls::nr;
-use falco_rt_record::{Event, ExecEvent, ExitEvent, ForkEvent, Header, SyscallEvent, Tuple};
+use falco_rt_record::{
+    Event, ExecEvent, ExecFacts, ExitEvent, ForkEvent, Header, SyscallEvent, Tuple,
+};
 
 use crate::process::resolve_path;
 use crate::procfs::{parse_stat, parse_status, read_process};
@@ -139,6 +141,12 @@ fn exec_takes_the_container_from_the_kernel_and_remembers_its_cgroup() {
         args: b"sh\0",
         cgroup: cg.as_bytes(),
         cgroup_v1: b"",
+        facts: ExecFacts {
+            euid: 1000,
+            egid: 1000,
+            ..ExecFacts::default()
+        },
+        env: b"",
     }));
     assert_eq!(
         st.procs.get(20).map(|p| p.container.id()),
@@ -153,6 +161,7 @@ fn exec_takes_the_container_from_the_kernel_and_remembers_its_cgroup() {
         ret: 0,
         args: [3, 0, 0, 0, 0, 0],
         normalized: false,
+        ia32: false,
         path: None,
         path2: None,
         sockaddr: None,
@@ -193,15 +202,24 @@ fn stat_and_status_parsing() {
         Some(procfs::Stat {
             ppid: 1,
             sid: 4200,
-            tty: 34817
+            tty: 34817,
+            pgid: 4242,
+            start_ticks: 0,
         })
     );
     assert_eq!(parse_stat("garbage"), None);
     assert_eq!(parse_stat("1 (x) S"), None);
     let st = parse_status(
-        "Name:\tbash\nUid:\t1000\t1000\t1000\t1000\nGid:\t100\t100\t100\t100\nNSpid:\t4242\t7\n",
+        "Name:\tbash\nUid:\t1000\t0\t0\t0\nGid:\t100\t5\t5\t5\nNSpid:\t4242\t7\nNSpgid:\t4240\t6\nCapPrm:\t000001ffffffffff\nCapEff:\t0000000000200000\n",
     );
-    assert_eq!((st.uid, st.gid, st.vpid), (1000, 100, Some(7)));
+    // Effective ids, as libsinsp's user and group.
+    assert_eq!(
+        (st.uid, st.gid, st.vpid, st.vpgid),
+        (0, 5, Some(7), Some(6))
+    );
+    assert_eq!(st.caps, [0, 0x1ff_ffff_ffff, 1 << 21]);
+    let full = "1 (x) S 0 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 4242 0";
+    assert_eq!(parse_stat(full).map(|s| s.start_ticks), Some(4242));
 }
 
 struct TempDir(PathBuf);
@@ -367,6 +385,7 @@ fn sc<'a>(tgid: u32, nr: u32, ret: i64, args: [u64; 6], path: Option<&'a [u8]>) 
         ret,
         args,
         normalized: false,
+        ia32: false,
         path,
         path2: None,
         sockaddr: None,
@@ -429,6 +448,12 @@ fn events_drive_processes_and_fds() {
         args: b"./tool\0--flag\0x y\0",
         cgroup: b"",
         cgroup_v1: b"",
+        facts: ExecFacts {
+            euid: 1000,
+            egid: 1000,
+            ..ExecFacts::default()
+        },
+        env: b"",
     }));
     let p = st.procs.get(11).expect("11");
     assert_eq!(
@@ -633,4 +658,39 @@ proptest::proptest! {
     fn resolve_path_matches_the_reference(base in "[/a.]{0,8}", path in "[/ab.]{0,12}") {
         proptest::prop_assert_eq!(resolve_path(&base, &path), resolve_path_reference(&base, &path));
     }
+}
+
+#[test]
+fn set_id_exits_change_the_effective_user_and_group() {
+    let mut st = State::detached(UserDb::default());
+    st.procs.insert(Process {
+        pid: 20,
+        uid: 1000,
+        gid: 1000,
+        ..Process::default()
+    });
+    let uid = |st: &State| st.procs.get(20).map(|p| (p.uid, p.gid));
+    let before = st.procs.generation();
+    st.apply(&sc(20, nr::SETUID, 0, [0, 0, 0, 0, 0, 0], None));
+    assert_eq!(uid(&st), Some((0, 1000)));
+    assert_ne!(
+        st.procs.generation(),
+        before,
+        "event chains must be rebuilt"
+    );
+    // -1 keeps the effective id; a failed call changes nothing.
+    st.apply(&sc(
+        20,
+        nr::SETRESUID,
+        0,
+        [5, u32::MAX as u64, 5, 0, 0, 0],
+        None,
+    ));
+    assert_eq!(uid(&st), Some((0, 1000)));
+    st.apply(&sc(20, nr::SETREUID, -1, [7, 7, 0, 0, 0, 0], None));
+    assert_eq!(uid(&st), Some((0, 1000)));
+    st.apply(&sc(20, nr::SETRESGID, 0, [3, 4, 5, 0, 0, 0], None));
+    assert_eq!(uid(&st), Some((0, 4)));
+    st.apply(&sc(20, nr::SETREUID, 0, [1, 33, 0, 0, 0, 0], None));
+    assert_eq!(uid(&st), Some((33, 4)));
 }

@@ -176,6 +176,7 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
         engine.rules().len()
     );
     raise_fd_limit();
+    report_unsupplied(&engine);
     let signals = Signals::install().map_err(|e| format!("signal handlers: {e}"))?;
     let outputs = Outputs::start(&cfg.outputs).map_err(|e| format!("outputs: {e}"))?;
     let shared = Arc::new(Shared {
@@ -559,5 +560,41 @@ fn header<'a>(rec: &'a falco_rt_record::Event<'_>) -> &'a falco_rt_record::Heade
         falco_rt_record::Event::Exec(x) => &x.header,
         falco_rt_record::Event::Fork(f) => &f.header,
         falco_rt_record::Event::Exit(x) => &x.header,
+    }
+}
+
+/// Names, on stderr, every enabled syscall rule that reads or prints fields falco-rt
+/// leaves `<NA>` on its event types (comparisons with them are false, as in Falco when
+/// a value is missing); the same list as `falco-rulec inspect --runtime`.
+fn report_unsupplied(engine: &falco_vm::Engine) {
+    let bundle = engine.bundle();
+    for rule in &bundle.rules {
+        if !rule.enabled
+            || bundle.sources.get(rule.source as usize).map(String::as_str) != Some("syscall")
+        {
+            continue;
+        }
+        let types: Vec<&str> = match &rule.event_types {
+            falco_bundle::EventTypes::Only(names) => names.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        };
+        let names: Vec<String> = rule
+            .fields
+            .iter()
+            .filter_map(|&id| bundle.fields.get(id as usize))
+            .map(|f| match &f.arg {
+                Some(arg) => format!("{}[{arg}]", f.name),
+                None => f.name.clone(),
+            })
+            .collect();
+        let missing =
+            falco_events::agent_fields::unsupplied(names.iter().map(String::as_str), &types);
+        if !missing.is_empty() {
+            eprintln!(
+                "falco-rt: rule {:?} reads fields falco-rt leaves <NA>: {}",
+                rule.name,
+                missing.join(", ")
+            );
+        }
     }
 }

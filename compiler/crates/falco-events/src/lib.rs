@@ -40,6 +40,7 @@ mod event;
 mod extract;
 pub mod json;
 mod k8s;
+pub mod params;
 mod stream;
 mod syscall;
 mod time;
@@ -53,7 +54,7 @@ pub use extract::{Extractor, UnsupportedField, UnsupportedReason, supported};
 pub use k8s::{K8sAuditReader, NOT_AUDIT_EVENT, read_k8s_audit};
 pub use stream::{EventStream, MAX_EVENT_BYTES, detect_source_prefix};
 pub use syscall::{
-    FdInfo, ProcChain, ProcInfo, SyscallBuilder, SyscallEvent, SyscallReader, read_syscall,
+    ExeInfo, FdInfo, ProcChain, ProcInfo, SyscallBuilder, SyscallEvent, SyscallReader, read_syscall,
 };
 pub use time::parse_rfc3339;
 pub use value::{AnyOf, FieldValue, OwnedValue, Scratch, StrList};

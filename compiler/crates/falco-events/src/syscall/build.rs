@@ -84,8 +84,43 @@ fn proc_of(p: &ProcInfo<'_>) -> Proc {
             .args
             .map(|a| a.iter().map(|s| Box::<str>::from(s.as_str())).collect()),
         cwd: p.cwd.and_then(own),
+        vpgid: p.vpgid,
+        pgid: p.pgid,
+        env: p
+            .env
+            .map(|e| e.iter().map(|s| Box::<str>::from(s.as_str())).collect()),
+        start_ts: p.start_ts,
+        cap_inheritable: p.caps.and_then(|[c, _, _]| own(c)),
+        cap_permitted: p.caps.and_then(|[_, c, _]| own(c)),
+        cap_effective: p.caps.and_then(|[_, _, c]| own(c)),
+        exe_writable: p.exe_file.map(|e| e.writable),
+        exe_upper_layer: p.exe_file.map(|e| e.upper_layer),
+        exe_lower_layer: p.exe_file.map(|e| e.lower_layer),
+        exe_from_memfd: p.exe_file.map(|e| e.from_memfd),
+        exe_ino: p.exe_file.map(|e| e.ino),
+        exe_ino_ctime: p.exe_file.map(|e| e.ctime),
+        exe_ino_mtime: p.exe_file.map(|e| e.mtime),
         ..Proc::default()
     }
+}
+
+/// The executable of a process: `exe_*` keys of the replay format.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ExeInfo {
+    /// `exe_ino`.
+    pub ino: i64,
+    /// `exe_ino_ctime` (ns since the epoch).
+    pub ctime: u64,
+    /// `exe_ino_mtime` (ns since the epoch).
+    pub mtime: u64,
+    /// `exe_writable`.
+    pub writable: bool,
+    /// `exe_upper_layer`.
+    pub upper_layer: bool,
+    /// `exe_lower_layer`.
+    pub lower_layer: bool,
+    /// `exe_from_memfd`.
+    pub from_memfd: bool,
 }
 
 /// Appends `v` in decimal (what `to_string` writes, without the formatting machinery:
@@ -149,6 +184,18 @@ pub struct ProcInfo<'a> {
     pub cwd: Option<&'a str>,
     /// `homedir` and `shell`.
     pub home_shell: Option<(&'a str, &'a str)>,
+    /// `vpgid`.
+    pub vpgid: Option<i64>,
+    /// `pgid`.
+    pub pgid: Option<i64>,
+    /// `env` (`K=V` entries).
+    pub env: Option<&'a [String]>,
+    /// `start_ts` (ns since the epoch).
+    pub start_ts: Option<u64>,
+    /// `cap_inheritable`, `cap_permitted`, `cap_effective` (`"CAP_CHOWN CAP_KILL"`).
+    pub caps: Option<[&'a str; 3]>,
+    /// The `exe_*` keys.
+    pub exe_file: Option<ExeInfo>,
 }
 
 /// The event's descriptor, as in the replay format's `fd` object.

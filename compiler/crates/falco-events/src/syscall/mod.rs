@@ -14,7 +14,7 @@ use crate::event::{Event, EventBody, EventError};
 
 #[cfg(test)]
 pub(crate) use build::push_int;
-pub use build::{FdInfo, ProcChain, ProcInfo, SyscallBuilder};
+pub use build::{ExeInfo, FdInfo, ProcChain, ProcInfo, SyscallBuilder};
 pub(crate) use fields::SysField;
 
 /// A syscall event, parsed once from one JSON line.

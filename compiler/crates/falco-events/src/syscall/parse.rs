@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use falco_schema::Schema;
 
+use super::build::push_int;
 use super::{Arg, Container, Fd, FdKind, K8sMeta, Mount, Proc, Raw, SyscallEvent};
 use crate::json::{self, Json};
+use crate::params::{self, ParamType};
 use crate::time::parse_rfc3339;
 
 /// Open flags as the `is_open_*` fields need them.
@@ -16,26 +18,6 @@ pub(crate) const OPEN_WRONLY: u32 = 2;
 pub(crate) const OPEN_CREAT: u32 = 4;
 pub(crate) const OPEN_TMPFILE: u32 = 8;
 pub(crate) const OPEN_F_CREATED: u32 = 16;
-
-/// Linux `O_*` values (x86-64/arm64 generic) and their names, in libsinsp's print order.
-pub(crate) const OPEN_FLAG_NAMES: &[(u64, &str)] = &[
-    (0o100, "O_CREAT"),
-    (0o200, "O_EXCL"),
-    (0o400, "O_NOCTTY"),
-    (0o1000, "O_TRUNC"),
-    (0o2000, "O_APPEND"),
-    (0o4000, "O_NONBLOCK"),
-    (0o10000, "O_DSYNC"),
-    (0o40000, "O_DIRECT"),
-    (0o100000, "O_LARGEFILE"),
-    (0o200000, "O_DIRECTORY"),
-    (0o400000, "O_NOFOLLOW"),
-    (0o1000000, "O_NOATIME"),
-    (0o2000000, "O_CLOEXEC"),
-    (0o4000000, "O_SYNC"),
-    (0o10000000, "O_PATH"),
-    (0o20000000, "O_TMPFILE"),
-];
 
 /// Event types whose `flags` argument holds open flags.
 const OPEN_EVENTS: &[&str] = &["open", "openat", "openat2", "open_by_handle_at", "creat"];
@@ -369,7 +351,8 @@ pub(crate) fn open_flags_of(evt_type: &str, args: &mut [Arg]) -> Option<u32> {
 }
 
 /// Reads the open flags of an open-family event; a numeric `flags` argument (Linux values)
-/// also gets its libsinsp-style text (`O_WRONLY|O_CREAT|O_TRUNC`).
+/// gets libsinsp's text (`O_TRUNC|O_CREAT|O_WRONLY`) and the driver's raw value, from libs'
+/// flag table ([`params`]).
 fn open_flags(args: &mut [Arg]) -> Option<u32> {
     let arg = args.iter_mut().find(|a| a.name == "flags")?;
     let numeric = match arg.raw {
@@ -389,22 +372,16 @@ fn open_flags(args: &mut [Arg]) -> Option<u32> {
     // those of the names written, as if the text were read back.
     let text = &mut arg.text;
     text.clear();
-    let access = match v & 3 {
-        0 => "O_RDONLY",
-        1 => "O_WRONLY",
-        _ => "O_RDWR",
+    let Some(table) = params::flag_table("file_flags") else {
+        return Some(0);
     };
-    text.push_str(access);
-    let mut bits = flag_bits(access);
-    // O_TMPFILE includes O_DIRECTORY's bit; print it once.
-    let tmpfile = v & 0o20200000 == 0o20200000;
-    for (bit, name) in OPEN_FLAG_NAMES {
-        if v & bit == *bit && !(tmpfile && *name == "O_DIRECTORY") {
-            text.push('|');
-            text.push_str(name);
-            bits |= flag_bits(name);
-        }
+    let ppm = table.ppm_of(v, false).unwrap_or_default();
+    if !table.write_text(ppm, ParamType::Flags, text) {
+        push_int(text, ppm as i64);
     }
+    let bits = text.split('|').map(flag_bits).fold(0, |a, b| a | b);
+    // `evt.rawarg.flags` is the driver's encoding, as in Falco.
+    arg.raw = Raw::Uint(ppm);
     Some(bits)
 }
 
