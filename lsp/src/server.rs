@@ -323,7 +323,15 @@ impl LanguageServer for Server {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
-        self.with_world(|world| completion::completion(world, &at.text_document.uri, at.position))
+        let trigger = params.context.and_then(|context| context.trigger_character);
+        self.with_world(|world| {
+            completion::completion(
+                world,
+                &at.text_document.uri,
+                at.position,
+                trigger.as_deref(),
+            )
+        })
     }
 
     async fn goto_definition(

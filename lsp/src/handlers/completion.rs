@@ -36,6 +36,8 @@ const RULE_KEYS: &[&str] = &[
 const MACRO_KEYS: &[&str] = &["macro", "condition", "override"];
 /// Keys a list item accepts.
 const LIST_KEYS: &[&str] = &["list", "items", "override"];
+/// Keys of an entry of a rule's `exceptions`.
+const EXCEPTION_KEYS: &[&str] = &["name", "fields", "comps", "values"];
 /// What a top-level item can be.
 const ITEM_KINDS: &[&str] = &[
     "rule",
@@ -45,29 +47,54 @@ const ITEM_KINDS: &[&str] = &[
     "required_plugin_versions",
 ];
 
-/// The completions at a position.
-pub fn completion(world: &World<'_>, uri: &Uri, position: Position) -> Option<CompletionResponse> {
+/// The completions at a position. `trigger` is the character that made the client
+/// ask, if any: a space asks only where a short, relevant list exists (operators after
+/// a field, values after an operator), not for every macro and field.
+pub fn completion(
+    world: &World<'_>,
+    uri: &Uri,
+    position: Position,
+    trigger: Option<&str>,
+) -> Option<CompletionResponse> {
     let (id, file) = world.file_of(uri)?;
     let offset = from_lsp_position(file, position) as usize;
     let text = file.text.get(..offset)?;
     let word = trailing_word(text);
     let word_span = Span::new((offset - word.len()) as u32, offset as u32);
     let range = to_lsp_range(file, word_span);
+    let by_space = trigger.is_some_and(|character| character.trim().is_empty());
     let items = match yaml_context(text) {
+        _ if by_space
+            && word.is_empty()
+            && !after_operator_or_field(world, id, offset as u32, text) =>
+        {
+            Vec::new()
+        }
         Context::ItemKind => keywords(ITEM_KINDS.iter().copied(), CompletionItemKind::KEYWORD),
-        Context::ItemKey(kind) => keywords(
-            match kind.as_str() {
-                "rule" => RULE_KEYS,
-                "macro" => MACRO_KEYS,
-                "list" => LIST_KEYS,
-                _ => &[],
-            }
-            .iter()
-            .copied(),
-            CompletionItemKind::PROPERTY,
-        ),
+        Context::ItemKey(kind) => {
+            let present = keys_present(world, id, offset as u32);
+            keywords(
+                match kind.as_str() {
+                    "rule" => RULE_KEYS,
+                    "macro" => MACRO_KEYS,
+                    "list" => LIST_KEYS,
+                    "name" => EXCEPTION_KEYS,
+                    _ => &[],
+                }
+                .iter()
+                .copied()
+                .filter(|key| !present.iter().any(|found| found == key)),
+                CompletionItemKind::PROPERTY,
+            )
+        }
         Context::Value { key, value } => match key.as_str() {
             "condition" => condition_items(world, id, offset as u32, &value, word),
+            "fields" => field_items(&source_at(world, id, offset as u32), word),
+            "comps" => keywords(
+                falco_schema::operators().iter().copied(),
+                CompletionItemKind::OPERATOR,
+            ),
+            "values" => list_names(world),
             "output" => output_items(world, id, offset as u32, &value, word),
             "priority" => {
                 let names: Vec<String> = Priority::ALL
@@ -204,6 +231,107 @@ fn yaml_context(text: &str) -> Context {
         value: String::new(),
     }
 }
+
+/// Whether the cursor, after a space, follows a field (operators are due) or an
+/// operator (values are due) in a condition.
+fn after_operator_or_field(world: &World<'_>, file: FileId, offset: u32, text: &str) -> bool {
+    let Context::Value { key, value } = yaml_context(text) else {
+        return false;
+    };
+    if key != "condition" {
+        return false;
+    }
+    let before = value.trim_end();
+    if value_position(&value).is_some() {
+        return true;
+    }
+    let previous = last_token(before);
+    let (name, arg) = falco_typeck::split_field_arg(previous);
+    previous.contains('.')
+        && Schema::get()
+            .resolve(&source_at(world, file, offset), name, arg)
+            .is_ok()
+}
+
+/// The keys already written in the item around `offset` (for an exception entry,
+/// the keys of that entry), except one the cursor is on.
+fn keys_present(world: &World<'_>, file: FileId, offset: u32) -> Vec<String> {
+    let Some(item) = world.loaded(file).and_then(|loaded| {
+        loaded
+            .items
+            .iter()
+            .find(|item| item.span().span.start <= offset && offset <= item.span().span.end)
+    }) else {
+        return Vec::new();
+    };
+    let keys = match item {
+        Item::Rule(rule) => {
+            let in_exception = rule.exceptions.as_ref().and_then(|exceptions| {
+                exceptions.value.iter().find(|exception| {
+                    exception.span.span.start <= offset && offset <= exception.span.span.end
+                })
+            });
+            if let Some(exception) = in_exception {
+                let present = [
+                    Some("name"),
+                    exception.fields.as_ref().map(|_| "fields"),
+                    exception.comps.as_ref().map(|_| "comps"),
+                    exception.values.as_ref().map(|_| "values"),
+                ];
+                return present.into_iter().flatten().map(str::to_owned).collect();
+            }
+            &rule.keys
+        }
+        Item::Macro(item) => &item.keys,
+        Item::List(item) => &item.keys,
+        _ => return Vec::new(),
+    };
+    // The key being typed over stays on offer.
+    keys.iter()
+        .filter(|key| !(key.span.span.start <= offset && offset <= key.span.span.end))
+        .map(|key| key.name.clone())
+        .collect()
+}
+
+/// Values a field takes from a fixed set, as a condition writes them.
+fn field_values(field: &str) -> Vec<CompletionItem> {
+    let values: &[(&str, &str)] = match field {
+        "evt.dir" => &[(">", "enter event"), ("<", "exit event")],
+        "fd.typechar" => FD_TYPECHARS,
+        _ => &[],
+    };
+    values
+        .iter()
+        .map(|(value, meaning)| CompletionItem {
+            label: (*value).to_owned(),
+            kind: Some(CompletionItemKind::ENUM_MEMBER),
+            detail: Some((*meaning).to_owned()),
+            ..CompletionItem::default()
+        })
+        .collect()
+}
+
+/// `fd.typechar`'s letters and what they stand for (libsinsp's fd type characters).
+const FD_TYPECHARS: &[(&str, &str)] = &[
+    ("f", "file"),
+    ("4", "IPv4 socket"),
+    ("6", "IPv6 socket"),
+    ("u", "unix socket or userfaultfd"),
+    ("p", "pipe (FIFO)"),
+    ("e", "eventfd"),
+    ("s", "signalfd"),
+    ("l", "eventpoll"),
+    ("i", "inotify"),
+    ("t", "timerfd"),
+    ("n", "netlink"),
+    ("b", "bpf"),
+    ("r", "io_uring"),
+    ("m", "memfd"),
+    ("P", "pidfd"),
+    ("d", "directory"),
+    ("o", "unknown"),
+    ("X", "unsupported"),
+];
 
 /// The identifier-like word the cursor ends.
 fn trailing_word(text: &str) -> &str {
@@ -371,7 +499,7 @@ fn condition_items(
         let mut items = if field == "evt.type" {
             event_types()
         } else {
-            Vec::new()
+            field_values(field)
         };
         if list_op {
             items.extend(list_names(world));

@@ -134,8 +134,11 @@ fn small_workspace() {
         "macros: {items:?}"
     );
     let items = complete(&mut client, &a_uri, position_of(A, "  priority", 0, 5));
+    // The key under the cursor is offered, keys the rule already has are not.
     assert!(
-        items.contains(&"priority".to_owned()) && items.contains(&"condition".to_owned()),
+        items.contains(&"priority".to_owned())
+            && items.contains(&"enabled".to_owned())
+            && !items.contains(&"condition".to_owned()),
         "rule keys: {items:?}"
     );
     let items = complete(&mut client, &a_uri, position_of(A, "WARNING", 0, 0));

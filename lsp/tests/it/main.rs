@@ -2,6 +2,7 @@
 
 mod abuse;
 mod client;
+mod completion;
 mod fixtures;
 mod hostile;
 mod neovim;
