@@ -15,7 +15,9 @@ mod line_index;
 mod text_map;
 
 pub use edit::{FileEdit, common_ends};
-pub use line_index::{LineIndex, Position, content_end, is_line_start, next_line_start};
+pub use line_index::{
+    LineIndex, Position, content_end, is_line_start, next_line_start, offset_of_utf16,
+};
 pub use text_map::{MappedText, TextMap};
 
 use std::fmt;

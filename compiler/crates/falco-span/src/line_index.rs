@@ -108,19 +108,37 @@ impl LineIndex {
         let Some(start) = self.line_start(line) else {
             return text.len() as u32;
         };
-        let end = match self.line_start(line + 1) {
-            Some(next) => content_end(text.as_bytes(), next as usize) as u32,
-            None => text.len() as u32,
-        };
-        let mut units = 0u32;
-        for (i, ch) in text[start as usize..end as usize].char_indices() {
-            if units >= column {
-                return start + i as u32;
-            }
-            units += ch.len_utf16() as u32;
-        }
-        end
+        let next = self.line_start(line + 1).map(|next| next as usize);
+        utf16_column_offset(text, start as usize, next, column)
     }
+}
+
+/// [`LineIndex::offset_of_utf16`] without an index: finds the line by scanning `text`
+/// up to it, so a caller that converts one position of a text it is about to change
+/// (an editor's edit) does not index the whole text. Both give the same offsets.
+pub fn offset_of_utf16(text: &str, line: u32, column: u32) -> u32 {
+    let mut start = 0;
+    for _ in 0..line {
+        match next_line_start(text, start) {
+            Some(next) => start = next,
+            None => return text.len() as u32,
+        }
+    }
+    utf16_column_offset(text, start, next_line_start(text, start), column)
+}
+
+/// The byte offset of UTF-16 `column` in the line starting at `start` (the next line
+/// starting at `next`, if any), clamped to the line's end.
+fn utf16_column_offset(text: &str, start: usize, next: Option<usize>, column: u32) -> u32 {
+    let end = next.map_or(text.len(), |next| content_end(text.as_bytes(), next));
+    let mut units = 0u32;
+    for (i, ch) in text[start..end].char_indices() {
+        if units >= column {
+            return (start + i) as u32;
+        }
+        units += ch.len_utf16() as u32;
+    }
+    end as u32
 }
 
 /// Whether a line starts at byte `at` of `bytes` (`at > 0`): after a `\n`, or after a

@@ -256,3 +256,20 @@ fn an_edit_keeps_spans_before_it_moves_those_after_and_drops_those_touching_it()
     text.push_linear("b", file, 5);
     assert!(!text.map.edited(&edit));
 }
+
+proptest::proptest! {
+    /// Scanning to the line gives the offsets the whole-text index gives, lone `\r`
+    /// line ends included (the language server converts edits by scanning).
+    #[test]
+    fn scanned_utf16_offsets_equal_the_line_index(
+        text in "([a-z\\n\\r]|é|😀){0,40}",
+        line in 0u32..12,
+        column in 0u32..12,
+    ) {
+        let index = LineIndex::new(&text);
+        proptest::prop_assert_eq!(
+            offset_of_utf16(&text, line, column),
+            index.offset_of_utf16(&text, line, column)
+        );
+    }
+}
