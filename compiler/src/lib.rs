@@ -4,5 +4,6 @@
 //! `falco-rulec test` runner.
 
 pub mod cli;
+pub mod diff;
 pub mod render;
 pub mod rule_tests;
