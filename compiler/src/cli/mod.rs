@@ -5,6 +5,7 @@
 
 pub mod compile;
 pub mod defaults;
+pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod inspect;
@@ -67,6 +68,9 @@ pub enum Command {
     /// Rewrite rules files in the canonical layout (or, with --check, list those
     /// that are not).
     Fmt(fmt::FmtArgs),
+    /// Compare two versions of a ruleset: what changed, whether rules match more or
+    /// fewer events, and the version class (exit 0: no change, 1: changes).
+    Diff(diff::DiffArgs),
 }
 
 /// Arguments of `falco-rulec lint`.
@@ -217,6 +221,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Keygen(args) => keygen::run(&args),
         Command::Sign(args) => sign::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }
 

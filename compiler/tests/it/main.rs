@@ -3,6 +3,7 @@
 
 mod cli;
 mod compile;
+mod diff;
 mod fmt;
 mod formats;
 mod registry;

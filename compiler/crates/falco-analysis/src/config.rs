@@ -76,6 +76,12 @@ pub fn rules_files_in(text: &str) -> Result<Vec<String>, ConfigError> {
     }
 }
 
+/// Whether `text` reads as a configuration rather than a rules file: its root is a
+/// mapping (a rules file's is a sequence).
+pub fn is_configuration(text: &str) -> bool {
+    matches!(parse(text), Ok(Some(Node::Map(_))))
+}
+
 /// A YAML value, as much of it as the configuration reader needs.
 #[derive(Debug)]
 enum Node {
