@@ -45,6 +45,24 @@ fn compile_writes_a_bundle_and_exits_0() {
 }
 
 #[test]
+fn compile_of_a_folder_without_rules_files_names_it_and_writes_nothing() {
+    // `compile rules-stdlib` when the rules are in `rules-stdlib/rules/`.
+    let dir = scratch();
+    write(&dir, "stdlib/rules/rules.yaml", CLEAN);
+    write(&dir, "stdlib/README.md", "the rules are in rules/");
+    let run = run_in(&dir, &["compile", "stdlib", "-o", "b.frb"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`stdlib` holds no rules file"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.join("b.frb").exists());
+    let run = run_in(&dir, &["compile", "stdlib/rules", "-o", "b.frb"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
 fn compile_refuses_rules_with_errors_and_writes_nothing() {
     let dir = scratch();
     let rules = write(&dir, "rules.yaml", UNKNOWN_FIELD);

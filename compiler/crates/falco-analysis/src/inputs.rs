@@ -17,6 +17,11 @@ pub enum InputError {
         /// Why.
         error: std::io::Error,
     },
+    /// A directory given on the command line holds no rules file.
+    NoRulesFiles {
+        /// The directory as given.
+        path: PathBuf,
+    },
     /// The configuration file could not be read or understood.
     Config {
         /// Its path.
@@ -32,6 +37,11 @@ impl fmt::Display for InputError {
             InputError::Unreadable { path, error } => {
                 write!(f, "cannot read `{}`: {error}", path.display())
             }
+            InputError::NoRulesFiles { path } => write!(
+                f,
+                "`{}` holds no rules file (no *.yaml or *.yml directly in it)",
+                path.display()
+            ),
             InputError::Config { path, error } => {
                 write!(f, "cannot use configuration `{}`: {error}", path.display())
             }
@@ -40,6 +50,9 @@ impl fmt::Display for InputError {
 }
 
 /// Gathers the files of a run as (path, text), in load order, or every input error.
+/// A directory given in `paths` must hold a rules file (an empty bundle or a clean
+/// lint of nothing would hide a wrong path); one in the configuration's
+/// `rules_files` may be empty, as Falco allows.
 pub fn gather(
     paths: &[PathBuf],
     config_path: Option<&Path>,
@@ -55,10 +68,14 @@ pub fn gather(
             }),
         }
     }
+    let from_config = roots.len();
     roots.extend(paths.iter().cloned());
     let mut files = Vec::new();
-    for root in &roots {
+    for (index, root) in roots.iter().enumerate() {
         match expand(root) {
+            Ok(expanded) if expanded.is_empty() && index >= from_config => {
+                errors.push(InputError::NoRulesFiles { path: root.clone() })
+            }
             Ok(expanded) => files.extend(expanded),
             Err(error) => errors.push(InputError::Unreadable {
                 path: root.clone(),

@@ -136,3 +136,25 @@ fn missing_inputs_are_all_reported() {
         errors[0]
     );
 }
+
+#[test]
+fn a_directory_given_without_rules_files_is_an_error() {
+    let dir = scratch("empty");
+    write(&dir.join("rules/a.yaml"), "a");
+    write(&dir.join("notes.txt"), "not rules");
+    let errors = gather(&[dir.clone()], None).expect_err("no rules file");
+    assert_eq!(errors.len(), 1);
+    let message = errors[0].to_string();
+    assert!(
+        message.contains(&dir.display().to_string()) && message.contains("no rules file"),
+        "{message}"
+    );
+    // The same folder named by a configuration's `rules_files` loads nothing, as
+    // Falco allows; its subfolder is fine on the command line.
+    write(&dir.join("falco.yaml"), "rules_files: [.]");
+    assert!(gather(&[], Some(&dir.join("falco.yaml"))).is_ok());
+    assert_eq!(
+        names(&gather(&[dir.join("rules")], None).expect("rules")),
+        ["a"]
+    );
+}
