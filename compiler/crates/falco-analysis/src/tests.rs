@@ -412,3 +412,49 @@ fn plugin_rules_lint_without_errors() {
         );
     }
 }
+
+fn lint_text(text: &str) -> Analysis {
+    analyze(vec![("rules.yaml".to_owned(), text.to_owned())])
+}
+
+#[test]
+fn a_rule_with_a_type_error_gets_no_event_type_warning() {
+    // Falco stops at the error; the rule never reaches the event-type check.
+    for condition in [
+        "proc.nam = bash",
+        "spawned and proc.name = bash",
+        "proc.name = bash",
+    ] {
+        let text = format!(
+            "- macro: spawned\n  condition: proc.pnam = bash\n- rule: r\n  desc: d\n  condition: {condition}\n  output: o\n  priority: INFO\n"
+        );
+        let analysis = lint_text(&text);
+        let has = |code: &str| count(&analysis, code, "") > 0;
+        match condition {
+            "proc.name = bash" => assert!(has("W206"), "{:#?}", summary(&analysis)),
+            _ => assert!(
+                analysis.error_count() > 0 && !has("W206"),
+                "{condition}: {:#?}",
+                summary(&analysis)
+            ),
+        }
+    }
+    let output_error = lint_text(
+        "- rule: r\n  desc: d\n  condition: proc.name = bash\n  output: o %proc.nam\n  priority: INFO\n",
+    );
+    assert_eq!(
+        count(&output_error, "W206", ""),
+        0,
+        "{:#?}",
+        summary(&output_error)
+    );
+}
+
+#[test]
+fn a_macro_loop_is_an_error_and_its_rules_get_no_event_type_warning() {
+    let analysis = lint_text(
+        "- macro: a\n  condition: evt.type = open\n- macro: b\n  condition: a\n- macro: a\n  condition: b or evt.type = close\n- rule: r\n  desc: d\n  condition: a\n  output: o\n  priority: INFO\n",
+    );
+    assert_eq!(count(&analysis, "E208", ""), 1, "{:#?}", summary(&analysis));
+    assert_eq!(count(&analysis, "W206", ""), 0, "{:#?}", summary(&analysis));
+}

@@ -86,6 +86,7 @@ codes! {
     E205, "exception-arity-mismatch", Error, LOAD_ERR_VALIDATE, "an exception's fields, comps and values have different lengths";
     E206, "invalid-exception", Error, LOAD_ERR_VALIDATE, "an exception is malformed or uses an operator it cannot";
     E207, "empty-append", Error, LOAD_ERR_VALIDATE, "an `append: true` rule item brings no condition, output, description, tags or exceptions";
+    E208, "macro-reference-loop", Error, LOAD_ERR_VALIDATE, "macros refer to each other, or a macro to itself, in a loop";
     W201, "unused-macro", Warning, LOAD_UNUSED_MACRO, "no rule or macro refers to the macro";
     W202, "unused-list", Warning, LOAD_UNUSED_LIST, "no rule, macro or list refers to the list";
     W203, "unknown-source", Warning, LOAD_UNKNOWN_SOURCE, "a rule's source is not known, so the rule is skipped";

@@ -17,6 +17,7 @@
 mod collect;
 mod exceptions;
 mod lists;
+mod loops;
 mod memo;
 mod model;
 mod parse;

@@ -126,6 +126,8 @@ pub struct Macro {
     pub condition: Condition,
     /// Whether a rule or another macro refers to it.
     pub used: bool,
+    /// Whether it is part of a reference loop (an error; Falco refuses it).
+    pub looped: bool,
 }
 
 /// A resolved rule.

@@ -14,6 +14,7 @@ use crate::Broken;
 use crate::collect::{Collected, CollectedMacro};
 use crate::exceptions::append_exceptions;
 use crate::lists::build_lists;
+use crate::loops::report_loops;
 use crate::memo::{Parse, ParseMemo, TextMemo, parse_with};
 use crate::model::{Condition, ListId, Macro, MacroRef, Rule, Ruleset};
 use crate::subst_memo::Substituted;
@@ -70,8 +71,10 @@ pub(crate) fn build(
             origin: item.origin.clone(),
             condition,
             used: false,
+            looped: false,
         });
     }
+    report_loops(&mut macros, diagnostics);
 
     let rule_texts: Vec<MappedText> = collected
         .rules

@@ -266,3 +266,63 @@ fn items_the_loader_dropped_cause_no_follow_on_errors() {
     let (_, diagnostics, _) = resolve_texts(&[text]);
     assert_eq!(codes(&diagnostics), [Code::E107], "{diagnostics:#?}");
 }
+
+#[test]
+fn a_macro_loop_is_one_error_at_the_reference_that_closes_it() {
+    // Falco: "reference loop in macro 'b'" (LOAD_ERR_VALIDATE), used or not.
+    let text = "- macro: a\n  condition: evt.type = open\n- macro: b\n  condition: a\n- macro: c\n  condition: b\n- macro: a\n  condition: c or evt.type = close\n";
+    let (ruleset, diagnostics, texts) = resolve_texts(&[text]);
+    let loops: Vec<_> = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == Code::E208)
+        .collect();
+    assert_eq!(loops.len(), 1, "{diagnostics:#?}");
+    let diagnostic = loops[0];
+    assert!(diagnostic.is_error());
+    assert_eq!(
+        diagnostic.message,
+        "macros refer to each other in a loop: `a` → `c` → `b` → `a`"
+    );
+    assert_eq!(spanned(&texts, diagnostic), "c");
+    assert_eq!(
+        diagnostic.primary.span.span.start,
+        text.rfind("c or").unwrap() as u32
+    );
+    let related: Vec<(&str, &str)> = diagnostic
+        .related
+        .iter()
+        .map(|label| (&text[label.span.span.range()], label.message.as_str()))
+        .collect();
+    assert_eq!(
+        related,
+        [("b", "`c` uses `b` here"), ("a", "`b` uses `a` again here")]
+    );
+    assert!(ruleset.macros.iter().all(|item| item.looped));
+}
+
+#[test]
+fn a_macro_appended_with_itself_refers_to_itself() {
+    let text = "- macro: a\n  condition: evt.type = open\n- macro: a\n  condition: or a\n  override:\n    condition: append\n- macro: other\n  condition: evt.type = close\n";
+    let (ruleset, diagnostics, texts) = resolve_texts(&[text]);
+    let loops: Vec<_> = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == Code::E208)
+        .collect();
+    assert_eq!(loops.len(), 1, "{diagnostics:#?}");
+    assert_eq!(loops[0].message, "macro `a` refers to itself");
+    assert_eq!(spanned(&texts, loops[0]), "a");
+    assert!(loops[0].related.is_empty());
+    assert!(ruleset.macro_named("a").unwrap().looped);
+    assert!(!ruleset.macro_named("other").unwrap().looped);
+}
+
+#[test]
+fn a_long_chain_of_macros_is_not_a_loop() {
+    let mut text = String::from("- macro: m0\n  condition: evt.type = open\n");
+    for index in 1..20_000 {
+        text.push_str(&format!("- macro: m{index}\n  condition: m{}\n", index - 1));
+    }
+    let (ruleset, diagnostics, _) = resolve_texts(&[&text]);
+    assert!(!codes(&diagnostics).contains(&Code::E208));
+    assert!(ruleset.macros.iter().all(|item| !item.looped));
+}

@@ -142,7 +142,7 @@ fn a_directory_given_without_rules_files_is_an_error() {
     let dir = scratch("empty");
     write(&dir.join("rules/a.yaml"), "a");
     write(&dir.join("notes.txt"), "not rules");
-    let errors = gather(&[dir.clone()], None).expect_err("no rules file");
+    let errors = gather(std::slice::from_ref(&dir), None).expect_err("no rules file");
     assert_eq!(errors.len(), 1);
     let message = errors[0].to_string();
     assert!(

@@ -64,6 +64,11 @@ impl<'a> RuleReport<'a> {
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Arc<TypedExpr> {
         let CheckedRule { condition, output } = checked;
+        // Falco stops at a rule's first error, so a rule with one gets no
+        // event-type warning on top.
+        let rejected = condition.errors.iter().any(TypeError::is_error)
+            || output.errors.iter().any(TypeError::is_error)
+            || self.reaches_errors(index, rule);
         let mut errors = condition.errors;
         let bad_fields = check_exception_fields(rule, self.schema, diagnostics);
         // An exception field already reported as such is not reported again where
@@ -92,8 +97,23 @@ impl<'a> RuleReport<'a> {
             let span = rule.output.to_file(error.span).unwrap_or(fallback);
             diagnostics.push(type_error_diagnostic(error, span));
         }
-        diagnostics.extend(self.event_type_warning(rule, &condition.tree, memo));
+        if !rejected {
+            diagnostics.extend(self.event_type_warning(rule, &condition.tree, memo));
+        }
         condition.tree
+    }
+
+    /// Whether a macro rule `index` reaches is part of a reference loop or has a
+    /// type error under the rule's source.
+    fn reaches_errors(&self, index: usize, rule: &Rule) -> bool {
+        self.reach.by_rule(index).iter().any(|&id| {
+            self.ruleset.macros[id].looped
+                || self
+                    .macros
+                    .errors
+                    .get(&(id, rule.source.as_str()))
+                    .is_some_and(|errors| errors.iter().any(TypeError::is_error))
+        })
     }
 
     /// The `skip-if-unknown-filter` warning of rule `index`: the first field its
