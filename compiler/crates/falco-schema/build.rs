@@ -126,43 +126,240 @@ fn main() {
     fs::write(out_dir.join("schema_tables.rs"), out).expect("OUT_DIR is writable");
 }
 
+/// The driver's event table (`event_table.json`, one entry per code) and, derived from it,
+/// the event types `evt.type` knows (one per name: the parameters of its current exit
+/// version) and every parameter name; plus the names of `event_types.json` that have no
+/// code of their own.
 fn events(dir: &std::path::Path, out: &mut String) {
-    let file = "event_types.json";
+    let file = "event_table.json";
     let doc = load(dir, file);
-    let mut names: Vec<(String, String)> = Vec::new();
-    out.push_str("pub(crate) static EVENTS: &[EventType] = &[\n");
-    for (i, ev) in arr(&doc, "events", file).iter().enumerate() {
-        let name = s(ev, "name", file);
-        let ctx = format!("{file}: {name}");
-        let kind = match s(ev, "kind", &ctx) {
-            "syscall" => "Syscall",
-            "tracepoint" => "Tracepoint",
-            "meta" => "Meta",
-            "plugin" => "Plugin",
-            "iter" => "Iter",
-            "unknown" => "Unknown",
-            other => panic!("{ctx}: unknown kind `{other}`"),
+    let codes = arr(&doc, "events", file);
+    let passes: Vec<u64> = arr(&doc, "converter_passes_enter", file)
+        .iter()
+        .map(|c| {
+            c.as_u64()
+                .unwrap_or_else(|| panic!("{file}: codes are numbers"))
+        })
+        .collect();
+    out.push_str("pub(crate) static EVENT_CODES: &[EventCode] = &[\n");
+    for (i, ev) in codes.iter().enumerate() {
+        let id = s(ev, "id", file);
+        let ctx = format!("{file}: {id}");
+        let code = ev.get("code").and_then(Value::as_u64);
+        assert_eq!(code, Some(i as u64), "{ctx}: codes must be dense from 0");
+        let enter = match s(ev, "dir", &ctx) {
+            ">" => true,
+            "<" => false,
+            other => panic!("{ctx}: unknown direction `{other}`"),
         };
+        let flags: Vec<String> = arr(ev, "flags", &ctx)
+            .iter()
+            .map(|f| {
+                let f = f.as_str().unwrap_or("");
+                let known = [
+                    "creates_fd",
+                    "destroys_fd",
+                    "uses_fd",
+                    "reads_from_fd",
+                    "writes_to_fd",
+                    "modifies_state",
+                    "unused",
+                    "waits",
+                    "skipparsereset",
+                    "old_version",
+                    "large_payload",
+                    "converter_managed",
+                ];
+                assert!(known.contains(&f), "{ctx}: unknown flag `{f}`");
+                format!("EventFlags::{}", f.to_ascii_uppercase())
+            })
+            .collect();
         let params: Vec<String> = arr(ev, "params", &ctx)
             .iter()
             .map(|p| {
-                let pname = s(p, "name", &ctx);
+                let info = if let Some(table) = p.get("flags").and_then(Value::as_str) {
+                    format!("ParamInfo::Flags({table:?})")
+                } else if let Some(table) = p.get("dynamic").and_then(Value::as_str) {
+                    format!("ParamInfo::Dynamic({table:?})")
+                } else if let Some(n) = p.get("dirfd").and_then(Value::as_u64) {
+                    format!("ParamInfo::Dirfd({n})")
+                } else {
+                    "ParamInfo::None".to_owned()
+                };
                 format!(
-                    "EventParam {{ name: {pname:?}, ty: {} }}",
+                    "CodeParam {{ name: {:?}, ty: {}, format: {}, info: {info} }}",
+                    s(p, "name", &ctx),
+                    ty(s(p, "type", &ctx), &ctx),
+                    format(s(p, "fmt", &ctx), &ctx)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "    EventCode {{ code: {i}, id: {id:?}, name: {:?}, enter: {enter}, kind: EventKind::{}, category: {:?}, flags: EventFlags(0{}), params: &[{}], converter_passes: {}, fd_param: {:?}, fallback_default: &{:?} }},",
+            s(ev, "name", &ctx),
+            kind(s(ev, "kind", &ctx), &ctx),
+            s(ev, "category", &ctx),
+            flags.iter().map(|f| format!(" | {f}")).collect::<String>(),
+            params.join(", "),
+            passes.contains(&(i as u64)),
+            ev.get("fd_param").and_then(Value::as_u64),
+            ev.get("fallback_default")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>())
+                .unwrap_or_default(),
+        );
+    }
+    out.push_str("];\n\n");
+
+    out.push_str("pub(crate) static FLAG_TABLES: &[FlagTable] = &[\n");
+    let tables = doc
+        .get("flags")
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| panic!("{file}: `flags` must be an object"));
+    for (name, rows) in tables {
+        let rows: Vec<String> = rows
+            .as_array()
+            .unwrap_or_else(|| panic!("{file}: {name}: rows expected"))
+            .iter()
+            .map(|row| {
+                let flag = row.get(0).and_then(Value::as_str);
+                let value = row.get(1).and_then(Value::as_u64);
+                match (flag, value) {
+                    (Some(flag), Some(value)) => format!("({flag:?}, {value})"),
+                    _ => panic!("{file}: {name}: rows are [name, value]"),
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "    FlagTable {{ name: {name:?}, entries: &[{}] }},",
+            rows.join(", ")
+        );
+    }
+    out.push_str("];\n\n");
+
+    out.push_str("pub(crate) static DYNAMIC_TABLES: &[DynamicTable] = &[\n");
+    let dynamic = doc
+        .get("dynamic")
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| panic!("{file}: `dynamic` must be an object"));
+    for (name, rows) in dynamic {
+        let rows: Vec<String> = rows
+            .as_array()
+            .unwrap_or_else(|| panic!("{file}: {name}: rows expected"))
+            .iter()
+            .map(|row| {
+                let index = row.get("index").and_then(Value::as_u64);
+                let index = index.unwrap_or_else(|| panic!("{file}: {name}: index expected"));
+                format!(
+                    "({index}, {}, {})",
+                    ty(s(row, "type", name), name),
+                    format(s(row, "fmt", name), name)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "    DynamicTable {{ name: {name:?}, entries: &[{}] }},",
+            rows.join(", ")
+        );
+    }
+    out.push_str("];\n\n");
+
+    out.push_str("/// Syscall codes (`PPM_SC_*`) and their names, by code.\n");
+    out.push_str("pub(crate) static SYSCALL_NAMES: &[(u16, &str)] = &[\n");
+    let syscalls = doc
+        .get("syscalls")
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| panic!("{file}: `syscalls` must be an object"));
+    let mut syscalls: Vec<(u16, &str)> = syscalls
+        .iter()
+        .map(|(code, name)| {
+            let code = code.parse::<u16>();
+            let name = name.as_str();
+            match (code, name) {
+                (Ok(code), Some(name)) => (code, name),
+                _ => panic!("{file}: syscalls are \"code\": \"name\""),
+            }
+        })
+        .collect();
+    syscalls.sort_unstable();
+    for (code, name) in syscalls {
+        let _ = writeln!(out, "    ({code}, {name:?}),");
+    }
+    out.push_str("];\n\n");
+
+    // One event type per name, in the order names first appear: the parameters of its last
+    // current exit version, else of its last current version, else (only old or unused
+    // versions) of the exit version with the most parameters.
+    let current = |ev: &Value| {
+        !arr(ev, "flags", file)
+            .iter()
+            .any(|f| matches!(f.as_str(), Some("old_version" | "unused")))
+    };
+    let is_exit = |ev: &Value| ev.get("dir").and_then(Value::as_str) == Some("<");
+    let mut order: Vec<&str> = Vec::new();
+    for ev in codes {
+        let name = s(ev, "name", file);
+        if !order.contains(&name) {
+            order.push(name);
+        }
+    }
+    let mut names: Vec<(String, String)> = Vec::new();
+    out.push_str("pub(crate) static EVENTS: &[EventType] = &[\n");
+    for (i, name) in order.iter().enumerate() {
+        let group: Vec<&Value> = codes
+            .iter()
+            .filter(|e| s(e, "name", file) == *name)
+            .collect();
+        let exits: Vec<&Value> = group.iter().copied().filter(|e| is_exit(e)).collect();
+        let live: Vec<&Value> = exits.iter().copied().filter(|e| current(e)).collect();
+        let live = if live.is_empty() {
+            group.iter().copied().filter(|e| current(e)).collect()
+        } else {
+            live
+        };
+        let pick = match live.last() {
+            Some(ev) => *ev,
+            None => {
+                let pool = if exits.is_empty() { &group } else { &exits };
+                pool.iter()
+                    .copied()
+                    .max_by_key(|e| {
+                        (
+                            arr(e, "params", file).len(),
+                            e.get("code").and_then(Value::as_u64),
+                        )
+                    })
+                    .unwrap_or_else(|| panic!("{file}: {name}: no code"))
+            }
+        };
+        let ctx = format!("{file}: {name}");
+        let params: Vec<String> = arr(pick, "params", &ctx)
+            .iter()
+            .map(|p| {
+                format!(
+                    "EventParam {{ name: {:?}, ty: {} }}",
+                    s(p, "name", &ctx),
                     ty(s(p, "type", &ctx), &ctx)
                 )
             })
             .collect();
         let _ = writeln!(
             out,
-            "    EventType {{ name: {name:?}, kind: EventKind::{kind}, category: {:?}, old: {}, params: &[{}] }},",
-            s(ev, "category", &ctx),
-            flag(ev, "old"),
+            "    EventType {{ name: {name:?}, kind: EventKind::{}, category: {:?}, old: {}, params: &[{}] }},",
+            kind(s(pick, "kind", &ctx), &ctx),
+            s(pick, "category", &ctx),
+            live.is_empty(),
             params.join(", ")
         );
-        names.push((name.to_owned(), format!("Some({i})")));
+        names.push(((*name).to_owned(), format!("Some({i})")));
     }
     out.push_str("];\n\n");
+
+    let file = "event_types.json";
+    let doc = load(dir, file);
     for sc in arr(&doc, "syscalls", file) {
         let name = sc
             .as_str()
@@ -187,13 +384,16 @@ fn events(dir: &std::path::Path, out: &mut String) {
     }
     out.push_str("];\n\n");
 
-    let mut params: Vec<(String, String)> = arr(&doc, "params", file)
-        .iter()
-        .map(|p| {
-            let name = s(p, "name", file);
-            (name.to_owned(), ty(s(p, "type", name), name))
-        })
-        .collect();
+    // Each parameter name, typed like its first occurrence in the code table.
+    let mut params: Vec<(String, String)> = Vec::new();
+    for ev in codes {
+        for p in arr(ev, "params", "event_table.json") {
+            let name = s(p, "name", "event_table.json");
+            if !params.iter().any(|(n, _)| n == name) {
+                params.push((name.to_owned(), ty(s(p, "type", name), name)));
+            }
+        }
+    }
     params.sort();
     out.push_str("/// Parameter names of all events, sorted, typed like their first occurrence in the event table.\n");
     out.push_str("pub(crate) static EVENT_PARAMS: &[EventParam] = &[\n");
@@ -201,6 +401,30 @@ fn events(dir: &std::path::Path, out: &mut String) {
         let _ = writeln!(out, "    EventParam {{ name: {name:?}, ty: {t} }},");
     }
     out.push_str("];\n\n");
+}
+
+/// `"syscall"` → `Syscall` (the `EventKind` variant).
+fn kind(name: &str, ctx: &str) -> &'static str {
+    match name {
+        "syscall" => "Syscall",
+        "tracepoint" => "Tracepoint",
+        "meta" => "Meta",
+        "plugin" => "Plugin",
+        "iter" => "Iter",
+        "unknown" => "Unknown",
+        other => panic!("{ctx}: unknown kind `{other}`"),
+    }
+}
+
+/// `"hex"` → `ParamFormat::Hex`.
+fn format(name: &str, ctx: &str) -> &'static str {
+    match name {
+        "na" => "ParamFormat::Na",
+        "dec" => "ParamFormat::Dec",
+        "hex" => "ParamFormat::Hex",
+        "oct" => "ParamFormat::Oct",
+        other => panic!("{ctx}: unknown print format `{other}`"),
+    }
 }
 
 fn operators(dir: &std::path::Path, out: &mut String) {

@@ -9,6 +9,8 @@
 //!   longest-prefix lookup, including dotted arguments (`evt.arg.flags`) and argument checks;
 //! - which names `evt.type` accepts ([`Schema::is_event_type`]) and the parameters of each
 //!   event (for `evt.rawarg.NAME` typing);
+//! - the driver's event table, code by code ([`Schema::event_code`]: the layout of each
+//!   event record of a capture), with its flag and enum tables ([`Schema::flag_table`]);
 //! - which operators and transformers apply to which types ([`ops_allowed`], [`transformer`]).
 //!
 //! It knows nothing about YAML or the condition parser; operators are plain `&str` names.
@@ -20,8 +22,9 @@ mod types;
 #[allow(clippy::all, missing_docs)]
 mod tables {
     use crate::{
-        ArgKind, ArgSpec, EventKind, EventParam, EventType, Field, FieldClass, FieldFlags,
-        FieldType, Presence, Provider, Source, Transformer, TypeGroup,
+        ArgKind, ArgSpec, CodeParam, DynamicTable, EventCode, EventFlags, EventKind, EventParam,
+        EventType, Field, FieldClass, FieldFlags, FieldType, FlagTable, ParamFormat, ParamInfo,
+        Presence, Provider, Source, Transformer, TypeGroup,
     };
     include!(concat!(env!("OUT_DIR"), "/schema_tables.rs"));
 }
@@ -35,11 +38,15 @@ pub use ops::{
 };
 pub use resolve::{ArgForm, FieldArg, FieldError, ResolvedField, arg_example};
 pub use types::{
-    ArgKind, ArgSpec, EventKind, EventParam, EventType, Field, FieldClass, FieldFlags, FieldType,
+    ArgKind, ArgSpec, CodeParam, DynamicTable, EventCode, EventFlags, EventKind, EventParam,
+    EventType, Field, FieldClass, FieldFlags, FieldType, FlagTable, ParamFormat, ParamInfo,
     Presence, Provider, Source, Transformer, TypeGroup,
 };
 
-use tables::{CLASSES, EVENT_NAMES, EVENT_PARAMS, EVENTS, SOURCES};
+use tables::{
+    CLASSES, DYNAMIC_TABLES, EVENT_CODES, EVENT_NAMES, EVENT_PARAMS, EVENTS, FLAG_TABLES, SOURCES,
+    SYSCALL_NAMES,
+};
 
 /// The id of the class whose `evt.*` fields every source shares.
 pub const GENERIC_CLASS: &str = "gen_event";
@@ -159,5 +166,51 @@ impl Schema {
     pub fn event_param(&self, name: &str) -> Option<&'static EventParam> {
         let pos = EVENT_PARAMS.binary_search_by(|p| p.name.cmp(name)).ok()?;
         EVENT_PARAMS.get(pos)
+    }
+
+    /// The driver's event table: every event code, by code.
+    pub fn event_codes(&self) -> &'static [EventCode] {
+        EVENT_CODES
+    }
+
+    /// The entry of one event code (as found in an event record).
+    pub fn event_code(&self, code: u16) -> Option<&'static EventCode> {
+        EVENT_CODES.get(usize::from(code))
+    }
+
+    /// The code drivers send today for event `name` in one direction (`enter` or exit):
+    /// its current version, if it has one.
+    pub fn current_code(&self, name: &str, enter: bool) -> Option<&'static EventCode> {
+        EVENT_CODES
+            .iter()
+            .rev()
+            .find(|c| c.name == name && c.enter == enter && c.is_current())
+    }
+
+    /// A flag or enum table of the driver by name (`file_flags`, `ptrace_requests`, ...).
+    pub fn flag_table(&self, name: &str) -> Option<&'static FlagTable> {
+        FLAG_TABLES.iter().find(|t| t.name == name)
+    }
+
+    /// The name of a syscall code (`PPM_SC_*`), as the generic `syscall` event carries it:
+    /// `evt.type` of such an event.
+    pub fn syscall_name(&self, code: u16) -> Option<&'static str> {
+        let pos = SYSCALL_NAMES
+            .binary_search_by_key(&code, |(c, _)| *c)
+            .ok()?;
+        SYSCALL_NAMES.get(pos).map(|(_, name)| *name)
+    }
+
+    /// The code of a syscall name (the inverse of [`Schema::syscall_name`]).
+    pub fn syscall_code(&self, name: &str) -> Option<u16> {
+        SYSCALL_NAMES
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(c, _)| *c)
+    }
+
+    /// A dynamic parameter table by name (`ptrace_dynamic_param`, ...).
+    pub fn dynamic_table(&self, name: &str) -> Option<&'static DynamicTable> {
+        DYNAMIC_TABLES.iter().find(|t| t.name == name)
     }
 }

@@ -464,6 +464,190 @@ pub struct EventType {
     pub params: &'static [EventParam],
 }
 
+/// One code of the driver's event table (libs' `event_table.c`): how the record of an
+/// event of that code is laid out. Codes are dense from 0; an even code is an enter event,
+/// the next odd code its exit. Old versions of an event keep their code and their name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventCode {
+    /// The code (`PPME_*` value) in event records.
+    pub code: u16,
+    /// The `PPME_*` identifier, e.g. `PPME_SYSCALL_OPEN_X`.
+    pub id: &'static str,
+    /// The event's name (`evt.type`); `NA` for unused codes.
+    pub name: &'static str,
+    /// True for an enter event (`>`), false for an exit event (`<`).
+    pub enter: bool,
+    /// What produces it.
+    pub kind: EventKind,
+    /// Category (`file`, `net`, `io_read`, ...), lower case.
+    pub category: &'static str,
+    /// The driver's flags for it.
+    pub flags: EventFlags,
+    /// Its parameters, in record order.
+    pub params: &'static [CodeParam],
+    /// For a converter-managed enter event: libscap's capture converter passes it on to
+    /// libsinsp, possibly converted to a newer layout (instead of only keeping it for its
+    /// exit event).
+    pub converter_passes: bool,
+    /// For an event that uses a descriptor (`EF_USES_FD`): the index of the parameter that
+    /// holds it, where libscap knows one.
+    pub fd_param: Option<u8>,
+    /// Parameters libscap's converter fills with their type's default value (zero, or all
+    /// ones for uid/gid) when an old capture lacks them; other missing ones stay empty.
+    pub fallback_default: &'static [&'static str],
+}
+
+impl EventCode {
+    /// True if drivers send this version today (neither an old version nor unused).
+    pub fn is_current(&self) -> bool {
+        !self.flags.has(EventFlags::OLD_VERSION) && !self.flags.has(EventFlags::UNUSED)
+    }
+
+    /// True if an event of this code read from a capture reaches libsinsp, by the rules of
+    /// libscap's converter: unused codes never do; codes the converter does not manage do
+    /// unless they are old enter events; a managed exit event does (converted to the
+    /// current layout); a managed enter event only if the converter passes it on.
+    pub fn delivered_from_captures(&self) -> bool {
+        let f = self.flags;
+        if f.has(EventFlags::UNUSED) {
+            false
+        } else if !f.has(EventFlags::CONVERTER_MANAGED) {
+            !(f.has(EventFlags::OLD_VERSION) && self.enter)
+        } else {
+            !self.enter || self.converter_passes
+        }
+    }
+}
+
+/// The driver's `EF_*` flags of an event code, as bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventFlags(pub u32);
+
+impl EventFlags {
+    /// `EF_CREATES_FD`: the event creates a descriptor (`open`).
+    pub const CREATES_FD: u32 = 1 << 0;
+    /// `EF_DESTROYS_FD`: the event destroys a descriptor (`close`).
+    pub const DESTROYS_FD: u32 = 1 << 1;
+    /// `EF_USES_FD`: the event acts on a descriptor, one of its parameters.
+    pub const USES_FD: u32 = 1 << 2;
+    /// `EF_READS_FROM_FD`.
+    pub const READS_FROM_FD: u32 = 1 << 3;
+    /// `EF_WRITES_TO_FD`.
+    pub const WRITES_TO_FD: u32 = 1 << 4;
+    /// `EF_MODIFIES_STATE`: the event changes the machine state libsinsp keeps.
+    pub const MODIFIES_STATE: u32 = 1 << 5;
+    /// `EF_UNUSED`: no driver sends this code.
+    pub const UNUSED: u32 = 1 << 6;
+    /// `EF_WAITS`.
+    pub const WAITS: u32 = 1 << 7;
+    /// `EF_SKIPPARSERESET`.
+    pub const SKIPPARSERESET: u32 = 1 << 8;
+    /// `EF_OLD_VERSION`: kept to read old captures; drivers send a newer version.
+    pub const OLD_VERSION: u32 = 1 << 9;
+    /// `EF_LARGE_PAYLOAD`: parameter lengths are 32-bit in the record.
+    pub const LARGE_PAYLOAD: u32 = 1 << 11;
+    /// `EF_CONVERTER_MANAGED`: libscap's converter rewrites older layouts of it.
+    pub const CONVERTER_MANAGED: u32 = 1 << 12;
+
+    /// True if `flag` (one of the constants) is set.
+    pub fn has(self, flag: u32) -> bool {
+        self.0 & flag != 0
+    }
+}
+
+/// A parameter of an event code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CodeParam {
+    /// Parameter name (`fd`, `res`, `flags`).
+    pub name: &'static str,
+    /// Its type, which fixes its encoding in the record.
+    pub ty: FieldType,
+    /// How a number is printed.
+    pub format: ParamFormat,
+    /// The table that gives its text, or the parameter it is relative to.
+    pub info: ParamInfo,
+}
+
+/// The driver's print format of a numeric parameter (`PF_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamFormat {
+    /// `PF_NA`: not a number.
+    Na,
+    /// `PF_DEC`: decimal.
+    Dec,
+    /// `PF_HEX`: hexadecimal.
+    Hex,
+    /// `PF_OCT`: octal.
+    Oct,
+}
+
+/// What else a parameter's value needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamInfo {
+    /// Nothing.
+    None,
+    /// A flag or enum table ([`crate::Schema::flag_table`]) names its bits or values.
+    Flags(&'static str),
+    /// A dynamic parameter: its first byte picks the entry of this table
+    /// ([`crate::Schema::dynamic_table`]) that gives its type.
+    Dynamic(&'static str),
+    /// A path relative to the directory descriptor in the parameter of this index.
+    Dirfd(u8),
+}
+
+/// A flag or enum table of the driver (`file_flags`, `ptrace_requests`, ...): names and the
+/// values the driver encodes them as (`PPM_*` values, not the kernel's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagTable {
+    /// The table's name in the driver.
+    pub name: &'static str,
+    /// Names and values, in the driver's order.
+    pub entries: &'static [(&'static str, u32)],
+}
+
+impl FlagTable {
+    /// Appends libsinsp's text for `value` (a driver-encoded value): for an enum (`exact`),
+    /// the name of each entry equal to it; for flags, the name of each entry whose bits are
+    /// all set, each entry's bits then taken out of what is left, in table order, stopping
+    /// at an entry equal to the whole value (a zero entry matches only zero). Names are
+    /// joined with `|`; nothing is written when no entry matches.
+    pub fn write_names(&self, value: u32, exact: bool, out: &mut String) {
+        let mut left = value;
+        let mut first = true;
+        for &(name, bits) in self.entries {
+            let matched = if exact {
+                bits == value
+            } else if bits == 0 {
+                value == 0
+            } else if left & bits == bits && left != 0 {
+                left &= !bits;
+                true
+            } else {
+                false
+            };
+            if matched {
+                if !first {
+                    out.push('|');
+                }
+                out.push_str(name);
+                first = false;
+                if !exact && bits == value {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// A dynamic parameter table: the type of each index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DynamicTable {
+    /// The table's name in the driver.
+    pub name: &'static str,
+    /// `(index, type, format)` of each entry.
+    pub entries: &'static [(u8, FieldType, ParamFormat)],
+}
+
 /// A transformer (`tolower(...)`, `len(...)`, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transformer {
