@@ -1,6 +1,8 @@
 //! Workspace-level tests: one binary, modules inside.
 
 mod differential;
+mod falco_anchor;
+mod falco_traces;
 mod fmt_corpus;
 mod k8s_conformance;
 mod no_panic;

@@ -28,7 +28,8 @@ pub struct ReplayArgs {
     /// The rule bundle (`falco-rulec compile -o`).
     #[arg(long, value_name = "bundle.frb")]
     pub bundle: PathBuf,
-    /// The events file (k8s audit JSON, or syscall JSON lines).
+    /// The events file: k8s audit JSON, syscall JSON lines, or a Falco/sysdig capture
+    /// (`.scap`, plain or gzip-compressed).
     #[arg(long, value_name = "FILE")]
     pub events: PathBuf,
     /// Alert format.
@@ -77,6 +78,12 @@ pub enum MatchingArg {
 pub trait EventSource: Iterator<Item = Result<Event, String>> {
     /// Bytes of the file consumed so far.
     fn bytes_read(&self) -> u64;
+
+    /// What was skipped without being an error (unknown event codes of a capture), to
+    /// note at the end.
+    fn skipped(&self) -> Option<String> {
+        None
+    }
 }
 
 /// JSON events (`k8s_audit`, or syscall JSON lines) read from a stream.
@@ -93,6 +100,33 @@ impl<R: BufRead> Iterator for JsonEvents<R> {
 impl<R: BufRead> EventSource for JsonEvents<R> {
     fn bytes_read(&self) -> u64 {
         self.0.bytes_read()
+    }
+}
+
+/// Events of a capture file (`.scap`).
+struct CaptureEvents(falco_scap::ScapReader);
+
+impl Iterator for CaptureEvents {
+    type Item = Result<Event, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|r| r.map_err(|e| e.to_string()))
+    }
+}
+
+impl EventSource for CaptureEvents {
+    fn bytes_read(&self) -> u64 {
+        self.0.bytes_read()
+    }
+
+    fn skipped(&self) -> Option<String> {
+        let counts = self.0.counts();
+        (counts.unknown > 0).then(|| {
+            format!(
+                "{} event records of codes this reader does not know were skipped",
+                counts.unknown
+            )
+        })
     }
 }
 
@@ -195,6 +229,26 @@ fn open_events(
     let prefix = input
         .fill_buf()
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let (capture, compressed) = (
+        falco_scap::is_capture(prefix),
+        prefix.starts_with(&[0x1f, 0x8b]),
+    );
+    if capture {
+        if !bundle_sources.contains(&Source::Syscall) {
+            return Err(format!(
+                "`{}` is a capture of syscall events, and the bundle has no syscall rules",
+                path.display()
+            ));
+        }
+        // A compressed capture's size says nothing about how far through it a reader is.
+        let size = if compressed { 0 } else { size };
+        let reader = falco_scap::ScapReader::open(input)
+            .map_err(|e| format!("`{}`: {e}", path.display()))?;
+        return Ok((Box::new(CaptureEvents(reader)), size));
+    }
+    let prefix = input
+        .fill_buf()
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let source = match (bundle_sources, falco_events::detect_source_prefix(prefix)) {
         (_, Some(detected)) => detected,
         ([only], None) => *only,
@@ -279,6 +333,9 @@ pub(super) fn run(args: &ReplayArgs) -> u8 {
         &mut report,
     );
     report.progress.clear();
+    if let Some(note) = events.skipped() {
+        eprintln!("note: {shown}: {note}");
+    }
     let counts = match result.and_then(|counts| out.flush().map(|()| counts)) {
         Ok(counts) => counts,
         Err(error) => {

@@ -292,8 +292,18 @@ fn read_case_events(file: &TestFile, case: &Case) -> Result<Vec<Event>, String> 
     let test_path = file.path.display();
     let (text, origin) = match &case.events {
         EventsSpec::Inline { text, positions } => (text.clone(), Origin::Inline(positions)),
-        EventsSpec::File(path) => match std::fs::read_to_string(path) {
-            Ok(text) => (text, Origin::File(path)),
+        EventsSpec::File(path) => match std::fs::read(path) {
+            Ok(bytes) if falco_scap::is_capture(&bytes) => return read_capture(path, bytes),
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => (text, Origin::File(path)),
+                Err(error) => {
+                    return Err(format!(
+                        "`{}` is not UTF-8 (byte {})",
+                        path.display(),
+                        error.utf8_error().valid_up_to()
+                    ));
+                }
+            },
             Err(error) => return Err(format!("cannot read `{}`: {error}", path.display())),
         },
     };
@@ -319,6 +329,15 @@ fn read_case_events(file: &TestFile, case: &Case) -> Result<Vec<Event>, String> 
     } else {
         Err(errors.join("\n"))
     }
+}
+
+/// The events of a capture file (`.scap`), or what is wrong with it.
+fn read_capture(path: &Path, bytes: Vec<u8>) -> Result<Vec<Event>, String> {
+    let reader = falco_scap::ScapReader::open(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    reader
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 enum Origin<'a> {

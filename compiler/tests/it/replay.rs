@@ -363,3 +363,54 @@ fn a_damaged_first_line_does_not_hide_the_source() {
     assert!(run.stderr.contains("line 1, column"), "{}", run.stderr);
     assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
 }
+
+/// A capture replays like an events file: Falco's own regression trace, with the rule of its
+/// test, gives the alerts Falco 0.44 gives (one per open: enter events do not reach rules).
+#[test]
+fn captures_replay() {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/falco-traces");
+    let dir = scratch();
+    let rules = corpus.join("rules/single_rule.yaml");
+    let run = run_in(
+        &dir,
+        &["compile", rules.to_str().unwrap(), "-o", "s.frb"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let trace = corpus.join("trace_files/cat_write.scap");
+    let run = replay(&dir, &dir.join("s.frb"), &trace, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // What Falco 0.44.1 prints for the same capture and rules.
+    assert_eq!(
+        run.stdout,
+        "16:17:57.881785348: Warning An open was seen (command=cat /dev/null)\n\
+         16:17:57.881799840: Warning An open was seen (command=cat /dev/null)\n\
+         16:17:57.882008208: Warning An open was seen (command=cat /dev/null)\n\
+         16:17:57.882054739: Warning An open was seen (command=cat /dev/null)\n"
+    );
+}
+
+/// A damaged capture: the events before the damage are replayed, the damage is reported
+/// with its block and offset, and the exit code says some events could not be read.
+#[test]
+fn a_damaged_capture_is_reported_where_it_breaks() {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/falco-traces");
+    let dir = scratch();
+    let rules = corpus.join("rules/single_rule.yaml");
+    let run = run_in(
+        &dir,
+        &["compile", rules.to_str().unwrap(), "-o", "s.frb"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Uncompress, then cut the capture in the middle of an event block.
+    let gz = std::fs::read(corpus.join("trace_files/cat_write.scap")).unwrap();
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&gz[..]), &mut raw).unwrap();
+    let cut = dir.join("cut.scap");
+    std::fs::write(&cut, &raw[..raw.len() - 10]).unwrap();
+    let run = replay(&dir, &dir.join("s.frb"), &cut, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("truncated file?"), "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 4, "{}", run.stdout);
+}

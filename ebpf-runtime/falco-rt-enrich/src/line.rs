@@ -208,6 +208,7 @@ impl Enricher {
                     server,
                     l4proto,
                     is_server,
+                    typechar: None,
                 });
             }
         }
@@ -354,8 +355,8 @@ fn proc_info<'a>(p: &'a Process, state: &'a State, detail: Detail) -> ProcInfo<'
     ProcInfo {
         tid: None,
         pid: p.pid.into(),
-        ppid: p.ppid.into(),
-        vpid: p.vpid.into(),
+        ppid: Some(p.ppid.into()),
+        vpid: Some(p.vpid.into()),
         sid: p.sid.into(),
         tty: thread.then_some(p.tty.into()),
         uid: (detail != Detail::Ancestor)
@@ -419,8 +420,12 @@ fn write_proc(o: &mut Obj<'_>, p: &ProcInfo<'_>) {
         o.int("tid", tid);
     }
     o.int("pid", p.pid);
-    o.int("ppid", p.ppid);
-    o.int("vpid", p.vpid);
+    if let Some(ppid) = p.ppid {
+        o.int("ppid", ppid);
+    }
+    if let Some(vpid) = p.vpid {
+        o.int("vpid", vpid);
+    }
     o.int("sid", p.sid);
     if let Some((uid, name)) = p.uid {
         o.int("uid", uid);

@@ -26,6 +26,8 @@ pub struct SyscallBuilder {
     args: usize,
     /// Whether `chain` was called (else `build` leaves the event without processes).
     chain: bool,
+    /// The thread id given by `tid`, kept when there is no chain.
+    tid: Option<i64>,
 }
 
 /// The process part of an event: the thread, its ancestors and the thread's container,
@@ -65,8 +67,8 @@ fn proc_of(p: &ProcInfo<'_>) -> Proc {
     Proc {
         tid: Some(p.tid.unwrap_or(p.pid)),
         pid: Some(p.pid),
-        vpid: Some(p.vpid),
-        ppid: Some(p.ppid),
+        vpid: p.vpid,
+        ppid: p.ppid,
         sid: Some(p.sid),
         tty: p.tty,
         loginuid: Some(p.loginuid),
@@ -156,10 +158,10 @@ pub struct ProcInfo<'a> {
     pub tid: Option<i64>,
     /// `pid`.
     pub pid: i64,
-    /// `ppid`.
-    pub ppid: i64,
-    /// `vpid`.
-    pub vpid: i64,
+    /// `ppid` (`None`: the parent is not known).
+    pub ppid: Option<i64>,
+    /// `vpid` (`None`: not known).
+    pub vpid: Option<i64>,
     /// `sid`.
     pub sid: i64,
     /// `tty`.
@@ -203,7 +205,8 @@ pub struct ProcInfo<'a> {
 pub struct FdInfo<'a> {
     /// `num`.
     pub num: i64,
-    /// `type` (`file`, `ipv4`, ...); unknown names become `unknown`.
+    /// `type` (`file`, `ipv4`, ...); unknown names become `unknown`; empty leaves the type
+    /// unknown (`<NA>`), for a descriptor known only by its number.
     pub kind: &'a str,
     /// `name`.
     pub name: Option<&'a str>,
@@ -215,6 +218,8 @@ pub struct FdInfo<'a> {
     pub l4proto: Option<&'a str>,
     /// `is_server`.
     pub is_server: Option<bool>,
+    /// `fd.typechar` when `kind` is empty.
+    pub typechar: Option<&'static str>,
 }
 
 impl SyscallBuilder {
@@ -275,12 +280,25 @@ impl SyscallBuilder {
             ts,
             args: 0,
             chain: false,
+            tid: None,
         })
     }
 
     /// The return value (`res`).
     pub fn res(&mut self, res: i64) -> &mut Self {
         self.ev.res = Some(res);
+        self
+    }
+
+    /// Makes it an enter event (`evt.dir` = `>`); events are exit events otherwise.
+    pub fn enter(&mut self, enter: bool) -> &mut Self {
+        self.ev.enter = enter;
+        self
+    }
+
+    /// The CPU the event happened on (`evt.cpu`).
+    pub fn cpu(&mut self, cpu: i64) -> &mut Self {
+        self.ev.cpu = Some(cpu);
         self
     }
 
@@ -331,6 +349,11 @@ impl SyscallBuilder {
         self.push_arg(name, Raw::Text, |t| t.push_str(text))
     }
 
+    /// A byte-buffer argument (`data`) and its text (`evt.buffer` reads the bytes).
+    pub fn arg_bytes(&mut self, name: &'static str, bytes: &[u8], text: &str) -> &mut Self {
+        self.push_arg(name, Raw::Bytes(bytes.into()), |t| t.push_str(text))
+    }
+
     /// The process, its ancestors and its container; `tid` is the thread of the process
     /// the event is from (a chain can serve all the threads of its process).
     pub fn chain(&mut self, chain: &ProcChain, tid: i64) -> &mut Self {
@@ -341,6 +364,13 @@ impl SyscallBuilder {
         self
     }
 
+    /// The id of the event's thread when it has no process chain (`thread.tid` then
+    /// still has a value, as for a capture event of a thread nobody described).
+    pub fn tid(&mut self, tid: i64) -> &mut Self {
+        self.tid = Some(tid);
+        self
+    }
+
     /// The descriptor the event acts on.
     pub fn fd(&mut self, f: &FdInfo<'_>) -> &mut Self {
         let mut fd = self.ev.spare.fd.take().unwrap_or_default();
@@ -348,7 +378,8 @@ impl SyscallBuilder {
         name.clear();
         *fd = Fd {
             num: Some(f.num),
-            kind: Some(FdKind::from_name(f.kind).unwrap_or(FdKind::Unknown)),
+            kind: (!f.kind.is_empty())
+                .then(|| FdKind::from_name(f.kind).unwrap_or(FdKind::Unknown)),
             name: f.name.map(|n| {
                 name.push_str(n);
                 name
@@ -359,6 +390,7 @@ impl SyscallBuilder {
             sport: f.server.map(|(_, p)| u64::from(p)),
             l4proto: f.l4proto.map(Box::from),
             is_server: f.is_server,
+            typechar: f.typechar,
             ..Fd::default()
         };
         self.ev.fd = Some(fd);
@@ -376,7 +408,7 @@ impl SyscallBuilder {
             if !ev.procs.is_empty() {
                 ev.procs = no_procs();
             }
-            ev.tid = None;
+            ev.tid = self.tid;
             ev.container = None;
         }
         ev.open_flags = open_flags_of(&ev.evt_type, &mut ev.args);

@@ -633,7 +633,7 @@ impl SysField {
             F::GroupName => s(th.and_then(|p| p.group.as_deref())),
             F::FdNum => i(fd.and_then(|f| f.num)),
             F::FdType => s(fd.and_then(|f| f.kind).map(FdKind::name)),
-            F::FdTypeChar => s(fd.and_then(|f| f.kind).map(FdKind::typechar)),
+            F::FdTypeChar => s(fd.and_then(|f| f.kind.map(FdKind::typechar).or(f.typechar))),
             F::FdName => s(fd_name(ev)),
             F::FdDirectory => match fd_directory(ev) {
                 Some(d) => V::Str(d),
@@ -941,9 +941,11 @@ fn fd_name(ev: &SyscallEvent) -> Option<&str> {
 
 /// `fd.directory`: a directory fd's name, or the directory part of a file fd's name.
 fn fd_directory(ev: &SyscallEvent) -> Option<&str> {
+    // A descriptor of unknown type is one libsinsp has no entry for: its name comes from
+    // the event and is cut like a file's.
     let is_file = match ev.fd.as_deref() {
         Some(f) => match f.kind {
-            Some(FdKind::File) => true,
+            Some(FdKind::File) | None => true,
             Some(FdKind::Directory) => false,
             _ => return None,
         },
@@ -1025,8 +1027,8 @@ fn glob_match(pattern: &str, text: &str) -> bool {
         .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
 }
 
-/// Linux errno names for `evt.res`.
-fn errno_name(res: i64) -> Option<&'static str> {
+/// The Linux errno name of a negative return value (`-2` → `ENOENT`), as `evt.res` shows it.
+pub fn errno_name(res: i64) -> Option<&'static str> {
     const NAMES: &[&str] = &[
         "",
         "EPERM",

@@ -16,6 +16,7 @@ use crate::event::{Event, EventBody, EventError};
 pub(crate) use build::push_int;
 pub use build::{ExeInfo, FdInfo, ProcChain, ProcInfo, SyscallBuilder};
 pub(crate) use fields::SysField;
+pub use fields::errno_name;
 
 /// A syscall event, parsed once from one JSON line.
 #[derive(Debug, Clone, Default)]
@@ -30,7 +31,8 @@ pub struct SyscallEvent {
     /// that keeps a process table hands the same chain to every event of a thread.
     pub(crate) procs: Arc<[Proc]>,
     /// The thread's id when `procs` is a chain the process's threads share
-    /// ([`SyscallBuilder::chain`]); `None` when `procs[0]` has it.
+    /// ([`SyscallBuilder::chain`]), or when the event names its thread without a process
+    /// record ([`SyscallBuilder::tid`]); `None` when `procs[0]` has it.
     pub(crate) tid: Option<i64>,
     pub(crate) fd: Option<Box<Fd>>,
     pub(crate) container: Option<Arc<Container>>,
@@ -76,7 +78,7 @@ impl SyscallEvent {
 
     /// `thread.tid`: the event's own thread id, else the thread record's.
     pub(crate) fn thread_tid(&self) -> Option<i64> {
-        self.thread().and_then(|p| self.tid.or(p.tid))
+        self.tid.or_else(|| self.thread().and_then(|p| p.tid))
     }
 }
 
@@ -144,6 +146,9 @@ pub(crate) struct Proc {
 pub(crate) struct Fd {
     pub(crate) num: Option<i64>,
     pub(crate) kind: Option<FdKind>,
+    /// `fd.typechar` of a descriptor whose type is unknown (libsinsp guesses it from the
+    /// event).
+    pub(crate) typechar: Option<&'static str>,
     pub(crate) name: Option<String>,
     pub(crate) nameraw: Option<Box<str>>,
     pub(crate) cip: Option<IpAddr>,

@@ -1,0 +1,4 @@
+//! Reading Falco's regression captures and hostile input.
+
+mod hostile;
+mod traces;
