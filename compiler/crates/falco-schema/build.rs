@@ -227,7 +227,7 @@ fn events(dir: &std::path::Path, out: &mut String) {
                 let value = row.get(1).and_then(Value::as_u64);
                 match (flag, value) {
                     (Some(flag), Some(value)) => format!("({flag:?}, {value})"),
-                    _ => panic!("{file}: {name}: rows are [name, value]"),
+                    _ => panic!("{file}: {name}: rows are [name, value, linux]"),
                 }
             })
             .collect();

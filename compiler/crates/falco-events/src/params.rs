@@ -1,6 +1,7 @@
 //! The parameters of libsinsp's syscall exit events and the names it prints for flags and
-//! enums, as data derived from libs' event and flag tables (`data/*.tsv`, written by
-//! `scripts/derive-event-tables`).
+//! enums, derived at build time from the repository's one event table
+//! (`rules-stdlib/schema/event_table.json`, written by `scripts/gen-event-table` from libs'
+//! event and flag tables; falco-schema and falco-scap read the same file).
 //!
 //! A flag or enum parameter has two values in Falco: the driver's encoding of the Linux
 //! value (`evt.rawarg.NAME`) and libsinsp's text for it (`evt.arg.NAME`). [`FlagTable`]
