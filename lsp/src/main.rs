@@ -15,16 +15,37 @@ use falco_rules_lsp::framing;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// What `--help` prints.
+const HELP: &str = "\
+The language server for Falco rules files: diagnostics, hover, completion, navigation,
+rename, code actions and formatting over the Language Server Protocol on stdio.
+
+Usage: falco-rules-lsp [--stdio]
+       falco-rules-lsp bench [--edits N] [--debounce-ms N|default] [--compare SERVER]
+
+Commands:
+  bench  Measure diagnostic latency over scripted edits (docs/perf.md)
+
+Options:
+  --stdio        Serve on stdin and stdout (the default)
+  -h, --help     Print help
+  -V, --version  Print version
+
+Exit codes:
+  0  the client sent `shutdown` before `exit` (or help or version was printed)
+  1  the client exited without `shutdown`, or the server could not start
+  2  an unknown argument
+";
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None | Some("--stdio") => std::process::exit(serve()),
         Some("bench") => std::process::exit(falco_rules_lsp::bench::run(&args[1..])),
-        Some("--version") => println!("falco-rules-lsp {}", env!("CARGO_PKG_VERSION")),
+        Some("-V" | "--version") => println!("falco-rules-lsp {}", env!("CARGO_PKG_VERSION")),
+        Some("-h" | "--help") => print!("{HELP}"),
         Some(other) => {
-            eprintln!(
-                "falco-rules-lsp: unknown argument `{other}` (usage: falco-rules-lsp [--stdio] | bench [--edits N] [--debounce-ms N|default] [--compare SERVER])"
-            );
+            eprintln!("falco-rules-lsp: unknown argument `{other}` (see `falco-rules-lsp --help`)");
             std::process::exit(2);
         }
     }

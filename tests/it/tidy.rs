@@ -95,3 +95,21 @@ fn check(code: Code) -> Result<(), String> {
     }))
     .map_err(|_| "the human rendering does not match its snapshot".to_owned())
 }
+
+/// The binaries users run report one version: their packages take the workspace's.
+#[test]
+fn every_binary_takes_the_workspace_version() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for manifest in [
+        "compiler/Cargo.toml",
+        "lsp/Cargo.toml",
+        "ebpf-runtime/falco-rt/Cargo.toml",
+    ] {
+        let text = std::fs::read_to_string(root.join(manifest)).expect(manifest);
+        assert!(
+            text.lines()
+                .any(|line| line.trim() == "version.workspace = true"),
+            "{manifest} must say `version.workspace = true`"
+        );
+    }
+}

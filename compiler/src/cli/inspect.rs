@@ -52,7 +52,8 @@ pub struct InspectArgs {
 pub enum InspectFormat {
     /// Readable text.
     Text,
-    /// The JSON contract described above.
+    /// One JSON object, the `inspect` contract v1: the bundle's versions, hash, size,
+    /// plugins, sources, syscalls and rules.
     Json,
 }
 

@@ -31,9 +31,21 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Bad usage, or an input or configuration file could not be read.
 pub const EXIT_USAGE: u8 = 2;
 
+/// What `--help` prints after the commands: the exit codes of every command.
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success: no errors (warnings are allowed unless denied)
+  1  findings: lint/compile errors (or warnings, with --deny-warnings); failed test
+     cases; unformatted files with fmt --check; changes found by diff; rules that
+     fired in replay; fields falco-rt lacks with inspect --runtime; a registry or
+     signature failure
+  2  a usage error, or an input, bundle or configuration that could not be read
+     (including a path that holds no rules or test files)
+";
+
 /// Lint, typecheck and compile Falco rules.
 #[derive(Debug, Parser)]
-#[command(name = "falco-rulec", version, about)]
+#[command(name = "falco-rulec", version, about, after_help = EXIT_CODES_HELP)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

@@ -76,9 +76,20 @@ fn usage_errors_exit_2() {
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(!run.stderr.is_empty(), "{args:?}");
     }
-    assert_eq!(run(&["--help"]).code, 0);
     assert_eq!(run(&["lint", "--help"]).code, 0);
-    assert_eq!(run(&["--version"]).code, 0);
+}
+
+#[test]
+fn help_lists_exit_codes_and_version_is_the_workspace_one() {
+    let help = run(&["--help"]);
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("Exit codes:"), "{}", help.stdout);
+    let version = run(&["--version"]);
+    assert_eq!(version.code, 0);
+    assert_eq!(
+        version.stdout,
+        format!("falco-rulec {}\n", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]

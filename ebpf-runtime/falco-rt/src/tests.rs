@@ -250,3 +250,17 @@ fn the_follow_interval_is_read_from_the_falco_rt_section() {
     let err = load("falco_rt:\n  follow_interval: 0s\n").expect_err("zero");
     assert!(err.contains("more than zero"), "{err}");
 }
+
+#[test]
+fn help_and_version_print_and_succeed() {
+    use clap::{CommandFactory, Parser, error::ErrorKind};
+    let version = crate::cli::Cli::try_parse_from(["falco-rt", "--version"]).expect_err("exits");
+    assert_eq!(version.kind(), ErrorKind::DisplayVersion);
+    assert_eq!(
+        crate::cli::Cli::command().render_version(),
+        format!("falco-rt {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let help = crate::cli::Cli::try_parse_from(["falco-rt", "--help"]).expect_err("exits");
+    assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+    assert!(help.to_string().contains("--bundle"), "{help}");
+}

@@ -1,6 +1,7 @@
 //! Tests of the real `falco-rules-lsp` binary over stdio.
 
 mod abuse;
+mod cli;
 mod client;
 mod completion;
 mod fixtures;
