@@ -152,6 +152,8 @@ pub enum FormatArg {
     Sarif,
     /// GitHub Actions workflow commands.
     Github,
+    /// GitLab's Code Quality report (JSON).
+    Gitlab,
 }
 
 impl From<FormatArg> for crate::render::Format {
@@ -162,6 +164,7 @@ impl From<FormatArg> for crate::render::Format {
             FormatArg::Json => Format::Json,
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Github => Format::Github,
+            FormatArg::Gitlab => Format::Gitlab,
         }
     }
 }

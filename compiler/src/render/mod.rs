@@ -1,5 +1,6 @@
 //! Output formats for an [`Analysis`]: the human rendering (ariadne), the JSON
-//! contract v1, SARIF 2.1.0 and GitHub Actions workflow commands.
+//! contract v1, SARIF 2.1.0, GitHub Actions workflow commands and GitLab's Code Quality
+//! report.
 //!
 //! **Architecture invariant:** only this module knows the serialized shapes. Each format
 //! has its own `Serialize` structs, converted by hand from the internal types; the
@@ -7,6 +8,7 @@
 
 mod excerpt;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod sarif;
@@ -25,6 +27,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands.
     Github,
+    /// GitLab's Code Quality report.
+    Gitlab,
 }
 
 /// Renders every diagnostic of `analysis` in `format`. `color` only affects
@@ -35,6 +39,7 @@ pub fn render(analysis: &Analysis, format: Format, color: bool) -> String {
         Format::Json => json::render(analysis),
         Format::Sarif => sarif::render(analysis),
         Format::Github => github::render(analysis),
+        Format::Gitlab => gitlab::render(analysis),
     }
 }
 

@@ -265,3 +265,47 @@ fn sarif_keeps_a_backslash_in_a_file_name() {
         "dir%5Cname.yaml"
     );
 }
+
+#[test]
+fn gitlab_report_has_one_issue_per_diagnostic_with_stable_fingerprints() {
+    let analysis = fixture();
+    let report: serde_json::Value =
+        serde_json::from_str(&gitlab::render(&analysis)).expect("the report is JSON");
+    let issues = report.as_array().expect("an array of issues");
+    assert_eq!(issues.len(), 3);
+    assert_eq!(issues[0]["check_name"], "E401 unknown-field");
+    assert_eq!(issues[0]["severity"], "major");
+    assert_eq!(issues[1]["severity"], "minor");
+    assert_eq!(issues[2]["severity"], "info");
+    assert_eq!(issues[0]["location"]["path"], "rules/base.yaml");
+    assert_eq!(issues[0]["location"]["lines"]["begin"], 6);
+    assert_eq!(issues[0]["location"]["positions"]["begin"]["column"], 26);
+    assert_eq!(
+        issues[0]["description"],
+        "unknown field `proc.nam` (help: did you mean `proc.name`?)"
+    );
+    for issue in issues {
+        let fingerprint = issue["fingerprint"].as_str().expect("a fingerprint");
+        assert_eq!(fingerprint.len(), 32, "{fingerprint}");
+    }
+
+    // The same finding moved down a line keeps its fingerprint; a second copy of it in
+    // the same file gets another one (GitLab would merge equal fingerprints).
+    let mut moved = fixture();
+    let text = format!("\n{RULES}");
+    moved.files[0] = SourceFile::new(FileId(0), "rules/base.yaml", &text);
+    moved.diagnostics[0].primary.span = span_of(0, &text, "proc.nam");
+    let copy = moved.diagnostics[0].clone();
+    moved.diagnostics.push(copy);
+    let moved: serde_json::Value =
+        serde_json::from_str(&gitlab::render(&moved)).expect("the report is JSON");
+    assert_eq!(moved[0]["location"]["lines"]["begin"], 7);
+    assert_eq!(moved[0]["fingerprint"], issues[0]["fingerprint"]);
+    assert_ne!(moved[3]["fingerprint"], moved[0]["fingerprint"]);
+}
+
+#[test]
+fn gitlab_report_of_a_clean_ruleset_is_an_empty_array() {
+    let analysis = Analysis::default();
+    assert_eq!(gitlab::render(&analysis), "[]\n");
+}

@@ -1,4 +1,4 @@
-//! The output formats, end to end: the JSON contract, SARIF, GitHub, human.
+//! The output formats, end to end: the JSON contract, SARIF, GitHub, GitLab, human.
 
 use crate::support::*;
 use serde_json::Value;
@@ -165,6 +165,36 @@ fn github_commands_are_escaped() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn gitlab_code_quality_report_is_an_array_of_issues() {
+    let run = lint("gitlab");
+    assert_eq!(run.code, 1, "an error fails the step: {}", run.stdout);
+    let json = run.json();
+    let issues = json.as_array().expect("an array");
+    let unknown = issues
+        .iter()
+        .find(|issue| issue["check_name"] == "E401 unknown-field")
+        .expect("the misspelled field is reported");
+    assert_eq!(
+        keys(unknown),
+        [
+            "check_name",
+            "description",
+            "fingerprint",
+            "location",
+            "severity"
+        ]
+    );
+    assert_eq!(unknown["severity"], "major");
+    assert!(
+        unknown["location"]["path"]
+            .as_str()
+            .is_some_and(|path| path.ends_with("b,c:d.yaml")),
+        "{unknown}"
+    );
+    assert!(is_position(&unknown["location"]["lines"]["begin"]));
 }
 
 #[test]
