@@ -1,9 +1,10 @@
 //! Which files are rules files is decided from one data file, `editors/rules-files.json`.
 //! This test renders that data into each place that needs it (the VS Code manifest and a
-//! TypeScript module, a Lua module for Neovim, Helix's `languages.toml`, and a Rust module
-//! of the language server) and compares with what is committed. A stale place is rewritten
-//! and the test fails, so running it once updates everything and the diff shows what
-//! changed (the way rust-analyzer keeps its generated code fresh).
+//! TypeScript module, a Lua module for Neovim, Helix's `languages.toml`, a Rust module of
+//! the language server, and the `files:` patterns of the pre-commit hooks) and compares
+//! with what is committed. A stale place is rewritten and the test fails, so running it
+//! once updates everything and the diff shows what changed (the way rust-analyzer keeps
+//! its generated code fresh).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -230,6 +231,38 @@ fn helix(data: &RulesFiles) -> String {
     out
 }
 
+/// A Python regular expression (pre-commit's `files:`) matching the paths of rules
+/// files: any folder, then a name glob or a rules directory's glob.
+fn pre_commit_regex(data: &RulesFiles) -> String {
+    let alternatives: Vec<String> = data
+        .patterns("", "")
+        .iter()
+        .map(|glob| {
+            glob.chars()
+                .map(|c| match c {
+                    '*' => "[^/]*".to_owned(),
+                    '.' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '^' | '$' | '|'
+                    | '\\' => format!("\\{c}"),
+                    c => c.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    format!("(^|/)({})$", alternatives.join("|"))
+}
+
+/// `text` with the value of every `files:` line marked `# rules-files` set to `regex`.
+fn replace_marked_files_lines(text: &str, regex: &str) -> String {
+    text.lines()
+        .map(|line| match line.split_once("files: ") {
+            Some((indent, _)) if line.ends_with("  # rules-files") => {
+                format!("{indent}files: '{regex}'  # rules-files\n")
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect()
+}
+
 /// `text` with the lines between the marker lines `begin` and `end` replaced by `body`.
 fn replace_between(text: &str, begin: &str, end: &str, body: &str, file: &Path) -> String {
     let start = text
@@ -338,6 +371,14 @@ fn rules_file_patterns_are_generated_from_one_list() {
         Path::new(manifest_path),
     );
     ensure(manifest_path, &manifest, &mut stale);
+
+    let hooks_path = ".pre-commit-hooks.yaml";
+    let hooks = replace_marked_files_lines(&read(hooks_path), &pre_commit_regex(&data));
+    assert!(
+        hooks.contains("# rules-files"),
+        "{hooks_path} has no marked `files:` line"
+    );
+    ensure(hooks_path, &hooks, &mut stale);
 
     assert!(
         stale.is_empty(),

@@ -1,6 +1,7 @@
 //! Integration tests of the `falco-rulec` binary: exit codes, output formats, input
 //! order. One binary, modules inside.
 
+mod ci_recipes;
 mod cli;
 mod compile;
 mod diff;
