@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use falco_analysis::incremental::Incremental;
+use falco_analysis::suppress::{LintSettings, project};
 use falco_analysis::{Analysis, SourceFile, inputs};
 use falco_loader::LoadedFile;
 use falco_span::{FileId, FileSpan};
@@ -62,6 +63,8 @@ pub struct Workspace {
     docs: BTreeMap<PathBuf, Document>,
     /// Texts of configured files that are not open, by key.
     disk: HashMap<PathBuf, String>,
+    /// The `lint` section of the project file (levels, per-file ignores, baseline).
+    lint: LintSettings,
     /// Cached loads between analyses.
     incremental: Incremental,
     /// The analysis of the texts at `analyzed`.
@@ -115,10 +118,23 @@ impl Workspace {
                 }
             }
         }
+        self.lint = self.lint_settings();
         self.config_stamp = config.as_deref().and_then(modified);
         self.config = config;
         self.disk.clear();
         self.generation += 1;
+    }
+
+    /// The `lint` settings of the project file at the root, as `falco-rulec lint`
+    /// applies them there; none (with the problem reported) when it cannot be used.
+    fn lint_settings(&mut self) -> LintSettings {
+        let Some(path) = self.root.as_deref().and_then(project::find) else {
+            return LintSettings::default();
+        };
+        project::read(&path).unwrap_or_else(|error| {
+            self.report(format!("{}: {error}", path.display()));
+            LintSettings::default()
+        })
     }
 
     /// The configuration file that applies now.
@@ -262,7 +278,8 @@ impl Workspace {
             inputs.push((display_path(&uri), text));
             files.push(FileEntry { uri, key });
         }
-        let analysis = self.incremental.analyze(inputs);
+        let mut analysis = self.incremental.analyze(inputs);
+        self.lint.apply(&mut analysis);
         self.retire
             .retire(std::mem::replace(&mut self.analysis, analysis));
         self.files = files;

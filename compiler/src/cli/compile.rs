@@ -1,5 +1,8 @@
 //! `falco-rulec compile`: compile rules files into a rule bundle.
 //!
+//! The `lint` section of the project file `.falco-rulec.yaml` applies, as for
+//! `lint` (docs/suppressions.md).
+//!
 //! Exit codes: 0 when the bundle was written (warnings are printed on stderr), 1 when
 //! the rules have errors (printed as `lint` prints them; no bundle is written), 2 for
 //! a usage error, an unreadable input or an unwritable output.
@@ -99,7 +102,13 @@ pub(super) fn run(args: &CompileArgs) -> u8 {
         Ok(files) => files,
         Err(code) => return code,
     };
-    let (analysis, result) = compile_files(files);
+    let settings = match super::suppressions::project_settings() {
+        Ok(settings) => settings,
+        Err(code) => return code,
+    };
+    let mut analysis = analyze(files);
+    settings.apply(&mut analysis);
+    let result = compile_analysis(&analysis);
     if !analysis.diagnostics.is_empty() {
         let color = args.color.resolve(
             std::env::var_os("NO_COLOR").as_deref(),

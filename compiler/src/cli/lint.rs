@@ -10,7 +10,28 @@ pub(super) fn run(args: &LintArgs) -> u8 {
         Ok(files) => files,
         Err(code) => return code,
     };
-    let analysis = analyze(files);
+    let settings = match super::suppressions::settings(&args.suppressions) {
+        Ok(settings) => settings,
+        Err(code) => return code,
+    };
+    let mut analysis = analyze(files);
+    let applied = settings.apply(&mut analysis);
+    if let (true, Some(path)) = (
+        args.suppressions.write_baseline,
+        args.suppressions.baseline.as_deref(),
+    ) {
+        match super::suppressions::write_baseline(&analysis, path) {
+            Ok(baseline) => {
+                baseline.accept(&mut analysis);
+            }
+            Err(code) => return code,
+        }
+    } else if applied.baselined > 0 {
+        eprintln!(
+            "note: {} findings accepted by the baseline",
+            applied.baselined
+        );
+    }
     let format = Format::from(args.format);
     let color = args.color.resolve(
         std::env::var_os("NO_COLOR").as_deref(),

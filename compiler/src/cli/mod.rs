@@ -17,6 +17,7 @@ pub mod push;
 mod registry_args;
 pub mod replay;
 pub mod sign;
+pub mod suppressions;
 pub mod tag;
 pub mod test;
 
@@ -101,6 +102,9 @@ pub struct LintArgs {
     /// Exit with 1 when there are warnings, not only errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Which diagnostics to report, and how.
+    #[command(flatten)]
+    pub suppressions: suppressions::SuppressionArgs,
     /// When to colour the human output (`auto`: on a terminal, unless `NO_COLOR` is set).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

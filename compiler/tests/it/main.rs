@@ -11,3 +11,4 @@ mod registry;
 mod replay;
 mod rule_tests;
 mod support;
+mod suppressions;

@@ -145,3 +145,40 @@ fn falco_load_order_without_a_configuration() {
     assert_eq!(client.shutdown(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The project file's `lint` section and inline comments apply as in `falco-rulec
+/// lint`: an allowed code, a per-file ignore, a denied code, a baseline entry.
+#[test]
+fn the_project_files_suppressions_apply() {
+    let dir = temp_dir("suppressions");
+    let noisy = |name: &str| {
+        format!(
+            "- macro: unused_{name}\n  condition: proc.name = x\n- list: unused_list_{name}\n  items: [a]\n- rule: {name}\n  desc: d\n  condition: proc.name = bash\n  output: o\n  priority: DEBUG\n"
+        )
+    };
+    std::fs::create_dir_all(dir.join("legacy")).expect("mkdir");
+    std::fs::write(
+        dir.join(".falco-rulec.yaml"),
+        "rules_files: [a_rules.yaml, legacy/b_rules.yaml]\nlint:\n  allow: [W202]\n  deny: [W206]\n  per-file-ignores:\n    \"legacy/*.yaml\": [W206]\n  baseline: baseline.json\n",
+    )
+    .expect("write project file");
+    std::fs::write(
+        dir.join("baseline.json"),
+        r#"{"version": 1, "findings": [{"file": "a_rules.yaml", "code": "W201", "message": "macro `unused_a` is never used", "count": 1}]}"#,
+    )
+    .expect("write baseline");
+    std::fs::write(dir.join("a_rules.yaml"), noisy("a")).expect("write a");
+    std::fs::write(
+        dir.join("legacy/b_rules.yaml"),
+        format!("# falco-rulec: allow(W201)\n{}", noisy("b")),
+    )
+    .expect("write b");
+    let mut client = Client::start(&dir, json!({"debounceMs": 0}));
+    let (a, _) = client.open(&dir.join("a_rules.yaml"));
+    let list = client.wait_diagnostics(&a, |list| !list.is_empty());
+    assert_eq!(codes(&list), ["W206"], "{list:?}");
+    assert_eq!(list[0]["severity"], 1, "denied: an error");
+    let (b, _) = client.open(&dir.join("legacy/b_rules.yaml"));
+    let list = client.wait_diagnostics(&b, |_| true);
+    assert!(codes(&list).is_empty(), "{list:?}");
+}

@@ -84,7 +84,7 @@ pub fn is_configuration(text: &str) -> bool {
 
 /// A YAML value, as much of it as the configuration reader needs.
 #[derive(Debug)]
-enum Node {
+pub(crate) enum Node {
     Scalar(String),
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
@@ -95,7 +95,7 @@ enum Node {
 const MAX_DEPTH: usize = 256;
 
 /// Parses the first document of `text` into a [`Node`] tree (`None` for an empty one).
-fn parse(text: &str) -> Result<Option<Node>, ConfigError> {
+pub(crate) fn parse(text: &str) -> Result<Option<Node>, ConfigError> {
     let mut events = Parser::new_from_str(text).map(|event| {
         event
             .map(|(event, _span)| event)

@@ -11,6 +11,7 @@ pub mod config;
 pub mod incremental;
 pub mod inputs;
 mod memo;
+pub mod suppress;
 mod typecheck;
 
 pub use typecheck::TypedRuleset;
@@ -141,6 +142,7 @@ fn analyze_loaded(
             (ruleset, typed)
         }
     };
+    suppress::inline::apply(&files, &mut diagnostics);
     sort_diagnostics(&mut diagnostics);
     let summary = Summary {
         files: files.len(),

@@ -122,6 +122,10 @@ codes! {
     // Outputs (E5xx).
     E501, "output-syntax", Error, LOAD_ERR_COMPILE_OUTPUT, "an output format string is malformed";
     E502, "unknown-output-field", Error, LOAD_ERR_COMPILE_OUTPUT, "an output names a field no schema defines";
+
+    // Suppression comments (W9xx): falco-rulec's own, Falco ignores comments.
+    W901, "unused-suppression", Warning, none, "a `# falco-rulec: allow(...)` comment suppressed nothing";
+    W902, "invalid-suppression", Warning, none, "a `# falco-rulec:` comment is malformed or names a code it cannot allow";
 }
 
 include!(concat!(env!("OUT_DIR"), "/code_docs.rs"));
