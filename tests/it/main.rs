@@ -6,6 +6,7 @@ mod falco_traces;
 mod fmt_corpus;
 mod k8s_conformance;
 mod no_panic;
+mod operators;
 mod rules_files;
 mod stdlib;
 mod tidy;

@@ -445,21 +445,6 @@ fn operators(dir: &std::path::Path, out: &mut String) {
     };
     let _ = writeln!(
         out,
-        "pub(crate) static OPERATORS: &[&str] = {};",
-        strs("operators")
-    );
-    let _ = writeln!(
-        out,
-        "pub(crate) static MODIFIERS: &[&str] = {};",
-        strs("modifiers")
-    );
-    let _ = writeln!(
-        out,
-        "pub(crate) static MODIFIER_OPS: &[&str] = {};",
-        strs("modifier_ops")
-    );
-    let _ = writeln!(
-        out,
         "pub(crate) static LIST_FIELD_OPS: &[&str] = {};",
         strs("list_field_ops")
     );

@@ -8,12 +8,24 @@ scripts/ci.sh when python3 is present) fails if the committed JSON is out of dat
 """
 import json
 import pathlib
+import re
 import sys
 
-TRANSFORMERS = r"tolower|toupper|b64|basename|len|join|concat|getopt|val"
-WORD_OPS = r"contains|icontains|bcontains|startswith|bstartswith|endswith|glob|iglob|regex"
-LIST_OPS = r"in|intersects|pmatch"
-MODIFIERS = r"oneof|anyof|allof"
+# Operators, modifiers and transformers come from the schema's one table of them
+# (rules-stdlib/schema/operators.json, checked against the condition parser's by the
+# workspace test `operators`), so the grammars follow when the language grows.
+SCHEMA = json.loads(
+    (pathlib.Path(__file__).resolve().parents[3] / "rules-stdlib/schema/operators.json")
+    .read_text(encoding="utf-8"))
+TRANSFORMERS = "|".join(t["name"] for t in SCHEMA["transformers"])
+WORD_OPS = "|".join(op for op in SCHEMA["operators"] if op.isalpha() and op in SCHEMA["modifier_ops"])
+LIST_OPS = "|".join(SCHEMA["list_ops"])
+UNARY_OPS = "|".join(op for op in SCHEMA["operators"]
+                     if op.isalpha() and op not in SCHEMA["modifier_ops"] and op not in SCHEMA["list_ops"])
+MODIFIERS = "|".join(SCHEMA["modifiers"])
+# Longest first, so `<=` is not read as `<`.
+SYMBOL_OPS = "|".join(re.escape(op) for op in sorted(
+    (op for op in SCHEMA["operators"] if not op.isalpha()), key=len, reverse=True))
 FIELD = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+"
 NUM_END = r"(?![\w.:/\-])"
 
@@ -70,14 +82,14 @@ cond = {
     },
     "comparison": {
       "comment": "A binary operator and, when it is a bare word, path or number, its right-hand value",
-      "match": rf"(?:(==|!=|<=|>=|=|<|>)|\b({WORD_OPS})\b)(?:\s*(?!(?:{TRANSFORMERS}|{MODIFIERS})\s*\()(?:(-?\d+(?:\.\d+)?){NUM_END}|(?!(?:and|or|not){NUM_END})([^\s()\"',]+)))?",
+      "match": rf"(?:({SYMBOL_OPS})|\b({WORD_OPS})\b)(?:\s*(?!(?:{TRANSFORMERS}|{MODIFIERS})\s*\()(?:(-?\d+(?:\.\d+)?){NUM_END}|(?!(?:and|or|not){NUM_END})([^\s()\"',]+)))?",
       "captures": {
         "1": {"name": "keyword.operator.comparison.falco"},
         "2": {"name": "keyword.operator.word.falco"},
         "3": {"name": "constant.numeric.falco"},
         "4": {"name": "string.unquoted.value.falco"}}
     },
-    "unary-operator": {"name": "keyword.operator.word.falco", "match": r"\bexists\b"},
+    "unary-operator": {"name": "keyword.operator.word.falco", "match": rf"\b(?:{UNARY_OPS})\b"},
     "modifier": {"name": "keyword.operator.modifier.falco", "match": rf"\b(?:{MODIFIERS})\b"},
     "logical": {"name": "keyword.operator.logical.falco", "match": r"\b(?:and|or|not)\b"},
     "transformer": {
@@ -232,8 +244,8 @@ rules = {
                    "3": {"name": "variable.parameter.field-argument.falco"},
                    "4": {"name": "punctuation.section.brackets.end.falco"}}},
     "exception-comp": {"patterns": [
-      {"name": "keyword.operator.comparison.falco", "match": r"==|!=|<=|>=|=|<|>"},
-      {"name": "keyword.operator.word.falco", "match": rf"\b(?:{WORD_OPS}|{LIST_OPS}|exists)\b"},
+      {"name": "keyword.operator.comparison.falco", "match": SYMBOL_OPS},
+      {"name": "keyword.operator.word.falco", "match": rf"\b(?:{WORD_OPS}|{LIST_OPS}|{UNARY_OPS})\b"},
       {"name": "keyword.operator.modifier.falco", "match": rf"\b(?:{MODIFIERS})\b"}
     ]},
     "items": seq_key("items", "meta.key.items.falco", [{"include": "#list-value"}]),

@@ -2,6 +2,7 @@
 //! half-typed condition does not parse), the names from the analysis and the
 //! schema.
 
+use falco_condition::ast::{Modifier, Op};
 use falco_loader::{Item, Priority};
 use falco_schema::{Schema, ops_allowed};
 use falco_span::{FileId, Span};
@@ -458,21 +459,23 @@ fn value_position(before: &str) -> Option<(&str, &str)> {
         && !rest[open..].contains(')')
     {
         let head = rest[..open].trim_end();
-        let op = last_token(head);
-        if matches!(
-            op,
-            "in" | "intersects" | "pmatch" | "oneof" | "anyof" | "allof"
-        ) {
+        if takes_list(last_token(head)) {
             rest = head;
         }
     }
     let op = last_token(rest);
     let mut head = rest[..rest.len() - op.len()].trim_end();
-    if matches!(op, "oneof" | "anyof" | "allof") {
+    let modifier = Modifier::from_spelling(op).is_some();
+    if modifier {
         head = head[..head.len() - last_token(head).len()].trim_end();
     }
-    let is_op = falco_schema::operators().contains(&op) || falco_schema::modifiers().contains(&op);
+    let is_op = modifier || Op::from_spelling(op).is_some();
     is_op.then(|| (last_token(head), op))
+}
+
+/// Whether a value list follows `word`: a list operator or a modifier.
+fn takes_list(word: &str) -> bool {
+    Op::from_spelling(word).is_some_and(Op::takes_list) || Modifier::from_spelling(word).is_some()
 }
 
 /// The last whitespace- or parenthesis-separated token.
@@ -494,8 +497,7 @@ fn condition_items(
     }
     let before = &value[..value.len() - word.len()];
     if let Some((field, op)) = value_position(before) {
-        let list_op = matches!(op, "in" | "intersects" | "pmatch")
-            || matches!(op, "oneof" | "anyof" | "allof");
+        let list_op = takes_list(op);
         let mut items = if field == "evt.type" {
             event_types()
         } else {
@@ -515,10 +517,7 @@ fn condition_items(
         return ops_allowed(resolved.ty, resolved.is_list)
             .iter()
             .map(|op| {
-                let meaning = falco_condition::ast::Op::ALL
-                    .iter()
-                    .find(|known| known.as_str() == *op)
-                    .map(|known| operator_meaning(*known).to_owned());
+                let meaning = Op::from_spelling(op).map(|known| operator_meaning(known).to_owned());
                 CompletionItem {
                     label: (*op).to_owned(),
                     kind: Some(CompletionItemKind::OPERATOR),

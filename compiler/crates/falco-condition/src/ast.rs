@@ -233,60 +233,84 @@ pub enum Op {
     PMatch,
 }
 
+/// What follows an operator, as libsinsp lexes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpSyntax {
+    /// Nothing: `exists`.
+    Unary,
+    /// A number: `<`, `<=`, `>`, `>=`.
+    Numeric,
+    /// A value or a modifier and a list, right after the symbol: `=`, `==`, `!=`.
+    Equality,
+    /// A value or a modifier and a list, after a blank: `contains`, `glob`, ...
+    Word,
+    /// A list: `in`, `intersects`, `pmatch`.
+    List,
+}
+
 impl Op {
-    /// Every operator.
-    pub const ALL: &'static [Op] = &[
-        Op::Eq,
-        Op::EqEq,
-        Op::Ne,
-        Op::Lt,
-        Op::Le,
-        Op::Gt,
-        Op::Ge,
-        Op::Contains,
-        Op::IContains,
-        Op::BContains,
-        Op::StartsWith,
-        Op::BStartsWith,
-        Op::EndsWith,
-        Op::Glob,
-        Op::IGlob,
-        Op::Regex,
-        Op::Exists,
-        Op::In,
-        Op::Intersects,
-        Op::PMatch,
+    /// The one table of the condition language's operators: each operator, its
+    /// spelling and its syntax, in the order of the enum (`TABLE[op as usize]`
+    /// is `op`'s row). The lexer, exception `comps`, the language server and the
+    /// checks against `operators.json` and the bundle's operators derive from it.
+    pub(crate) const TABLE: [(Op, &'static str, OpSyntax); 20] = [
+        (Op::Eq, "=", OpSyntax::Equality),
+        (Op::EqEq, "==", OpSyntax::Equality),
+        (Op::Ne, "!=", OpSyntax::Equality),
+        (Op::Lt, "<", OpSyntax::Numeric),
+        (Op::Le, "<=", OpSyntax::Numeric),
+        (Op::Gt, ">", OpSyntax::Numeric),
+        (Op::Ge, ">=", OpSyntax::Numeric),
+        (Op::Contains, "contains", OpSyntax::Word),
+        (Op::IContains, "icontains", OpSyntax::Word),
+        (Op::BContains, "bcontains", OpSyntax::Word),
+        (Op::StartsWith, "startswith", OpSyntax::Word),
+        (Op::BStartsWith, "bstartswith", OpSyntax::Word),
+        (Op::EndsWith, "endswith", OpSyntax::Word),
+        (Op::Glob, "glob", OpSyntax::Word),
+        (Op::IGlob, "iglob", OpSyntax::Word),
+        (Op::Regex, "regex", OpSyntax::Word),
+        (Op::Exists, "exists", OpSyntax::Unary),
+        (Op::In, "in", OpSyntax::List),
+        (Op::Intersects, "intersects", OpSyntax::List),
+        (Op::PMatch, "pmatch", OpSyntax::List),
     ];
+
+    /// Every operator, in the order of [`Op::TABLE`].
+    pub const ALL: &'static [Op] = &{
+        let mut all = [Op::Eq; Op::TABLE.len()];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = Op::TABLE[i].0;
+            i += 1;
+        }
+        all
+    };
 
     /// The operator as written.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Op::Eq => "=",
-            Op::EqEq => "==",
-            Op::Ne => "!=",
-            Op::Lt => "<",
-            Op::Le => "<=",
-            Op::Gt => ">",
-            Op::Ge => ">=",
-            Op::Contains => "contains",
-            Op::IContains => "icontains",
-            Op::BContains => "bcontains",
-            Op::StartsWith => "startswith",
-            Op::BStartsWith => "bstartswith",
-            Op::EndsWith => "endswith",
-            Op::Glob => "glob",
-            Op::IGlob => "iglob",
-            Op::Regex => "regex",
-            Op::Exists => "exists",
-            Op::In => "in",
-            Op::Intersects => "intersects",
-            Op::PMatch => "pmatch",
-        }
+        Op::TABLE[self as usize].1
+    }
+
+    /// What follows the operator.
+    pub fn syntax(self) -> OpSyntax {
+        Op::TABLE[self as usize].2
+    }
+
+    /// The operator written `text`, if any.
+    pub fn from_spelling(text: &str) -> Option<Op> {
+        Op::ALL.iter().copied().find(|op| op.as_str() == text)
     }
 
     /// Whether the operator takes a list on its right (`in`, `intersects`, `pmatch`).
     pub fn takes_list(self) -> bool {
-        matches!(self, Op::In | Op::Intersects | Op::PMatch)
+        self.syntax() == OpSyntax::List
+    }
+
+    /// Whether a modifier may follow the operator (`startswith oneof (...)`): the
+    /// string operators.
+    pub fn takes_modifier(self) -> bool {
+        matches!(self.syntax(), OpSyntax::Equality | OpSyntax::Word)
     }
 }
 
@@ -302,6 +326,9 @@ pub enum Modifier {
 }
 
 impl Modifier {
+    /// Every modifier.
+    pub const ALL: &'static [Modifier] = &[Modifier::OneOf, Modifier::AnyOf, Modifier::AllOf];
+
     /// The modifier as written.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -309,6 +336,11 @@ impl Modifier {
             Modifier::AnyOf => "anyof",
             Modifier::AllOf => "allof",
         }
+    }
+
+    /// The modifier written `text`, if any.
+    pub fn from_spelling(text: &str) -> Option<Modifier> {
+        Modifier::ALL.iter().copied().find(|m| m.as_str() == text)
     }
 }
 

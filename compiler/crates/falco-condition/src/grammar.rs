@@ -15,6 +15,8 @@
 //! The parser is built once per thread (see [`with_parser`]): its input type is an
 //! owned byte stream so the built parser has no lifetime tied to one text.
 
+use std::sync::LazyLock;
+
 use chumsky::input::{InputRef, Stream};
 use chumsky::inspector::SimpleState;
 use chumsky::prelude::*;
@@ -22,8 +24,8 @@ use falco_diagnostics::Code;
 use falco_span::Span;
 
 use crate::ast::{
-    Check, Expr, FieldArg, FieldRef, Ident, Modifier, Op, OpSpec, Operand, Str, Transform,
-    TransformKind, Value,
+    Check, Expr, FieldArg, FieldRef, Ident, Modifier, Op, OpSpec, OpSyntax, Operand, Str,
+    Transform, TransformKind, Value,
 };
 use crate::error::{Expect, PErr};
 use crate::lexer;
@@ -401,24 +403,21 @@ fn modifier_at(s: &[u8], need_blank: bool) -> Option<(Modifier, usize)> {
         return None;
     }
     let s = &s[lead..];
-    let modifier = [
-        (b"oneof", Modifier::OneOf),
-        (b"anyof", Modifier::AnyOf),
-        (b"allof", Modifier::AllOf),
-    ]
-    .into_iter()
-    .find(|(w, _)| s.starts_with(*w))
-    .map(|(_, m)| m)?;
-    let gap = lexer::blank_len(&s[5..]);
+    let modifier = Modifier::ALL
+        .iter()
+        .copied()
+        .find(|m| s.starts_with(m.as_str().as_bytes()))?;
+    let len = modifier.as_str().len();
+    let gap = lexer::blank_len(&s[len..]);
     if gap == 0 {
         return None;
     }
-    let after = &s[5 + gap..];
+    let after = &s[len + gap..];
     let list_follows = after.first() == Some(&b'(') || lexer::ident_len(after) > 0;
     let bool_follows = [&b"and"[..], b"or", b"not"]
         .iter()
         .any(|kw| lexer::keyword_follows(after, kw));
-    (list_follows && !bool_follows).then_some((modifier, lead + 5 + gap))
+    (list_follows && !bool_follows).then_some((modifier, lead + len + gap))
 }
 
 /// The right side of a string operator: `oneof (...)` or a plain value.
@@ -433,7 +432,7 @@ fn str_rhs(
         };
         let lead = lexer::blank_len(s);
         advance(inp, n);
-        Ok((m, Sp::from(start + lead..start + lead + 5)))
+        Ok((m, Sp::from(start + lead..start + lead + m.as_str().len())))
     });
     let no_modifier = custom(move |inp: &mut Inp<'_, '_>| {
         let start = pos(inp);
@@ -466,46 +465,19 @@ fn str_rhs(
     ))
 }
 
-/// The operator libsinsp lexes at the start of `s`, in its order (`exists`,
-/// numeric, string, list operators; word operators need a blank after them), with
-/// the operator's length and the length consumed (blanks after a word operator).
+/// The operator libsinsp lexes at the start of `s`, in its order (operators that
+/// need no blank after them: `exists`, then the symbols; word operators, which
+/// need a blank; list operators), with the operator's length and the length
+/// consumed (blanks after a word operator).
 fn op_at(s: &[u8]) -> Option<(Op, usize, usize)> {
-    if !matches!(
-        s.first(),
-        Some(b'e' | b'<' | b'>' | b'=' | b'!' | b'g' | b'i' | b'c' | b'b' | b's' | b'r' | b'p')
-    ) {
+    let lexing = &*LEXING;
+    if !lexing.first_bytes[usize::from(*s.first()?)] {
         return None;
     }
-    const SYMBOLS: [(&[u8], Op); 8] = [
-        (b"exists", Op::Exists),
-        (b"<=", Op::Le),
-        (b"<", Op::Lt),
-        (b">=", Op::Ge),
-        (b">", Op::Gt),
-        (b"==", Op::EqEq),
-        (b"=", Op::Eq),
-        (b"!=", Op::Ne),
-    ];
-    const WORDS: [(&[u8], Op); 9] = [
-        (b"glob", Op::Glob),
-        (b"iglob", Op::IGlob),
-        (b"contains", Op::Contains),
-        (b"icontains", Op::IContains),
-        (b"bcontains", Op::BContains),
-        (b"startswith", Op::StartsWith),
-        (b"bstartswith", Op::BStartsWith),
-        (b"endswith", Op::EndsWith),
-        (b"regex", Op::Regex),
-    ];
-    const LISTS: [(&[u8], Op); 3] = [
-        (b"intersects", Op::Intersects),
-        (b"in", Op::In),
-        (b"pmatch", Op::PMatch),
-    ];
-    if let Some((w, op)) = SYMBOLS.iter().find(|(w, _)| s.starts_with(w)) {
-        return Some((*op, w.len(), w.len()));
+    if let Some(&(w, op)) = lexing.unspaced.iter().find(|(w, _)| s.starts_with(w)) {
+        return Some((op, w.len(), w.len()));
     }
-    for (w, op) in WORDS {
+    for &(w, op) in &lexing.words {
         if s.starts_with(w) {
             let gap = lexer::blank_len(&s[w.len()..]);
             if gap > 0 {
@@ -513,38 +485,54 @@ fn op_at(s: &[u8]) -> Option<(Op, usize, usize)> {
             }
         }
     }
-    LISTS
+    lexing
+        .lists
         .iter()
         .find(|(w, _)| s.starts_with(w))
-        .map(|(w, op)| (*op, w.len(), w.len()))
+        .map(|&(w, op)| (op, w.len(), w.len()))
 }
 
-/// Which value an operator takes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum OpKind {
-    Unary,
-    Num,
-    Sym,
-    Word,
-    List,
+/// The operators as `op_at` tries them, derived from [`Op::ALL`]: longer
+/// spellings first, so `<=` is not read as `<` nor `intersects` as `in`.
+struct Lexing {
+    /// Whether an operator starts with this byte.
+    first_bytes: [bool; 256],
+    /// `exists` and the symbols.
+    unspaced: Vec<(&'static [u8], Op)>,
+    /// Word operators.
+    words: Vec<(&'static [u8], Op)>,
+    /// List operators.
+    lists: Vec<(&'static [u8], Op)>,
 }
 
-fn op_kind(op: Op) -> OpKind {
-    match op {
-        Op::Exists => OpKind::Unary,
-        Op::Lt | Op::Le | Op::Gt | Op::Ge => OpKind::Num,
-        Op::Eq | Op::EqEq | Op::Ne => OpKind::Sym,
-        Op::In | Op::Intersects | Op::PMatch => OpKind::List,
-        _ => OpKind::Word,
+static LEXING: LazyLock<Lexing> = LazyLock::new(|| {
+    let of = |wanted: &[OpSyntax]| {
+        let mut ops: Vec<(&'static [u8], Op)> = Op::ALL
+            .iter()
+            .filter(|op| wanted.contains(&op.syntax()))
+            .map(|&op| (op.as_str().as_bytes(), op))
+            .collect();
+        ops.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        ops
+    };
+    let mut first_bytes = [false; 256];
+    for op in Op::ALL {
+        first_bytes[usize::from(op.as_str().as_bytes()[0])] = true;
     }
-}
+    Lexing {
+        first_bytes,
+        unspaced: of(&[OpSyntax::Unary, OpSyntax::Numeric, OpSyntax::Equality]),
+        words: of(&[OpSyntax::Word]),
+        lists: of(&[OpSyntax::List]),
+    }
+});
 
 /// An operator of the given kind (the operator lexed here must be of that kind).
-fn op_of(kind: OpKind) -> impl Parser<'static, In, (Op, Sp), Ex> + Clone {
+fn op_of(kind: OpSyntax) -> impl Parser<'static, In, (Op, Sp), Ex> + Clone {
     custom(move |inp: &mut Inp<'_, '_>| {
         let start = pos(inp);
         match op_at(rest(inp, start)) {
-            Some((op, len, consumed)) if op_kind(op) == kind => {
+            Some((op, len, consumed)) if op.syntax() == kind => {
                 advance(inp, consumed);
                 Ok((op, Sp::from(start..start + len)))
             }
@@ -558,18 +546,11 @@ fn op_of(kind: OpKind) -> impl Parser<'static, In, (Op, Sp), Ex> + Clone {
 /// A word operator without the blank it needs (`containsx`, or `contains` at the
 /// end): a clearer error than "expected an operator".
 fn glued_word_operator(s: &[u8], start: usize) -> Option<PErr> {
-    const WORDS: [&str; 9] = [
-        "bstartswith",
-        "startswith",
-        "endswith",
-        "icontains",
-        "bcontains",
-        "contains",
-        "iglob",
-        "glob",
-        "regex",
-    ];
-    let w = WORDS.iter().find(|w| s.starts_with(w.as_bytes()))?;
+    let w = Op::ALL
+        .iter()
+        .filter(|op| op.syntax() == OpSyntax::Word)
+        .map(|op| op.as_str())
+        .find(|w| s.starts_with(w.as_bytes()))?;
     let end = start + w.len();
     Some(if s.len() == w.len() {
         PErr::custom(
@@ -593,16 +574,16 @@ fn condition() -> impl Parser<'static, In, (OpSpec, Option<Value>), Ex> + Clone 
         modifier: None,
         span: span(s),
     };
-    let exists = op_of(OpKind::Unary).map(move |(op, s)| (spec(op, s), None));
+    let exists = op_of(OpSyntax::Unary).map(move |(op, s)| (spec(op, s), None));
     let num_value = blank().ignore_then(
         choice((transformer_or_val(), number().map(Value::Str))).labelled(Expect::Number),
     );
-    let num_op = op_of(OpKind::Num)
+    let num_op = op_of(OpSyntax::Numeric)
         .then(num_value)
         .map(move |((op, s), v)| (spec(op, s), Some(v)));
-    let str_op = |kind: OpKind| {
+    let str_op = |kind: OpSyntax| {
         op_of(kind)
-            .then(str_rhs(kind == OpKind::Sym))
+            .then(str_rhs(kind == OpSyntax::Equality))
             .map(move |((op, s), (m, v))| {
                 let mut spec = spec(op, s);
                 if let Some((m, ms)) = m {
@@ -612,16 +593,16 @@ fn condition() -> impl Parser<'static, In, (OpSpec, Option<Value>), Ex> + Clone 
                 (spec, Some(v))
             })
     };
-    let list_op = op_of(OpKind::List)
+    let list_op = op_of(OpSyntax::List)
         .then(blank().ignore_then(
             choice((list_literal(), transformer_or_val(), list_name())).labelled(Expect::List),
         ))
         .map(move |((op, s), v)| (spec(op, s), Some(v)));
     blank().ignore_then(
         choice((
-            str_op(OpKind::Sym),
+            str_op(OpSyntax::Equality),
             list_op,
-            str_op(OpKind::Word),
+            str_op(OpSyntax::Word),
             exists,
             num_op,
         ))

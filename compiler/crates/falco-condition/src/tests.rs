@@ -1,6 +1,6 @@
 use falco_diagnostics::Code;
 
-use crate::ast::{Expr, Modifier, Op, Operand, OutputPart, TransformKind, Value};
+use crate::ast::{Expr, Modifier, Op, OpSyntax, Operand, OutputPart, TransformKind, Value};
 use crate::visit::{visit_checks, visit_fields, visit_list_refs, visit_macros};
 use crate::{ParseError, parse_condition, parse_output, to_falco_string};
 
@@ -366,5 +366,35 @@ fn code_doc_examples_produce_their_codes() {
                 .collect()
         };
         assert!(found.contains(&code), "{code}: {found:?}");
+    }
+}
+
+#[test]
+fn the_operator_table_is_in_enum_order_and_every_operator_parses() {
+    for (index, (op, spelling, _)) in Op::TABLE.iter().enumerate() {
+        assert_eq!(*op as usize, index, "`{spelling}` is out of place");
+        assert_eq!(Op::from_spelling(spelling), Some(*op));
+    }
+    for &op in Op::ALL {
+        let value = match op.syntax() {
+            OpSyntax::Unary => "",
+            OpSyntax::Numeric => " 1",
+            OpSyntax::Equality | OpSyntax::Word => " x",
+            OpSyntax::List => " (x)",
+        };
+        let text = format!("proc.name {}{value}", op.as_str());
+        let Expr::Check(check) = ok(&text) else {
+            panic!("{text}: not a check");
+        };
+        assert_eq!(check.op.op, op, "{text}");
+        if op.takes_modifier() {
+            for &modifier in Modifier::ALL {
+                let text = format!("proc.name {} {} (x)", op.as_str(), modifier.as_str());
+                let Expr::Check(check) = ok(&text) else {
+                    panic!("{text}: not a check");
+                };
+                assert_eq!((check.op.op, check.op.modifier), (op, Some(modifier)));
+            }
+        }
     }
 }

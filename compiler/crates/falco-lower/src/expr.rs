@@ -188,7 +188,8 @@ pub(crate) fn field_ref(source: u32, field: &TypedField) -> Field {
     }
 }
 
-fn cmp_op(op: Op) -> CmpOp {
+/// The bundle operator of a condition operator (`==` is `=`).
+pub(crate) fn cmp_op(op: Op) -> CmpOp {
     match op {
         Op::Eq | Op::EqEq => CmpOp::Eq,
         Op::Ne => CmpOp::Ne,

@@ -105,3 +105,22 @@ fn exception_tuples_become_one_tuple_check() {
     let ir = Ir::Or(vec![row(1, 2), other]).simplify(&mut Tables::default());
     assert!(matches!(ir, Ir::Or(_)), "{ir:?}");
 }
+
+/// The bundle spells its operators itself (it links nothing but `sha2`); each is
+/// the condition operator it is lowered from, and every bundle operator has one.
+#[test]
+fn bundle_operators_are_spelled_as_the_condition_operators() {
+    use falco_condition::ast::Op;
+    for &op in Op::ALL {
+        let spelling = if op == Op::EqEq { "=" } else { op.as_str() };
+        assert_eq!(crate::expr::cmp_op(op).name(), spelling, "{op:?}");
+    }
+    for op in CmpOp::ALL {
+        assert!(
+            Op::ALL
+                .iter()
+                .any(|&known| crate::expr::cmp_op(known) == op),
+            "{op:?}"
+        );
+    }
+}

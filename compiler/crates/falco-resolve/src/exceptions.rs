@@ -5,39 +5,12 @@
 //! the same text, but as a `MappedText` whose every field and value maps back to
 //! its YAML scalar, so errors inside exceptions point at the right place.
 
+use falco_condition::ast::{Modifier, Op};
 use falco_diagnostics::{Code, Diagnostic};
 use falco_loader::{
     Exception, ExceptionFields, ExceptionTupleElement, ExceptionValue, ListEntry, Spanned,
 };
 use falco_span::{FileSpan, MappedText, Span};
-
-/// The operators an exception comparison may use (Falco accepts every filter
-/// operator).
-const OPERATORS: &[&str] = &[
-    "=",
-    "==",
-    "!=",
-    "<",
-    "<=",
-    ">",
-    ">=",
-    "contains",
-    "icontains",
-    "bcontains",
-    "startswith",
-    "bstartswith",
-    "endswith",
-    "glob",
-    "iglob",
-    "regex",
-    "exists",
-    "in",
-    "intersects",
-    "pmatch",
-];
-
-/// Operators that take a list on their right.
-const LIST_OPERATORS: &[&str] = &["in", "intersects", "pmatch"];
 
 /// Checks an exception as Falco's collector does, filling in default comps.
 /// Returns false when the exception cannot be used (it is then dropped).
@@ -185,34 +158,16 @@ pub(crate) fn validate_exception(
     }
 }
 
-/// String operators that accept a `oneof`/`anyof`/`allof` modifier.
-const MODIFIABLE_OPERATORS: &[&str] = &[
-    "=",
-    "==",
-    "!=",
-    "glob",
-    "iglob",
-    "contains",
-    "icontains",
-    "bcontains",
-    "startswith",
-    "bstartswith",
-    "endswith",
-    "regex",
-];
-
 /// Normalises a comparison as Falco reads it: surrounding blanks dropped, an
 /// operator optionally followed by a modifier (`startswith oneof`).
 fn normalize_comparison(comp: &str) -> Option<String> {
     let mut words = comp.split_whitespace();
-    let op = words.next()?;
+    let op = Op::from_spelling(words.next()?)?;
     match (words.next(), words.next()) {
-        (None, _) if OPERATORS.contains(&op) => Some(op.to_owned()),
-        (Some(modifier), None)
-            if MODIFIABLE_OPERATORS.contains(&op)
-                && matches!(modifier, "oneof" | "anyof" | "allof") =>
-        {
-            Some(format!("{op} {modifier}"))
+        (None, _) => Some(op.as_str().to_owned()),
+        (Some(modifier), None) if op.takes_modifier() => {
+            let modifier = Modifier::from_spelling(modifier)?;
+            Some(format!("{} {}", op.as_str(), modifier.as_str()))
         }
         _ => None,
     }
@@ -221,7 +176,7 @@ fn normalize_comparison(comp: &str) -> Option<String> {
 /// Whether a comparison takes a list on its right (list operators, and string
 /// operators with a modifier).
 pub(crate) fn takes_list(comp: &str) -> bool {
-    LIST_OPERATORS.contains(&comp) || comp.contains(' ')
+    Op::from_spelling(comp).is_some_and(Op::takes_list) || comp.contains(' ')
 }
 
 fn check_operators(comps: &mut [Spanned<String>], diagnostics: &mut Vec<Diagnostic>) -> bool {
@@ -230,9 +185,12 @@ fn check_operators(comps: &mut [Spanned<String>], diagnostics: &mut Vec<Diagnost
         if let Some(normalized) = normalize_comparison(&comp.value) {
             comp.value = normalized;
         } else {
-            let help = falco_diagnostics::did_you_mean(&comp.value, OPERATORS.iter().copied())
+            let spellings = Op::ALL.iter().map(|op| op.as_str());
+            let help = falco_diagnostics::did_you_mean(&comp.value, spellings.clone())
                 .map(|near| format!("did you mean `{near}`?"))
-                .unwrap_or_else(|| format!("use one of: {}", OPERATORS.join(" ")));
+                .unwrap_or_else(|| {
+                    format!("use one of: {}", spellings.collect::<Vec<_>>().join(" "))
+                });
             diagnostics.push(
                 Diagnostic::new(
                     Code::E206,

@@ -32,10 +32,7 @@ mod tables {
 #[cfg(test)]
 mod tests;
 
-pub use ops::{
-    list_element_ok, modifiers, op_accepts_modifier, op_allowed, operators, ops_allowed,
-    transformer, transformers,
-};
+pub use ops::{list_element_ok, op_allowed, ops_allowed, transformer, transformers};
 pub use resolve::{ArgForm, FieldArg, FieldError, ResolvedField, arg_example};
 pub use types::{
     ArgKind, ArgSpec, CodeParam, DynamicTable, EventCode, EventFlags, EventKind, EventParam,

@@ -1,12 +1,11 @@
 //! Operator and transformer compatibility, from `operators.json`.
 //!
 //! Operators are plain `&str` names as written in conditions (`"="`, `"contains"`, `"in"`):
-//! this crate knows nothing about the condition parser's `Op` type.
+//! this crate knows nothing about the condition parser's `Op` type, whose table
+//! (`falco_condition::ast::Op`) is the one list of operators; a test checks that
+//! `operators.json` names the same ones.
 
-use crate::tables::{
-    LIST_ELEMENT_TYPES, LIST_FIELD_OPS, MODIFIER_OPS, MODIFIERS, OPERATORS, OPS_BY_GROUP,
-    TRANSFORMERS, TYPE_GROUPS,
-};
+use crate::tables::{LIST_ELEMENT_TYPES, LIST_FIELD_OPS, OPS_BY_GROUP, TRANSFORMERS, TYPE_GROUPS};
 use crate::{FieldType, Transformer, TypeGroup};
 
 /// The operator group of a type; types listed in no group are [`TypeGroup::Other`].
@@ -15,21 +14,6 @@ pub(crate) fn group_of(ty: FieldType) -> TypeGroup {
         .iter()
         .find(|(t, _)| *t == ty)
         .map_or(TypeGroup::Other, |(_, g)| *g)
-}
-
-/// Every comparison operator the language has, in libsinsp's order.
-pub fn operators() -> &'static [&'static str] {
-    OPERATORS
-}
-
-/// The modifiers (`oneof`, `anyof`, `allof`).
-pub fn modifiers() -> &'static [&'static str] {
-    MODIFIERS
-}
-
-/// True if `op` may be followed by a modifier (`startswith oneof (...)`): the string operators.
-pub fn op_accepts_modifier(op: &str) -> bool {
-    MODIFIER_OPS.contains(&op)
 }
 
 /// The operators allowed on a value of type `ty`; `is_list` for list-valued fields.

@@ -368,12 +368,7 @@ fn operator_tables() {
     assert!(!op_allowed("=", FieldType::Charbuf, true));
     assert_eq!(ops_allowed(FieldType::Uid, false), ["exists"]);
     assert_eq!(ops_allowed(FieldType::Int64, true), ["exists"]);
-    for op in operators() {
-        assert!(op_allowed("exists", FieldType::Charbuf, false) || *op != "exists");
-    }
-    assert!(op_accepts_modifier("startswith"));
-    assert!(!op_accepts_modifier("in"));
-    assert_eq!(modifiers(), ["oneof", "anyof", "allof"]);
+    assert!(op_allowed("exists", FieldType::Charbuf, false));
 }
 
 #[test]
