@@ -30,6 +30,12 @@ pub fn from_lsp_position(file: &SourceFile, position: Position) -> u32 {
         .offset_of_utf16(&file.text, position.line, position.character)
 }
 
+/// The byte offset of an LSP position in a text that has no line index (an open
+/// document being edited: one lookup does not index the whole text).
+pub fn offset_in_text(text: &str, position: Position) -> usize {
+    falco_span::offset_of_utf16(text, position.line, position.character) as usize
+}
+
 /// The byte span of an LSP range in `file`.
 pub fn from_lsp_range(file: &SourceFile, range: Range) -> Span {
     Span::new(

@@ -1,7 +1,8 @@
 //! An open document: its text, version and incremental edits in UTF-16.
 
-use falco_span::offset_of_utf16;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+
+use crate::convert::offset_in_text;
 
 /// A document the client has open.
 #[derive(Clone, Debug)]
@@ -23,12 +24,8 @@ impl Document {
             match change.range {
                 None => self.text = change.text,
                 Some(range) => {
-                    // One position of a text about to change: no index of the
-                    // whole text (falco_span::offset_of_utf16 scans to the line).
-                    let start = offset_of_utf16(&self.text, range.start.line, range.start.character)
-                        as usize;
-                    let end =
-                        offset_of_utf16(&self.text, range.end.line, range.end.character) as usize;
+                    let start = offset_in_text(&self.text, range.start);
+                    let end = offset_in_text(&self.text, range.end);
                     self.text
                         .replace_range(start.min(end)..start.max(end), &change.text);
                 }

@@ -1,5 +1,6 @@
 //! Workspace-level tests: one binary, modules inside.
 
+mod architecture;
 mod differential;
 mod falco_anchor;
 mod falco_traces;

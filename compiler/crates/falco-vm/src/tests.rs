@@ -392,34 +392,6 @@ fn bad_regex_is_a_load_error() {
     assert!(err.to_string().contains("regex"), "{err}");
 }
 
-/// The node agent links this crate alone: it must not pull in the rule parsers.
-#[test]
-fn depends_on_no_parser_crate() {
-    let manifest = dependencies(include_str!("../Cargo.toml"));
-    for parser in [
-        "falco-yaml",
-        "falco-loader",
-        "falco-condition",
-        "falco-resolve",
-        "falco-typeck",
-        "falco-lower",
-    ] {
-        assert!(!manifest.contains(parser), "falco-vm depends on {parser}");
-    }
-    let bundle_manifest = dependencies(include_str!("../../falco-bundle/Cargo.toml"));
-    assert!(
-        !bundle_manifest.contains("falco-"),
-        "falco-bundle depends on a falco crate"
-    );
-}
-
-/// The `[dependencies]` section of a manifest.
-fn dependencies(manifest: &str) -> &str {
-    let start = manifest.find("[dependencies]").unwrap_or(0);
-    let rest = &manifest[start + 1..];
-    &rest[..rest.find("\n[").unwrap_or(rest.len())]
-}
-
 #[test]
 fn tuple_checks_match_whole_rows() {
     let tuple = |rows: &[(&str, &str)]| {
