@@ -92,7 +92,7 @@ pub fn completion(
             "condition" => condition_items(world, id, offset as u32, &value, word),
             "fields" => field_items(&source_at(world, id, offset as u32), word),
             "comps" => keywords(
-                falco_schema::operators().iter().copied(),
+                Op::ALL.iter().map(|op| op.as_str()),
                 CompletionItemKind::OPERATOR,
             ),
             "values" => list_names(world),

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use falco_condition::ast::{Modifier, Op};
 use tower_lsp_server::ls_types::{
     Location, Position, PrepareRenameResponse, TextEdit, Uri, WorkspaceEdit,
 };
@@ -91,8 +92,8 @@ pub enum RenameError {
 /// Words a condition reads as syntax, which a macro or list cannot be named.
 fn is_keyword(name: &str) -> bool {
     matches!(name, "and" | "or" | "not")
-        || falco_schema::operators().contains(&name)
-        || falco_schema::modifiers().contains(&name)
+        || Op::from_spelling(name).is_some()
+        || Modifier::from_spelling(name).is_some()
 }
 
 /// Renames the macro or list at a position in every file: its items (superseded
@@ -176,11 +177,11 @@ mod tests {
     use std::path::PathBuf;
 
     use falco_analysis::analyze;
-    use falco_span::LineIndex;
     use proptest::prelude::*;
-    use tower_lsp_server::ls_types::{Position, Uri};
+    use tower_lsp_server::ls_types::Uri;
 
     use super::{RenameError, rename};
+    use crate::convert::{offset_in_text, to_lsp_position};
     use crate::locate::{Kind, declarations};
     use crate::workspace::Workspace;
 
@@ -232,9 +233,9 @@ mod tests {
             .next()
             .ok_or_else(|| format!("no declaration of {name}"))?;
         let file = world.source(at.file).ok_or("no file")?;
-        let (line, character) = file.line_index.utf16_position(&file.text, at.span.start);
+        let position = to_lsp_position(file, at.span.start);
         let uri = world.uri(at.file).ok_or("no uri")?.clone();
-        let edit = match rename(&world, &uri, Position { line, character }, new_name) {
+        let edit = match rename(&world, &uri, position, new_name) {
             Ok(edit) => edit,
             Err(RenameError::NotRenamable) => return Err("not renamable".to_owned()),
             Err(RenameError::InvalidName(message) | RenameError::Clash(message)) => {
@@ -246,17 +247,14 @@ mod tests {
             .iter()
             .zip(&uris)
             .map(|((_, text), uri)| {
-                let index = LineIndex::new(text);
                 let mut edits: Vec<(usize, usize, String)> = changes
                     .get(uri)
                     .into_iter()
                     .flatten()
                     .map(|edit| {
-                        let offset =
-                            |p: Position| index.offset_of_utf16(text, p.line, p.character) as usize;
                         (
-                            offset(edit.range.start),
-                            offset(edit.range.end),
+                            offset_in_text(text, edit.range.start),
+                            offset_in_text(text, edit.range.end),
                             edit.new_text.clone(),
                         )
                     })
