@@ -1,9 +1,10 @@
-//! Code actions: apply a did-you-mean, remove an unused macro or list, and turn a
-//! deprecated `append: true` into `override:`.
+//! Code actions: apply the fixes a diagnostic carries (did-you-means, made where
+//! the diagnostic is made), remove an unused macro or list, and turn a deprecated
+//! `append: true` into `override:`.
 
 use std::collections::HashMap;
 
-use falco_diagnostics::{Code, Diagnostic};
+use falco_diagnostics::{Code, Fix};
 use falco_loader::Item;
 use falco_span::{FileId, Span};
 use tower_lsp_server::ls_types::{
@@ -27,56 +28,58 @@ pub fn code_actions(
         if span.file != id || span.span.end < wanted.start || span.span.start > wanted.end {
             continue;
         }
-        let edit = match diagnostic.code {
-            Code::W201 | Code::W202 => remove_item(world, id, span.span),
-            Code::W103 => append_to_override(world, id, span.span),
-            _ => did_you_mean(world, id, diagnostic),
+        let in_this_file = |(title, edits)| (title, HashMap::from([(uri.clone(), edits)]));
+        let actions: Vec<(String, Changes)> = match diagnostic.code {
+            Code::W201 | Code::W202 => remove_item(world, id, span.span)
+                .map(in_this_file)
+                .into_iter()
+                .collect(),
+            Code::W103 => append_to_override(world, id, span.span)
+                .map(in_this_file)
+                .into_iter()
+                .collect(),
+            _ => diagnostic
+                .fixes
+                .iter()
+                .filter_map(|fix| carried_fix(world, fix))
+                .collect(),
         };
-        let Some((title, edits)) = edit else {
-            continue;
-        };
-        out.push(CodeActionOrCommand::CodeAction(CodeAction {
-            title,
-            kind: Some(CodeActionKind::QUICKFIX),
-            diagnostics: Some(vec![to_lsp_diagnostic(world, file, diagnostic)]),
-            edit: Some(WorkspaceEdit {
-                changes: Some(HashMap::from([(uri.clone(), edits)])),
-                ..WorkspaceEdit::default()
-            }),
-            is_preferred: Some(true),
-            ..CodeAction::default()
-        }));
+        for (index, (title, changes)) in actions.into_iter().enumerate() {
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title,
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![to_lsp_diagnostic(world, file, diagnostic)]),
+                edit: Some(WorkspaceEdit {
+                    changes: Some(changes),
+                    ..WorkspaceEdit::default()
+                }),
+                is_preferred: Some(index == 0),
+                ..CodeAction::default()
+            }));
+        }
     }
     Some(out)
 }
 
-/// The name a `did you mean` help suggests.
-fn suggestion(help: &str) -> Option<&str> {
-    let rest = help
-        .strip_prefix("did you mean `")
-        .or_else(|| help.strip_prefix("did you mean the list `"))?;
-    rest.split('`').next().filter(|name| !name.is_empty())
-}
+/// The edits of a workspace edit, by document.
+type Changes = HashMap<Uri, Vec<TextEdit>>;
 
-fn did_you_mean(
-    world: &World<'_>,
-    id: FileId,
-    diagnostic: &Diagnostic,
-) -> Option<(String, Vec<TextEdit>)> {
-    let name = suggestion(diagnostic.help.as_deref()?)?;
-    let file = world.source(id)?;
-    let written = world.text_at(diagnostic.primary.span)?;
-    let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
-    if written.is_empty() || !written.chars().all(word) {
-        return None;
+/// The edits of a fix a diagnostic carries, offered only while every replaced span
+/// still holds the text the fix was made for.
+fn carried_fix(world: &World<'_>, fix: &Fix) -> Option<(String, Changes)> {
+    let mut changes = Changes::new();
+    for edit in &fix.edits {
+        if world.text_at(edit.span)? != edit.replaced {
+            return None;
+        }
+        let file = world.source(edit.span.file)?;
+        let uri = world.uri(edit.span.file)?;
+        changes.entry(uri.clone()).or_default().push(TextEdit {
+            range: to_lsp_range(file, edit.span.span),
+            new_text: edit.text.clone(),
+        });
     }
-    Some((
-        format!("Replace `{written}` with `{name}`"),
-        vec![TextEdit {
-            range: to_lsp_range(file, diagnostic.primary.span.span),
-            new_text: name.to_owned(),
-        }],
-    ))
+    Some((fix.title.clone(), changes))
 }
 
 /// The item of file `id` whose span covers `span`.
@@ -169,19 +172,4 @@ fn append_to_override(
             new_text,
         }],
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::suggestion;
-
-    #[test]
-    fn suggestions() {
-        assert_eq!(suggestion("did you mean `proc.name`?"), Some("proc.name"));
-        assert_eq!(
-            suggestion("did you mean the list `shell_binaries`? otherwise quote the value"),
-            Some("shell_binaries")
-        );
-        assert_eq!(suggestion("use a field of the `syscall` source"), None);
-    }
 }

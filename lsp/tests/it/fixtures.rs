@@ -297,3 +297,37 @@ fn utf16_positions() {
     assert_eq!(client.shutdown(), Some(0));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn fixes_apply_only_to_the_text_they_were_made_for() {
+    let root = temp_dir("carried_fixes");
+    let path = root.join("d_rules.yaml");
+    let text = "- rule: r\n  desc: d\n  condition: \"evt.type = execve and proc.nmae = x\"\n  output: o\n  priority: \"WARNNG\"\n\n- rule: s\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: NOTICE\n  tag: [process]\n";
+    std::fs::write(&path, text).expect("write");
+    let mut client = Client::start(&root, json!({"debounceMs": 0}));
+    let (uri, _) = client.open(&path);
+    client.wait_diagnostics(&uri, |list| {
+        codes(list).contains(&"E107") && codes(list).contains(&"W102")
+    });
+    // The priority's span holds the quotes, not the text the fix replaces: no
+    // action rather than one that drops them.
+    let priority = client.diagnostics[&uri]
+        .iter()
+        .find(|d| d["code"] == "E107")
+        .cloned()
+        .expect("E107");
+    assert_eq!(
+        priority["range"]["start"],
+        position_of(text, "\"WARNNG\"", 0, 0)
+    );
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": priority["range"], "context": {"diagnostics": [priority]}}),
+    );
+    assert_eq!(actions, json!([]), "{actions}");
+    // A misspelt key is fixed by the diagnostic's own replacement.
+    fix(&mut client, &uri, "W102", "Replace `tag` with `tags`");
+    client.wait_diagnostics(&uri, |list| !codes(list).contains(&"W102"));
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -192,6 +192,8 @@ fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
 }
 
 #[cfg(test)]
+mod fix_tests;
+#[cfg(test)]
 mod test_support;
 #[cfg(test)]
 mod tests;

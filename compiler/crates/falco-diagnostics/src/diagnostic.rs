@@ -41,8 +41,46 @@ pub struct Label {
     pub message: String,
 }
 
+/// Text that replaces a span of a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replacement {
+    /// What is replaced.
+    pub span: FileSpan,
+    /// The text the span holds when the fix is made: an editor applies the fix only
+    /// while the file still holds it there (a quoted or escaped value maps to other
+    /// text, and such a fix is not offered).
+    pub replaced: String,
+    /// The new text.
+    pub text: String,
+}
+
+/// A change that fixes a diagnostic, made where the diagnostic is made (editors offer
+/// it as a quick fix), so it never depends on how the help line is worded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What it does, as an editor lists it ("Replace `proc.nmae` with `proc.name`").
+    pub title: String,
+    /// The replacements; their spans do not overlap.
+    pub edits: Vec<Replacement>,
+}
+
+impl Fix {
+    /// Replaces the text `written` at `span` with `text`.
+    pub fn replace(span: FileSpan, written: &str, text: impl Into<String>) -> Fix {
+        let text = text.into();
+        Fix {
+            title: format!("Replace `{written}` with `{text}`"),
+            edits: vec![Replacement {
+                span,
+                replaced: written.to_owned(),
+                text,
+            }],
+        }
+    }
+}
+
 /// One finding: a code, a message, a primary span, optional related spans, an
-/// optional `help:` and notes.
+/// optional `help:` and notes, and the fixes an editor can apply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     /// Stable code from the registry.
@@ -60,6 +98,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Extra facts.
     pub notes: Vec<String>,
+    /// Changes that fix it.
+    pub fixes: Vec<Fix>,
 }
 
 impl Diagnostic {
@@ -76,6 +116,7 @@ impl Diagnostic {
             related: Vec::new(),
             help: None,
             notes: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 
@@ -111,6 +152,20 @@ impl Diagnostic {
     /// Adds a note.
     pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
         self.notes.push(note.into());
+        self
+    }
+
+    /// Suggests `near` for the text `written` at the primary span: a `did you mean`
+    /// help, and the fix that makes the replacement.
+    pub fn with_did_you_mean(self, written: &str, near: &str) -> Diagnostic {
+        let fix = Fix::replace(self.primary.span, written, near);
+        self.with_help(format!("did you mean `{near}`?"))
+            .with_fix(fix)
+    }
+
+    /// Adds a fix.
+    pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
+        self.fixes.push(fix);
         self
     }
 

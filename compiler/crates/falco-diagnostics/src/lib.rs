@@ -7,7 +7,7 @@
 mod diagnostic;
 pub mod registry;
 
-pub use diagnostic::{Diagnostic, Label, Severity};
+pub use diagnostic::{Diagnostic, Fix, Label, Replacement, Severity};
 pub use registry::Code;
 
 /// Suggests the candidate closest to `name`, for a `help: did you mean` line.

@@ -39,3 +39,26 @@ fn yaml_blocks_are_the_fenced_yaml_bodies_in_order() {
     assert_eq!(yaml_blocks(doc), vec!["- rule: a\n  x: 1\n", "- b\n"]);
     assert!(yaml_blocks("no blocks").is_empty());
 }
+
+#[test]
+fn a_did_you_mean_carries_its_fix() {
+    use falco_span::{FileId, FileSpan, Span};
+    let span = FileSpan::new(FileId(0), Span::new(4, 12));
+    let diagnostic = Diagnostic::new(Code::E401, span, "unknown field `proc.nam`")
+        .with_did_you_mean("proc.nam", "proc.name");
+    assert_eq!(
+        diagnostic.help.as_deref(),
+        Some("did you mean `proc.name`?")
+    );
+    assert_eq!(
+        diagnostic.fixes,
+        vec![Fix {
+            title: "Replace `proc.nam` with `proc.name`".to_owned(),
+            edits: vec![Replacement {
+                span,
+                replaced: "proc.nam".to_owned(),
+                text: "proc.name".to_owned(),
+            }],
+        }]
+    );
+}

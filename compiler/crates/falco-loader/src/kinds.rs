@@ -112,7 +112,7 @@ fn unknown_item(reader: &ItemReader<'_>) -> Diagnostic {
     )
     .with_label("not a rule, macro, list or version requirement");
     match did_you_mean(name, ITEM_KINDS.iter().copied()) {
-        Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+        Some(suggestion) => diagnostic.with_did_you_mean(name, suggestion),
         None => diagnostic.with_note(
             "an item starts with one of `rule`, `macro`, `list`, `required_engine_version`, `required_plugin_versions`",
         ),
@@ -232,7 +232,7 @@ pub(crate) fn read_priority(reader: &ItemReader<'_>) -> Read<Spanned<Priority>> 
             )
             .with_label("not a priority");
             Err(match suggestion {
-                Some(priority) => diagnostic.with_help(format!("did you mean `{}`?", priority.as_str())),
+                Some(priority) => diagnostic.with_did_you_mean(&text.value, priority.as_str()),
                 None => diagnostic.with_note(
                     "priorities are Emergency, Alert, Critical, Error, Warning, Notice, Informational (or Info) and Debug, in any case",
                 ),

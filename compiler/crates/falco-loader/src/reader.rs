@@ -3,7 +3,7 @@
 
 use crate::decode::{yaml_bool, yaml_unsigned};
 use crate::{BrokenItem, Key, ListEntry, LoadedFile, Spanned};
-use falco_diagnostics::{Code, Diagnostic, did_you_mean};
+use falco_diagnostics::{Code, Diagnostic, Fix, did_you_mean};
 use falco_span::{FileId, FileSpan, MappedText};
 use falco_yaml::{Node, NodeKind};
 
@@ -213,7 +213,8 @@ impl<'n> ItemReader<'n> {
                     span,
                     format!("`{written}` may be a misspelling of `{wanted}`"),
                 )
-                .with_help(format!("rename `{written}` to `{wanted}`")),
+                .with_help(format!("rename `{written}` to `{wanted}`"))
+                .with_fix(Fix::replace(span, written, wanted)),
             None => diagnostic.with_help(format!("add {list} to the {}", self.kind)),
         };
         diagnostic
@@ -404,7 +405,7 @@ pub(crate) fn unknown_keys(reader: &ItemReader<'_>, valid: &[&str], out: &mut Ve
         )
         .with_label("unknown key");
         diagnostic = match did_you_mean(name, valid.iter().copied()) {
-            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+            Some(suggestion) => diagnostic.with_did_you_mean(name, suggestion),
             None => diagnostic.with_note(format!(
                 "a {} accepts: {}",
                 reader.kind,

@@ -90,9 +90,15 @@ impl Shift for Diagnostic {
             related,
             help: _,
             notes: _,
+            fixes,
         } = self;
         primary.shift(delta);
         related.shift(delta);
+        for fix in fixes {
+            for edit in &mut fix.edits {
+                edit.span.shift(delta);
+            }
+        }
     }
 }
 

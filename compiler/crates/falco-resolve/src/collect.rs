@@ -162,24 +162,22 @@ impl Collector<'_> {
             "macro" => self.macro_names.keys().map(String::as_str).collect(),
             _ => self.rule_names.keys().map(String::as_str).collect(),
         };
-        let help = falco_diagnostics::did_you_mean(&name.value, candidates)
-            .map(|near| format!("did you mean `{near}`?"))
-            .unwrap_or_else(|| {
-                format!(
-                    "define the {kind} before this item, in this file or in a file loaded earlier"
-                )
-            });
+        let diagnostic = Diagnostic::new(
+            Code::E202,
+            name.span,
+            format!(
+                "{verb} {kind} `{}`, but no {kind} by that name exists yet",
+                name.value
+            ),
+        )
+        .with_label(format!("no earlier {kind} `{}`", name.value));
         self.diagnostics.push(
-            Diagnostic::new(
-                Code::E202,
-                name.span,
-                format!(
-                    "{verb} {kind} `{}`, but no {kind} by that name exists yet",
-                    name.value
-                ),
-            )
-            .with_label(format!("no earlier {kind} `{}`", name.value))
-            .with_help(help),
+            match falco_diagnostics::did_you_mean(&name.value, candidates) {
+                Some(near) => diagnostic.with_did_you_mean(&name.value, near),
+                None => diagnostic.with_help(format!(
+                    "define the {kind} before this item, in this file or in a file loaded earlier"
+                )),
+            },
         );
     }
 

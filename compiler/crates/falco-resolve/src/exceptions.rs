@@ -186,18 +186,19 @@ fn check_operators(comps: &mut [Spanned<String>], diagnostics: &mut Vec<Diagnost
             comp.value = normalized;
         } else {
             let spellings = Op::ALL.iter().map(|op| op.as_str());
-            let help = falco_diagnostics::did_you_mean(&comp.value, spellings.clone())
-                .map(|near| format!("did you mean `{near}`?"))
-                .unwrap_or_else(|| {
-                    format!("use one of: {}", spellings.collect::<Vec<_>>().join(" "))
-                });
+            let diagnostic = Diagnostic::new(
+                Code::E206,
+                comp.span,
+                format!("`{}` is not a comparison operator", comp.value),
+            );
             diagnostics.push(
-                Diagnostic::new(
-                    Code::E206,
-                    comp.span,
-                    format!("`{}` is not a comparison operator", comp.value),
-                )
-                .with_help(help),
+                match falco_diagnostics::did_you_mean(&comp.value, spellings.clone()) {
+                    Some(near) => diagnostic.with_did_you_mean(&comp.value, near),
+                    None => diagnostic.with_help(format!(
+                        "use one of: {}",
+                        spellings.collect::<Vec<_>>().join(" ")
+                    )),
+                },
             );
             ok = false;
         }

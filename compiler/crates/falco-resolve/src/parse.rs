@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use falco_condition::ast::{Check, Expr, Value};
 use falco_condition::{ParseError, parse_condition, parse_output};
-use falco_diagnostics::{Code, Diagnostic, did_you_mean};
+use falco_diagnostics::{Code, Diagnostic, Fix, did_you_mean};
 use falco_span::{FileSpan, MappedText, Span};
 use rayon::prelude::*;
 
@@ -368,10 +368,9 @@ fn bind_macros(
                         .iter()
                         .filter(|item| owner.is_none_or(|owner| item.index < owner.visibility))
                         .map(|item| item.name.as_str());
-                    diagnostic = diagnostic.with_optional_help(
-                        did_you_mean(&ident.name, candidates)
-                            .map(|near| format!("did you mean `{near}`?")),
-                    );
+                    if let Some(near) = did_you_mean(&ident.name, candidates) {
+                        diagnostic = diagnostic.with_did_you_mean(&ident.name, near);
+                    }
                 }
             }
             diagnostics.push(diagnostic);
@@ -436,7 +435,7 @@ fn lint_list_literals(
             if nearest.is_none() && !has_list_suffix(&item.value) {
                 continue;
             }
-            let help = match nearest {
+            let help = match &nearest {
                 Some(near) => format!(
                     "did you mean the list `{near}`? otherwise quote the value to keep it a string"
                 ),
@@ -444,18 +443,20 @@ fn lint_list_literals(
                     "define the list, or quote the value to make clear it is a string".to_owned()
                 }
             };
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::W406,
-                    span,
-                    format!(
-                        "`{}` looks like a list name, but no such list exists",
-                        item.value
-                    ),
-                )
-                .with_label("taken as a plain string")
-                .with_help(help),
-            );
+            let mut diagnostic = Diagnostic::new(
+                Code::W406,
+                span,
+                format!(
+                    "`{}` looks like a list name, but no such list exists",
+                    item.value
+                ),
+            )
+            .with_label("taken as a plain string")
+            .with_help(help);
+            if let Some(near) = nearest {
+                diagnostic = diagnostic.with_fix(Fix::replace(span, &item.value, near));
+            }
+            diagnostics.push(diagnostic);
         }
     });
 }

@@ -457,8 +457,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         };
         if context.event_type && !self.ctx.resolver.is_event_type(self.ctx.source, text) {
             let names = self.ctx.resolver.event_type_names(self.ctx.source);
-            let suggestion = did_you_mean(text, names.iter().map(String::as_str))
-                .map(|name| format!("did you mean `{name}`?"));
+            let suggestion = did_you_mean(text, names.iter().map(String::as_str));
             self.report(
                 TypeError::new(
                     Code::E405,
@@ -466,7 +465,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                     format!("unknown event type `{}`", text.escape_debug()),
                 )
                 .with_label("not an event or syscall name")
-                .with_optional_help(suggestion),
+                .with_did_you_mean(span, text, suggestion),
             );
             return Literal::Error;
         }
@@ -517,7 +516,7 @@ pub(crate) fn lookup_error(
             },
         )
         .with_label("no schema defines this field")
-        .with_optional_help(suggestion.map(|name| format!("did you mean `{name}`?"))),
+        .with_did_you_mean(field.name_span, &field.name, suggestion.as_deref()),
         LookupError::OtherSource { sources } => {
             let list = backticked(&sources.iter().map(String::as_str).collect::<Vec<_>>());
             let code = if in_output { Code::E502 } else { Code::E402 };

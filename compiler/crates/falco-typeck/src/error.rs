@@ -1,6 +1,6 @@
 //! The diagnostics the checker reports.
 
-use falco_diagnostics::{Code, Diagnostic, Severity};
+use falco_diagnostics::{Code, Diagnostic, Fix, Severity};
 use falco_span::{FileSpan, Span};
 
 /// A type error or warning in a condition or an output.
@@ -21,6 +21,20 @@ pub struct TypeError {
     pub help: Option<String>,
     /// Extra notes.
     pub notes: Vec<String>,
+    /// The did-you-mean that fixes it, if there is one.
+    pub suggestion: Option<Suggestion>,
+}
+
+/// A replacement that fixes a type error: `text` in place of `written`, which is at
+/// `span` of the parsed text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suggestion {
+    /// Where the misspelt text is, in the parsed text.
+    pub span: Span,
+    /// The text written there.
+    pub written: String,
+    /// What replaces it.
+    pub text: String,
 }
 
 impl TypeError {
@@ -33,6 +47,7 @@ impl TypeError {
             label: None,
             help: None,
             notes: Vec::new(),
+            suggestion: None,
         }
     }
 
@@ -56,6 +71,20 @@ impl TypeError {
         self
     }
 
+    /// Suggests `near` (if any) in place of `written`, the text at `span`: a `did you
+    /// mean` help and the fix that makes the replacement.
+    pub fn with_did_you_mean(mut self, span: Span, written: &str, near: Option<&str>) -> TypeError {
+        if let Some(near) = near {
+            self.help = Some(format!("did you mean `{near}`?"));
+            self.suggestion = Some(Suggestion {
+                span,
+                written: written.to_owned(),
+                text: near.to_owned(),
+            });
+        }
+        self
+    }
+
     /// Adds a note.
     pub fn with_note(mut self, note: impl Into<String>) -> TypeError {
         self.notes.push(note.into());
@@ -72,9 +101,14 @@ impl TypeError {
         self.severity() == Severity::Error
     }
 
-    /// Builds the `Diagnostic`, given where `span` lies in the file (the caller maps
-    /// it, e.g. with `MappedText::to_file`).
-    pub fn to_diagnostic(&self, span: FileSpan) -> Diagnostic {
+    /// Builds the `Diagnostic` at `span` of the file, with `to_file` mapping spans of
+    /// the parsed text to the file (e.g. `MappedText::to_file`): the suggestion's fix
+    /// is kept when its span maps.
+    pub fn to_diagnostic(
+        &self,
+        span: FileSpan,
+        to_file: impl Fn(Span) -> Option<FileSpan>,
+    ) -> Diagnostic {
         let mut diagnostic = Diagnostic::new(self.code, span, self.message.clone());
         if let Some(label) = &self.label {
             diagnostic = diagnostic.with_label(label.clone());
@@ -82,6 +116,17 @@ impl TypeError {
         diagnostic = diagnostic.with_optional_help(self.help.clone());
         for note in &self.notes {
             diagnostic = diagnostic.with_note(note.clone());
+        }
+        let fix = self.suggestion.as_ref().and_then(|suggestion| {
+            let at = to_file(suggestion.span)?;
+            Some(Fix::replace(
+                at,
+                &suggestion.written,
+                suggestion.text.clone(),
+            ))
+        });
+        if let Some(fix) = fix {
+            diagnostic = diagnostic.with_fix(fix);
         }
         diagnostic
     }

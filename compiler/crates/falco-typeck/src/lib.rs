@@ -12,7 +12,8 @@
 //! - **Spans** in [`TypeError`] and in the typed tree are byte ranges into the
 //!   condition (or output) text that was parsed, like the parser's spans; the caller
 //!   maps them to files with its `falco_span::MappedText` and builds the diagnostic
-//!   with [`TypeError::to_diagnostic`]: `error.to_diagnostic(condition.to_file(error.span)?)`.
+//!   with [`TypeError::to_diagnostic`]:
+//!   `error.to_diagnostic(condition.to_file(error.span)?, |span| condition.to_file(span))`.
 //! - **Sources**: check each rule under its own source, and each macro once per
 //!   source of the rules that reach it (a field may exist for one source only).
 //! - **Macros** are not expanded: a macro reference stays [`TypedExpr::Macro`]. Check
@@ -49,7 +50,7 @@ mod types;
 mod tests;
 
 pub use context::{Context, Options};
-pub use error::TypeError;
+pub use error::{Suggestion, TypeError};
 pub use evttype::{EventTypeSet, event_types};
 pub use literal::re2_to_rust;
 pub use output::{TypedOutput, TypedOutputPart, check_output};

@@ -25,18 +25,7 @@ pub(super) fn to_diagnostic(
     condition: &Condition,
     fallback: FileSpan,
 ) -> Diagnostic {
-    type_error_diagnostic(error, to_file(condition, error, fallback))
-}
-
-/// The diagnostic of `error`, at `span`.
-pub(super) fn type_error_diagnostic(error: &TypeError, span: FileSpan) -> Diagnostic {
-    let mut diagnostic = Diagnostic::new(error.code, span, error.message.clone());
-    if let Some(label) = &error.label {
-        diagnostic = diagnostic.with_label(label.clone());
-    }
-    diagnostic = diagnostic.with_optional_help(error.help.clone());
-    for note in &error.notes {
-        diagnostic = diagnostic.with_note(note.clone());
-    }
-    diagnostic
+    error.to_diagnostic(to_file(condition, error, fallback), |span| {
+        condition.to_file(span)
+    })
 }

@@ -14,7 +14,7 @@ use falco_typeck::{TypeError, TypedExpr, split_field_arg};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::checks::{CheckedMacros, CheckedRule};
-use super::diagnostic::{is_unknown_filter, to_diagnostic, to_file, type_error_diagnostic};
+use super::diagnostic::{is_unknown_filter, to_diagnostic, to_file};
 use super::reach::{MacroReach, macro_entries};
 use crate::memo::CheckMemo;
 
@@ -95,7 +95,7 @@ impl<'a> RuleReport<'a> {
         self.macro_warnings(rule, &mut warned, diagnostics);
         for error in output.errors.iter().filter(|error| !skip(error)) {
             let span = rule.output.to_file(error.span).unwrap_or(fallback);
-            diagnostics.push(type_error_diagnostic(error, span));
+            diagnostics.push(error.to_diagnostic(span, |span| rule.output.to_file(span)));
         }
         if !rejected {
             diagnostics.extend(self.event_type_warning(rule, &condition.tree, memo));
@@ -177,7 +177,8 @@ impl<'a> RuleReport<'a> {
                 }
                 let at = rule.condition.to_file(entry).unwrap_or(fallback);
                 let inside = to_file(&item.condition, error, item.origin.definition);
-                let mut diagnostic = type_error_diagnostic(error, at)
+                let mut diagnostic = error
+                    .to_diagnostic(at, |span| item.condition.to_file(span))
                     .with_label(format!("in rule `{}`, through this macro", rule.name))
                     .with_related(inside, format!("here, in macro `{}`", item.name));
                 diagnostic.message = format!("{} (in macro `{}`)", error.message, item.name);
@@ -217,22 +218,23 @@ fn check_exception_fields(
             ) {
                 continue;
             }
-            let help = match &error {
+            let span = exact_scalar_span(field);
+            let diagnostic = Diagnostic::new(
+                Code::E206,
+                span,
+                format!("exception `{}`: {error}", exception.name.value),
+            );
+            diagnostics.push(match &error {
                 FieldError::Unknown {
                     suggestion: Some(near),
                     ..
-                } => format!("did you mean `{near}`?"),
-                _ => format!("use a field of the `{}` source", rule.source),
-            };
-            let span = exact_scalar_span(field);
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::E206,
-                    span,
-                    format!("exception `{}`: {error}", exception.name.value),
-                )
-                .with_help(help),
-            );
+                } => {
+                    // The argument, if any, stays.
+                    let arg = field.value.get(name.len()..).unwrap_or_default();
+                    diagnostic.with_did_you_mean(&field.value, &format!("{near}{arg}"))
+                }
+                _ => diagnostic.with_help(format!("use a field of the `{}` source", rule.source)),
+            });
             reported.push(span);
         }
     }
