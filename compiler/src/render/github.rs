@@ -28,6 +28,10 @@ fn command(analysis: &Analysis, diagnostic: &Diagnostic) -> String {
         message.push_str("\nhelp: ");
         message.push_str(help);
     }
+    for note in &diagnostic.notes {
+        message.push_str("\nnote: ");
+        message.push_str(note);
+    }
     format!(
         "::{name} file={},line={},col={},endLine={},endColumn={},title={}::{}",
         escape_property(location.path),

@@ -1,16 +1,17 @@
-//! The JSON contract, version 1. CI tools parse this: change it only by adding a new
-//! version.
+//! The JSON contract, version 2. CI tools parse this: change it only by adding a new
+//! version. Version 2 is version 1 with `notes` added to each diagnostic.
 //!
 //! ```text
-//! {"version": 1,
+//! {"version": 2,
 //!  "diagnostics": [{"code", "severity", "message", "file", "line", "column",
-//!                   "end_line", "end_column", "help",
+//!                   "end_line", "end_column", "help", "notes",
 //!                   "related": [{"message", "file", "line", "column"}]}],
 //!  "summary": {"files", "rules", "macros", "lists", "errors", "warnings"}}
 //! ```
 //!
 //! Lines and columns are 1-based; columns count characters; `end_line`/`end_column`
-//! point at the character after the span; `help` is `null` when absent.
+//! point at the character after the span; `help` is `null` when absent; `notes` is a
+//! list of strings, empty when there are none.
 
 use super::locate;
 use falco_analysis::Analysis;
@@ -18,7 +19,7 @@ use falco_diagnostics::Diagnostic;
 use serde::Serialize;
 
 /// The contract's version number.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The whole document.
 #[derive(Serialize)]
@@ -39,6 +40,7 @@ struct JsonDiagnostic<'a> {
     end_line: u32,
     end_column: u32,
     help: Option<&'a str>,
+    notes: &'a [String],
     related: Vec<JsonRelated<'a>>,
 }
 
@@ -96,6 +98,7 @@ fn to_json<'a>(analysis: &'a Analysis, diagnostic: &'a Diagnostic) -> JsonDiagno
         end_line: location.end.line,
         end_column: location.end.column,
         help: diagnostic.help.as_deref(),
+        notes: &diagnostic.notes,
         related: diagnostic
             .related
             .iter()

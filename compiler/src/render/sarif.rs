@@ -164,6 +164,10 @@ fn result(analysis: &Analysis, diagnostic: &Diagnostic, rule_index: usize) -> Sa
         message.push_str("\nhelp: ");
         message.push_str(help);
     }
+    for note in &diagnostic.notes {
+        message.push_str("\nnote: ");
+        message.push_str(note);
+    }
     SarifResult {
         rule_id: diagnostic.code.as_str(),
         rule_index,

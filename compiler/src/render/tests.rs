@@ -186,7 +186,7 @@ fn github_escapes_properties_and_data() {
     assert_eq!(lines.len(), 3);
     assert_eq!(
         lines[0],
-        "::error file=rules/base.yaml,line=6,col=26,endLine=6,endColumn=34,title=E401 unknown-field::unknown field `proc.nam`%0Ahelp: did you mean `proc.name`?"
+        "::error file=rules/base.yaml,line=6,col=26,endLine=6,endColumn=34,title=E401 unknown-field::unknown field `proc.nam`%0Ahelp: did you mean `proc.name`?%0Anote: fields come from the `syscall` schema"
     );
     assert!(lines[1].starts_with("::warning file=rules/base.yaml,"));
     assert!(

@@ -40,7 +40,7 @@ fn json_contract_keys_and_types() {
     let run = lint("json");
     let json = run.json();
     assert_eq!(keys(&json), ["diagnostics", "summary", "version"]);
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
     assert_eq!(
         keys(&json["summary"]),
         ["errors", "files", "lists", "macros", "rules", "warnings"]
@@ -63,9 +63,17 @@ fn json_contract_keys_and_types() {
                 "help",
                 "line",
                 "message",
+                "notes",
                 "related",
                 "severity"
             ]
+        );
+        assert!(
+            diagnostic["notes"]
+                .as_array()
+                .expect("notes")
+                .iter()
+                .all(Value::is_string)
         );
         let code = diagnostic["code"].as_str().expect("code");
         assert!(falco_diagnostics::Code::parse(code).is_some(), "{code}");
@@ -203,4 +211,35 @@ fn human_output_ends_with_a_summary() {
     let last = run.stdout.lines().last().unwrap_or_default();
     assert!(last.starts_with("linted 2 files ("), "{last}");
     assert!(run.stdout.contains("[E401] error: "), "{}", run.stdout);
+}
+
+/// E107's list of valid priorities is a note: every machine format carries it.
+#[test]
+fn notes_reach_json_sarif_and_github() {
+    let dir = scratch();
+    let file = write(
+        &dir,
+        "rules.yaml",
+        "- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: BOGUS\n",
+    );
+    let file = file.to_str().expect("utf-8");
+    let json = run_in(&dir, &["lint", "--format", "json", file], &[]).json();
+    let e107 = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["code"] == "E107")
+        .cloned()
+        .expect("E107");
+    let notes = e107["notes"].as_array().expect("notes");
+    assert!(!notes.is_empty(), "{e107}");
+    let note = notes[0].as_str().expect("a string");
+    assert!(note.contains("Informational"), "{note}");
+    let sarif = run_in(&dir, &["lint", "--format", "sarif", file], &[]).json();
+    let message = sarif["runs"][0]["results"][0]["message"]["text"]
+        .as_str()
+        .expect("message");
+    assert!(message.contains(&format!("\nnote: {note}")), "{message}");
+    let github = run_in(&dir, &["lint", "--format", "github", file], &[]);
+    assert!(github.stdout.contains("%0Anote: "), "{}", github.stdout);
 }

@@ -1,5 +1,6 @@
 /**
- * `falco-rulec lint --format json` (the JSON contract, version 1) → editor diagnostics.
+ * `falco-rulec lint --format json` (the JSON contract, versions 1 and 2; 2 adds `notes`,
+ * which the editor does not show) → editor diagnostics.
  *
  * The contract gives 1-based lines and 1-based columns counted in characters (Unicode
  * scalar values), with the end pointing after the span. VS Code wants 0-based lines and
@@ -9,8 +10,8 @@
  */
 import * as path from "node:path";
 
-/** The contract version this module reads. */
-export const CONTRACT_VERSION = 1;
+/** The contract versions this module reads. */
+export const CONTRACT_VERSIONS: readonly number[] = [1, 2];
 
 /** A 0-based position in UTF-16 code units, as VS Code and LSP count. */
 export interface Position {
@@ -205,8 +206,9 @@ export function parseLintReport(stdout: string, baseDir: string, lookup: LineLoo
   if (!isRecord(document)) {
     fail("document", "not an object");
   }
-  if (document["version"] !== CONTRACT_VERSION) {
-    fail("document", `version ${JSON.stringify(document["version"])} is not the supported version ${CONTRACT_VERSION}`);
+  const version = document["version"];
+  if (typeof version !== "number" || !CONTRACT_VERSIONS.includes(version)) {
+    fail("document", `version ${JSON.stringify(version)} is not a supported version (${CONTRACT_VERSIONS.join(", ")})`);
   }
   const diagnostics = document["diagnostics"];
   if (!Array.isArray(diagnostics)) {

@@ -54,9 +54,9 @@ test("a real falco-rulec report maps onto the file's UTF-16 positions", () => {
   assert.deepEqual(unused.start, { line: 0, character: 9 });
 });
 
-test("related locations, info severity, absolute paths kept", () => {
+test("related locations, info severity, absolute paths kept; version 2 notes are read past", () => {
   const report = {
-    version: 1,
+    version: 2,
     diagnostics: [
       {
         code: "W999",
@@ -68,6 +68,7 @@ test("related locations, info severity, absolute paths kept", () => {
         end_line: 2,
         end_column: 5,
         help: null,
+        notes: ["a note"],
         related: [{ message: "defined here", file: "other_rules.yaml", line: 9, column: 1 }],
       },
     ],
@@ -81,11 +82,11 @@ test("related locations, info severity, absolute paths kept", () => {
   ]);
 });
 
-test("anything but contract version 1 is refused with the reason", () => {
+test("anything but contract versions 1 and 2 is refused with the reason", () => {
   const cases: [string, RegExp][] = [
     ["not json", /not JSON/],
     ["[]", /document: not an object/],
-    ['{"version": 2, "diagnostics": [], "summary": {}}', /version 2 is not the supported version 1/],
+    ['{"version": 3, "diagnostics": [], "summary": {}}', /version 3 is not a supported version \(1, 2\)/],
     ['{"version": 1, "diagnostics": {}, "summary": {}}', /`diagnostics` is not an array/],
     [
       '{"version": 1, "diagnostics": [{"code": "E1"}], "summary": {"files":0,"rules":0,"macros":0,"lists":0,"errors":0,"warnings":0}}',
