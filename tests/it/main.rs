@@ -2,6 +2,7 @@
 
 mod architecture;
 mod differential;
+mod doc_examples;
 mod falco_anchor;
 mod falco_traces;
 mod fmt_corpus;
