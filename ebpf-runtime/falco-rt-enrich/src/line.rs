@@ -1,13 +1,14 @@
 //! One record → one replay-format line.
 
 use falco_events::{
-    Event, EventError, ExeInfo, FdInfo, ProcChain, ProcInfo, SyscallBuilder, SyscallReader,
+    ContainerContext, ContainerInfo, Event, EventError, ExeInfo, FdInfo, ProcChain, ProcInfo,
+    SyscallBuilder, SyscallReader,
 };
 use falco_rt_record::syscalls::{self, nr};
 use falco_rt_record::{Event as Record, Header};
-use falco_rt_state::{Container, Fd, FdKind, Process, Role, State};
+use falco_rt_state::{Container, Fd, FdKind, Process, Role, Runtime, State};
 use rustc_hash::FxHashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use falco_schema::Schema;
 
@@ -54,6 +55,34 @@ pub fn to_event(line: &str) -> Result<Event, EventError> {
     })
 }
 
+/// Container metadata by full id, filled by another thread (the container engines'
+/// lookups). The enricher asks for each container it meets and never waits.
+pub trait ContainerMetadata: Send + Sync + std::fmt::Debug {
+    /// What is known of container `full_id` (whose cgroup layout is `runtime`'s);
+    /// `None` while nothing is (the first ask starts a lookup).
+    fn lookup(&self, full_id: &str, runtime: Runtime) -> Option<Arc<KnownContainer>>;
+    /// A number that changes whenever some container's metadata arrives.
+    fn generation(&self) -> u64;
+}
+
+/// A container an engine described: its fields, and the event context built from them
+/// once for all its processes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnownContainer {
+    /// The fields (what `falco-rt capture` writes).
+    pub info: ContainerInfo,
+    /// The same, as events carry them.
+    pub context: ContainerContext,
+}
+
+impl KnownContainer {
+    /// A container described by `info`.
+    pub fn new(info: ContainerInfo) -> Self {
+        let context = ContainerContext::new(&info);
+        Self { info, context }
+    }
+}
+
 /// Keeps what one record needs from before the state changes (the descriptor a
 /// `close` releases), and what events share: the process chains of the threads seen
 /// since the process table last changed, and the last event's buffers.
@@ -65,6 +94,8 @@ pub struct Enricher {
     closed: Fd,
     pub(crate) chains: Chains,
     spare: Option<Event>,
+    /// Where container metadata comes from; without it containers are known by id only.
+    containers: Option<Arc<dyn ContainerMetadata>>,
 }
 
 impl Default for Enricher {
@@ -74,6 +105,7 @@ impl Default for Enricher {
             closed: Fd::file(String::new(), false, false),
             chains: Chains::default(),
             spare: None,
+            containers: None,
         }
     }
 }
@@ -87,15 +119,26 @@ const MAX_CHAINS: usize = 1024;
 /// of the process table.
 #[derive(Debug, Default)]
 pub(crate) struct Chains {
-    generation: u64,
+    /// The process table's generation and the container metadata's.
+    generation: (u64, u64),
     pub(crate) by_process: FxHashMap<u32, ProcChain>,
 }
 
 impl Chains {
     /// The chain of `p`: built from the table the first time, then shared until the
-    /// table changes (exec, fork, exit, cwd, a process loaded...).
-    fn get(&mut self, state: &State, p: &Process, boot_to_epoch: u64) -> &ProcChain {
-        let generation = state.procs.generation();
+    /// table changes (exec, fork, exit, cwd, a process loaded...) or container
+    /// metadata arrives.
+    fn get(
+        &mut self,
+        state: &State,
+        p: &Process,
+        boot_to_epoch: u64,
+        containers: Option<&dyn ContainerMetadata>,
+    ) -> &ProcChain {
+        let generation = (
+            state.procs.generation(),
+            containers.map_or(0, |c| c.generation()),
+        );
         if generation != self.generation
             || (self.by_process.len() >= MAX_CHAINS && !self.by_process.contains_key(&p.pid))
         {
@@ -104,12 +147,33 @@ impl Chains {
         }
         self.by_process
             .entry(p.pid)
-            .or_insert_with(|| chain_of(state, p, boot_to_epoch))
+            .or_insert_with(|| chain_of(state, p, boot_to_epoch, containers))
+    }
+}
+
+/// What events of container `c` carry: the engine's metadata when it has answered, the
+/// id alone while it has not (`None` on the host).
+fn container_of<'c>(
+    c: &'c Container,
+    containers: Option<&dyn ContainerMetadata>,
+) -> Option<Result<Arc<KnownContainer>, &'c str>> {
+    match c {
+        Container::Host => None,
+        Container::Id { full, runtime } => Some(
+            containers
+                .and_then(|m| m.lookup(full, *runtime))
+                .ok_or(c.id()),
+        ),
     }
 }
 
 /// `p`, its ancestors (at most [`MAX_ANCESTORS`]) and its container.
-fn chain_of(state: &State, p: &Process, boot_to_epoch: u64) -> ProcChain {
+fn chain_of(
+    state: &State,
+    p: &Process,
+    boot_to_epoch: u64,
+    containers: Option<&dyn ContainerMetadata>,
+) -> ProcChain {
     let caps = p.caps.map(|c| c.map(caps::text));
     let mut thread = proc_info(p, state, Detail::Thread);
     thread_facts(&mut thread, p, caps.as_ref(), boot_to_epoch);
@@ -126,21 +190,23 @@ fn chain_of(state: &State, p: &Process, boot_to_epoch: u64) -> ProcChain {
             };
             proc_info(q, state, detail)
         });
-    let runtime;
-    let container = match &p.container {
-        Container::Id { full, runtime: r } => {
-            runtime = r.to_string();
-            Some((p.container.id(), full.as_str(), runtime.as_str()))
-        }
-        _ => None,
-    };
-    ProcChain::new(std::iter::once(thread).chain(ancestors), container)
+    let context = container_of(&p.container, containers).map(|c| match c {
+        Ok(known) => known.context.clone(),
+        Err(id) => ContainerContext::pending(id),
+    });
+    ProcChain::new(std::iter::once(thread).chain(ancestors), context.as_ref())
 }
 
 impl Enricher {
     /// A new enricher.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Takes container metadata from `containers`.
+    pub fn with_containers(mut self, containers: Arc<dyn ContainerMetadata>) -> Self {
+        self.containers = Some(containers);
+        self
     }
 
     /// Applies `rec` to `state`. When the record is a Falco event type and `wanted`
@@ -188,7 +254,11 @@ impl Enricher {
         }
         if let Some(p) = state.procs.get(header.tgid) {
             let boot_to_epoch = ts_ns.wrapping_sub(header.ts_boot_ns);
-            b.chain(self.chains.get(state, p, boot_to_epoch), header.tid.into());
+            b.chain(
+                self.chains
+                    .get(state, p, boot_to_epoch, self.containers.as_deref()),
+                header.tid.into(),
+            );
             if let Some((num, f)) = self.fd_of(rec, p) {
                 let name = f.name();
                 let (client, server, l4proto, is_server) = match &f.kind {
@@ -307,12 +377,14 @@ impl Enricher {
                 write_fd(&mut fo, num, f);
                 fo.close();
             }
-            if let Container::Id { full, runtime } = &p.container {
-                let mut c = o.obj("container");
-                c.str("id", p.container.id());
-                c.str("full_id", full);
-                c.str("type", &runtime.to_string());
-                c.close();
+            match container_of(&p.container, self.containers.as_deref()) {
+                Some(Ok(known)) => write_container(&mut o, &known.info),
+                Some(Err(id)) => {
+                    let mut c = o.obj("container");
+                    c.str("id", id);
+                    c.close();
+                }
+                None => {}
             }
         }
         o.close();
@@ -514,4 +586,60 @@ fn write_fd(o: &mut Obj<'_>, num: i32, f: &Fd) {
             o.bool("is_server", *role == Role::Server);
         }
     }
+}
+
+/// The `container` and `k8s` objects of a container an engine described.
+fn write_container(o: &mut Obj<'_>, info: &ContainerInfo) {
+    {
+        let mut c = o.obj("container");
+        for (key, value) in [
+            ("id", &info.id),
+            ("full_id", &info.full_id),
+            ("name", &info.name),
+            ("type", &info.kind),
+            ("image", &info.image),
+            ("image_id", &info.image_id),
+            ("image_repository", &info.image_repository),
+            ("image_tag", &info.image_tag),
+            ("image_digest", &info.image_digest),
+            ("ip", &info.ip),
+        ] {
+            c.str(key, value);
+        }
+        c.bool("privileged", info.privileged);
+        c.bool("host_pid", info.host_pid);
+        c.bool("host_network", info.host_network);
+        c.bool("host_ipc", info.host_ipc);
+        write_pairs(&mut c, "labels", &info.labels);
+        c.array("mounts", &info.mounts, |a, m| {
+            a.str("source", &m.source);
+            a.str("dest", &m.dest);
+            a.str("mode", &m.mode);
+            a.bool("rdwr", m.rdwr);
+            a.str("propagation", &m.propagation);
+        });
+        c.close();
+    }
+    let pod = info.pod();
+    let mut k = o.obj("k8s");
+    for (key, value) in [
+        ("pod_name", pod.name),
+        ("pod_uid", pod.uid),
+        ("pod_ip", pod.ip),
+        ("ns_name", pod.namespace),
+    ] {
+        if let Some(v) = value {
+            k.str(key, v);
+        }
+    }
+    write_pairs(&mut k, "pod_labels", &info.pod_labels);
+    k.close();
+}
+
+fn write_pairs(o: &mut Obj<'_>, key: &str, pairs: &[(String, String)]) {
+    let mut p = o.obj(key);
+    for (k, v) in pairs {
+        p.str(k, v);
+    }
+    p.close();
 }

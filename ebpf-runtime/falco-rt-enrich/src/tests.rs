@@ -3,8 +3,12 @@ use falco_rt_record::syscalls::nr;
 use falco_rt_record::{Event as Record, ExecEvent, ExecFacts, Header, SyscallEvent};
 use falco_rt_state::{State, UserDb};
 
-use crate::{Enricher, to_event};
+use std::sync::Arc;
+
 use falco_events::agent_fields::{SUPPLIED, served_args, supplies, supplies_for};
+use falco_events::{ContainerInfo, MountInfo};
+
+use crate::{ContainerMetadata, Enricher, KnownContainer, to_event};
 
 const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n";
 const GROUP: &str = "root:x:0:\nalice:x:1000:\n";
@@ -89,8 +93,12 @@ fn field(ev: &falco_events::Event, name: &str, arg: Option<&str>) -> String {
 }
 
 fn run(recs: &[Record<'_>]) -> Vec<falco_events::Event> {
+    run_with(recs, Enricher::new())
+}
+
+/// Like [`run`], with the enricher `en` (which may have container metadata).
+fn run_with(recs: &[Record<'_>], mut en: Enricher) -> Vec<falco_events::Event> {
     let mut state = State::detached(UserDb::parse(PASSWD, GROUP));
-    let mut en = Enricher::new();
     let mut line = String::new();
     let mut out = Vec::new();
     for r in recs {
@@ -352,7 +360,11 @@ fn reused_events_and_shared_chains_equal_parsed_lines() {
     ];
     let mut s1 = State::detached(UserDb::parse(PASSWD, GROUP));
     let mut s2 = State::detached(UserDb::parse(PASSWD, GROUP));
-    let (mut e1, mut e2) = (Enricher::new(), Enricher::new());
+    // The container is described by its engine (as falco-rt-container does): the
+    // written line carries the metadata as the built event does.
+    let metadata = engine_metadata(&id);
+    let mut e1 = Enricher::new().with_containers(metadata.clone());
+    let mut e2 = Enricher::new().with_containers(metadata);
     // Every supplied field, with and without an index or argument name.
     let mut fields = Vec::new();
     for f in SUPPLIED {
@@ -387,14 +399,84 @@ fn reused_events_and_shared_chains_equal_parsed_lines() {
     }
     // The events above did use the cache: the last process's chain is kept.
     assert!(!e2.chains.by_process.is_empty());
+    let cat = e2
+        .event(&mut s2, &recs[2], 1, |_| true, 1, 1)
+        .expect("event");
+    assert_eq!(field(&cat, "container.name", None), "web");
+    assert_eq!(
+        field(&cat, "container.mounts", None),
+        "/proc:/host/proc:ro:false:rprivate"
+    );
+    assert_eq!(field(&cat, "k8s.pod.name", None), "web-1");
+    assert_eq!(field(&cat, "k8s.pod.labels", None), "tier:front");
+}
+
+/// Metadata for one container, as an engine would give it.
+#[derive(Debug)]
+struct OneContainer(Arc<KnownContainer>);
+
+/// What an engine says about container `id` (every field set).
+fn engine_metadata(id: &str) -> Arc<dyn ContainerMetadata> {
+    Arc::new(OneContainer(Arc::new(KnownContainer::new(ContainerInfo {
+        id: id[..12].to_string(),
+        full_id: id.to_string(),
+        name: "web".into(),
+        kind: "docker".into(),
+        image: "nginx:1.25".into(),
+        image_id: "0123abcd".into(),
+        image_repository: "nginx".into(),
+        image_tag: "1.25".into(),
+        image_digest: "sha256:abcd".into(),
+        privileged: true,
+        ip: "10.0.0.2".into(),
+        labels: vec![
+            ("app".into(), "web".into()),
+            ("io.kubernetes.pod.name".into(), "web-1".into()),
+            ("io.kubernetes.pod.namespace".into(), "prod".into()),
+            ("io.kubernetes.pod.uid".into(), "uid-1".into()),
+        ],
+        mounts: vec![MountInfo {
+            source: "/proc".into(),
+            dest: "/host/proc".into(),
+            mode: "ro".into(),
+            rdwr: false,
+            propagation: "rprivate".into(),
+        }],
+        pod_labels: vec![("tier".into(), "front".into())],
+        ..ContainerInfo::default()
+    }))))
+}
+
+impl ContainerMetadata for OneContainer {
+    fn lookup(&self, full_id: &str, _: falco_rt_state::Runtime) -> Option<Arc<KnownContainer>> {
+        (self.0.info.full_id == full_id).then(|| self.0.clone())
+    }
+
+    fn generation(&self) -> u64 {
+        1
+    }
+}
+
+#[test]
+fn a_container_without_metadata_has_only_its_id() {
+    let id = "d".repeat(64);
+    let scope = format!("docker-{id}.scope\0");
+    let evs = run(&[exec(300, 1, "cat", b"cat\0", scope.as_bytes())]);
+    assert_eq!(field(&evs[0], "container.id", None), "dddddddddddd");
+    for pending in [
+        "container.name",
+        "container.type",
+        "container.full_id",
+        "container.image",
+    ] {
+        assert_eq!(field(&evs[0], pending, None), "<NA>", "{pending}");
+    }
 }
 
 /// Fields the event crate gives a value that is not the real one on falco-rt's events:
-/// `container.name` is `host` on the host only (a container's name comes from its
-/// engine), `fd.nameraw` falls back to the normalised name, the overlay layer flags are
-/// not detected (always false). They are reported as not supplied.
+/// `fd.nameraw` falls back to the normalised name, the overlay layer flags are not
+/// detected (always false). They are reported as not supplied.
 const NOT_REAL: &[&str] = &[
-    "container.name",
     "fd.nameraw",
     "proc.is_exe_upper_layer",
     "proc.is_exe_lower_layer",
@@ -471,7 +553,8 @@ fn replayed_events() -> Vec<falco_events::Event> {
             }
         }));
     }
-    run(&recs)
+    // The container's engine has answered (falco-rt-container's cache in the agent).
+    run_with(&recs, Enricher::new().with_containers(engine_metadata(&id)))
 }
 
 #[test]
@@ -479,7 +562,13 @@ fn every_supplied_field_has_a_value_on_replayed_events() {
     let evs = replayed_events();
     // The agent gives every event its host name; these replayed ones have none.
     for f in SUPPLIED.iter().filter(|f| **f != "evt.hostname") {
-        let arg = (*f == "evt.arg" || *f == "evt.rawarg").then_some("res");
+        let arg = match *f {
+            "evt.arg" | "evt.rawarg" => Some("res"),
+            "container.label" => Some("app"),
+            "k8s.pod.label" => Some("tier"),
+            f if f.starts_with("container.mount") && f != "container.mounts" => Some("0"),
+            _ => None,
+        };
         assert!(
             evs.iter().any(|e| field(e, f, arg) != "<NA>"),
             "{f} is listed as supplied but has no value"

@@ -215,7 +215,19 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
     let mut capture = if args.no_syscalls {
         None
     } else {
-        Some(Live::start(&shared, args.ring_bytes, &cfg.drops)?)
+        let containers = match args.containers.engines()? {
+            Some(engines) => Some(
+                falco_rt_container::Containers::start(engines)
+                    .map_err(|e| format!("container lookups: {e}"))?,
+            ),
+            None => None,
+        };
+        Some(Live::start(
+            &shared,
+            args.ring_bytes,
+            &cfg.drops,
+            containers,
+        )?)
     };
     let stats_every = (args.stats_interval > 0).then(|| Duration::from_secs(args.stats_interval));
     let mut next_stats = stats_every.map(|d| Instant::now() + d);
@@ -252,6 +264,9 @@ fn run_inner(args: &RunArgs) -> Result<(), String> {
         Some(live) => {
             let k = live.capture.counters().ok();
             let d = live.capture.decode_errors();
+            if let Some(c) = &live.containers {
+                c.stop();
+            }
             drop(live); // detaches the programs
             (k, d)
         }
@@ -402,11 +417,18 @@ struct Live {
     last_drop_check: Instant,
     last_counters: falco_rt_capture::Counters,
     drops: DropMonitor,
+    /// The container metadata cache and its lookup thread.
+    containers: Option<Arc<falco_rt_container::Containers>>,
     host: String,
 }
 
 impl Live {
-    fn start(shared: &Shared, ring_bytes: u32, drops: &DropPolicy) -> Result<Self, String> {
+    fn start(
+        shared: &Shared,
+        ring_bytes: u32,
+        drops: &DropPolicy,
+        containers: Option<Arc<falco_rt_container::Containers>>,
+    ) -> Result<Self, String> {
         if !ring_bytes.is_power_of_two() || ring_bytes < 4096 {
             return Err(format!(
                 "--ring-bytes {ring_bytes}: must be a power of two of at least 4096"
@@ -433,7 +455,11 @@ impl Live {
             capture,
             clock: BootClock::now(),
             state,
-            enricher: Enricher::new(),
+            enricher: match &containers {
+                Some(c) => Enricher::new().with_containers(c.clone()),
+                None => Enricher::new(),
+            },
+            containers,
             scratch: engine.scratch(),
             engine,
             digest,

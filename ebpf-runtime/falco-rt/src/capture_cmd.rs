@@ -115,7 +115,17 @@ fn run_inner(args: &CaptureArgs) -> Result<u64, String> {
     );
     let clock = BootClock::now();
     let host = hostname();
-    let mut enricher = Enricher::new();
+    let containers = match args.containers.engines()? {
+        Some(engines) => Some(
+            falco_rt_container::Containers::start(engines)
+                .map_err(|e| format!("container lookups: {e}"))?,
+        ),
+        None => None,
+    };
+    let mut enricher = match &containers {
+        Some(c) => Enricher::new().with_containers(c.clone()),
+        None => Enricher::new(),
+    };
     let wanted = Wanted::everything();
     let end = args
         .duration
@@ -166,6 +176,9 @@ fn run_inner(args: &CaptureArgs) -> Result<u64, String> {
         if let Some(e) = write_error.take() {
             return Err(format!("{}: {e}", args.output.display()));
         }
+    }
+    if let Some(c) = &containers {
+        c.stop();
     }
     out.flush()
         .map_err(|e| format!("{}: {e}", args.output.display()))?;

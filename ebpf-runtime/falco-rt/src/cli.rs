@@ -103,6 +103,38 @@ pub struct RunArgs {
     /// SIGHUP only).
     #[arg(long, value_name = "MS", default_value_t = 500)]
     pub watch_interval_ms: u64,
+    /// Container metadata from these engine sockets instead of the default ones
+    /// (`docker:/var/run/docker.sock`, `podman:PATH`, `cri:/run/containerd/containerd.sock`;
+    /// repeatable).
+    #[command(flatten)]
+    pub containers: ContainerArgs,
+}
+
+/// Where container metadata comes from (the agent and `capture`).
+#[derive(Debug, clap::Args)]
+pub struct ContainerArgs {
+    /// Ask this container engine socket (`KIND:PATH`, KIND one of docker, podman, cri)
+    /// instead of the default sockets; repeatable.
+    #[arg(long = "container-socket", value_name = "KIND:PATH")]
+    pub container_sockets: Vec<String>,
+    /// Ask no container engine: container fields other than `container.id` stay `<NA>`.
+    #[arg(long, conflicts_with = "container_sockets")]
+    pub no_container_engines: bool,
+}
+
+impl ContainerArgs {
+    /// The engines to ask, `None` for none: the given sockets, else the defaults under
+    /// `HOST_ROOT` (or `/`).
+    pub fn engines(&self) -> Result<Option<falco_rt_container::Engines>, String> {
+        if self.no_container_engines {
+            return Ok(None);
+        }
+        if !self.container_sockets.is_empty() {
+            return falco_rt_container::Engines::from_specs(&self.container_sockets).map(Some);
+        }
+        let root = std::env::var_os("HOST_ROOT").map_or_else(|| PathBuf::from("/"), PathBuf::from);
+        Ok(Some(falco_rt_container::Engines::defaults(&root)))
+    }
 }
 
 /// Arguments of `falco-rt capture`.
@@ -126,6 +158,9 @@ pub struct CaptureArgs {
     /// Record only events of processes whose name is one of these (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     pub comm: Vec<String>,
+    /// Where container metadata comes from.
+    #[command(flatten)]
+    pub containers: ContainerArgs,
 }
 
 /// Parses `500ms`, `30s`, `5m`, `6h` (a number and a unit; humantime's syntax).

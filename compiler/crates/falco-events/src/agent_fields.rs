@@ -1,6 +1,8 @@
 //! The fields the node agent `falco-rt` supplies on syscall events. Every other field
-//! of the `syscall` source is `<NA>` there (container metadata beyond the id,
-//! Kubernetes pod data, resource usage, ...).
+//! of the `syscall` source is `<NA>` there (resource usage, ...). Container and pod
+//! fields other than `container.id` come from the container engines
+//! (`falco-rt-container`): `<NA>` while a container's lookup is pending or no engine
+//! knows it, as in Falco.
 //!
 //! The tables sit here, below both of their readers: the agent's event builder
 //! (`falco-rt-enrich`) and `falco-rulec inspect --runtime` (and the agent's start-up
@@ -138,10 +140,38 @@ pub const SUPPLIED: &[&str] = &[
     "fd.sockfamily",
     "fd.containername",
     "fd.containerdirectory",
-    // The container, from the cgroup path.
+    // The container: its id from the cgroup path, the rest from its engine.
     "container.id",
     "container.full_id",
     "container.type",
+    "container.name",
+    "container.image",
+    "container.image.id",
+    "container.image.repository",
+    "container.image.tag",
+    "container.image.digest",
+    "container.privileged",
+    "container.host_pid",
+    "container.host_network",
+    "container.host_ipc",
+    "container.ip",
+    "container.label",
+    "container.labels",
+    "container.mounts",
+    "container.mount",
+    "container.mount.source",
+    "container.mount.dest",
+    "container.mount.mode",
+    "container.mount.rdwr",
+    "container.mount.propagation",
+    // The pod, from the labels the kubelet gives its containers.
+    "k8s.pod.name",
+    "k8s.ns.name",
+    "k8s.pod.uid",
+    "k8s.pod.id",
+    "k8s.pod.ip",
+    "k8s.pod.label",
+    "k8s.pod.labels",
 ];
 
 /// Whether falco-rt supplies `field` (a name with or without its bracket argument, e.g.

@@ -59,6 +59,11 @@ pub fn stdlib_bundle() -> &'static [u8] {
     B.get_or_init(|| compile(falco_rulec::cli::defaults::default_rules()))
 }
 
+/// The shared corpus, `<repo>/../shared/corpus`.
+pub fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+}
+
 /// The upstream k8s audit fixture with a ConfigMap holding `aws_access_key_id`.
 pub fn configmap_fixture() -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use falco_schema::Schema;
 
 use super::parse::open_flags_of;
-use super::{Arg, Container, Fd, FdKind, Proc, Raw, SyscallEvent};
+use super::{Arg, Container, Fd, FdKind, K8sMeta, Mount, Proc, Raw, SyscallEvent};
 use crate::event::{Event, EventBody};
 
 /// A syscall event under construction; see `docs/event-format.md` for each value's meaning.
@@ -35,30 +35,187 @@ pub struct SyscallBuilder {
 #[derive(Debug, Clone)]
 pub struct ProcChain {
     procs: Arc<[Proc]>,
-    container: Option<Arc<Container>>,
+    container: Option<ContainerContext>,
 }
 
 impl ProcChain {
     /// A chain of `procs` (the thread first, then its ancestors, parent first, as in the
-    /// replay format's `thread` and `ancestors`), in the container `(id, full_id, type)`
-    /// if any; without one the event is on the host.
+    /// replay format's `thread` and `ancestors`), in `container` if any; without one the
+    /// event is on the host.
     pub fn new<'a>(
         procs: impl IntoIterator<Item = ProcInfo<'a>>,
-        container: Option<(&str, &str, &str)>,
+        container: Option<&ContainerContext>,
     ) -> Self {
         let procs: Vec<Proc> = procs.into_iter().map(|p| proc_of(&p)).collect();
         Self {
             procs: procs.into(),
-            container: container.map(|(id, full_id, kind)| {
-                Arc::new(Container {
-                    id: Some(id.into()),
-                    full_id: Some(full_id.into()),
-                    kind: Some(kind.into()),
-                    ..Container::default()
-                })
-            }),
+            container: container.cloned(),
         }
     }
+}
+
+/// A container's fields (the replay format's `container` and `k8s` objects), built
+/// once per container and shared by the events of its processes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerContext {
+    container: Arc<Container>,
+    k8s: Option<Arc<K8sMeta>>,
+}
+
+impl ContainerContext {
+    /// A container known only by its id (from the cgroup), while its engine has not
+    /// answered: `container.id` is the id; every other container and pod field is
+    /// `<NA>`, as in Falco while a lookup is pending.
+    pub fn pending(id: &str) -> Self {
+        Self {
+            container: Arc::new(Container {
+                id: Some(id.into()),
+                ..Container::default()
+            }),
+            k8s: None,
+        }
+    }
+
+    /// A container with its engine's metadata.
+    pub fn new(info: &ContainerInfo) -> Self {
+        let own = |s: &str| Some(Box::<str>::from(s));
+        let pairs = |labels: &[(String, String)]| -> Box<[(Box<str>, Box<str>)]> {
+            labels
+                .iter()
+                .map(|(k, v)| (Box::from(k.as_str()), Box::from(v.as_str())))
+                .collect()
+        };
+        let pod = info.pod();
+        let k8s = K8sMeta {
+            pod_name: pod.name.map(Box::from),
+            pod_uid: pod.uid.map(Box::from),
+            pod_ip: pod.ip.map(Box::from),
+            ns_name: pod.namespace.map(Box::from),
+            pod_labels: pairs(&info.pod_labels),
+        };
+        Self {
+            container: Arc::new(Container {
+                id: own(&info.id),
+                full_id: own(&info.full_id),
+                name: own(&info.name),
+                image: own(&info.image),
+                image_id: own(&info.image_id),
+                image_repository: own(&info.image_repository),
+                image_tag: own(&info.image_tag),
+                image_digest: own(&info.image_digest),
+                kind: own(&info.kind),
+                privileged: Some(info.privileged),
+                host_pid: Some(info.host_pid),
+                host_network: Some(info.host_network),
+                host_ipc: Some(info.host_ipc),
+                start_ts: None,
+                ip: own(&info.ip),
+                labels: pairs(&info.labels),
+                mounts: info
+                    .mounts
+                    .iter()
+                    .map(|m| Mount {
+                        source: m.source.as_str().into(),
+                        dest: m.dest.as_str().into(),
+                        mode: m.mode.as_str().into(),
+                        rdwr: m.rdwr,
+                        propagation: m.propagation.as_str().into(),
+                    })
+                    .collect(),
+            }),
+            k8s: Some(Arc::new(k8s)),
+        }
+    }
+}
+
+/// What a container engine says about a container (the container plugin's fields;
+/// the replay format's `container` object).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ContainerInfo {
+    /// `container.id`: the first 12 characters of the full id.
+    pub id: String,
+    /// `container.full_id`.
+    pub full_id: String,
+    /// `container.name`.
+    pub name: String,
+    /// `container.type` (`docker`, `podman`, `containerd`, `cri-o`, `cri`).
+    pub kind: String,
+    /// `container.image`.
+    pub image: String,
+    /// `container.image.id`.
+    pub image_id: String,
+    /// `container.image.repository`.
+    pub image_repository: String,
+    /// `container.image.tag`.
+    pub image_tag: String,
+    /// `container.image.digest`.
+    pub image_digest: String,
+    /// `container.privileged`.
+    pub privileged: bool,
+    /// `container.host_pid`.
+    pub host_pid: bool,
+    /// `container.host_network`.
+    pub host_network: bool,
+    /// `container.host_ipc`.
+    pub host_ipc: bool,
+    /// `container.ip`.
+    pub ip: String,
+    /// `container.label[...]`, `container.labels`, and the pod fields ([`ContainerInfo::pod`]).
+    pub labels: Vec<(String, String)>,
+    /// `container.mount*`.
+    pub mounts: Vec<MountInfo>,
+    /// `k8s.pod.label[...]`, `k8s.pod.labels`: the pod sandbox's labels (CRI).
+    pub pod_labels: Vec<(String, String)>,
+}
+
+/// The pod a container is in, from its labels (the replay format's `k8s` object).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PodInfo<'a> {
+    /// `k8s.pod.name`: label `io.kubernetes.pod.name`.
+    pub name: Option<&'a str>,
+    /// `k8s.ns.name`: label `io.kubernetes.pod.namespace`.
+    pub namespace: Option<&'a str>,
+    /// `k8s.pod.uid`: label `io.kubernetes.pod.uid`.
+    pub uid: Option<&'a str>,
+    /// `k8s.pod.ip`: the container's address, when it is in a pod.
+    pub ip: Option<&'a str>,
+}
+
+impl ContainerInfo {
+    /// The value of label `key`.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The pod fields, from the labels the kubelet sets, as the container plugin reads
+    /// them.
+    pub fn pod(&self) -> PodInfo<'_> {
+        let name = self.label("io.kubernetes.pod.name");
+        PodInfo {
+            name,
+            namespace: self.label("io.kubernetes.pod.namespace"),
+            uid: self.label("io.kubernetes.pod.uid"),
+            ip: name.map(|_| self.ip.as_str()),
+        }
+    }
+}
+
+/// One mount of a container.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct MountInfo {
+    /// Host path.
+    pub source: String,
+    /// Path in the container.
+    pub dest: String,
+    /// Mount mode as the engine reports it (`ro`, `z`, empty).
+    pub mode: String,
+    /// Read-write.
+    pub rdwr: bool,
+    /// Propagation (`rprivate`, `rslave`, ...).
+    pub propagation: String,
 }
 
 /// The event's record of one process.
@@ -252,7 +409,7 @@ impl SyscallBuilder {
                     tid: _,
                     container: _,
                     fd,
-                    k8s,
+                    k8s: _,
                     open_flags,
                     spare,
                 } = &mut *ev;
@@ -264,7 +421,6 @@ impl SyscallBuilder {
                 if let Some(fd) = fd.take() {
                     spare.fd = Some(fd);
                 }
-                *k8s = None;
                 *open_flags = None;
                 ev
             }
@@ -359,7 +515,8 @@ impl SyscallBuilder {
     pub fn chain(&mut self, chain: &ProcChain, tid: i64) -> &mut Self {
         self.ev.procs = chain.procs.clone();
         self.ev.tid = Some(tid);
-        self.ev.container = chain.container.clone();
+        self.ev.container = chain.container.as_ref().map(|c| c.container.clone());
+        self.ev.k8s = chain.container.as_ref().and_then(|c| c.k8s.clone());
         self.chain = true;
         self
     }
@@ -410,6 +567,7 @@ impl SyscallBuilder {
             }
             ev.tid = self.tid;
             ev.container = None;
+            ev.k8s = None;
         }
         ev.open_flags = open_flags_of(&ev.evt_type, &mut ev.args);
         Event {

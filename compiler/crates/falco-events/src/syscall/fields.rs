@@ -159,7 +159,7 @@ pub(crate) enum SysField {
     ContainerLabel(Box<str>),
     ContainerLabels,
     ContainerMounts,
-    ContainerMount(MountPart, Box<str>),
+    ContainerMount(MountPart, MountKey),
     // k8s
     K8sPodName,
     K8sNsName,
@@ -167,6 +167,36 @@ pub(crate) enum SysField {
     K8sPodIp,
     K8sPodLabel(Box<str>),
     K8sPodLabels,
+}
+
+/// How a `container.mount*[...]` field finds its mount: by position, or by the first
+/// mount whose source (whose destination, for `container.mount.source`) a regular
+/// expression matches somewhere, as the container plugin searches (so `[/proc*]` is the
+/// pattern `/pro` followed by any number of `c`).
+#[derive(Debug, Clone)]
+pub(crate) enum MountKey {
+    Index(usize),
+    Pattern(Box<str>, Option<regex::Regex>),
+}
+
+impl PartialEq for MountKey {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (MountKey::Index(a), MountKey::Index(b)) => a == b,
+            (MountKey::Pattern(a, _), MountKey::Pattern(b, _)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl MountKey {
+    fn of(arg: &str) -> MountKey {
+        match index(Some(arg)) {
+            Ok(Some(n)) => MountKey::Index(n),
+            // A pattern the plugin's regex engine would reject finds nothing.
+            _ => MountKey::Pattern(arg.into(), regex::Regex::new(&format!("(?m){arg}")).ok()),
+        }
+    }
 }
 
 /// Which part of a container mount a `container.mount*[...]` field gives.
@@ -351,12 +381,17 @@ impl SysField {
             "container.label" => Ok(F::ContainerLabel(key()?)),
             "container.labels" => none(F::ContainerLabels),
             "container.mounts" => none(F::ContainerMounts),
-            "container.mount" => Ok(F::ContainerMount(MountPart::Whole, key()?)),
-            "container.mount.source" => Ok(F::ContainerMount(MountPart::Source, key()?)),
-            "container.mount.dest" => Ok(F::ContainerMount(MountPart::Dest, key()?)),
-            "container.mount.mode" => Ok(F::ContainerMount(MountPart::Mode, key()?)),
-            "container.mount.rdwr" => Ok(F::ContainerMount(MountPart::Rdwr, key()?)),
-            "container.mount.propagation" => Ok(F::ContainerMount(MountPart::Propagation, key()?)),
+            "container.mount" => Ok(F::ContainerMount(MountPart::Whole, MountKey::of(&key()?))),
+            "container.mount.source" => {
+                Ok(F::ContainerMount(MountPart::Source, MountKey::of(&key()?)))
+            }
+            "container.mount.dest" => Ok(F::ContainerMount(MountPart::Dest, MountKey::of(&key()?))),
+            "container.mount.mode" => Ok(F::ContainerMount(MountPart::Mode, MountKey::of(&key()?))),
+            "container.mount.rdwr" => Ok(F::ContainerMount(MountPart::Rdwr, MountKey::of(&key()?))),
+            "container.mount.propagation" => Ok(F::ContainerMount(
+                MountPart::Propagation,
+                MountKey::of(&key()?),
+            )),
             "k8s.pod.name" => none(F::K8sPodName),
             "k8s.ns.name" => none(F::K8sNsName),
             "k8s.pod.id" | "k8s.pod.uid" => none(F::K8sPodUid),
@@ -386,7 +421,9 @@ impl SysField {
         scratch.clear();
         let th = ev.thread();
         let fd = ev.fd.as_deref();
-        let ct = ev.container.as_deref();
+        // Without a container the thread is on the host, which the container plugin
+        // describes with fixed values.
+        let ct = Some(ev.container.as_deref().unwrap_or(host()));
         let k8s = ev.k8s.as_deref();
         let s = |x: Option<&'a str>| x.map_or(V::Missing, V::Str);
         let b = |x: Option<bool>| x.map_or(V::Missing, V::Bool);
@@ -726,18 +763,9 @@ impl SysField {
             F::FdIno => i(fd.and_then(|f| f.ino)),
             F::FdUpperLayer => b(fd.and_then(|f| f.upper_layer)),
             F::FdLowerLayer => b(fd.and_then(|f| f.lower_layer)),
-            F::ContainerId => match ct {
-                Some(c) => s(c.id.as_deref()),
-                None => V::Str("host"),
-            },
-            F::ContainerName => match ct {
-                Some(c) => s(c.name.as_deref()),
-                None => V::Str("host"),
-            },
-            F::ContainerFullId => match ct {
-                Some(c) => s(c.full_id.as_deref().or(c.id.as_deref())),
-                None => V::Str("host"),
-            },
+            F::ContainerId => s(ct.and_then(|c| c.id.as_deref())),
+            F::ContainerName => s(ct.and_then(|c| c.name.as_deref())),
+            F::ContainerFullId => s(ct.and_then(|c| c.full_id.as_deref())),
             F::ContainerImage => s(ct.and_then(|c| c.image.as_deref())),
             F::ContainerImageId => s(ct.and_then(|c| c.image_id.as_deref())),
             F::ContainerImageRepository => s(ct.and_then(|c| c.image_repository.as_deref())),
@@ -755,14 +783,14 @@ impl SysField {
             F::ContainerIp => s(ct.and_then(|c| c.ip.as_deref())),
             F::ContainerLabel(k) => s(ct.and_then(|c| label(&c.labels, k))),
             F::ContainerLabels => match ct {
-                Some(c) if !c.labels.is_empty() => {
+                Some(c) if c.is_known() => {
                     write_labels(&c.labels, &mut scratch.buf);
                     scratch.text()
                 }
                 _ => V::Missing,
             },
             F::ContainerMounts => match ct {
-                Some(c) if !c.mounts.is_empty() => {
+                Some(c) if c.is_known() => {
                     for (n, m) in c.mounts.iter().enumerate() {
                         if n > 0 {
                             scratch.buf.push(',');
@@ -775,9 +803,16 @@ impl SysField {
             },
             F::ContainerMount(part, key) => {
                 let Some(c) = ct else { return V::Missing };
-                let found = match index(Some(key)) {
-                    Ok(Some(n)) => c.mounts.get(n),
-                    _ => c.mounts.iter().find(|m| glob_match(key, &m.source)),
+                let found = match key {
+                    MountKey::Index(n) => c.mounts.get(*n),
+                    MountKey::Pattern(_, None) => None,
+                    MountKey::Pattern(_, Some(re)) => c.mounts.iter().find(|m| {
+                        re.is_match(if *part == MountPart::Source {
+                            &m.dest
+                        } else {
+                            &m.source
+                        })
+                    }),
                 };
                 match (found, part) {
                     (None, _) => V::Missing,
@@ -798,7 +833,7 @@ impl SysField {
             F::K8sPodIp => s(k8s.and_then(|k| k.pod_ip.as_deref())),
             F::K8sPodLabel(key) => s(k8s.and_then(|k| label(&k.pod_labels, key))),
             F::K8sPodLabels => match k8s {
-                Some(k) if !k.pod_labels.is_empty() => {
+                Some(k) => {
                     write_labels(&k.pod_labels, &mut scratch.buf);
                     scratch.text()
                 }
@@ -980,13 +1015,51 @@ fn label<'a>(labels: &'a [(Box<str>, Box<str>)], key: &str) -> Option<&'a str> {
     labels.iter().find(|(k, _)| &**k == key).map(|(_, v)| &**v)
 }
 
+/// `container.labels` and `k8s.pod.labels`: `key:value` pairs (a bare `key` for an
+/// empty value) sorted by key and joined by `, `, leaving out the runtime's own
+/// `annotation.*` and `io.kubernetes.*` labels, as the container plugin writes them.
 fn write_labels(labels: &[(Box<str>, Box<str>)], out: &mut String) {
-    for (n, (k, v)) in labels.iter().enumerate() {
+    let mut shown: Vec<&(Box<str>, Box<str>)> = labels
+        .iter()
+        .filter(|(k, _)| !k.starts_with("annotation.") && !k.starts_with("io.kubernetes."))
+        .collect();
+    shown.sort_by(|a, b| a.0.cmp(&b.0));
+    for (n, (k, v)) in shown.into_iter().enumerate() {
         if n > 0 {
             out.push_str(", ");
         }
-        let _ = write!(out, "{k}:{v}");
+        out.push_str(k);
+        if !v.is_empty() {
+            let _ = write!(out, ":{v}");
+        }
     }
+}
+
+/// The host, as the container plugin describes it: id, full id and name `host`, type
+/// `host`, empty image, address and lists, and not privileged.
+fn host() -> &'static super::Container {
+    static HOST: std::sync::OnceLock<super::Container> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        let host = || Some(Box::<str>::from("host"));
+        let empty = || Some(Box::<str>::from(""));
+        super::Container {
+            id: host(),
+            full_id: host(),
+            name: host(),
+            kind: host(),
+            image: empty(),
+            image_id: empty(),
+            image_repository: empty(),
+            image_tag: empty(),
+            image_digest: empty(),
+            ip: empty(),
+            privileged: Some(false),
+            host_pid: Some(false),
+            host_network: Some(false),
+            host_ipc: Some(false),
+            ..super::Container::default()
+        }
+    })
 }
 
 fn write_mount(m: &super::Mount, out: &mut String) {
@@ -995,36 +1068,6 @@ fn write_mount(m: &super::Mount, out: &mut String) {
         "{}:{}:{}:{}:{}",
         m.source, m.dest, m.mode, m.rdwr, m.propagation
     );
-}
-
-/// Shell-style match with `*` (any run) and `?` (one character).
-fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(c) if *c == '?' || Some(c) == t.get(ti) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
 }
 
 /// The Linux errno name of a negative return value (`-2` → `ENOENT`), as `evt.res` shows it.

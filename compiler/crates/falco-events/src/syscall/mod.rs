@@ -14,7 +14,10 @@ use crate::event::{Event, EventBody, EventError};
 
 #[cfg(test)]
 pub(crate) use build::push_int;
-pub use build::{ExeInfo, FdInfo, ProcChain, ProcInfo, SyscallBuilder};
+pub use build::{
+    ContainerContext, ContainerInfo, ExeInfo, FdInfo, MountInfo, PodInfo, ProcChain, ProcInfo,
+    SyscallBuilder,
+};
 pub(crate) use fields::SysField;
 pub use fields::errno_name;
 
@@ -36,7 +39,7 @@ pub struct SyscallEvent {
     pub(crate) tid: Option<i64>,
     pub(crate) fd: Option<Box<Fd>>,
     pub(crate) container: Option<Arc<Container>>,
-    pub(crate) k8s: Option<Box<K8sMeta>>,
+    pub(crate) k8s: Option<Arc<K8sMeta>>,
     /// Open flags as `OPEN_*` bits, for open-family events that have a `flags` argument.
     pub(crate) open_flags: Option<u32>,
     /// Buffers of an earlier event that [`SyscallBuilder::reuse`] fills again instead of
@@ -260,6 +263,20 @@ pub(crate) struct Container {
     pub(crate) ip: Option<Box<str>>,
     pub(crate) labels: Box<[(Box<str>, Box<str>)]>,
     pub(crate) mounts: Box<[Mount]>,
+}
+
+impl Container {
+    /// Whether an engine described the container (something besides its id is known).
+    /// A container known only by its id is a lookup still pending: its lists are
+    /// `<NA>`, not empty.
+    pub(crate) fn is_known(&self) -> bool {
+        self.full_id.is_some()
+            || self.name.is_some()
+            || self.image.is_some()
+            || self.kind.is_some()
+            || !self.labels.is_empty()
+            || !self.mounts.is_empty()
+    }
 }
 
 /// A container mount.

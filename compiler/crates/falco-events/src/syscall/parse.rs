@@ -279,7 +279,7 @@ pub(crate) fn parse_tail<'j>(
         ev.container = Some(Arc::new(parse_container(c)?));
     }
     if let Some(k) = get("k8s") {
-        ev.k8s = Some(Box::new(parse_k8s(k)?));
+        ev.k8s = Some(std::sync::Arc::new(parse_k8s(k)?));
     }
     Ok(())
 }

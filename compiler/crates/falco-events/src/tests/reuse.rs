@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use crate::event::EventBody;
-use crate::{Event, FdInfo, ProcChain, ProcInfo, SyscallBuilder};
+use crate::{ContainerContext, Event, FdInfo, ProcChain, ProcInfo, SyscallBuilder};
 
 /// One event to build: type, arguments (name, number or text), descriptor, chain.
 #[derive(Debug, Clone)]
@@ -67,7 +67,7 @@ fn build(spec: &Spec, old: Option<Event>) -> Event {
                 args: Some(&args),
                 ..ProcInfo::default()
             }),
-            spec.container.then_some(("abc", "abcdef", "docker")),
+            spec.container.then_some(&ContainerContext::pending("abc")),
         );
         b.chain(&chain, spec.procs[0].0 + 7);
     }

@@ -90,7 +90,26 @@ fn exec_event_process_fields() {
         t(&ev, "container.mount.dest[/var/run/docker.sock]"),
         "/var/run/docker.sock"
     );
+    // The container plugin finds a mount by a regular expression searched in its
+    // source (in its destination for `container.mount.source`), not by a glob.
     assert_eq!(t(&ev, "container.mount.dest[/etc*]"), "<NA>");
+    assert_eq!(t(&ev, "container.mount.dest[/]"), "/var/run/docker.sock");
+    assert_eq!(
+        t(&ev, "container.mount.dest[^/var/run]"),
+        "/var/run/docker.sock"
+    );
+    assert_eq!(t(&ev, "container.mount.dest[^/run]"), "<NA>");
+    assert_eq!(t(&ev, "container.mount.dest[0]"), "/var/run/docker.sock");
+    assert_eq!(
+        t(&ev, "container.mount.source[docker.sock$]"),
+        "/var/run/docker.sock"
+    );
+    assert_eq!(t(&ev, "container.mount.rdwr[/var/run/docker.sock]"), "true");
+    assert_eq!(
+        t(&ev, "container.mounts"),
+        "/var/run/docker.sock:/var/run/docker.sock::true:rprivate"
+    );
+    assert_eq!(t(&ev, "container.labels"), "app:web");
     assert_eq!(t(&ev, "k8s.ns.name"), "prod");
     assert_eq!(t(&ev, "k8s.pod.label[tier]"), "front");
     assert_eq!(t(&ev, "fd.name"), "<NA>");
@@ -119,8 +138,15 @@ fn open_flags_and_fd_paths() {
     assert_eq!(t(&ev, "fd.type"), "file");
     assert_eq!(t(&ev, "fd.num"), "3");
     assert_eq!(t(&ev, "proc.name"), "cat");
+    // The container plugin's description of the host.
     assert_eq!(t(&ev, "container.id"), "host");
-    assert_eq!(t(&ev, "container.image.repository"), "<NA>");
+    assert_eq!(t(&ev, "container.name"), "host");
+    assert_eq!(t(&ev, "container.type"), "host");
+    assert_eq!(t(&ev, "container.image.repository"), "");
+    assert_eq!(t(&ev, "container.privileged"), "false");
+    assert_eq!(t(&ev, "container.mounts"), "");
+    assert_eq!(t(&ev, "container.mount.dest[/]"), "<NA>");
+    assert_eq!(t(&ev, "k8s.pod.name"), "<NA>");
     assert_eq!(t(&ev, "fd.containername"), "host:/etc/shadow");
 
     let ev = one(
@@ -347,6 +373,7 @@ fn fields_the_agent_supplies_are_fields_this_crate_computes() {
     }
     assert!(supplies("proc.aname[3]"));
     assert!(supplies("evt.arg.flags"));
-    assert!(!supplies("container.image.repository"));
-    assert!(!supplies("k8s.pod.name"));
+    assert!(supplies("container.image.repository") && supplies("k8s.pod.name"));
+    assert!(!supplies("container.start_ts") && !supplies("k8smeta.pod.name"));
+    assert!(!supplies("evt.latency"));
 }

@@ -1,0 +1,184 @@
+//! As root, with a real podman: the agent learns containers from podman's API and the
+//! upstream rules see them as Falco does. Containers cannot run in the test sandbox, so
+//! a process joins a cgroup named after a created container's id (podman's
+//! `libpod-<id>.scope` layout), becomes pid 1 of a pid namespace, and execs: the
+//! container's first process, which the upstream `container_started` macro describes.
+//!
+//! "Launch Sensitive Mount Container" and "Launch Privileged Container" fire for a
+//! privileged container with a `/proc` mount from an untrusted image, with the mounts
+//! and the container in the alert, and stay quiet for the same container from an image
+//! the rules trust (`docker.io/falcosecurity/falco`): the exception can only hold once
+//! `container.image.repository` is known.
+
+mod support;
+
+#[path = "../../falco-rt-container/tests/support/podman.rs"]
+mod podman;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use falco_rt_capture::live_tests_enabled;
+use podman::Podman;
+use support::{Agent, TempDir, compile};
+
+/// A cgroup named like podman's for container `id`, removed when dropped.
+struct PodmanCgroup {
+    parent: PathBuf,
+    scope: PathBuf,
+}
+
+impl PodmanCgroup {
+    fn create(id: &str) -> PodmanCgroup {
+        let root = ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.join("cgroup.procs").exists() && p.join("cgroup.subtree_control").exists())
+            .expect("a cgroup v2 hierarchy");
+        let parent = root.join(format!("falco-rt-containers-{}", std::process::id()));
+        let scope = parent.join(format!("libpod-{id}.scope"));
+        std::fs::create_dir_all(&scope).expect("cgroup");
+        PodmanCgroup { parent, scope }
+    }
+
+    /// Runs `program` as pid 1 of a new pid namespace, inside this cgroup.
+    fn start(&self, program: &str) {
+        let script = format!(
+            "echo 0 > {}/cgroup.procs && exec {program}",
+            self.scope.display()
+        );
+        let ok = Command::new("unshare")
+            .args(["--pid", "--fork", "/bin/sh", "-c", &script])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "unshare --pid ... {program}");
+    }
+}
+
+impl Drop for PodmanCgroup {
+    fn drop(&mut self) {
+        for _ in 0..100 {
+            if std::fs::remove_dir(&self.scope).is_ok() || !self.scope.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = std::fs::remove_dir(&self.parent);
+    }
+}
+
+fn upstream_bundle() -> Vec<u8> {
+    let dir = support::corpus_dir().join("upstream-rules");
+    let files = [
+        "falco_rules.yaml",
+        "falco-incubating_rules.yaml",
+        "falco-sandbox_rules.yaml",
+    ]
+    .iter()
+    .map(|name| {
+        let text =
+            std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        ((*name).to_string(), text)
+    })
+    .collect();
+    compile(files)
+}
+
+#[test]
+fn upstream_container_rules_see_podman_containers_as_falco_does() {
+    if !live_tests_enabled("upstream_container_rules_see_podman_containers_as_falco_does")
+        || !podman::available("upstream_container_rules_see_podman_containers_as_falco_does")
+    {
+        return;
+    }
+    let _guard = support::live_lock();
+    let mut p = Podman::new("agent");
+    p.run(&["tag", podman::IMAGE, "docker.io/falcosecurity/falco:1"]);
+    let mount = ["--privileged", "-v", "/proc:/host/proc:ro"];
+    let mut args = vec!["--name", "untrusted"];
+    args.extend_from_slice(&mount);
+    args.extend_from_slice(&["--label", "io.kubernetes.pod.name=web-1"]);
+    args.extend_from_slice(&["--label", "io.kubernetes.pod.namespace=prod"]);
+    let untrusted = p.create(&args);
+    let trusted = p.run(&[
+        "create",
+        "--name",
+        "trusted",
+        "--privileged",
+        "-v",
+        "/proc:/host/proc:ro",
+        "docker.io/falcosecurity/falco:1",
+        "/bin/sh",
+    ]);
+    let socket = p.socket();
+
+    let dir = TempDir::new("containers");
+    let bundle = dir.path("upstream.frb");
+    std::fs::write(&bundle, upstream_bundle()).expect("bundle");
+    let mut agent = Agent::spawn(&[
+        "--bundle",
+        bundle.to_str().expect("utf8"),
+        "--no-k8s-audit",
+        "--container-socket",
+        &format!("podman:{}", socket.display()),
+        "-o",
+        "json_output=true",
+        "-o",
+        "rule_matching=all",
+        "-o",
+        "append_output[]={suggested_output: true}",
+    ]);
+    agent.wait_stderr("falco-rt: containers: 2 known at start");
+    agent.wait_stderr("capturing");
+
+    // The trusted container first: its alerts, if any, come before the untrusted one's.
+    PodmanCgroup::create(&trusted).start("/bin/true");
+    PodmanCgroup::create(&untrusted).start("/bin/true");
+
+    let mount_alert = agent.wait_stdout("Container with sensitive mount started");
+    let a: serde_json::Value = serde_json::from_str(&mount_alert).expect("JSON alert");
+    assert_eq!(a["rule"], "Launch Sensitive Mount Container");
+    let fields = &a["output_fields"];
+    assert_eq!(
+        fields["container.mounts"],
+        "/proc:/host/proc::false:rprivate"
+    );
+    // The container context appended by `suggested_output`, as upstream alerts get it.
+    assert_eq!(fields["container.id"], &untrusted[..12]);
+    assert_eq!(fields["container.name"], "untrusted");
+    assert_eq!(
+        fields["container.image.repository"],
+        "localhost/falco-rt-test"
+    );
+    assert_eq!(fields["container.image.tag"], "1");
+    assert_eq!(fields["k8s.pod.name"], "web-1");
+    assert_eq!(fields["k8s.ns.name"], "prod");
+    let output = a["output"].as_str().expect("output");
+    assert!(
+        output.contains(&format!(
+            "container_id={} container_name=untrusted container_image_repository=localhost/falco-rt-test container_image_tag=1 k8s_pod_name=web-1 k8s_ns_name=prod"
+        , &untrusted[..12])),
+        "{output}"
+    );
+    let privileged = agent.wait_stdout("Privileged container started");
+    assert!(
+        privileged.contains("\"container.name\":\"untrusted\""),
+        "{privileged}"
+    );
+
+    let stdout = agent.stdout.lock().expect("lock").clone();
+    let trusted_alerts: Vec<&String> = stdout
+        .iter()
+        .filter(|l| l.contains(&trusted[..12]))
+        .filter(|l| {
+            l.contains("Launch Sensitive Mount Container")
+                || l.contains("Launch Privileged Container")
+        })
+        .collect();
+    assert!(
+        trusted_alerts.is_empty(),
+        "the trusted image is an exception: {trusted_alerts:?}"
+    );
+    assert_eq!(agent.stop(), 0);
+}
