@@ -145,10 +145,18 @@ fn upstream_container_rules_see_podman_containers_as_falco_does() {
     PodmanCgroup::create(&unknown).start("/bin/true");
     PodmanCgroup::create(&untrusted).start("/bin/true");
     let stdout = agent.stdout.clone();
-    let last = agent.wait_line(&stdout, Duration::from_secs(30), |l| {
-        l.contains(&untrusted[..12]) && l.contains("Launch Privileged Container")
-    });
-    assert!(last.is_some(), "no alert for the untrusted container");
+    for rule in [
+        "Launch Privileged Container",
+        "Launch Sensitive Mount Container",
+    ] {
+        let last = agent.wait_line(&stdout, Duration::from_secs(30), |l| {
+            l.contains(&untrusted[..12]) && l.contains(rule)
+        });
+        assert!(
+            last.is_some(),
+            "no {rule} alert for the untrusted container"
+        );
+    }
 
     let stdout = agent.stdout.lock().expect("lock").clone();
     let alerts = |id: &str, rule: &str| -> Vec<serde_json::Value> {

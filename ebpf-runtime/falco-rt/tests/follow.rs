@@ -35,6 +35,10 @@ fn publish(client: &Client, r: &Reference, bytes: &[u8], key: Option<&SigningKey
     digest
 }
 
+/// A field of the syscall source that falco-rt leaves `<NA>` (Falco takes it from the
+/// pid namespace's first process).
+const UNSUPPLIED: &str = "container.start_ts";
+
 fn bundle_info(metrics: &str) -> Option<String> {
     metrics
         .lines()
@@ -121,15 +125,20 @@ fn follows_a_tag_refuses_bad_bundles_and_restarts_from_the_cache() {
     );
     assert!(refused.contains("\"stage\":\"signature\""), "{refused}");
     // Needs a field falco-rt cannot supply: refused at the compatibility stage.
-    let needs_image = compile(vec![(
+    assert!(
+        !falco_events::agent_fields::supplies(UNSUPPLIED),
+        "{UNSUPPLIED} is supplied now: pick another field falco-rt leaves <NA>"
+    );
+    let needs_field = compile(vec![(
         "rules.yaml".into(),
-        "- rule: Rule D\n  desc: d\n  condition: evt.type = execve and container.image.repository = nginx\n  output: d %proc.name\n  priority: WARNING\n".into(),
+        format!(
+            "- rule: Rule D\n  desc: d\n  condition: evt.type = execve and {UNSUPPLIED} > 0\n  output: d %proc.name\n  priority: WARNING\n"
+        ),
     )]);
-    let d4 = publish(&client, &canary, &needs_image, Some(&key));
+    let d4 = publish(&client, &canary, &needs_field, Some(&key));
     let refused = agent.wait_stdout(d4.as_str());
     assert!(
-        refused.contains("\"stage\":\"compatibility\"")
-            && refused.contains("container.image.repository"),
+        refused.contains("\"stage\":\"compatibility\"") && refused.contains(UNSUPPLIED),
         "{refused}"
     );
     // More polls go by; still one alert per digest, still v2.
