@@ -6,14 +6,11 @@ use std::fmt;
 
 use falco_bundle::Bundle;
 use falco_registry::signature::{self, Envelope, VerifyKey};
+use falco_schema::ENGINE_VERSION;
 use falco_vm::Engine;
 
 use crate::append;
 use crate::config::Config;
-
-/// The Falco engine version falco-rt evaluates rules as (`required_engine_version`
-/// above it is refused).
-pub const ENGINE_VERSION: (u64, u64, u64) = (0, 63, 0);
 
 /// Event types the runtime produces that are not syscalls.
 const NON_SYSCALL_EVENTS: &[&str] = &["procexit"];

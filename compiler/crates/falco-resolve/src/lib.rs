@@ -40,18 +40,19 @@ pub struct Options {
 }
 
 impl Default for Options {
+    /// The engine version and the sources of the built-in schema.
     fn default() -> Options {
+        let (major, minor, patch) = falco_schema::ENGINE_VERSION;
         Options {
             engine_version: Version {
-                major: 0,
-                minor: 63,
-                patch: 0,
+                major,
+                minor,
+                patch,
             },
-            known_sources: vec![
-                "syscall".to_owned(),
-                "k8s_audit".to_owned(),
-                "aws_cloudtrail".to_owned(),
-            ],
+            known_sources: falco_schema::Schema::get()
+                .known_sources()
+                .map(str::to_owned)
+                .collect(),
         }
     }
 }

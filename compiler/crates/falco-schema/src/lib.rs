@@ -45,6 +45,11 @@ use tables::{
     SYSCALL_NAMES,
 };
 
+/// The Falco engine version the toolchain implements, as (major, minor, patch): rules
+/// whose `required_engine_version` is above it are refused by `falco-rulec` and
+/// bundles that require more are refused by `falco-rt`.
+pub const ENGINE_VERSION: (u64, u64, u64) = (0, 63, 0);
+
 /// The id of the class whose `evt.*` fields every source shares.
 pub const GENERIC_CLASS: &str = "gen_event";
 
