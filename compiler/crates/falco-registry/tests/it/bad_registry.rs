@@ -2,12 +2,10 @@
 //! oversized blobs (refused before download), redirects, and 401/403/404/429/500. Each
 //! gives a clear error naming the request and cause; nothing panics.
 
-#[path = "support/fake.rs"]
-mod fake;
-
-use fake::{Answer, Fake};
 use falco_registry::artifact::{self, BundleConfig, bundle_manifest};
 use falco_registry::{Client, ClientOptions, Digest, MAX_BUNDLE_BYTES, Reference};
+
+use crate::fake::{Answer, Fake};
 
 fn bundle() -> Vec<u8> {
     falco_bundle::encode(&falco_bundle::Bundle {

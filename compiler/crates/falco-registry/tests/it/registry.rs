@@ -1,14 +1,13 @@
 //! Against a real registry (Debian's docker-registry on 127.0.0.1): push, pull, tag and
 //! signatures, anonymous over HTTP and with htpasswd over TLS with a test CA.
 
-mod support;
-
 use falco_registry::artifact::{self, annotations};
 use falco_registry::auth::{CredentialStore, Credentials};
 use falco_registry::reference::Target;
 use falco_registry::signature::{self, Envelope, SigningKey, VerifyKey};
 use falco_registry::{Client, ClientOptions, Digest, MAX_BUNDLE_BYTES, Reference};
-use support::{Mode, Registry, scratch};
+
+use crate::support::{Mode, Registry, scratch};
 
 /// A small valid bundle, different per `name`.
 fn bundle(name: &str) -> Vec<u8> {

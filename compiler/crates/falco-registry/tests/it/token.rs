@@ -3,21 +3,18 @@
 //! registry's root bundle). Anonymous pulls and pushes get a token for their scope;
 //! the basic credentials go to the token server, never to the registry.
 
-#[path = "support/fake.rs"]
-mod fake;
-mod support;
-
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use fake::{Answer, Fake};
 use falco_registry::auth::{CredentialStore, Credentials};
 use falco_registry::{Client, ClientOptions, MAX_BUNDLE_BYTES, Reference, artifact};
 use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
-use support::{Mode, Registry};
+
+use crate::fake::{Answer, Fake};
+use crate::support::{self, Mode, Registry};
 
 const SERVICE: &str = "falco-test-registry";
 const ISSUER: &str = "falco-test-issuer";
