@@ -165,7 +165,9 @@ fn old_rules_typecheck_with_deprecation_warnings() {
     ]);
     let warnings: Vec<&String> = reports.iter().flat_map(|report| &report.warnings).collect();
     assert!(
-        warnings.iter().any(|line| line.contains("W401 field `evt.dir`")),
+        warnings
+            .iter()
+            .any(|line| line.contains("W401 field `evt.dir`")),
         "no W401 on evt.dir: {warnings:#?}"
     );
     let other: Vec<&&String> = warnings
