@@ -157,3 +157,69 @@ fn every_position_of_a_wide_document_answers_every_request() {
     assert_eq!(client.shutdown(), Some(0));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// Issue 12: the server aborted at 26 levels of `mK: m(K-1) and m(K-1)`. With 40
+/// levels (2^40 checks once inlined) it publishes E211 on the rule and answers every
+/// request on every macro reference, including hover on the largest.
+#[test]
+fn doubling_macros_get_their_diagnostic_and_every_request_an_answer() {
+    let mut text = String::from("- macro: m0\n  condition: evt.type = open\n");
+    for level in 1..=40 {
+        let below = level - 1;
+        text.push_str(&format!(
+            "- macro: m{level}\n  condition: m{below} and m{below}\n"
+        ));
+    }
+    text.push_str("- rule: r\n  desc: d\n  condition: m40\n  output: o\n  priority: INFO\n");
+    let root = temp_dir("doubling");
+    let mut client = Client::start(&root, json!({"debounceMs": 0}));
+    let uri = format!("file://{}/doubling.yaml", root.display());
+    client.open_text(&uri, &text);
+    let diagnostics = client.wait_diagnostics(&uri, |list| !list.is_empty());
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .filter_map(|diagnostic| diagnostic["code"].as_str())
+        .collect();
+    assert_eq!(codes, vec!["E211"], "{diagnostics:?}");
+    let document = json!({"uri": uri});
+    for method in [
+        "textDocument/documentSymbol",
+        "textDocument/semanticTokens/full",
+        "textDocument/formatting",
+    ] {
+        let answer = client.request_raw(
+            method,
+            json!({"textDocument": document, "options": {"tabSize": 2, "insertSpaces": true}}),
+        );
+        assert!(answer.get("error").is_none(), "{method}: {answer}");
+    }
+    for (line, source) in text.lines().enumerate() {
+        let Some(column) = source.find("condition: m") else {
+            continue;
+        };
+        let position = json!({"line": line, "character": column + "condition: m".len()});
+        let at = json!({"textDocument": document, "position": position});
+        for method in [
+            "textDocument/hover",
+            "textDocument/completion",
+            "textDocument/definition",
+            "textDocument/prepareRename",
+        ] {
+            let answer = client.request_raw(method, at.clone());
+            assert!(
+                answer.get("error").is_none(),
+                "{method} at {line}: {answer}"
+            );
+        }
+        let answer = client.request_raw(
+            "textDocument/references",
+            json!({"textDocument": document, "position": position, "context": {"includeDeclaration": true}}),
+        );
+        assert!(
+            answer.get("error").is_none(),
+            "references at {line}: {answer}"
+        );
+    }
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&root);
+}

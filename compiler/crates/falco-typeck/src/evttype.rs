@@ -12,7 +12,8 @@
 //!   `evt.num!=0`, `evt.num>0`, `evt.num>=1` always match;
 //! - every other check matches every type, negated or not.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 
 use falco_condition::ast::Op;
 
@@ -122,8 +123,10 @@ impl EventTypeSet {
     }
 }
 
-/// How deep macro references may nest before the analysis gives up (and says "all").
-const MAX_MACRO_DEPTH: usize = 256;
+/// How deep macro references may nest before the analysis gives up (and says "all"):
+/// as deep as a rule may nest once inlined (falco-resolve's `MAX_INLINED_DEPTH`; a
+/// deeper rule is an error, E210).
+const MAX_MACRO_DEPTH: usize = 1_000;
 
 /// Computes the event types `expr` can match. Macro references are followed through
 /// `lookup_macro` (a missing macro matches every type). `source` and `resolver`
@@ -138,6 +141,7 @@ pub fn event_types<'m>(
         lookup_macro,
         resolver,
         source,
+        macros: RefCell::default(),
     };
     analysis.expr(expr, false, 0)
 }
@@ -146,6 +150,9 @@ struct Analysis<'a, 'm> {
     lookup_macro: &'a dyn Fn(&str) -> Option<&'m TypedExpr>,
     resolver: &'a dyn FieldResolver,
     source: &'a str,
+    /// Each macro's set, plain and negated, computed once: a macro used twice by each
+    /// of the next (`m2: m1 and m1`, ...) would otherwise be walked 2^n times.
+    macros: RefCell<HashMap<(String, bool), EventTypeSet>>,
 }
 
 impl Analysis<'_, '_> {
@@ -170,10 +177,16 @@ impl Analysis<'_, '_> {
                 if depth >= MAX_MACRO_DEPTH {
                     return EventTypeSet::All;
                 }
-                match (self.lookup_macro)(&ident.name) {
+                let key = (ident.name.clone(), negated);
+                if let Some(set) = self.macros.borrow().get(&key) {
+                    return set.clone();
+                }
+                let set = match (self.lookup_macro)(&ident.name) {
                     Some(body) => self.expr(body, negated, depth + 1),
                     None => EventTypeSet::All,
-                }
+                };
+                self.macros.borrow_mut().insert(key, set.clone());
+                set
             }
             TypedExpr::Check(check) => self.check(check, negated),
             TypedExpr::Error(_) => EventTypeSet::All,
