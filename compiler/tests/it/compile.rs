@@ -378,3 +378,64 @@ fn libs_conditions_lower_load_and_run() {
     eprintln!("libs conditions: {ran} lowered, loaded and ran; {refused} refused by the front end");
     assert!(ran > 300, "only {ran} conditions ran ({refused} refused)");
 }
+
+/// Macros `m0` ... `mN`, each `mK` written as `body` with `{p}` standing for
+/// `m(K-1)`, and one rule whose condition is `mN`.
+fn macro_chain(levels: usize, body: &str) -> String {
+    let mut text = String::from("- macro: m0\n  condition: evt.type = open\n");
+    for level in 1..=levels {
+        let condition = body.replace("{p}", &format!("m{}", level - 1));
+        text.push_str(&format!("- macro: m{level}\n  condition: {condition}\n"));
+    }
+    text.push_str(&format!(
+        "- rule: r\n  desc: d\n  condition: m{levels}\n  output: o\n  priority: INFO\n"
+    ));
+    text
+}
+
+/// Issue 12: 40 levels of `mK: m(K-1) and m(K-1)` (2^40 checks inlined) did not
+/// finish in lint or compile; both now refuse them at once with E211, and compile
+/// writes nothing. Under the test budget, so a return to inlining aborts the run.
+#[test]
+fn doubling_macros_are_refused_at_once_by_lint_and_compile() {
+    let dir = scratch();
+    let rules = write(&dir, "rules.yaml", &macro_chain(40, "{p} and {p}"));
+    let rules = rules.to_str().unwrap();
+    falco_test_budget::bounded("lint and compile of 40 doubling macros", || {
+        let lint = run_in(&dir, &["lint", "--format", "json", rules], &[]);
+        assert_eq!(lint.code, 1, "{}", lint.stderr);
+        assert_eq!(codes(&lint.json()), vec!["E211"]);
+        let compile = run_in(
+            &dir,
+            &["compile", "--color", "never", rules, "-o", "b.frb"],
+            &[],
+        );
+        assert_eq!(compile.code, 1, "{}", compile.stderr);
+        assert!(compile.stderr.contains("E211"), "{}", compile.stderr);
+        assert!(!dir.join("b.frb").exists());
+    });
+}
+
+/// The inlined-depth limit (E210) admits what lowering can take: the deepest chain
+/// lint accepts compiles (in the binary, on its main thread) and loads in the VM.
+#[test]
+fn the_deepest_macro_chain_lint_accepts_compiles_and_loads() {
+    let dir = scratch();
+    let deepest = falco_resolve::expansion::MAX_INLINED_DEPTH - 2;
+    let rules = write(&dir, "rules.yaml", &macro_chain(deepest, "{p}"));
+    let run = run_in(
+        &dir,
+        &["compile", rules.to_str().unwrap(), "-o", "b.frb"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bytes = std::fs::read(dir.join("b.frb")).expect("bundle written");
+    assert!(Engine::load(&bytes).is_ok());
+    let rules = write(&dir, "deeper.yaml", &macro_chain(deepest + 1, "{p}"));
+    let run = run_in(
+        &dir,
+        &["lint", "--format", "json", rules.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(codes(&run.json()), vec!["E210"]);
+}

@@ -5,15 +5,12 @@ use std::sync::Arc;
 
 use falco_bundle::{Check, CmpOp, Const, Field, Operand, Quant, Rhs, Transform};
 use falco_condition::ast::{Modifier, Op, TransformKind};
+use falco_resolve::expansion::MAX_INLINED_DEPTH;
 use falco_resolve::{MacroId, MacroRef, Ruleset};
 use falco_typeck::{Literal, TypedExpr, TypedField, TypedLiteral, TypedOperand, TypedValue};
 
 use crate::ir::Ir;
 use crate::tables::Tables;
-
-/// Macros nest at most this deep (the resolver refuses cycles; this only bounds
-/// recursion on hostile input).
-const MAX_MACRO_DEPTH: usize = 64;
 
 /// What lowering one condition needs.
 pub(crate) struct Lowerer<'a> {
@@ -46,8 +43,9 @@ impl Lowerer<'_> {
                     .or_else(|| refs.iter().find(|r| r.name == ident.name))
                     .and_then(|r| r.target)
                     .ok_or_else(|| format!("macro `{}` is not defined", ident.name))?;
-                if depth >= MAX_MACRO_DEPTH {
-                    return Err(format!("macros nest deeper than {MAX_MACRO_DEPTH}"));
+                // Checked up front (E210); this guards the recursion alone.
+                if depth >= MAX_INLINED_DEPTH {
+                    return Err(format!("macros nest deeper than {MAX_INLINED_DEPTH}"));
                 }
                 let tree = self
                     .macros

@@ -34,6 +34,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use falco_bundle::{Bundle, EventTypes, OutputPart, PluginRequirement, Priority, Rule, SyscallSet};
+use falco_resolve::expansion::{
+    MAX_EXPANDED_CHECKS, MAX_INLINED_DEPTH, condition_expansion, macro_expansions,
+};
 use falco_resolve::{MacroId, Ruleset};
 use falco_schema::Schema;
 use falco_typeck::{Context, EventTypeSet, TypedExpr, TypedOutputPart, check_output, event_types};
@@ -90,6 +93,7 @@ pub fn lower(input: &Input<'_>) -> Result<Lowered, Vec<LowerError>> {
     let mut skipped = Vec::new();
     let mut syscalls = BTreeSet::new();
     let mut all_syscalls = false;
+    let expansions = macro_expansions(&input.ruleset.macros);
     for (index, rule) in input.ruleset.rules.iter().enumerate() {
         let fail = |message: String| LowerError {
             rule: rule.name.clone(),
@@ -102,6 +106,15 @@ pub fn lower(input: &Input<'_>) -> Result<Lowered, Vec<LowerError>> {
                 continue;
             }
         };
+        // Lint reports these (E210, E211); inlining them would not finish.
+        let expansion = condition_expansion(&rule.condition, &expansions);
+        if expansion.depth > MAX_INLINED_DEPTH || expansion.checks > MAX_EXPANDED_CHECKS {
+            errors.push(fail(format!(
+                "with its macros inlined the condition nests {} deep and holds {} checks (at most {MAX_INLINED_DEPTH} and {MAX_EXPANDED_CHECKS})",
+                expansion.depth, expansion.checks
+            )));
+            continue;
+        }
         let source_id = tables.source(&rule.source);
         let mut lowerer = Lowerer {
             ruleset: input.ruleset,

@@ -10,12 +10,16 @@
 //! Every text keeps a `MappedText`, so a position in a substituted, appended or
 //! exception-extended condition still maps back to the file it came from.
 //!
+//! A rule whose macros nest too deep or inline into too many checks is an error
+//! here ([`expansion`]), so that lint refuses what compile would.
+//!
 //! **Architecture invariant:** resolution never fails; it returns what it could
 //! resolve plus diagnostics. It knows nothing about field schemas: types are the
 //! typechecker's job.
 
 mod collect;
 mod exceptions;
+pub mod expansion;
 mod lists;
 mod loops;
 mod memo;

@@ -150,6 +150,8 @@ pub(crate) fn build(
         });
     }
 
+    crate::expansion::check_rules(&macros, &rules, diagnostics);
+
     let macro_uses: Vec<(usize, FileSpan)> = macros
         .iter()
         .map(|item| &item.condition)

@@ -326,3 +326,88 @@ fn a_long_chain_of_macros_is_not_a_loop() {
     assert!(!codes(&diagnostics).contains(&Code::E208));
     assert!(ruleset.macros.iter().all(|item| !item.looped));
 }
+
+/// Macros `m0` ... `mN`, each `mK` written as `body` with `{p}` standing for
+/// `m(K-1)`, and a rule `r` whose condition is `mN`.
+fn macro_chain(levels: usize, body: &str) -> String {
+    let mut text = String::from("- macro: m0\n  condition: evt.type = open\n");
+    for level in 1..=levels {
+        let condition = body.replace("{p}", &format!("m{}", level - 1));
+        text.push_str(&format!("- macro: m{level}\n  condition: {condition}\n"));
+    }
+    text.push_str(&format!("- rule: r\n  condition: m{levels}\n{RULE_TAIL}"));
+    text
+}
+
+#[test]
+fn doubling_macros_are_measured_once_each_and_refused_past_the_size_limit() {
+    // 40 levels inline into 2^40 checks: measuring them by inlining would not end.
+    let text = macro_chain(40, "{p} and {p}");
+    let (_, diagnostics, texts) =
+        falco_test_budget::bounded("doubling macros", || resolve_texts(&[&text]));
+    assert_eq!(codes(&diagnostics), vec![Code::E211], "{diagnostics:#?}");
+    let diagnostic = &diagnostics[0];
+    assert_eq!(spanned(&texts, diagnostic), "m40");
+    assert!(
+        diagnostic.message.contains("1099511627776 field checks"),
+        "{}",
+        diagnostic.message
+    );
+    // 16 levels (65,536 checks) are within the limit, as Falco loads them too.
+    let (_, diagnostics, _) = resolve_texts(&[&macro_chain(16, "{p} and {p}")]);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let (_, diagnostics, _) = resolve_texts(&[&macro_chain(17, "{p} and {p}")]);
+    assert_eq!(codes(&diagnostics), vec![Code::E211]);
+}
+
+#[test]
+fn macro_chains_are_refused_past_the_inlined_depth_limit() {
+    // m0 is one level, each further macro one more, the rule's reference one more.
+    let deepest = expansion::MAX_INLINED_DEPTH - 2;
+    let (_, diagnostics, _) = resolve_texts(&[&macro_chain(deepest, "{p}")]);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let (_, diagnostics, texts) = resolve_texts(&[&macro_chain(deepest + 1, "{p}")]);
+    assert_eq!(codes(&diagnostics), vec![Code::E210], "{diagnostics:#?}");
+    assert_eq!(
+        spanned(&texts, &diagnostics[0]),
+        format!("m{}", deepest + 1)
+    );
+    assert!(
+        diagnostics[0].message.contains("1001 levels"),
+        "{}",
+        diagnostics[0].message
+    );
+    // Operators and parentheses count too: 3 levels per macro here.
+    let (_, diagnostics, _) = resolve_texts(&[&macro_chain(400, "not ({p} or proc.name = x)")]);
+    assert_eq!(codes(&diagnostics), vec![Code::E210], "{diagnostics:#?}");
+}
+
+/// Each level uses the one below through two macros, once each (a diamond).
+fn macro_diamonds(levels: usize) -> String {
+    let mut text = String::from("- macro: m0\n  condition: evt.type = open\n");
+    for level in 1..=levels {
+        let below = level - 1;
+        text.push_str(&format!(
+            "- macro: a{level}\n  condition: m{below}\n- macro: b{level}\n  condition: proc.name = x and m{below}\n- macro: m{level}\n  condition: a{level} or b{level}\n"
+        ));
+    }
+    text.push_str(&format!("- rule: r\n  condition: m{levels}\n{RULE_TAIL}"));
+    text
+}
+
+#[test]
+fn diamonds_of_macros_double_like_a_macro_used_twice() {
+    let (_, diagnostics, _) = resolve_texts(&[&macro_diamonds(30)]);
+    assert_eq!(codes(&diagnostics), vec![Code::E211], "{diagnostics:#?}");
+    let (_, diagnostics, _) = resolve_texts(&[&macro_diamonds(10)]);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+}
+
+#[test]
+fn a_rule_on_a_macro_loop_gets_the_loop_error_alone() {
+    let text = format!(
+        "- macro: a\n  condition: evt.type = open\n- macro: b\n  condition: a\n- macro: a\n  condition: b or evt.type = close\n- rule: r\n  condition: a\n{RULE_TAIL}"
+    );
+    let (_, diagnostics, _) = resolve_texts(&[&text]);
+    assert_eq!(codes(&diagnostics), vec![Code::E208], "{diagnostics:#?}");
+}
