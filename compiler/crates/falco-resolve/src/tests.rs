@@ -409,5 +409,10 @@ fn a_rule_on_a_macro_loop_gets_the_loop_error_alone() {
         "- macro: a\n  condition: evt.type = open\n- macro: b\n  condition: a\n- macro: a\n  condition: b or evt.type = close\n- rule: r\n  condition: a\n{RULE_TAIL}"
     );
     let (_, diagnostics, _) = resolve_texts(&[&text]);
-    assert_eq!(codes(&diagnostics), vec![Code::E208], "{diagnostics:#?}");
+    // I201: `a` is redefined.
+    assert_eq!(
+        codes(&diagnostics),
+        vec![Code::I201, Code::E208],
+        "{diagnostics:#?}"
+    );
 }
