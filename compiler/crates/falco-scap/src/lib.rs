@@ -1,5 +1,5 @@
 //! Falco and sysdig capture files (`.scap`): reading their events as `falco-events`
-//! events, and writing captures Falco reads.
+//! events ([`ScapReader`]), and writing captures Falco reads ([`ScapWriter`]).
 //!
 //! A capture (libscap's savefile format, possibly gzip-compressed) is a run of blocks: a
 //! section header, then metadata (machine, processes, descriptors, users, interfaces),
@@ -23,6 +23,7 @@ mod params;
 mod record;
 mod state;
 mod tables;
+mod writer;
 
 #[cfg(test)]
 mod tests;
@@ -39,6 +40,7 @@ pub use state::{MAX_FDS, MAX_THREADS};
 pub use tables::{
     FdRecord, FdRecordKind, GroupRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserRecord,
 };
+pub use writer::{Param, ScapWriter, sockaddr, sockaddr_unix, socktuple};
 
 /// A problem in a capture: where (byte offset in the uncompressed capture, and the block
 /// number from 1) and what.

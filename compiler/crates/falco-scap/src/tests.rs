@@ -1,4 +1,5 @@
-//! Reading Falco's regression captures and hostile input.
+//! Reading Falco's regression captures and hostile input; writing and reading back.
 
 mod hostile;
+mod roundtrip;
 mod traces;
