@@ -81,6 +81,16 @@ impl UserDb {
         self.groups.get(&gid)
     }
 
+    /// Every user, in no particular order.
+    pub fn all_users(&self) -> impl Iterator<Item = &User> {
+        self.users.values()
+    }
+
+    /// Every group, in no particular order.
+    pub fn all_groups(&self) -> impl Iterator<Item = &Group> {
+        self.groups.values()
+    }
+
     /// `user.name` as Falco shows it: the name, or the uid as text when unknown.
     pub fn user_name(&self, uid: u32) -> String {
         self.user(uid)

@@ -1,5 +1,6 @@
 //! `falco-rt capture`: live enriched events to a JSON-lines file that
-//! `falco-rulec replay` and `falco-rulec test` read.
+//! `falco-rulec replay` and `falco-rulec test` read, or to a capture file (`.scap`) that
+//! Falco and sysdig read as well (`capture_scap.rs`).
 
 use std::io::{BufWriter, Write};
 use std::time::{Duration, Instant};
@@ -9,6 +10,7 @@ use falco_rt_enrich::Enricher;
 use falco_rt_state::State;
 
 use crate::agent::hostname;
+use crate::capture_scap::ScapCapture;
 use crate::cli::CaptureArgs;
 use crate::config::Config;
 use crate::rules::{Wanted, load_bundle};
@@ -103,6 +105,7 @@ fn run_inner(args: &CaptureArgs) -> Result<u64, String> {
                 .map_err(|e| format!("{}: {e}", args.output.display()))?,
         )
     };
+    let scap = args.output.extension().is_some_and(|e| e == "scap");
     let mut out = BufWriter::new(sink);
     let signals = Signals::install().map_err(|e| format!("signal handlers: {e}"))?;
     let mut state = State::from_host(std::path::Path::new("/"), Some(std::process::id()));
@@ -115,6 +118,15 @@ fn run_inner(args: &CaptureArgs) -> Result<u64, String> {
     );
     let clock = BootClock::now();
     let host = hostname();
+    let mut capture_file = if scap {
+        let file = std::mem::replace(&mut out, BufWriter::new(Box::new(std::io::sink())));
+        Some(
+            ScapCapture::start(file, &state, &host, clock.to_unix_ns(0))
+                .map_err(|e| format!("{}: {e}", args.output.display()))?,
+        )
+    } else {
+        None
+    };
     let containers = match args.containers.engines()? {
         Some(engines) => Some(
             falco_rt_container::Containers::start(engines)
@@ -158,6 +170,16 @@ fn run_inner(args: &CaptureArgs) -> Result<u64, String> {
                 if !args.comm.is_empty() && !args.comm.iter().any(|c| *c == comm) {
                     return;
                 }
+                if let Some(capture_file) = capture_file.as_mut() {
+                    let result = falco_rt_enrich::to_event(&line)
+                        .map_err(|e| std::io::Error::other(e.to_string()))
+                        .and_then(|event| capture_file.record(&rec, &event, &state, ts));
+                    match result {
+                        Ok(()) => written += 1,
+                        Err(e) => write_error = Some(e),
+                    }
+                    return;
+                }
                 // Lines carry the host name so a replay elsewhere reports this node.
                 let result = if host.is_empty() {
                     writeln!(out, "{line}")
@@ -179,6 +201,12 @@ fn run_inner(args: &CaptureArgs) -> Result<u64, String> {
     }
     if let Some(c) = &containers {
         c.stop();
+    }
+    if let Some(capture_file) = capture_file {
+        capture_file
+            .finish()
+            .and_then(|mut file| file.flush())
+            .map_err(|e| format!("{}: {e}", args.output.display()))?;
     }
     out.flush()
         .map_err(|e| format!("{}: {e}", args.output.display()))?;

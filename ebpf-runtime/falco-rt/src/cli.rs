@@ -140,8 +140,9 @@ impl ContainerArgs {
 /// Arguments of `falco-rt capture`.
 #[derive(Debug, clap::Args)]
 pub struct CaptureArgs {
-    /// The JSON-lines file to write (`-` for stdout).
-    #[arg(short, long, value_name = "events.jsonl")]
+    /// The file to write: JSON lines (`-` for stdout), or, for a name ending in `.scap`,
+    /// a capture that Falco and sysdig read too.
+    #[arg(short, long, value_name = "events.jsonl|FILE.scap")]
     pub output: PathBuf,
     /// Capture what this bundle needs (default: the syscalls of today's rules).
     #[arg(long, value_name = "FILE")]

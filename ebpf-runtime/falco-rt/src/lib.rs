@@ -24,6 +24,7 @@ pub mod agent;
 pub mod alerts;
 pub mod append;
 pub mod capture_cmd;
+pub mod capture_scap;
 pub mod cli;
 pub mod config;
 pub mod drops;

@@ -75,6 +75,23 @@ impl SyscallEvent {
         self.args.iter().find(|a| &*a.name == name)
     }
 
+    /// The number of the event's descriptor (`fd.num`), if it has one.
+    pub fn fd_num(&self) -> Option<i64> {
+        self.fd.as_ref().and_then(|fd| fd.num)
+    }
+
+    /// Argument `name`: its raw value and its text (`evt.rawarg.NAME`, `evt.arg.NAME`).
+    pub fn arg_value(&self, name: &str) -> Option<(ArgRaw<'_>, &str)> {
+        let arg = self.arg(name)?;
+        let raw = match &arg.raw {
+            Raw::Int(v) => ArgRaw::Int(*v),
+            Raw::Uint(v) => ArgRaw::Uint(*v),
+            Raw::Text => ArgRaw::Text,
+            Raw::Bytes(b) => ArgRaw::Bytes(b),
+        };
+        Some((raw, &arg.text))
+    }
+
     pub(crate) fn thread(&self) -> Option<&Proc> {
         self.procs.first()
     }
@@ -83,6 +100,19 @@ impl SyscallEvent {
     pub(crate) fn thread_tid(&self) -> Option<i64> {
         self.tid.or_else(|| self.thread().and_then(|p| p.tid))
     }
+}
+
+/// The raw value of an argument ([`SyscallEvent::arg_value`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgRaw<'a> {
+    /// A negative number.
+    Int(i64),
+    /// A number.
+    Uint(u64),
+    /// The value is the text itself (paths, names).
+    Text,
+    /// A byte buffer.
+    Bytes(&'a [u8]),
 }
 
 /// One event argument: its text (as `evt.arg.NAME` shows it) and raw value (`evt.rawarg`).

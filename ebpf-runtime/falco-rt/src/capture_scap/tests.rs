@@ -1,0 +1,162 @@
+//! What `falco-rt capture` writes to a `.scap` file reads back, through `falco-scap`, as
+//! the events the agent evaluates (the JSON-lines form of the same records).
+
+use std::io::Cursor;
+
+use falco_events::{Event, Extractor, Scratch};
+use falco_rt_enrich::{Enricher, to_event};
+use falco_rt_record::syscalls::nr;
+use falco_rt_record::{Event as Record, ExecEvent, ExecFacts, Header, SyscallEvent};
+use falco_rt_state::{State, UserDb};
+use falco_scap::ScapReader;
+
+use super::ScapCapture;
+
+const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n";
+const GROUP: &str = "root:x:0:\nalice:x:1000:\n";
+
+/// The fields compared, each computed on both forms of every event.
+const FIELDS: &[&str] = &[
+    "evt.type",
+    "evt.res",
+    "thread.tid",
+    "proc.pid",
+    "proc.ppid",
+    "proc.name",
+    "proc.exe",
+    "proc.cmdline",
+    "proc.pname",
+    "proc.tty",
+    "user.name",
+    "user.uid",
+    "user.loginuid",
+    "group.name",
+    "fd.num",
+    "fd.name",
+    "fd.typechar",
+    "fd.directory",
+    "evt.arg.flags",
+    "evt.is_open_read",
+];
+
+fn header(pid: u32, comm: &str) -> Header {
+    let mut c = [0u8; 16];
+    c[..comm.len()].copy_from_slice(comm.as_bytes());
+    Header {
+        ts_boot_ns: 1,
+        tgid: pid,
+        tid: pid,
+        uid: 1000,
+        gid: 1000,
+        cgroup_id: 7,
+        comm: c,
+    }
+}
+
+fn exec<'a>(pid: u32, ppid: u32, comm: &str, argv: &'a [u8]) -> Record<'a> {
+    Record::Exec(ExecEvent {
+        header: header(pid, comm),
+        ppid,
+        loginuid: 1000,
+        sessionid: 1,
+        sid: ppid,
+        vpid: pid,
+        tty: 34816,
+        filename: argv.split(|&b| b == 0).next().unwrap_or(b""),
+        args: argv,
+        cgroup: b"",
+        cgroup_v1: b"",
+        facts: ExecFacts {
+            euid: 1000,
+            egid: 1000,
+            ..ExecFacts::default()
+        },
+        env: b"HOME=/home/alice\0",
+    })
+}
+
+fn syscall<'a>(
+    pid: u32,
+    comm: &str,
+    nr: u32,
+    ret: i64,
+    args: [u64; 6],
+    path: &'a [u8],
+) -> Record<'a> {
+    Record::Syscall(SyscallEvent {
+        header: header(pid, comm),
+        nr,
+        ret,
+        args,
+        normalized: false,
+        ia32: false,
+        path: Some(path),
+        path2: None,
+        sockaddr: None,
+        tuple: None,
+    })
+}
+
+fn lines(events: impl Iterator<Item = Event>, extractors: &[Extractor]) -> Vec<String> {
+    let mut scratch = Scratch::new();
+    events
+        .map(|e| {
+            let values: Vec<String> = extractors
+                .iter()
+                .map(|x| x.extract(&e, &mut scratch).to_text())
+                .collect();
+            values.join("|")
+        })
+        .collect()
+}
+
+#[test]
+fn captured_records_read_back_as_the_agent_sees_them() {
+    let records = [
+        exec(100, 1, "bash", b"/bin/bash\0"),
+        exec(101, 100, "cat", b"cat\0/etc/shadow\0"),
+        syscall(
+            101,
+            "cat",
+            nr::OPENAT,
+            3,
+            [(-100i64) as u64, 0, 0o2000000, 0, 0, 0],
+            b"/etc/shadow",
+        ),
+        syscall(101, "cat", nr::READ, 12, [3, 0, 4096, 0, 0, 0], b""),
+        syscall(101, "cat", nr::CLOSE, 0, [3, 0, 0, 0, 0, 0], b""),
+    ];
+    let mut state = State::detached(UserDb::parse(PASSWD, GROUP));
+    let mut enricher = Enricher::new();
+    let mut line = String::new();
+    // What the agent knows when the capture starts (from /proc, live) goes into the
+    // capture's process table.
+    let init = exec(1, 0, "systemd", b"/sbin/init\0");
+    enricher.record(&mut state, &init, 0, |_| true, &mut line);
+    let mut capture = ScapCapture::start(Vec::new(), &state, "node-1", 0).expect("start");
+    let mut agent = Vec::new();
+    for (i, rec) in records.iter().enumerate() {
+        let ts = 1_700_000_000_000_000_000 + i as u64;
+        if enricher
+            .record(&mut state, rec, ts, |_| true, &mut line)
+            .is_none()
+        {
+            continue;
+        }
+        let event = to_event(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        capture.record(rec, &event, &state, ts).expect("write");
+        agent.push(event);
+    }
+    let bytes = capture.finish().expect("finish");
+    let extractors: Vec<Extractor> = FIELDS
+        .iter()
+        .map(|f| Extractor::new("syscall", f, None).expect("a field"))
+        .collect();
+    let reader = ScapReader::open(Cursor::new(bytes)).expect("a capture");
+    let from_capture = lines(reader.map(|e| e.expect("an event")), &extractors);
+    let from_agent = lines(agent.into_iter(), &extractors);
+    assert_eq!((from_agent.len(), from_capture.len()), (5, 5));
+    for (a, b) in from_agent.iter().zip(&from_capture) {
+        assert_eq!(a, b, "fields: {}", FIELDS.join("|"));
+    }
+}
