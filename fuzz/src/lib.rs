@@ -53,6 +53,11 @@ pub const TARGETS: &[Target] = &[
         run: targets::lsp::run,
         seeds: targets::lsp::seeds,
     },
+    Target {
+        name: "scap",
+        run: targets::scap::run,
+        seeds: targets::scap::seeds,
+    },
 ];
 
 /// The target called `name`.

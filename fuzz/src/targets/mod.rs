@@ -6,3 +6,4 @@ pub mod condition;
 pub mod k8s_audit;
 pub mod lint;
 pub mod lsp;
+pub mod scap;
