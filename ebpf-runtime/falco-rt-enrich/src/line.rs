@@ -274,6 +274,7 @@ impl Enricher {
                     num: num.into(),
                     kind: f.type_name(),
                     name: (!name.is_empty()).then_some(&*name),
+                    nameraw: nameraw_of(f, &name),
                     client,
                     server,
                     l4proto,
@@ -570,6 +571,9 @@ fn write_fd(o: &mut Obj<'_>, num: i32, f: &Fd) {
     if !name.is_empty() {
         o.str("name", &name);
     }
+    if let Some(raw) = nameraw_of(f, &name) {
+        o.str("nameraw", raw);
+    }
     if let FdKind::Inet { role, .. } = &f.kind {
         if let Some((ip, port)) = f.client() {
             o.str("cip", &ip.to_string());
@@ -586,6 +590,14 @@ fn write_fd(o: &mut Obj<'_>, num: i32, f: &Fd) {
             o.bool("is_server", *role == Role::Server);
         }
     }
+}
+
+/// `fd.nameraw` of `f` whose `fd.name` is `name`, unless it is that name (which the
+/// event then stands for): the path as the process passed it, or empty for a
+/// descriptor not opened by path (as in libsinsp).
+fn nameraw_of<'f>(f: &'f Fd, name: &str) -> Option<&'f str> {
+    let raw = f.nameraw();
+    (raw != name || name.is_empty()).then_some(raw)
 }
 
 /// The `container` and `k8s` objects of a container an engine described.

@@ -147,8 +147,37 @@ fn open_read_of_a_sensitive_file_carries_process_fd_and_flags() {
     assert_eq!(field(open, "user.loginname", None), "alice");
     assert_eq!(field(open, "proc.tty", None), "34816");
     assert_eq!(field(open, "container.id", None), "host");
+    assert_eq!(field(open, "fd.nameraw", None), "/etc/shadow");
     // close reports the descriptor it released.
     assert_eq!(field(&evs[3], "fd.name", None), "/etc/shadow");
+}
+
+#[test]
+fn raw_names_keep_the_path_as_the_process_passed_it() {
+    let evs = run(&[
+        exec(100, 1, "bash", b"/bin/bash\0", b""),
+        syscall(100, "bash", nr::CHDIR, 0, [0; 6], b"/var/www"),
+        syscall(
+            100,
+            "bash",
+            nr::OPENAT,
+            3,
+            [(-100i64) as u64, 0, 0, 0, 0, 0],
+            b"..//..//etc/shadow",
+        ),
+        syscall(100, "bash", nr::READ, 10, [3, 0, 10, 0, 0, 0], b""),
+        syscall(100, "bash", nr::SOCKET, 4, [2, 1, 6, 0, 0, 0], b""),
+        syscall(100, "bash", nr::CLOSE, 0, [4, 0, 0, 0, 0, 0], b""),
+    ]);
+    let [.., open, read, _socket, close] = evs.as_slice() else {
+        panic!("{} events", evs.len());
+    };
+    // The upstream macro `directory_traversal` reads `fd.nameraw` on the open.
+    assert_eq!(field(open, "fd.name", None), "/etc/shadow");
+    assert_eq!(field(open, "fd.nameraw", None), "../../etc/shadow");
+    assert_eq!(field(read, "fd.nameraw", None), "../../etc/shadow");
+    // A descriptor not opened by path has an empty raw name, as in libsinsp.
+    assert_eq!(field(close, "fd.nameraw", None), "");
 }
 
 #[test]
@@ -474,13 +503,9 @@ fn a_container_without_metadata_has_only_its_id() {
 }
 
 /// Fields the event crate gives a value that is not the real one on falco-rt's events:
-/// `fd.nameraw` falls back to the normalised name, the overlay layer flags are not
-/// detected (always false). They are reported as not supplied.
-const NOT_REAL: &[&str] = &[
-    "fd.nameraw",
-    "proc.is_exe_upper_layer",
-    "proc.is_exe_lower_layer",
-];
+/// the overlay layer flags are not detected (always false). They are reported as not
+/// supplied.
+const NOT_REAL: &[&str] = &["proc.is_exe_upper_layer", "proc.is_exe_lower_layer"];
 
 /// Records of every kind the agent sees, replayed through the enricher: the events the
 /// honesty tests below read fields from.

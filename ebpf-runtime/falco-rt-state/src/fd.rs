@@ -74,6 +74,43 @@ pub struct Fd {
     pub path: String,
     /// Closed by exec (`O_CLOEXEC`).
     pub cloexec: bool,
+    /// `fd.nameraw`, see [`Fd::nameraw`].
+    pub raw: RawName,
+}
+
+/// The path a descriptor was opened with, as the process passed it (`fd.nameraw`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum RawName {
+    /// Not opened by path while watched (sockets, pipes, descriptors found in `/proc`
+    /// at start): libsinsp has no raw name for them, `fd.nameraw` is empty.
+    #[default]
+    None,
+    /// Opened by a path equal to [`Fd::path`] (an absolute path without `.`, `..` or
+    /// repeated `/`): kept once.
+    Path,
+    /// Opened by this other path (relative, or with `.`, `..` or a trailing `/`),
+    /// repeated `/` collapsed as libsinsp shows it.
+    Own(Box<str>),
+}
+
+impl RawName {
+    /// The raw name of `raw`, a path opened as `full`.
+    pub fn of(raw: &str, full: &str) -> Self {
+        if raw == full {
+            return RawName::Path;
+        }
+        let mut own = String::with_capacity(raw.len());
+        for c in raw.chars() {
+            if !(c == '/' && own.ends_with('/')) {
+                own.push(c);
+            }
+        }
+        if own == full {
+            RawName::Path
+        } else {
+            RawName::Own(own.into())
+        }
+    }
 }
 
 impl Fd {
@@ -88,6 +125,17 @@ impl Fd {
             kind,
             path,
             cloexec,
+            raw: RawName::None,
+        }
+    }
+
+    /// `fd.nameraw`: the path the descriptor was opened with, as the process passed it
+    /// (`../` and relative paths kept), empty for one not opened by path while watched.
+    pub fn nameraw(&self) -> &str {
+        match &self.raw {
+            RawName::None => "",
+            RawName::Path => &self.path,
+            RawName::Own(raw) => raw,
         }
     }
 
@@ -258,6 +306,7 @@ impl Fd {
             kind,
             path,
             cloexec: false,
+            raw: RawName::None,
         }
     }
 }

@@ -18,7 +18,7 @@ pub mod users;
 mod tests;
 
 pub use container::{Container, Runtime};
-pub use fd::{Fd, FdKind, FdTable, Role};
+pub use fd::{Fd, FdKind, FdTable, RawName, Role};
 pub use process::{ExeFile, ProcTable, Process, resolve_path};
 pub use state::State;
 pub use users::{Group, User, UserDb};

@@ -7,7 +7,7 @@ use falco_rt_record::syscalls::nr;
 use falco_rt_record::{Event, ExecEvent, Header, SockAddr, SyscallEvent};
 
 use crate::container::Container;
-use crate::fd::{Fd, FdKind, Role};
+use crate::fd::{Fd, FdKind, RawName, Role};
 use crate::process::{ExeFile, ProcTable, Process, resolve_path};
 use crate::procfs::{self, with_slash};
 use crate::users::UserDb;
@@ -172,7 +172,9 @@ impl State {
                 };
                 let Some(path) = path else { return };
                 let full = resolve_at(p, dirfd, &path);
-                let fd = Fd::file(full, flags & O_DIRECTORY != 0, flags & O_CLOEXEC != 0);
+                let raw = RawName::of(&path, &full);
+                let mut fd = Fd::file(full, flags & O_DIRECTORY != 0, flags & O_CLOEXEC != 0);
+                fd.raw = raw;
                 p.fds.insert(ret as i32, fd);
             }
             nr::CLOSE if ret == 0 => {
@@ -203,6 +205,7 @@ impl State {
                         kind,
                         path: String::new(),
                         cloexec: s.args[1] & O_CLOEXEC != 0,
+                        raw: RawName::None,
                     },
                 );
             }
@@ -217,6 +220,7 @@ impl State {
                         kind: FdKind::Unknown,
                         path: String::new(),
                         cloexec,
+                        raw: RawName::None,
                     },
                 );
                 socket_update(p, ret as i32, s, Role::Server);
@@ -282,6 +286,7 @@ fn socket_update(p: &mut Process, fd: i32, s: &SyscallEvent<'_>, role: Role) {
                     kind: FdKind::Unknown,
                     path: String::new(),
                     cloexec: false,
+                    raw: RawName::None,
                 },
             );
             match p.fds.get_mut(fd) {

@@ -499,6 +499,31 @@ fn events_drive_processes_and_fds() {
         (f.name().as_ref(), f.directory(), f.filename()),
         ("/tmp/x/out.log", Some("/tmp/x"), Some("out.log"))
     );
+    // fd.nameraw is the path as passed: a traversal stays visible, repeated `/` collapse.
+    assert_eq!(f.nameraw(), "out.log");
+    st.apply(&sc(
+        11,
+        nr::OPENAT,
+        7,
+        [AT_FDCWD, 0, 0, 0, 0, 0],
+        Some(b"..//..//etc/../etc/shadow"),
+    ));
+    let fd = |st: &State, n: i32| st.procs.get(11).and_then(|p| p.fds.get(n)).cloned();
+    let traversal = fd(&st, 7).expect("fd 7");
+    assert_eq!(traversal.name(), "/etc/shadow");
+    assert_eq!(traversal.nameraw(), "../../etc/../etc/shadow");
+    st.apply(&sc(
+        11,
+        nr::OPENAT,
+        8,
+        [AT_FDCWD, 0, 0, 0, 0, 0],
+        Some(b"/etc/passwd"),
+    ));
+    let plain = fd(&st, 8).expect("fd 8");
+    assert_eq!(plain.raw, RawName::Path, "kept once");
+    assert_eq!(plain.nameraw(), "/etc/passwd");
+    st.apply(&sc(11, nr::CLOSE, 0, [7, 0, 0, 0, 0, 0], None));
+    st.apply(&sc(11, nr::CLOSE, 0, [8, 0, 0, 0, 0, 0], None));
     // Failed opens do not create fds.
     st.apply(&sc(
         11,
@@ -693,4 +718,23 @@ fn set_id_exits_change_the_effective_user_and_group() {
     assert_eq!(uid(&st), Some((0, 4)));
     st.apply(&sc(20, nr::SETREUID, 0, [1, 33, 0, 0, 0, 0], None));
     assert_eq!(uid(&st), Some((33, 4)));
+}
+
+#[test]
+fn raw_names_are_kept_only_when_they_differ_from_the_path() {
+    assert_eq!(RawName::of("/etc/passwd", "/etc/passwd"), RawName::Path);
+    assert_eq!(RawName::of("//etc//passwd", "/etc/passwd"), RawName::Path);
+    assert_eq!(
+        RawName::of("a//../b/", "/home/b"),
+        RawName::Own("a/../b/".into())
+    );
+    // Not opened by path: libsinsp has no raw name.
+    let socket = Fd {
+        kind: FdKind::Unix,
+        path: "/run/x.sock".into(),
+        cloexec: false,
+        raw: RawName::None,
+    };
+    assert_eq!(socket.nameraw(), "");
+    assert_eq!(Fd::from_proc_link("/etc/hosts", false).nameraw(), "");
 }

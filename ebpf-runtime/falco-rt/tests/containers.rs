@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use falco_rt_capture::live_tests_enabled;
 use podman::Podman;
-use support::{Agent, TempDir, compile};
+use support::{Agent, TempDir, UPSTREAM};
 
 /// A cgroup named like podman's for container `id`, removed when dropped.
 struct PodmanCgroup {
@@ -70,23 +70,6 @@ impl Drop for PodmanCgroup {
     }
 }
 
-fn upstream_bundle() -> Vec<u8> {
-    let dir = support::corpus_dir().join("upstream-rules");
-    let files = [
-        "falco_rules.yaml",
-        "falco-incubating_rules.yaml",
-        "falco-sandbox_rules.yaml",
-    ]
-    .iter()
-    .map(|name| {
-        let text =
-            std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        ((*name).to_string(), text)
-    })
-    .collect();
-    compile(files)
-}
-
 #[test]
 fn upstream_container_rules_see_podman_containers_as_falco_does() {
     if !live_tests_enabled("upstream_container_rules_see_podman_containers_as_falco_does")
@@ -122,7 +105,7 @@ fn upstream_container_rules_see_podman_containers_as_falco_does() {
 
     let dir = TempDir::new("containers");
     let bundle = dir.path("upstream.frb");
-    std::fs::write(&bundle, upstream_bundle()).expect("bundle");
+    std::fs::write(&bundle, support::upstream_bundle(&UPSTREAM)).expect("bundle");
     let mut agent = Agent::spawn(&[
         "--bundle",
         bundle.to_str().expect("utf8"),

@@ -144,6 +144,45 @@ fn stdlib_bundle_alerts_on_real_syscalls() {
     assert_eq!(agent.stop(), 0);
 }
 
+#[test]
+fn upstream_rules_see_a_directory_traversal_read() {
+    if !live_tests_enabled("upstream_rules_see_a_directory_traversal_read") {
+        return;
+    }
+    let _guard = support::live_lock();
+    let dir = TempDir::new("traversal");
+    let bundle = dir.path("upstream.frb");
+    std::fs::write(&bundle, support::upstream_bundle(&["falco_rules.yaml"])).expect("bundle");
+    let mut agent = Agent::spawn(&[
+        "--bundle",
+        bundle.to_str().expect("utf8"),
+        "--no-k8s-audit",
+        "--no-container-engines",
+        "-o",
+        "json_output=true",
+    ]);
+    agent.wait_stderr("capturing");
+    // cat's parent is this test, not a shell (the rule leaves shells out); enough `../`
+    // to reach / from the scratch directory, and a doubled `/` libsinsp collapses.
+    let traversal = "../../../../../../../..//etc/hostname";
+    let ok = Command::new("cat")
+        .arg(traversal)
+        .current_dir(dir.path(""))
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "cat {traversal}");
+    let a = agent.wait_stdout("Read monitored file via directory traversal");
+    let v: serde_json::Value = serde_json::from_str(&a).expect("JSON alert");
+    assert_eq!(v["rule"], "Directory traversal monitored file read");
+    assert_eq!(v["output_fields"]["fd.name"], "/etc/hostname");
+    assert_eq!(
+        v["output_fields"]["fd.nameraw"],
+        "../../../../../../../../etc/hostname"
+    );
+    assert_eq!(agent.stop(), 0);
+}
+
 /// A one-rule syscall bundle matching `evt.type = TYPE` on paths containing `tag`.
 fn dir_rule(name: &str, ty: &str, tag: &str) -> Vec<u8> {
     let text = format!(

@@ -116,6 +116,8 @@ pub const SUPPLIED: &[&str] = &[
     // The descriptor the call acts on.
     "fd.num",
     "fd.name",
+    // The path as the process passed it to open (a `../` traversal stays visible).
+    "fd.nameraw",
     "fd.type",
     "fd.typechar",
     "fd.directory",

@@ -370,6 +370,7 @@ impl Fd {
             num,
             kind: self.kind.name(),
             name: Some(&self.name),
+            nameraw: None,
             client: self.tuple.map(|(c, _)| c),
             server: self.tuple.map(|(_, s)| s),
             l4proto: self.visible_l4proto(),

@@ -64,6 +64,27 @@ pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
 }
 
+/// The three upstream rules files, in the order Falco loads them.
+pub const UPSTREAM: [&str; 3] = [
+    "falco_rules.yaml",
+    "falco-incubating_rules.yaml",
+    "falco-sandbox_rules.yaml",
+];
+
+/// A bundle of the upstream rules files `names` (from the corpus).
+pub fn upstream_bundle(names: &[&str]) -> Vec<u8> {
+    let dir = corpus_dir().join("upstream-rules");
+    let files = names
+        .iter()
+        .map(|name| {
+            let text =
+                std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            ((*name).to_string(), text)
+        })
+        .collect();
+    compile(files)
+}
+
 /// The upstream k8s audit fixture with a ConfigMap holding `aws_access_key_id`.
 pub fn configmap_fixture() -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(

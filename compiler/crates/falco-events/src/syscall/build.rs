@@ -367,6 +367,8 @@ pub struct FdInfo<'a> {
     pub kind: &'a str,
     /// `name`.
     pub name: Option<&'a str>,
+    /// `nameraw`, the path as the process passed it; `None` when it is `name`.
+    pub nameraw: Option<&'a str>,
     /// `cip`, `cport`.
     pub client: Option<(IpAddr, u16)>,
     /// `sip`, `sport`.
@@ -541,6 +543,7 @@ impl SyscallBuilder {
                 name.push_str(n);
                 name
             }),
+            nameraw: f.nameraw.map(Box::from),
             cip: f.client.map(|(a, _)| a),
             cport: f.client.map(|(_, p)| u64::from(p)),
             sip: f.server.map(|(a, _)| a),
