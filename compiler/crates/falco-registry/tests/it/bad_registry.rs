@@ -5,26 +5,8 @@
 use falco_registry::artifact::{self, BundleConfig, bundle_manifest};
 use falco_registry::{Client, ClientOptions, Digest, MAX_BUNDLE_BYTES, Reference};
 
+use crate::bundle;
 use crate::fake::{Answer, Fake};
-
-fn bundle() -> Vec<u8> {
-    falco_bundle::encode(&falco_bundle::Bundle {
-        engine_version: "bad-registry".into(),
-        required_engine_version: None,
-        plugins: Vec::new(),
-        sources: Vec::new(),
-        fields: Vec::new(),
-        consts: Vec::new(),
-        operands: Vec::new(),
-        checks: Vec::new(),
-        code: Vec::new(),
-        rules: Vec::new(),
-        syscalls: falco_bundle::SyscallSet {
-            all: false,
-            names: Vec::new(),
-        },
-    })
-}
 
 /// A well-formed manifest for `bytes`, with `size` declared for the layer.
 fn manifest_for(bytes: &[u8], size: Option<u64>) -> Vec<u8> {
@@ -75,7 +57,7 @@ fn garbage_manifest() {
 
 #[test]
 fn wrong_digests() {
-    let b = bundle();
+    let b = bundle("bad-registry");
     let m = manifest_for(&b, None);
     let (m2, b2) = (m.clone(), b.clone());
     // The blob served is not the one the manifest names.
@@ -120,7 +102,7 @@ fn wrong_digests() {
 
 #[test]
 fn oversized_blobs_are_refused_before_download() {
-    let b = bundle();
+    let b = bundle("bad-registry");
     let m = manifest_for(&b, Some(MAX_BUNDLE_BYTES + 1));
     let fake = Fake::start(move |_, path| {
         if path.contains("/manifests/") {
@@ -154,7 +136,7 @@ fn oversized_blobs_are_refused_before_download() {
 
 #[test]
 fn redirects_are_followed_and_loops_end() {
-    let b = bundle();
+    let b = bundle("bad-registry");
     let m = manifest_for(&b, None);
     let (m2, b2) = (m.clone(), b.clone());
     let fake = Fake::start(move |_, path| {

@@ -7,27 +7,8 @@ use falco_registry::reference::Target;
 use falco_registry::signature::{self, Envelope, SigningKey, VerifyKey};
 use falco_registry::{Client, ClientOptions, Digest, MAX_BUNDLE_BYTES, Reference};
 
+use crate::bundle;
 use crate::support::{Mode, Registry, scratch};
-
-/// A small valid bundle, different per `name`.
-fn bundle(name: &str) -> Vec<u8> {
-    falco_bundle::encode(&falco_bundle::Bundle {
-        engine_version: name.to_string(),
-        required_engine_version: None,
-        plugins: Vec::new(),
-        sources: vec!["k8s_audit".into()],
-        fields: Vec::new(),
-        consts: Vec::new(),
-        operands: Vec::new(),
-        checks: Vec::new(),
-        code: Vec::new(),
-        rules: Vec::new(),
-        syscalls: falco_bundle::SyscallSet {
-            all: false,
-            names: Vec::new(),
-        },
-    })
-}
 
 fn plain_client() -> Client {
     Client::new(&ClientOptions {

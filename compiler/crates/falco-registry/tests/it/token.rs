@@ -122,22 +122,7 @@ fn bearer_tokens_from_the_registrys_realm() {
         })
         .expect("client")
     };
-    let bundle = falco_bundle::encode(&falco_bundle::Bundle {
-        engine_version: "token".into(),
-        required_engine_version: None,
-        plugins: Vec::new(),
-        sources: Vec::new(),
-        fields: Vec::new(),
-        consts: Vec::new(),
-        operands: Vec::new(),
-        checks: Vec::new(),
-        code: Vec::new(),
-        rules: Vec::new(),
-        syscalls: falco_bundle::SyscallSet {
-            all: false,
-            names: Vec::new(),
-        },
-    });
+    let bundle = crate::bundle("token");
     // Anonymous: the token grants pull only, so the registry refuses the push.
     let anonymous = client(CredentialStore::anonymous());
     let e = artifact::push(&anonymous, &r, &bundle, None).expect_err("anonymous push");
