@@ -6,7 +6,8 @@
 //! - `FALCO_RT_CLANG`, `FALCO_RT_LLVM_STRIP`: tools to use (default: the first
 //!   of `clang-19`, `clang` / `llvm-strip-19`, `llvm-strip` that runs).
 //! - `FALCO_RT_EBPF_PREBUILT=1`: never compile, use the committed object.
-//! - `FALCO_RT_REQUIRE_CLANG=1`: fail instead of falling back (CI).
+//! - `FALCO_TEST_ALL=1`, the test suite's one switch (`falco_test_budget::VAR`), as
+//!   in CI: fail instead of falling back, so CI builds the program from source.
 //! - `FALCO_RT_UPDATE_OBJECT=1`: copy the fresh build over the committed object.
 
 use std::env;
@@ -26,7 +27,7 @@ fn main() {
         "FALCO_RT_CLANG",
         "FALCO_RT_LLVM_STRIP",
         "FALCO_RT_EBPF_PREBUILT",
-        "FALCO_RT_REQUIRE_CLANG",
+        "FALCO_TEST_ALL",
         "FALCO_RT_UPDATE_OBJECT",
     ] {
         println!("cargo:rerun-if-env-changed={v}");
@@ -34,7 +35,7 @@ fn main() {
 
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR")).join("capture.bpf.o");
-    let require = flag("FALCO_RT_REQUIRE_CLANG");
+    let require = flag("FALCO_TEST_ALL");
 
     let built = if flag("FALCO_RT_EBPF_PREBUILT") {
         Err("FALCO_RT_EBPF_PREBUILT=1".to_string())
@@ -50,7 +51,7 @@ fn main() {
         }
         Err(why) => {
             if require {
-                panic!("FALCO_RT_REQUIRE_CLANG=1 but the eBPF program was not compiled: {why}");
+                panic!("FALCO_TEST_ALL=1 but the eBPF program was not compiled: {why}");
             }
             println!("cargo:warning=falco-rt-ebpf: using the committed {COMMITTED} ({why})");
             fs::copy(manifest.join(COMMITTED), &out).expect("copy committed object");

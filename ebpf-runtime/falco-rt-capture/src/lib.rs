@@ -27,4 +27,4 @@ pub use clock::BootClock;
 pub use config::{Attach, CaptureConfig};
 pub use error::CaptureError;
 pub use falco_rt_record::{DecodeError, Event};
-pub use privileges::{ebpf_permitted, live_tests_enabled};
+pub use privileges::ebpf_permitted;

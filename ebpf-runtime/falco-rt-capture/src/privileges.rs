@@ -1,4 +1,4 @@
-//! Whether this process may load eBPF programs, and the live-test gate.
+//! Whether this process may load eBPF programs.
 
 /// Capability bits (linux/capability.h).
 const CAP_SYS_ADMIN: u32 = 21;
@@ -22,23 +22,5 @@ pub fn ebpf_permitted() -> Result<(), String> {
         Err(format!(
             "needs root, or CAP_BPF and CAP_PERFMON (effective caps {caps:#x})"
         ))
-    }
-}
-
-/// Gate for tests that load the program. Returns `true` when they can run.
-/// Without privileges it prints a skip line and returns `false`, unless
-/// `FALCO_RT_REQUIRE_EBPF=1`, in which case it panics (CI must not skip).
-pub fn live_tests_enabled(test: &str) -> bool {
-    match ebpf_permitted() {
-        Ok(()) => true,
-        Err(why) if std::env::var("FALCO_RT_REQUIRE_EBPF").is_ok_and(|v| v == "1") => {
-            panic!("{test}: FALCO_RT_REQUIRE_EBPF=1 but eBPF is not permitted: {why}")
-        }
-        Err(why) => {
-            eprintln!(
-                "skip {test}: eBPF not permitted here ({why}); set FALCO_RT_REQUIRE_EBPF=1 to fail instead"
-            );
-            false
-        }
     }
 }

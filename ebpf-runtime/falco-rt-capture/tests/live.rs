@@ -1,6 +1,6 @@
 //! Live capture tests: load the real program, make real syscalls, check the
-//! decoded records. They need root (or CAP_BPF + CAP_PERFMON); without it they
-//! print a skip line, unless FALCO_RT_REQUIRE_EBPF=1 makes them fail.
+//! decoded records. Slow: they run under `FALCO_TEST_ALL=1` (CI), and need root (or
+//! CAP_BPF + CAP_PERFMON) there (`falco_test_budget::slow_test`).
 
 use std::fs;
 use std::io::ErrorKind;
@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use falco_rt_capture::{Attach, Capture, CaptureConfig, live_tests_enabled, syscalls};
+use falco_rt_capture::{Attach, Capture, CaptureConfig, ebpf_permitted, syscalls};
 use falco_rt_record::{Event, SockAddr, SyscallEvent, decode};
+use falco_test_budget::slow_test;
 
 const O_WRONLY: u64 = 0o1;
 const O_CREAT: u64 = 0o100;
@@ -137,7 +138,7 @@ const INTEREST: &[&str] = &[
 ];
 
 fn files_exec_and_namespaces_arrive_decoded(attach: Attach) {
-    if !live_tests_enabled("files_exec_and_namespaces_arrive_decoded") {
+    if !slow_test("files_exec_and_namespaces_arrive_decoded", ebpf_permitted()) {
         return;
     }
     let cap = Capture::start(&config(false, attach), INTEREST).expect("start capture");
@@ -377,7 +378,7 @@ fn files_exec_and_namespaces_arrive_decoded(attach: Attach) {
 }
 
 fn tcp_connect_and_accept_carry_addresses(attach: Attach) {
-    if !live_tests_enabled("tcp_connect_and_accept_carry_addresses") {
+    if !slow_test("tcp_connect_and_accept_carry_addresses", ebpf_permitted()) {
         return;
     }
     let cap = Capture::start(&config(false, attach), &["connect", "accept", "accept4"])
@@ -419,7 +420,7 @@ fn tcp_connect_and_accept_carry_addresses(attach: Attach) {
 }
 
 fn own_process_is_filtered_in_the_kernel(attach: Attach) {
-    if !live_tests_enabled("own_process_is_filtered_in_the_kernel") {
+    if !slow_test("own_process_is_filtered_in_the_kernel", ebpf_permitted()) {
         return;
     }
     let cap = Capture::start(&config(true, attach), &["openat"]).expect("start capture");
@@ -445,7 +446,7 @@ fn own_process_is_filtered_in_the_kernel(attach: Attach) {
 /// With `only_tree`, a process forked before the capture started is not reported; one
 /// forked after is.
 fn only_the_process_tree_is_reported(attach: Attach) {
-    if !live_tests_enabled("only_the_process_tree_is_reported") {
+    if !slow_test("only_the_process_tree_is_reported", ebpf_permitted()) {
         return;
     }
     use std::io::Write as _;
@@ -479,7 +480,7 @@ fn only_the_process_tree_is_reported(attach: Attach) {
 }
 
 fn interest_set_can_change_live(attach: Attach) {
-    if !live_tests_enabled("interest_set_can_change_live") {
+    if !slow_test("interest_set_can_change_live", ebpf_permitted()) {
         return;
     }
     let mut cap =
@@ -509,7 +510,7 @@ fn interest_set_can_change_live(attach: Attach) {
 }
 
 fn state_follows_a_real_process(attach: Attach) {
-    if !live_tests_enabled("state_follows_a_real_process") {
+    if !slow_test("state_follows_a_real_process", ebpf_permitted()) {
         return;
     }
     use falco_rt_state::State;
@@ -582,7 +583,7 @@ fn state_follows_a_real_process(attach: Attach) {
 }
 
 fn privilege_change_and_dup(attach: Attach) {
-    if !live_tests_enabled("privilege_change_and_dup") {
+    if !slow_test("privilege_change_and_dup", ebpf_permitted()) {
         return;
     }
     let set = [
@@ -632,7 +633,7 @@ fn privilege_change_and_dup(attach: Attach) {
 }
 
 fn full_ring_counts_drops(attach: Attach) {
-    if !live_tests_enabled("full_ring_counts_drops") {
+    if !slow_test("full_ring_counts_drops", ebpf_permitted()) {
         return;
     }
     // A 64 KiB ring holds a few hundred records; nobody reads while sh opens
@@ -681,7 +682,7 @@ fn cgroup_v2_root() -> Option<PathBuf> {
 }
 
 fn container_cgroup_reaches_the_state(attach: Attach) {
-    if !live_tests_enabled("container_cgroup_reaches_the_state") {
+    if !slow_test("container_cgroup_reaches_the_state", ebpf_permitted()) {
         return;
     }
     const ID: &str = "3ad7b26ded6d8e7b23da7d48fe889434573036c27ae5a74837233de441c3601e";
@@ -749,7 +750,7 @@ fn container_cgroup_reaches_the_state(attach: Attach) {
 /// the next selection moves it back.
 #[test]
 fn per_syscall_hooks_follow_the_selection() {
-    if !live_tests_enabled("per_syscall_hooks_follow_the_selection") {
+    if !slow_test("per_syscall_hooks_follow_the_selection", ebpf_permitted()) {
         return;
     }
     let mkdirs = [nr("mkdir"), nr("mkdirat")];
@@ -861,7 +862,7 @@ fn assemble_int80(dir: &Path, bits: u32, path64: &Path) -> Option<PathBuf> {
 /// 32-bit syscalls (an ia32 binary, and `int 0x80` in a 64-bit one) arrive under their
 /// x86_64 twin's number with the ia32 registers as arguments, in every layout.
 fn ia32_syscalls_are_captured(attach: Attach) {
-    if !live_tests_enabled("ia32_syscalls_are_captured") {
+    if !slow_test("ia32_syscalls_are_captured", ebpf_permitted()) {
         return;
     }
     let dir = temp_dir("ia32");
@@ -870,11 +871,8 @@ fn ia32_syscalls_are_captured(attach: Attach) {
         assemble_int80(&dir, 32, &from_data),
         assemble_int80(&dir, 64, &from_data),
     ) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "binutils (as, ld) are needed for the ia32 test"
-        );
-        eprintln!("skip ia32_syscalls_are_captured: no binutils");
+        let why = "binutils (as, ld) are not installed".to_owned();
+        falco_test_budget::available("ia32_syscalls_are_captured", Err(why));
         return;
     };
     let cap = Capture::start(&config(false, attach), INTEREST).expect("start capture");

@@ -20,7 +20,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use falco_rt_capture::live_tests_enabled;
+use falco_rt_capture::ebpf_permitted;
+use falco_test_budget::slow_test;
 use podman::Podman;
 use support::{Agent, TempDir, UPSTREAM};
 
@@ -72,8 +73,10 @@ impl Drop for PodmanCgroup {
 
 #[test]
 fn upstream_container_rules_see_podman_containers_as_falco_does() {
-    if !live_tests_enabled("upstream_container_rules_see_podman_containers_as_falco_does")
-        || !podman::available("upstream_container_rules_see_podman_containers_as_falco_does")
+    if !slow_test(
+        "upstream_container_rules_see_podman_containers_as_falco_does",
+        ebpf_permitted(),
+    ) || !podman::available("upstream_container_rules_see_podman_containers_as_falco_does")
     {
         return;
     }

@@ -1,6 +1,6 @@
 //! End to end as root: `falco-rt` with the stdlib bundle, real syscalls, real alerts.
-//! Skips with a message where eBPF is not permitted; fails instead when
-//! `FALCO_RT_REQUIRE_EBPF=1` (CI). One test function runs the scenarios one after
+//! Slow: runs under `FALCO_TEST_ALL=1` (CI), where eBPF must be permitted
+//! (`falco_test_budget::slow_test`). One test function runs the scenarios one after
 //! another, so only one agent captures at a time.
 
 mod support;
@@ -8,7 +8,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use falco_rt_capture::live_tests_enabled;
+use falco_rt_capture::ebpf_permitted;
+use falco_test_budget::slow_test;
 use support::{Agent, TempDir, stdlib_bundle};
 
 /// A docker-like container id (64 hex digits) for the fake container cgroup.
@@ -76,7 +77,7 @@ fn has(cmd: &str) -> bool {
 
 #[test]
 fn stdlib_bundle_alerts_on_real_syscalls() {
-    if !live_tests_enabled("stdlib_bundle_alerts_on_real_syscalls") {
+    if !slow_test("stdlib_bundle_alerts_on_real_syscalls", ebpf_permitted()) {
         return;
     }
     let _guard = support::live_lock();
@@ -118,13 +119,8 @@ fn stdlib_bundle_alerts_on_real_syscalls() {
     assert!(a.contains("command=nsenter"), "{a}");
 
     let Some(cg) = ContainerCgroup::create() else {
-        let why =
-            "cannot create a cgroup under /sys/fs/cgroup (cgroup v2) for the container scenarios";
-        assert!(
-            std::env::var("FALCO_RT_REQUIRE_EBPF").as_deref() != Ok("1"),
-            "{why}"
-        );
-        eprintln!("skip the container scenarios: {why}");
+        let why = "cannot create a cgroup under /sys/fs/cgroup (cgroup v2)";
+        falco_test_budget::available("the container scenarios", Err(why.to_owned()));
         assert_eq!(agent.stop(), 0);
         return;
     };
@@ -193,7 +189,10 @@ fn dir_rule(name: &str, ty: &str, tag: &str) -> Vec<u8> {
 
 #[test]
 fn reload_applies_the_new_syscall_set_to_the_kernel() {
-    if !live_tests_enabled("reload_applies_the_new_syscall_set_to_the_kernel") {
+    if !slow_test(
+        "reload_applies_the_new_syscall_set_to_the_kernel",
+        ebpf_permitted(),
+    ) {
         return;
     }
     let _guard = support::live_lock();
@@ -264,7 +263,7 @@ fn reload_applies_the_new_syscall_set_to_the_kernel() {
 
 #[test]
 fn a_full_ring_raises_the_drop_alert() {
-    if !live_tests_enabled("a_full_ring_raises_the_drop_alert") {
+    if !slow_test("a_full_ring_raises_the_drop_alert", ebpf_permitted()) {
         return;
     }
     let _guard = support::live_lock();
@@ -321,7 +320,7 @@ fn a_full_ring_raises_the_drop_alert() {
 
 #[test]
 fn capture_writes_events_that_replay() {
-    if !live_tests_enabled("capture_writes_events_that_replay") {
+    if !slow_test("capture_writes_events_that_replay", ebpf_permitted()) {
         return;
     }
     // Serialised with the agent test: both capture, and each would see the other.

@@ -1,4 +1,6 @@
-//! The bound each input of a property test or of a fuzz replay runs under: at most
+//! What the tests may spend: which of them run ([`switch`](crate::slow_test), the one
+//! `FALCO_TEST_ALL` switch), and the bound each input of a property test or of a fuzz
+//! replay runs under: at most
 //! [`TIME`] of wall-clock time and at most [`MEMORY`] of growth of the process's
 //! resident memory. Both are far above what any input takes (milliseconds and
 //! megabytes): they catch what grows without bound (an alias bomb, doubling macros, a
@@ -7,6 +9,10 @@
 //! A thread cannot be stopped from outside, so an input over its bound ends the
 //! process: the watchdog prints which input it was and what it used, then aborts,
 //! before a runaway input can take the machine's memory.
+
+mod switch;
+
+pub use switch::{VAR, all, available, slow_test};
 
 use std::fmt::Display;
 use std::sync::mpsc;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 pub const IMAGE: &str = "localhost/falco-rt-test:1";
 
 /// Whether podman and a static busybox are installed; without them the tests skip,
-/// unless `CI` is set (CI installs both through scripts/install-deps).
+/// unless `FALCO_TEST_ALL=1` (CI installs both through scripts/install-deps).
 pub fn available(test: &str) -> bool {
     let podman = Command::new("podman")
         .arg("--version")
@@ -23,13 +23,12 @@ pub fn available(test: &str) -> bool {
         .is_ok_and(|s| s.success());
     let busybox = Path::new("/bin/busybox").exists();
     let root = rustix::process::geteuid().is_root();
-    if podman && busybox && root {
-        return true;
-    }
-    let why = format!("{test}: needs root, podman and /bin/busybox (busybox-static)");
-    assert!(std::env::var_os("CI").is_none(), "{why}");
-    eprintln!("skip {why}");
-    false
+    let ready = if podman && busybox && root {
+        Ok(())
+    } else {
+        Err("it needs root, podman and /bin/busybox (busybox-static)".to_owned())
+    };
+    falco_test_budget::available(test, ready)
 }
 
 /// A podman with its own storage and API socket, removed when dropped.

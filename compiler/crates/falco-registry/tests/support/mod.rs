@@ -53,17 +53,17 @@ pub struct Registry {
     tls: bool,
 }
 
-/// Whether the registry can be run here; without it, tests skip unless `CI` is set.
+/// Whether the registry can be run here; without it, tests skip unless
+/// `FALCO_TEST_ALL=1`.
 pub fn available() -> bool {
-    if Path::new(BINARY).exists() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{BINARY} is missing (scripts/install-deps installs docker-registry)"
-    );
-    eprintln!("skip: {BINARY} is not installed");
-    false
+    let ready = if Path::new(BINARY).exists() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{BINARY} is missing (scripts/install-deps installs docker-registry)"
+        ))
+    };
+    falco_test_budget::available("the registry tests", ready)
 }
 
 /// A free port on 127.0.0.1.
