@@ -1,6 +1,6 @@
-//! Code actions: apply the fixes a diagnostic carries (did-you-means, made where
-//! the diagnostic is made), remove an unused macro or list, and turn a deprecated
-//! `append: true` into `override:`.
+//! Code actions: apply the fixes a diagnostic carries (did-you-means, `append: true`
+//! to `override:`, made where the diagnostic is made), and remove an unused macro or
+//! list.
 
 use std::collections::HashMap;
 
@@ -31,10 +31,6 @@ pub fn code_actions(
         let in_this_file = |(title, edits)| (title, HashMap::from([(uri.clone(), edits)]));
         let actions: Vec<(String, Changes)> = match diagnostic.code {
             Code::W201 | Code::W202 => remove_item(world, id, span.span)
-                .map(in_this_file)
-                .into_iter()
-                .collect(),
-            Code::W103 => append_to_override(world, id, span.span)
                 .map(in_this_file)
                 .into_iter()
                 .collect(),
@@ -124,52 +120,6 @@ fn remove_item(world: &World<'_>, id: FileId, span: Span) -> Option<(String, Vec
         vec![TextEdit {
             range: to_lsp_range(file, lines),
             new_text: String::new(),
-        }],
-    ))
-}
-
-fn append_to_override(
-    world: &World<'_>,
-    id: FileId,
-    span: Span,
-) -> Option<(String, Vec<TextEdit>)> {
-    let file = world.source(id)?;
-    let item = item_around(world, id, span)?;
-    let (appendable, keys): (&[&str], _) = match item {
-        Item::Rule(item) => (
-            &["condition", "output", "desc", "tags", "exceptions"],
-            &item.keys,
-        ),
-        Item::Macro(item) => (&["condition"], &item.keys),
-        Item::List(item) => (&["items"], &item.keys),
-        _ => return None,
-    };
-    let present: Vec<&str> = appendable
-        .iter()
-        .copied()
-        .filter(|key| keys.iter().any(|found| found.name == *key))
-        .collect();
-    if present.is_empty() {
-        return None;
-    }
-    let lines = whole_lines(&file.text, span);
-    let line = &file.text[lines.range()];
-    if !line.trim_start().starts_with("append:") {
-        return None;
-    }
-    let indent = &line[..line.len() - line.trim_start().len()];
-    let mut new_text = format!("{indent}override:\n");
-    for key in present {
-        new_text.push_str(&format!("{indent}  {key}: append\n"));
-    }
-    if !line.ends_with('\n') {
-        new_text.pop();
-    }
-    Some((
-        "Replace `append: true` with `override:`".to_owned(),
-        vec![TextEdit {
-            range: to_lsp_range(file, lines),
-            new_text,
         }],
     ))
 }

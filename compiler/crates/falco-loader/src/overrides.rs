@@ -4,7 +4,7 @@
 use crate::kinds::read_rule_key;
 use crate::reader::{ItemReader, Read};
 use crate::{Amendment, Key, Override, OverrideMode, RuleItem, Spanned};
-use falco_diagnostics::{Code, Diagnostic};
+use falco_diagnostics::{Code, Diagnostic, Fix, Replacement};
 
 /// Rule keys that `override` may append to, in the order Falco applies them.
 pub(crate) const RULE_APPEND: &[&str] = &["condition", "exceptions", "output", "desc", "tags"];
@@ -30,6 +30,40 @@ fn backticked(keys: &[&str]) -> String {
         .join(", ")
 }
 
+/// The fix of a deprecated `append: true`: `override:` with `append` for each key the
+/// item has that can be appended to, in flow style on the same line. None when the
+/// item also has `override` (an error of its own) or no key to append.
+fn append_to_override(reader: &ItemReader<'_>, append_ok: &[&str]) -> Option<Fix> {
+    if reader.has("override") {
+        return None;
+    }
+    let (key, value) = reader.entry("append")?;
+    let written = value.as_str()?;
+    let entries: Vec<String> = append_ok
+        .iter()
+        .filter(|key| reader.has(key))
+        .map(|key| format!("{key}: append"))
+        .collect();
+    if entries.is_empty() {
+        return None;
+    }
+    Some(Fix {
+        title: format!("Replace `append: {written}` with `override:`"),
+        edits: vec![
+            Replacement {
+                span: key.span,
+                replaced: "append".to_owned(),
+                text: "override".to_owned(),
+            },
+            Replacement {
+                span: value.span,
+                replaced: written.to_owned(),
+                text: format!("{{{}}}", entries.join(", ")),
+            },
+        ],
+    })
+}
+
 /// Reads `append` and `override` (in Falco's order: `append` first, then each
 /// override entry, then the check that they are not used together).
 pub(crate) fn read_amendment(
@@ -43,14 +77,16 @@ pub(crate) fn read_amendment(
         ..Amendment::default()
     };
     if let Some(append) = amendment.append.as_ref().filter(|append| append.value) {
-        warnings.push(
-            Diagnostic::new(Code::W103, append.span, "`append: true` is deprecated")
-                .with_label("deprecated")
-                .with_help(format!(
-                    "remove `append` and list the appended keys under `override`, e.g. `override: {{{}: append}}`",
-                    append_ok.first().copied().unwrap_or("condition")
-                )),
-        );
+        let mut warning = Diagnostic::new(Code::W103, append.span, "`append: true` is deprecated")
+            .with_label("deprecated")
+            .with_help(format!(
+                "remove `append` and list the appended keys under `override`, e.g. `override: {{{}: append}}`",
+                append_ok.first().copied().unwrap_or("condition")
+            ));
+        if let Some(fix) = append_to_override(reader, append_ok) {
+            warning = warning.with_fix(fix);
+        }
+        warnings.push(warning);
     }
     let Some((override_key, value)) = reader.entry("override") else {
         return Ok(amendment);
