@@ -142,7 +142,10 @@ fn stdlib_bundle_alerts_on_real_syscalls() {
 
 #[test]
 fn upstream_rules_see_a_directory_traversal_read() {
-    if !live_tests_enabled("upstream_rules_see_a_directory_traversal_read") {
+    if !slow_test(
+        "upstream_rules_see_a_directory_traversal_read",
+        ebpf_permitted(),
+    ) {
         return;
     }
     let _guard = support::live_lock();
