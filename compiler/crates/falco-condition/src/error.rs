@@ -123,11 +123,23 @@ impl PErr {
     /// Turns the error into a [`ParseError`], reading the offending token from `text`.
     pub fn into_parse_error(self, text: &str) -> ParseError {
         if let Some((code, message)) = self.custom {
+            // Every primary span gets a label: an empty one is drawn as a bare arrow.
+            let label = if code == Code::E304 {
+                "Falco does not accept this escape"
+            } else if self.span.start == self.span.end {
+                "the condition ends here"
+            } else if message.ends_with("found the end of the condition") {
+                "nothing follows this"
+            } else if message.starts_with("expected ") {
+                "not expected here"
+            } else {
+                "here"
+            };
             return ParseError {
                 code,
                 message,
                 span: Span::new(self.span.start as u32, self.span.end as u32),
-                label: None,
+                label: Some(label.to_string()),
                 help: None,
             };
         }
@@ -187,8 +199,14 @@ impl PErr {
                 Some("the operator needs a value here".to_string()),
                 None,
             )
+        } else if at_end {
+            (
+                Code::E301,
+                Some("the condition ends here".to_string()),
+                None,
+            )
         } else {
-            (Code::E301, None, None)
+            (Code::E301, Some("not expected here".to_string()), None)
         };
         // An unclosed `(` is shown where it opens, not at the end of the text.
         let span = match (code, at_end) {

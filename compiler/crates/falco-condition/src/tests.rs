@@ -186,6 +186,14 @@ fn error_codes() {
     assert_eq!(e.message, "expected an operator, found `foo`");
     let e = first("proc.name = a and");
     assert_eq!(e.code, Code::E301);
+    assert_eq!(e.label.as_deref(), Some("nothing follows this"));
+    let e = first("proc.name = bash bash");
+    assert_eq!(e.code, Code::E301);
+    assert_eq!(
+        e.label.as_deref(),
+        Some("not expected here"),
+        "no empty label"
+    );
     let e = first("a and ()");
     assert!(
         e.message.contains("a field, a macro name or `(`"),

@@ -48,6 +48,16 @@ pub fn did_you_mean<'a>(
     best.map(|(_, candidate)| candidate)
 }
 
+/// `n` and a noun that agrees with it: `counted(1, "element")` is `1 element`,
+/// `counted(2, "element")` is `2 elements` (every noun the messages count takes `s`).
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The bodies of the ```` ```yaml ```` (or ```` ```yml ````) blocks of a markdown
 /// text, in order, such as a code doc's example and its fixed version. A block
 /// without its closing fence is not returned.

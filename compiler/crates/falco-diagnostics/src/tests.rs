@@ -62,3 +62,10 @@ fn a_did_you_mean_carries_its_fix() {
         }]
     );
 }
+
+#[test]
+fn counted_nouns_agree_with_their_number() {
+    assert_eq!(crate::counted(0, "element"), "0 elements");
+    assert_eq!(crate::counted(1, "element"), "1 element");
+    assert_eq!(crate::counted(2, "field"), "2 fields");
+}

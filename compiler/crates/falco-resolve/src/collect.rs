@@ -3,7 +3,7 @@
 
 use rustc_hash::FxHashMap;
 
-use falco_diagnostics::{Code, Diagnostic};
+use falco_diagnostics::{Code, Diagnostic, counted};
 use falco_loader::{
     Amendment, Exception, ExceptionFields, ExceptionValue, Item, ListEntry, ListItem, LoadedFile,
     MacroItem, OverrideMode, PluginRequirement, Priority, RuleItem, Version,
@@ -666,13 +666,17 @@ fn merge_exception_values(
                         Code::E205,
                         span,
                         format!(
-                            "exception `{}` has {} fields but this appended value has {count} elements",
+                            "exception `{}` has {} but this appended value has {}",
                             exception.name.value,
-                            fields.len()
+                            counted(fields.len(), "field"),
+                            counted(count, "element")
                         ),
                     )
+                    .with_label(format!("{} here", counted(count, "element")))
                     .with_related(prev.name.span, "exception defined here")
-                    .with_help("give one value per field, in the order of the exception's `fields`"),
+                    .with_help(
+                        "give one value per field, in the order of the exception's `fields`",
+                    ),
                 );
                 return;
             }

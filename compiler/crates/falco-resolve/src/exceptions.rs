@@ -6,7 +6,7 @@
 //! its YAML scalar, so errors inside exceptions point at the right place.
 
 use falco_condition::ast::{Modifier, Op};
-use falco_diagnostics::{Code, Diagnostic};
+use falco_diagnostics::{Code, Diagnostic, counted};
 use falco_loader::{
     Exception, ExceptionFields, ExceptionTupleElement, ExceptionValue, ListEntry, Spanned,
 };
@@ -51,11 +51,13 @@ pub(crate) fn validate_exception(
                         Code::E205,
                         comps.span,
                         format!(
-                            "exception `{name}` has {count} fields but {} comps",
-                            comps.value.len()
+                            "exception `{name}` has {} but {}",
+                            counted(count, "field"),
+                            counted(comps.value.len(), "comp")
                         ),
                     )
-                    .with_related(fields.span, format!("{count} fields here"))
+                    .with_label(format!("{} here", counted(comps.value.len(), "comp")))
+                    .with_related(fields.span, format!("{} here", counted(count, "field")))
                     .with_help("give one comparison operator per field"),
                 );
                 return false;
@@ -73,11 +75,16 @@ pub(crate) fn validate_exception(
                                     Code::E205,
                                     *span,
                                     format!(
-                                        "exception `{name}` has {count} fields but this value has {} elements",
-                                        elements.len()
+                                        "exception `{name}` has {} but this value has {}",
+                                        counted(count, "field"),
+                                        counted(elements.len(), "element")
                                     ),
                                 )
-                                .with_related(fields.span, format!("{count} fields here"))
+                                .with_label(format!("{} here", counted(elements.len(), "element")))
+                                .with_related(
+                                    fields.span,
+                                    format!("{} here", counted(count, "field")),
+                                )
                                 .with_help("give one value per field, in the order of `fields`"),
                             );
                             ok = false;
@@ -87,9 +94,14 @@ pub(crate) fn validate_exception(
                                 Diagnostic::new(
                                     Code::E205,
                                     entry.span,
-                                    format!("exception `{name}` compares {count} fields, so each value must be a list of {count} elements"),
+                                    format!(
+                                        "exception `{name}` compares {}, so each value must be a list of {}",
+                                        counted(count, "field"),
+                                        counted(count, "element")
+                                    ),
                                 )
-                                .with_related(fields.span, format!("{count} fields here"))
+                                .with_label("not a list")
+                                .with_related(fields.span, format!("{} here", counted(count, "field")))
                                 .with_help(format!("write the value as a list, e.g. `[{}]`", entry.value)),
                             );
                             ok = false;

@@ -175,6 +175,22 @@ pub(crate) fn build(
         macros[id].used = true;
         macros_used_early[id] |= at.file <= last_file(&macros[id].origin);
     }
+    // A macro used above its definition has an E203 there that points at it, and
+    // moving it is the fix: calling it unused as well would contradict that error.
+    let macro_index: FxHashMap<&str, usize> = macros
+        .iter()
+        .enumerate()
+        .map(|(id, item)| (item.name.as_str(), id))
+        .collect();
+    let used_too_early = macros
+        .iter()
+        .map(|item| &item.condition)
+        .flat_map(|condition| condition.macro_refs.iter())
+        .filter(|reference| reference.target.is_none())
+        .filter_map(|reference| macro_index.get(reference.name.as_str()).copied());
+    for id in used_too_early {
+        macros_used_early[id] = true;
+    }
     let mut lists_used_early = vec![false; lists.len()];
     for (id, at) in list_uses {
         lists[id].used = true;

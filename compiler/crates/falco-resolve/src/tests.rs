@@ -220,6 +220,17 @@ fn unused_items_warn_and_unknown_sources_skip() {
     assert!(ruleset.rule("r").unwrap().unknown_source);
 }
 
+/// A macro used above its definition gets E203 at the use, pointing at it; it is
+/// not also "never used".
+#[test]
+fn a_macro_used_too_early_is_not_also_unused() {
+    let text = format!(
+        "- macro: uses_late\n  condition: late and proc.name = sh\n- macro: late\n  condition: proc.name = bash\n- rule: r\n  condition: evt.type = execve and uses_late\n{RULE_TAIL}"
+    );
+    let (_, diagnostics, _) = resolve_texts(&[&text]);
+    assert_eq!(codes(&diagnostics), [Code::E203], "{diagnostics:#?}");
+}
+
 #[test]
 fn list_literal_typos_warn() {
     let text = format!(
@@ -415,4 +426,21 @@ fn a_rule_on_a_macro_loop_gets_the_loop_error_alone() {
         vec![Code::I201, Code::E208],
         "{diagnostics:#?}"
     );
+}
+
+#[test]
+fn exception_arity_messages_count_in_words() {
+    let text = format!(
+        "- rule: r\n  condition: evt.type = open\n{RULE_TAIL}  exceptions:\n    - name: e1\n      fields: [proc.name, fd.name]\n      values:\n        - [bash]\n"
+    );
+    let (_, diagnostics, _) = resolve_texts(&[&text]);
+    let arity = diagnostics
+        .iter()
+        .find(|d| d.code == Code::E205)
+        .expect("E205");
+    assert_eq!(
+        arity.message,
+        "exception `e1` has 2 fields but this value has 1 element"
+    );
+    assert_eq!(arity.primary.message, "1 element here");
 }

@@ -265,7 +265,9 @@ fn syntax_error(file: FileId, src: &str, at: usize, error: &ScanError) -> Diagno
     }
     let diagnostic = Diagnostic::new(Code::E101, span, format!("invalid yaml: {}", reword(info)))
         .with_label("the yaml parser stopped here");
-    let help = if info.contains("mapping values are not allowed") {
+    let help = if info.contains("mapping values are not allowed") && is_key_of_its_own(src, at) {
+        Some("this key is indented differently from the keys above it; align it with them")
+    } else if info.contains("mapping values are not allowed") {
         Some(
             "a `: ` inside an unquoted value starts a nested key; quote the value, or use `>` for long text",
         )
@@ -280,6 +282,21 @@ fn syntax_error(file: FileId, src: &str, at: usize, error: &ScanError) -> Diagno
         Some(help) => diagnostic.with_help(help),
         None => diagnostic,
     }
+}
+
+/// Whether the `:` at `at` ends a key that stands alone at the start of its line
+/// (`   output: o`), so that the line's indentation is the mistake, not the value
+/// of the line above.
+fn is_key_of_its_own(src: &str, at: usize) -> bool {
+    let Some(before) = src.get(..at) else {
+        return false;
+    };
+    let line = &before[before.rfind('\n').map_or(0, |newline| newline + 1)..];
+    let key = line.trim_start_matches(' ').trim_start_matches("- ");
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 /// The parser's message, lowercase and without a trailing period.

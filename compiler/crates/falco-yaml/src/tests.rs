@@ -206,3 +206,22 @@ fn closed_pieces_join_like_the_whole_text() {
     assert!(!join_piece("- rule: a\n  desc: \"abc\n").closed);
     assert!(!join_piece("- rule: a\n  desc: 'it''s\n").closed);
 }
+
+/// A `: ` error on a line that is only a key blames the indentation; one inside a
+/// value suggests quoting.
+#[test]
+fn mapping_value_errors_tell_indentation_from_unquoted_colons() {
+    let help = |text: &str| {
+        let (_, diagnostics) = parse(FileId(0), text);
+        diagnostics
+            .first()
+            .and_then(|diagnostic| diagnostic.help.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        help("- rule: r\n  desc: d\n   output: o\n").contains("indented differently"),
+        "{}",
+        help("- rule: r\n  desc: d\n   output: o\n")
+    );
+    assert!(help("- rule: r\n  desc: a: b\n").contains("quote the value"));
+}
