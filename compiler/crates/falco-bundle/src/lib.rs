@@ -14,11 +14,13 @@ mod codec;
 mod error;
 mod format;
 pub mod model;
+mod regex;
 mod verify;
 
 pub use error::BundleError;
 pub use format::{FORMAT_VERSION, HEADER_LEN, MAGIC, content_hash, decode, encode, reseal};
 pub use model::*;
+pub use regex::{REGEX_SIZE_LIMIT, anchored_regex};
 pub use verify::{MAX_OPERAND_DEPTH, verify};
 
 #[cfg(test)]

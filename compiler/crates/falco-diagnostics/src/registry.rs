@@ -114,6 +114,8 @@ codes! {
     E406, "invalid-field-argument", Error, LOAD_ERR_COMPILE_CONDITION, "a field argument is missing, not allowed, or of the wrong kind";
     E407, "transformer-type-mismatch", Error, LOAD_ERR_COMPILE_CONDITION, "a transformer is applied to a type it does not take";
     E408, "invalid-field-comparison", Error, LOAD_ERR_COMPILE_CONDITION, "a field-to-field comparison is not allowed here";
+    E409, "regex-too-large", Error, none, "a regular expression compiles to more than the VM's size limit";
+    E410, "transformer-nesting-too-deep", Error, none, "transformers nest deeper than a bundle's operands may";
     W401, "deprecated-field", Warning, LOAD_DEPRECATED_ITEM, "a condition or output uses a deprecated field";
     W402, "unsafe-na-check", Warning, LOAD_UNSAFE_NA_CHECK, "a `ka.*` or `jevt.*` field is compared with `<NA>`";
     W403, "unknown-filter-skipped", Warning, LOAD_UNKNOWN_FILTER, "a rule with `skip-if-unknown-filter` uses an unknown field and is skipped";

@@ -173,6 +173,10 @@ impl<'c, 'a> Checker<'c, 'a> {
             }
         };
 
+        self.operand_nesting(&left);
+        if let TypedValue::Field(operand) = &right {
+            self.operand_nesting(operand);
+        }
         let has_error = self.error_count() > before;
         TypedExpr::Check(Box::new(TypedCheck {
             left,
@@ -183,6 +187,26 @@ impl<'c, 'a> Checker<'c, 'a> {
             span: check.span,
             has_error,
         }))
+    }
+
+    /// E410 when `operand` nests deeper than a bundle's operands may
+    /// ([`falco_bundle::MAX_OPERAND_DEPTH`], counted as the bundle counts it).
+    fn operand_nesting(&mut self, operand: &TypedOperand) {
+        let depth = operand_depth(operand);
+        if depth > falco_bundle::MAX_OPERAND_DEPTH {
+            self.report(
+                TypeError::new(
+                    Code::E410,
+                    operand.span(),
+                    format!(
+                        "transformers nest {} deep here (at most {})",
+                        depth - 1,
+                        falco_bundle::MAX_OPERAND_DEPTH - 1
+                    ),
+                )
+                .with_help("apply fewer transformers, or compare a simpler form of the value"),
+            );
+        }
     }
 
     /// Types an operand of a check or of a transformer.
@@ -448,7 +472,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                     _ => format!("`{}` takes hex bytes", context.op.as_str()),
                 };
                 self.report(
-                    TypeError::new(Code::E404, span, error.message)
+                    TypeError::new(error.code, span, error.message)
                         .with_label(label)
                         .with_optional_help(error.help),
                 );
@@ -475,6 +499,20 @@ impl<'c, 'a> Checker<'c, 'a> {
 }
 
 /// The operators Falco's event-type analysis reads `evt.type` checks through.
+/// An operand's nesting as the bundle counts it: a field or literal is 1, a
+/// transformer or list one more than its deepest argument.
+fn operand_depth(operand: &TypedOperand) -> usize {
+    match operand {
+        TypedOperand::Transform(transform) => 1 + max_depth(&transform.args),
+        TypedOperand::List(items, _) => 1 + max_depth(items),
+        TypedOperand::Field(_) | TypedOperand::Literal(..) | TypedOperand::Error(_) => 1,
+    }
+}
+
+fn max_depth(operands: &[TypedOperand]) -> usize {
+    operands.iter().map(operand_depth).max().unwrap_or(0)
+}
+
 fn event_type_operator(op: Op) -> bool {
     matches!(op, Op::Eq | Op::EqEq | Op::Ne | Op::In)
 }

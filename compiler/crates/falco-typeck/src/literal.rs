@@ -14,6 +14,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use falco_condition::ast::Op;
+use falco_diagnostics::Code;
 
 use crate::typed::Literal;
 use crate::types::Ty;
@@ -21,6 +22,8 @@ use crate::types::Ty;
 /// Why a value does not convert.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ConvError {
+    /// The code: E404, or E409 for a pattern over the size limit.
+    pub code: Code,
     /// Lowercase message without the value's position.
     pub message: String,
     /// Optional help line.
@@ -30,6 +33,7 @@ pub(crate) struct ConvError {
 impl ConvError {
     fn new(message: impl Into<String>) -> ConvError {
         ConvError {
+            code: Code::E404,
             message: message.into(),
             help: None,
         }
@@ -114,13 +118,27 @@ pub(crate) fn convert(text: &str, bytes: &[u8], ty: Ty, op: Op) -> Result<Litera
 }
 
 /// Checks a regular expression (RE2 syntax; Rust's `regex` crate accepts nearly the
-/// same language). The literal keeps the pattern in the `regex` crate's dialect
-/// (see [`re2_to_rust`]).
+/// same language) by compiling it as the VM will: anchored, over bytes, within
+/// [`falco_bundle::REGEX_SIZE_LIMIT`].
+/// The literal keeps the pattern in the `regex` crate's dialect (see
+/// [`re2_to_rust`]).
 pub(crate) fn regex(text: &str) -> Result<Literal, ConvError> {
     let pattern = re2_to_rust(text);
-    match regex::Regex::new(&pattern) {
+    let compiled = regex::bytes::RegexBuilder::new(&falco_bundle::anchored_regex(&pattern))
+        .size_limit(falco_bundle::REGEX_SIZE_LIMIT)
+        .build();
+    match compiled {
         Ok(_) => Ok(Literal::Regex(pattern)),
-        Err(regex::Error::CompiledTooBig(_)) => Ok(Literal::Regex(pattern)),
+        Err(regex::Error::CompiledTooBig(limit)) => Err(ConvError {
+            code: Code::E409,
+            ..ConvError::new(format!(
+                "the regular expression compiles to more than {} MiB",
+                limit >> 20
+            ))
+            .with_help(
+                "split it into several `regex` checks joined with `or`, or bound its repetitions",
+            )
+        }),
         Err(error) => {
             let detail = error.to_string();
             let last = detail

@@ -463,3 +463,43 @@ fn event_type_set_algebra_matches_membership() {
         }
     }
 }
+
+/// Issue 12: a pattern over the VM's compiled-size limit was accepted here, written
+/// into the bundle, and refused by `replay` and falco-rt. It is E409 on the value,
+/// and a pattern just within the limit passes (and loads: see falco-vm).
+#[test]
+fn regexes_over_the_vm_size_limit_are_refused_on_the_value() {
+    let pattern = ".{1000}".repeat(36);
+    let condition = format!("proc.name regex \"{pattern}\"");
+    let (_, errors) = check(&condition);
+    assert_eq!(
+        errors.iter().map(|error| error.code).collect::<Vec<_>>(),
+        vec![Code::E409],
+        "{errors:?}"
+    );
+    assert_eq!(spanned(&condition, &errors[0]), format!("\"{pattern}\""));
+    assert!(codes(&format!("proc.name regex \"{}\"", "[^a]{1000}".repeat(25))).is_empty());
+    assert_eq!(codes("proc.name regex \"(unclosed\""), vec![Code::E404]);
+}
+
+/// Issue 12: 8 nested transformers passed lint, and the bundle verifier refused the
+/// bundle. Seven pass; more are E410 on the operand.
+#[test]
+fn transformers_nest_at_most_as_deep_as_bundle_operands() {
+    let nested =
+        |depth: usize| format!("{}proc.name{}", "tolower(".repeat(depth), ")".repeat(depth));
+    assert!(codes(&format!("{} = bash", nested(7))).is_empty());
+    let condition = format!("{} = bash", nested(8));
+    let (_, errors) = check(&condition);
+    assert_eq!(
+        errors.iter().map(|error| error.code).collect::<Vec<_>>(),
+        vec![Code::E410],
+        "{errors:?}"
+    );
+    assert_eq!(spanned(&condition, &errors[0]), nested(8));
+    assert!(
+        errors[0].message.contains("8 deep"),
+        "{}",
+        errors[0].message
+    );
+}

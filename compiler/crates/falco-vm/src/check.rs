@@ -206,7 +206,9 @@ fn scalar_matcher(op: CmpOp, quant: Quant, items: Vec<Val>) -> Result<Matcher, C
             let mut res = Vec::new();
             for p in patterns() {
                 let pattern = String::from_utf8_lossy(p);
-                let re = regex::bytes::Regex::new(&format!("^(?:{pattern})$"))
+                let re = regex::bytes::RegexBuilder::new(&falco_bundle::anchored_regex(&pattern))
+                    .size_limit(falco_bundle::REGEX_SIZE_LIMIT)
+                    .build()
                     .map_err(|e| format!("regex `{pattern}`: {e}"))?;
                 res.push(re);
             }
