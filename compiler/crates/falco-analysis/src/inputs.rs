@@ -116,10 +116,27 @@ fn is_yaml(path: &Path) -> bool {
         .is_some_and(|ext| ext == "yaml" || ext == "yml")
 }
 
+/// The largest rules file read (Falco has no limit; the largest file it ships is
+/// about 0.2 MiB). A larger file is an input error, read no further than the limit.
+pub const MAX_RULES_FILE_BYTES: u64 = 16 << 20;
+
 /// Reads a rules file. Bytes that are not UTF-8 are replaced (U+FFFD), so that the
 /// YAML stage reports them instead of the run failing.
 fn read(path: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_RULES_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_RULES_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "the file is larger than {} MiB, the limit for a rules file",
+                MAX_RULES_FILE_BYTES >> 20
+            ),
+        ));
+    }
     Ok(match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),

@@ -1,7 +1,7 @@
 //! Load order: configuration entries, paths and directories, and every input error.
 
 use super::config::rules_files_in;
-use super::{expand, gather};
+use super::{MAX_RULES_FILE_BYTES, expand, gather};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -157,4 +157,22 @@ fn a_directory_given_without_rules_files_is_an_error() {
         names(&gather(&[dir.join("rules")], None).expect("rules")),
         ["a"]
     );
+}
+
+/// Issue 12: every input has a size bound. A rules file one byte over the limit is an
+/// input error naming the file and the limit; one at the limit is read.
+#[test]
+fn a_rules_file_over_the_size_limit_is_an_input_error() {
+    let dir = scratch("large");
+    let at_limit = "#".repeat(MAX_RULES_FILE_BYTES as usize);
+    write(&dir.join("at.yaml"), &at_limit);
+    assert!(gather(&[dir.join("at.yaml")], None).is_ok());
+    write(&dir.join("over.yaml"), &format!("{at_limit}#"));
+    let errors = gather(&[dir.join("over.yaml")], None).expect_err("over the limit");
+    let message = errors[0].to_string();
+    assert!(
+        message.contains("over.yaml") && message.contains("larger than 16 MiB"),
+        "{message}"
+    );
+    let _ = fs::remove_dir_all(&dir);
 }
