@@ -7,6 +7,7 @@ mod falco_anchor;
 mod falco_traces;
 mod fmt_corpus;
 mod k8s_conformance;
+mod lint_compile_load;
 mod no_panic;
 mod operators;
 mod rules_files;
