@@ -23,7 +23,7 @@ pub(crate) fn upstream_rules() -> Vec<(String, String)> {
 }
 
 /// Everything `analyze` returns, in a form that compares (the typed macros sit
-/// in a hash map, so they are sorted first). Spans are part of it, so a memo
+/// in hash maps, so they are sorted first). Spans are part of it, so a memo
 /// that returned a result at a stale position would show.
 pub(crate) fn fingerprint(analysis: &Analysis) -> String {
     let mut macros: Vec<String> = analysis
@@ -33,8 +33,15 @@ pub(crate) fn fingerprint(analysis: &Analysis) -> String {
         .map(|(key, tree)| format!("{key:?} {tree:?}"))
         .collect();
     macros.sort();
+    let mut superseded: Vec<String> = analysis
+        .typed
+        .superseded_macros
+        .iter()
+        .map(|(key, tree)| format!("{key:?} {tree:?}"))
+        .collect();
+    superseded.sort();
     format!(
-        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{macros:?}",
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{macros:?}\n{superseded:?}",
         analysis.files,
         analysis.diagnostics,
         analysis.summary,

@@ -458,3 +458,74 @@ fn a_macro_loop_is_an_error_and_its_rules_get_no_event_type_warning() {
     assert_eq!(count(&analysis, "E208", ""), 1, "{:#?}", summary(&analysis));
     assert_eq!(count(&analysis, "W206", ""), 0, "{:#?}", summary(&analysis));
 }
+
+const BROKEN_MACRO_AND_RULE: &str = "- macro: m\n  condition: proc.nam = x\n- rule: r\n  desc: d\n  condition: evt.type = open and m\n  output: o\n  priority: INFO\n";
+const FIXED_MACRO: &str = "- macro: m\n  condition: proc.name = x\n";
+
+fn two_files(first: &str, second: &str) -> Analysis {
+    analyze(vec![
+        ("a.yaml".to_owned(), first.to_owned()),
+        ("b.yaml".to_owned(), second.to_owned()),
+    ])
+}
+
+#[test]
+fn a_macro_replaced_by_a_later_file_is_checked_as_falco_loaded_it() {
+    // Falco compiles the rules after a.yaml: "filter_check called with
+    // nonexistent field proc.nam", although b.yaml fixes the macro.
+    let override_replace =
+        "- macro: m\n  condition: proc.name = x\n  override:\n    condition: replace\n";
+    for replacement in [FIXED_MACRO, override_replace] {
+        let analysis = two_files(BROKEN_MACRO_AND_RULE, replacement);
+        let errors: Vec<&Diagnostic> = analysis
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.is_error())
+            .collect();
+        assert_eq!(errors.len(), 1, "{:#?}", summary(&analysis));
+        let error = errors[0];
+        assert_eq!(error.primary.span.file, FileId(0));
+        let at = BROKEN_MACRO_AND_RULE.find("proc.nam").unwrap() as u32;
+        assert_eq!(error.primary.span.span.start, at);
+        assert_eq!(error.related.len(), 1, "{error:#?}");
+        assert_eq!(error.related[0].span.file, FileId(1));
+        assert_eq!(error.related[0].span.span.start, 9);
+        assert!(error.related[0].message.contains("replaced"), "{error:#?}");
+        assert_eq!(analysis.ruleset.superseded_macros.len(), 1);
+        assert_eq!(analysis.typed.superseded_macros.len(), 1);
+    }
+}
+
+#[test]
+fn a_replaced_macro_that_no_loaded_rule_reached_is_not_compiled() {
+    // Falco: a.yaml "Ok, with warnings" (unused macro), b.yaml Ok.
+    let broken_macro = "- macro: m\n  condition: proc.nam = x\n";
+    let rule =
+        "- rule: r\n  desc: d\n  condition: evt.type = open and m\n  output: o\n  priority: INFO\n";
+    let analysis = two_files(broken_macro, &format!("{FIXED_MACRO}{rule}"));
+    assert_eq!(analysis.error_count(), 0, "{:#?}", summary(&analysis));
+    // Replaced in the same file: Falco never compiled the first definition.
+    let analysis = lint_text(&format!("{BROKEN_MACRO_AND_RULE}{FIXED_MACRO}"));
+    assert_eq!(analysis.error_count(), 0, "{:#?}", summary(&analysis));
+    assert!(analysis.ruleset.superseded_macros.is_empty());
+}
+
+#[test]
+fn a_replaced_macro_with_a_syntax_error_or_an_undefined_macro_is_an_error() {
+    for broken in [
+        "- macro: m\n  condition: proc.name = (\n",
+        "- macro: m\n  condition: not_defined_yet\n",
+    ] {
+        let analysis = two_files(broken, FIXED_MACRO);
+        let errors: Vec<&Diagnostic> = analysis
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.is_error())
+            .collect();
+        assert!(!errors.is_empty(), "{broken}: {:#?}", summary(&analysis));
+        for error in errors {
+            assert_eq!(error.primary.span.file, FileId(0), "{error:#?}");
+            assert_eq!(error.related.len(), 1, "{error:#?}");
+        }
+    }
+}

@@ -8,7 +8,7 @@ use falco_loader::{
     Amendment, Exception, ExceptionFields, ExceptionValue, Item, ListEntry, ListItem, LoadedFile,
     MacroItem, OverrideMode, PluginRequirement, Priority, RuleItem, Version,
 };
-use falco_span::{FileSpan, MappedText, Span};
+use falco_span::{FileId, FileSpan, MappedText, Span};
 
 use crate::exceptions::validate_exception;
 use crate::model::Origin;
@@ -24,6 +24,7 @@ pub(crate) struct CollectedList {
 }
 
 /// A macro as collected.
+#[derive(Clone)]
 pub(crate) struct CollectedMacro {
     pub name: String,
     pub origin: Origin,
@@ -59,6 +60,20 @@ pub(crate) struct Collected {
     pub rules: Vec<CollectedRule>,
     pub required_engine_version: Option<Version>,
     pub plugin_requirements: Vec<PluginRequirement>,
+    /// Macro definitions that a later file replaced, in the order they were
+    /// replaced.
+    pub superseded_macros: Vec<SupersededMacroItem>,
+}
+
+/// A macro definition as it stood at the end of the last file that kept it,
+/// before a later file replaced its condition. Falco compiled it then.
+pub(crate) struct SupersededMacroItem {
+    /// The definition as it was.
+    pub item: CollectedMacro,
+    /// The last file whose load compiled it.
+    pub active_until: FileId,
+    /// The name of the item that replaced it.
+    pub replaced_by: FileSpan,
 }
 
 struct Collector<'a> {
@@ -67,6 +82,11 @@ struct Collector<'a> {
     macro_names: FxHashMap<String, usize>,
     rule_names: FxHashMap<String, usize>,
     next_index: u32,
+    /// The file being collected.
+    file: FileId,
+    /// Macros amended in this file, as they were at the end of the previous one
+    /// (what Falco had compiled), by slot.
+    macros_before_file: FxHashMap<usize, CollectedMacro>,
     options: &'a Options,
     broken: &'a Broken,
     diagnostics: &'a mut Vec<Diagnostic>,
@@ -85,11 +105,15 @@ pub(crate) fn collect(
         macro_names: FxHashMap::default(),
         rule_names: FxHashMap::default(),
         next_index: 0,
+        file: FileId(0),
+        macros_before_file: FxHashMap::default(),
         options,
         broken,
         diagnostics,
     };
     for file in files {
+        collector.file = file.file;
+        collector.macros_before_file.clear();
         for item in &file.items {
             collector.item(item);
         }
@@ -269,8 +293,12 @@ impl Collector<'_> {
             match self.macro_names.get(&item.name.value) {
                 Some(&slot) => {
                     let first = self.out.macros[slot].origin.definition;
+                    let changed = self.out.macros[slot].condition.text != condition.text;
+                    self.keep_macro_before_file(slot);
+                    if changed {
+                        self.supersede_macro(slot, item.name.span);
+                    }
                     let prev = &mut self.out.macros[slot];
-                    let changed = prev.condition.text != condition.text;
                     prev.visibility = index;
                     prev.condition = condition;
                     prev.origin.amendments.push(item.name.span);
@@ -302,6 +330,10 @@ impl Collector<'_> {
             return;
         };
         let index = self.take_index();
+        self.keep_macro_before_file(slot);
+        if mode == OverrideMode::Replace && self.out.macros[slot].condition.text != condition.text {
+            self.supersede_macro(slot, item.name.span);
+        }
         let prev = &mut self.out.macros[slot];
         match mode {
             OverrideMode::Append => append_text(&mut prev.condition, &condition),
@@ -309,6 +341,27 @@ impl Collector<'_> {
         }
         prev.visibility = index;
         prev.origin.amendments.push(item.name.span);
+    }
+
+    /// Keeps macro `slot` as it was at the end of the previous file, before this
+    /// file first changes it (unless this file defined it).
+    fn keep_macro_before_file(&mut self, slot: usize) {
+        let current = &self.out.macros[slot];
+        if last_file(&current.origin) < self.file {
+            self.macros_before_file.insert(slot, current.clone());
+        }
+    }
+
+    /// Records that this file replaces the condition of macro `slot`: the version
+    /// the previous file left was compiled by Falco, so it is checked as it was.
+    fn supersede_macro(&mut self, slot: usize, replaced_by: FileSpan) {
+        if let Some(item) = self.macros_before_file.remove(&slot) {
+            self.out.superseded_macros.push(SupersededMacroItem {
+                item,
+                active_until: FileId(self.file.0.saturating_sub(1)),
+                replaced_by,
+            });
+        }
     }
 
     fn rule(&mut self, item: &RuleItem) {
@@ -719,6 +772,15 @@ fn sorted_tags(item: &RuleItem) -> Vec<String> {
     tags.sort();
     tags.dedup();
     tags
+}
+
+/// The last file that defined or amended an item.
+pub(crate) fn last_file(origin: &Origin) -> FileId {
+    origin
+        .amendments
+        .iter()
+        .map(|span| span.file)
+        .fold(origin.definition.file, std::cmp::max)
 }
 
 fn origin(name: FileSpan, item: FileSpan) -> Origin {

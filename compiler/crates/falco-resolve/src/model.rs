@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use falco_condition::ast::{Expr, Output};
+use falco_diagnostics::Diagnostic;
 use falco_loader::{Exception, ListEntry, PluginRequirement, Priority, Version};
-use falco_span::{FileSpan, MappedText, Span};
+use falco_span::{FileId, FileSpan, MappedText, Span};
 
 /// Index of a list in [`Ruleset::lists`].
 pub type ListId = usize;
@@ -24,6 +25,9 @@ pub struct Ruleset {
     pub required_engine_version: Option<Version>,
     /// Every `required_plugin_versions` entry, in order.
     pub plugin_requirements: Vec<PluginRequirement>,
+    /// Macro definitions that a later file replaced, in the order they were
+    /// replaced.
+    pub superseded_macros: Vec<SupersededMacro>,
 }
 
 impl Ruleset {
@@ -128,6 +132,39 @@ pub struct Macro {
     pub used: bool,
     /// Whether it is part of a reference loop (an error; Falco refuses it).
     pub looped: bool,
+}
+
+/// A macro definition that a later file replaced. Falco compiles the whole
+/// ruleset after each file it loads, so this definition was compiled with the
+/// files up to `active_until` and is checked as it stood then: its lists
+/// substituted and its macro references bound as they were, under the sources of
+/// the rules loaded by then.
+#[derive(Clone, Debug)]
+pub struct SupersededMacro {
+    /// Name.
+    pub name: String,
+    /// Its definition and the amendments it had then.
+    pub origin: Origin,
+    /// The condition as it was.
+    pub condition: Condition,
+    /// The last file whose load compiled it.
+    pub active_until: FileId,
+    /// The name of the later item that replaced it.
+    pub replaced_by: FileSpan,
+}
+
+impl SupersededMacro {
+    /// Adds to a diagnostic about this definition the later item that replaced it.
+    pub fn explain(&self, diagnostic: Diagnostic) -> Diagnostic {
+        diagnostic
+            .with_related(
+                self.replaced_by,
+                format!("`{}` is replaced here, by a later file", self.name),
+            )
+            .with_note(
+                "Falco compiles the rules after each file it loads, so it checked this definition before the later file replaced it",
+            )
+    }
 }
 
 /// A resolved rule.

@@ -11,12 +11,12 @@ use falco_span::{FileSpan, MappedText, Span};
 use rayon::prelude::*;
 
 use crate::Broken;
-use crate::collect::{Collected, CollectedMacro};
+use crate::collect::{Collected, CollectedMacro, last_file};
 use crate::exceptions::append_exceptions;
 use crate::lists::build_lists;
 use crate::loops::report_loops;
 use crate::memo::{Parse, ParseMemo, TextMemo, parse_with};
-use crate::model::{Condition, ListId, Macro, MacroRef, Rule, Ruleset};
+use crate::model::{Condition, ListId, Macro, MacroRef, Rule, Ruleset, SupersededMacro};
 use crate::subst_memo::Substituted;
 use crate::substitute::{ListIndex, substitute};
 
@@ -75,6 +75,14 @@ pub(crate) fn build(
         });
     }
     report_loops(&mut macros, diagnostics);
+    let superseded_macros = build_superseded(
+        &collected,
+        &macro_ids,
+        &index,
+        broken,
+        memo.as_deref_mut(),
+        diagnostics,
+    );
 
     let rule_texts: Vec<MappedText> = collected
         .rules
@@ -170,6 +178,9 @@ pub(crate) fn build(
         .chain(lists.iter().flat_map(|list| list.list_uses.iter()))
         .map(|list_use| (list_use.list, list_use.span))
         .collect();
+    // A use counts for an item when it is in a file up to the item's last change:
+    // a redefinition in a later file replaces the text (and the references) that
+    // the first file had.
     let mut macros_used_early = vec![false; macros.len()];
     for (id, at) in macro_uses {
         macros[id].used = true;
@@ -212,7 +223,54 @@ pub(crate) fn build(
         rules,
         required_engine_version: collected.required_engine_version,
         plugin_requirements: collected.plugin_requirements,
+        superseded_macros,
     }
+}
+
+/// Parses and binds each macro definition a later file replaced, as it stood
+/// when Falco compiled it. Its errors are reported at it, with the replacement
+/// named: the later definition does not undo the earlier load's error.
+fn build_superseded(
+    collected: &Collected,
+    macro_ids: &FxHashMap<&str, usize>,
+    index: &ListIndex<'_>,
+    broken: &Broken,
+    memo: Option<&mut ParseMemo>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<SupersededMacro> {
+    let texts: Vec<(&MappedText, FileSpan)> = collected
+        .superseded_macros
+        .iter()
+        .map(|old| (&old.item.condition, old.item.origin.definition))
+        .collect();
+    let parsed = parse_many(&texts, index, memo.as_deref());
+    let parsed = store_parses(parsed, memo);
+    let mut superseded = Vec::with_capacity(parsed.len());
+    for (old, (mut condition, mut found)) in collected.superseded_macros.iter().zip(parsed) {
+        bind_macros(
+            &mut condition,
+            macro_ids,
+            &collected.macros,
+            Some(&old.item),
+            broken,
+            &mut found,
+        );
+        let item = SupersededMacro {
+            name: old.item.name.clone(),
+            origin: old.item.origin.clone(),
+            condition,
+            active_until: old.active_until,
+            replaced_by: old.replaced_by,
+        };
+        diagnostics.extend(
+            found
+                .into_iter()
+                .filter(Diagnostic::is_error)
+                .map(|diagnostic| item.explain(diagnostic)),
+        );
+        superseded.push(item);
+    }
+    superseded
 }
 
 fn unparsed(text: &MappedText) -> Condition {
@@ -505,17 +563,6 @@ fn has_list_suffix(word: &str) -> bool {
         "_cidrs",
     ];
     SUFFIXES.iter().any(|suffix| word.ends_with(suffix))
-}
-
-/// The last file that defined or amended an item. References from files up to it
-/// count: a redefinition in a later file replaces the text (and the references)
-/// that the first file had.
-fn last_file(origin: &crate::model::Origin) -> falco_span::FileId {
-    origin
-        .amendments
-        .iter()
-        .map(|span| span.file)
-        .fold(origin.definition.file, std::cmp::max)
 }
 
 /// Falco recompiles the whole ruleset after each file and warns about items unused

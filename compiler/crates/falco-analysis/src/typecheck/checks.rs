@@ -69,7 +69,7 @@ impl CheckedRule {
 
 impl Checks<'_> {
     /// The check of `condition` under `source`.
-    fn condition(&self, condition: &Condition, source: &str) -> CheckedCondition {
+    pub(super) fn condition(&self, condition: &Condition, source: &str) -> CheckedCondition {
         let text = &condition.expanded.text;
         match self.memo.and_then(|memo| memo.condition(source, text)) {
             Some((tree, errors)) => CheckedCondition {

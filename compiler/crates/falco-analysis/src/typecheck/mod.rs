@@ -9,7 +9,9 @@
 //! 3. [`check_rules`]: every rule's condition and output are checked;
 //! 4. [`RuleReport`]: per rule, the diagnostics Falco gives for it (exception
 //!    fields, `skip-if-unknown-filter`, errors, warnings met through macros,
-//!    outputs, the event-type warning).
+//!    outputs, the event-type warning);
+//! 5. [`check_superseded`]: macro definitions a later file replaced, as Falco
+//!    checked them when it loaded the files before that one.
 //!
 //! Steps 2 and 3 run on the worker threads and take what the memo holds.
 
@@ -18,6 +20,7 @@ mod diagnostic;
 mod event_types;
 mod reach;
 mod rule;
+mod superseded;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +34,7 @@ use super::memo::CheckMemo;
 use checks::{Checks, check_macros, check_rules};
 use reach::MacroReach;
 use rule::RuleReport;
+use superseded::check_superseded;
 
 /// The typed conditions of a ruleset, by rule and by (macro, source).
 #[derive(Clone, Debug, Default)]
@@ -40,6 +44,9 @@ pub struct TypedRuleset {
     pub rules: Vec<Option<Arc<TypedExpr>>>,
     /// Typed condition of each macro, per source it is used with.
     pub macros: HashMap<(MacroId, String), Arc<TypedExpr>>,
+    /// Typed condition of each superseded macro definition (index as in
+    /// `Ruleset::superseded_macros`), per source it was checked under.
+    pub superseded_macros: HashMap<(usize, String), Arc<TypedExpr>>,
 }
 
 /// Typechecks every rule and reachable macro, appending diagnostics. With a
@@ -53,13 +60,11 @@ pub(crate) fn check_ruleset(
     let schema = Schema::get();
     let reach = MacroReach::of(ruleset);
     let macros = check_macros(ruleset, &reach, schema, memo.as_deref_mut(), diagnostics);
-    let checked = check_rules(
-        ruleset,
-        &Checks {
-            schema,
-            memo: memo.as_deref(),
-        },
-    );
+    let checks = Checks {
+        schema,
+        memo: memo.as_deref(),
+    };
+    let checked = check_rules(ruleset, &checks);
     let mut rules = Vec::with_capacity(ruleset.rules.len());
     let report = RuleReport::new(ruleset, schema, &reach, &macros);
     for ((index, rule), checked) in ruleset.rules.iter().enumerate().zip(checked) {
@@ -78,8 +83,10 @@ pub(crate) fn check_ruleset(
             diagnostics,
         )));
     }
+    let superseded_macros = check_superseded(ruleset, &reach, schema, memo, diagnostics);
     TypedRuleset {
         rules,
         macros: macros.trees,
+        superseded_macros,
     }
 }
