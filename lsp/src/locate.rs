@@ -132,9 +132,13 @@ pub enum Owner {
     Rule(usize),
     /// A macro, by id.
     Macro(MacroId),
+    /// A macro definition that a later file replaced, by index in
+    /// `Ruleset::superseded_macros`.
+    Superseded(usize),
 }
 
-/// Every rule and macro condition with its owner.
+/// Every rule and macro condition with its owner, superseded macro definitions
+/// included (Falco compiled them too, so they read like any other).
 pub fn conditions(ruleset: &Ruleset) -> impl Iterator<Item = (&Condition, Owner)> {
     let rules = ruleset
         .rules
@@ -146,11 +150,17 @@ pub fn conditions(ruleset: &Ruleset) -> impl Iterator<Item = (&Condition, Owner)
         .iter()
         .enumerate()
         .map(|(id, item)| (&item.condition, Owner::Macro(id)));
-    rules.chain(macros)
+    let superseded = ruleset
+        .superseded_macros
+        .iter()
+        .enumerate()
+        .map(|(index, item)| (&item.condition, Owner::Superseded(index)));
+    rules.chain(macros).chain(superseded)
 }
 
 /// The event source a condition's fields are read in: the rule's, or for a macro
-/// the first source a rule uses it with (`syscall` when none does).
+/// (superseded or not) the first source it was checked under (`syscall` when
+/// none).
 pub fn source_of(world: &World<'_>, owner: Owner) -> String {
     match owner {
         Owner::Rule(index) => world.analysis.ruleset.rules[index].source.clone(),
@@ -160,6 +170,15 @@ pub fn source_of(world: &World<'_>, owner: Owner) -> String {
             .macros
             .keys()
             .filter(|(macro_id, _)| *macro_id == id)
+            .map(|(_, source)| source.clone())
+            .min()
+            .unwrap_or_else(|| "syscall".to_owned()),
+        Owner::Superseded(index) => world
+            .analysis
+            .typed
+            .superseded_macros
+            .keys()
+            .filter(|(old, _)| *old == index)
             .map(|(_, source)| source.clone())
             .min()
             .unwrap_or_else(|| "syscall".to_owned()),

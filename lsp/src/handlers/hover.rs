@@ -28,7 +28,11 @@ pub fn hover(world: &World<'_>, uri: &Uri, position: Position) -> Option<Hover> 
             source,
             span,
         } => (field_hover(name, arg.as_deref(), source)?, *span),
-        Target::Named { kind, name, span } => (named_hover(world, *kind, name)?, *span),
+        Target::Named { kind, name, span } => {
+            let text = superseded_hover(world, *kind, *span)
+                .or_else(|| named_hover(world, *kind, name))?;
+            (text, *span)
+        }
         Target::Operator { op, span } => (operator_hover(*op), *span),
     };
     Some(Hover {
@@ -105,6 +109,32 @@ fn place(world: &World<'_>, span: FileSpan) -> String {
         ),
         None => "?".to_owned(),
     }
+}
+
+/// The hover of a macro definition's name when a later file replaced that
+/// definition: its own condition, and the replacement.
+fn superseded_hover(world: &World<'_>, kind: Kind, at: FileSpan) -> Option<String> {
+    if kind != Kind::Macro {
+        return None;
+    }
+    let ruleset = &world.analysis.ruleset;
+    let item = ruleset.superseded_macros.iter().find(|item| {
+        at.file <= item.active_until
+            && std::iter::once(&item.origin.definition)
+                .chain(&item.origin.amendments)
+                .any(|span| {
+                    span.file == at.file
+                        && span.span.start <= at.span.start
+                        && at.span.end <= span.span.end
+                })
+    })?;
+    Some(format!(
+        "**macro** `{}`\n\n```\n{}\n```\n\nreplaced by `{}` at `{}`",
+        item.name,
+        item.condition.source.text.trim(),
+        item.name,
+        place(world, item.replaced_by)
+    ))
 }
 
 fn named_hover(world: &World<'_>, kind: Kind, name: &str) -> Option<String> {

@@ -182,3 +182,54 @@ fn the_project_files_suppressions_apply() {
     let list = client.wait_diagnostics(&b, |_| true);
     assert!(codes(&list).is_empty(), "{list:?}");
 }
+
+/// A macro definition that a later file replaces reads like any other: Falco
+/// compiled it after the first file, so its errors are reported there, its fields
+/// have hovers and colours, and its name's hover names the replacement.
+#[test]
+fn superseded_definitions_are_checked_and_navigable() {
+    let dir = temp_dir("superseded");
+    std::fs::write(
+        dir.join(".falco-rulec.yaml"),
+        "rules_files:\n  - base_rules.yaml\n  - user_rules.yaml\n",
+    )
+    .expect("write project file");
+    let base = "- macro: m\n  condition: proc.nam = x and fd.name = y\n- rule: r\n  desc: d\n  condition: evt.type = open and m\n  output: o\n  priority: INFO\n";
+    std::fs::write(dir.join("base_rules.yaml"), base).expect("write base");
+    std::fs::write(
+        dir.join("user_rules.yaml"),
+        "- macro: m\n  condition: proc.name = x\n",
+    )
+    .expect("write user");
+    let mut client = Client::start(&dir, json!({"debounceMs": 0}));
+    let (base_uri, _) = client.open(&dir.join("base_rules.yaml"));
+    let list = client.wait_diagnostics(&base_uri, |list| !list.is_empty());
+    assert_eq!(codes(&list), ["E401"], "{list:?}");
+    let hover = |client: &mut Client, needle: &str| {
+        let hover = client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": base_uri}, "position": position_of(base, needle, 0, 1)}),
+        );
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let name = hover(&mut client, " m\n");
+    assert!(
+        name.contains("proc.nam = x")
+            && name.contains("replaced by `m` at `")
+            && name.contains("user_rules.yaml:1`"),
+        "{name}"
+    );
+    let field = hover(&mut client, "fd.name");
+    assert!(field.contains("`fd.name`"), "{field}");
+    let tokens = client.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": base_uri}}),
+    );
+    // The first token is on line 1, in the superseded condition.
+    assert_eq!(tokens["data"][0], json!(1), "{tokens}");
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
