@@ -42,7 +42,7 @@ const TYPOS: &str = r#"
   condition: >
     spawned_proces and proc.nmae = bash and evt.type != opnat
     and proc.pname in (shell_binarie)
-  output: "started %proc.exepaht"
+  output: "started %prco.exepath"
   priority: WARNING
   tag: [shell]
   exceptions:
@@ -128,7 +128,7 @@ fn every_did_you_mean_carries_a_fix_that_removes_its_diagnostic() {
             "E206: Replace `startwith` with `startswith`",
             "E401: Replace `proc.nmae` with `proc.name`",
             "E405: Replace `opnat` with `openat`",
-            "E502: Replace `proc.exepaht` with `proc.exepath`",
+            "E502: Replace `prco.exepath` with `proc.exepath`",
             "W101: Replace `macr` with `macro`",
             "W102: Replace `conditon` with `condition`",
             "W102: Replace `tag` with `tags`",

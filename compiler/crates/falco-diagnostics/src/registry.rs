@@ -126,6 +126,8 @@ codes! {
     // Outputs (E5xx).
     E501, "output-syntax", Error, LOAD_ERR_COMPILE_OUTPUT, "an output format string is malformed";
     E502, "unknown-output-field", Error, LOAD_ERR_COMPILE_OUTPUT, "an output names a field no schema defines";
+    W501, "output-field-fallback", Warning, none, "an output `%token` is not a field, so Falco prints a shorter field and the rest as text";
+    W502, "filter-only-output-field", Warning, none, "an output prints a field that only conditions can read, so it shows `<NA>`";
 
     // Suppression comments (W9xx): falco-rulec's own, Falco ignores comments.
     W901, "unused-suppression", Warning, none, "a `# falco-rulec: allow(...)` comment suppressed nothing";

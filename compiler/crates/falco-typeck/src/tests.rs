@@ -369,7 +369,7 @@ fn outputs() {
         vec![
             (Code::E502, "proc.cmdlin"),
             (Code::W401, "%container.info"),
-            (Code::E502, "fd.ip")
+            (Code::W502, "fd.ip")
         ]
     );
     assert_eq!(
@@ -385,6 +385,86 @@ fn outputs() {
             .iter()
             .any(|part| matches!(part, TypedOutputPart::ContainerInfo(_)))
     );
+}
+
+/// An output checked under `syscall`: its parts as (kind, text) and its
+/// diagnostics as (code, spanned text).
+fn output_parts(text: &str) -> (Vec<String>, Vec<(Code, String)>) {
+    let (output, parse_errors) = falco_condition::parse_output(text);
+    assert!(parse_errors.is_empty(), "{parse_errors:?}");
+    let ctx = Context::new(Schema::get(), "syscall");
+    let (typed, errors) = check_output(&output, &ctx);
+    let parts = typed
+        .parts
+        .iter()
+        .map(|part| match part {
+            TypedOutputPart::Text(text, _) => format!("text {text}"),
+            TypedOutputPart::Field(field, span) => {
+                format!("field {} {}", field.name, &text[span.range()])
+            }
+            TypedOutputPart::ContainerInfo(_) => "container.info".to_owned(),
+            TypedOutputPart::Error(span) => format!("error {}", &text[span.range()]),
+        })
+        .collect();
+    let errors = errors
+        .iter()
+        .map(|error| (error.code, spanned(text, error).to_owned()))
+        .collect();
+    (parts, errors)
+}
+
+/// libsinsp's formatter reads `%token` as the longest prefix that compiles as a
+/// field (`sinsp_evt_formatter::set_format` shrinks the token until it does) and
+/// prints the rest as text; its unit test `multiple_fields_with_no_blank` renders
+/// `start%proc.nameand%thread.tidend` as `startinitand1end`. Falco 0.44.1 accepts
+/// every output here but `%proc.nam`, `%evt.arg[foo]` and `%evt.rawarg.foo`.
+#[test]
+fn outputs_resolve_tokens_as_the_formatter_does() {
+    let (parts, errors) = output_parts("start%proc.nameand%thread.tidend");
+    assert_eq!(
+        parts,
+        [
+            "text start",
+            "field proc.name %proc.name",
+            "text and",
+            "field thread.tid %thread.tid",
+            "text end"
+        ]
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    // Near misses and arguments a field does not take fall back with a warning.
+    for (text, field, rest) in [
+        ("%proc.names", "proc.name", "s"),
+        ("%proc.exepaht", "proc.exe", "paht"),
+        ("%user.name2", "user.name", "2"),
+        ("%proc.name[3]", "proc.name", "[3]"),
+        ("%evt.arg.protocol", "evt.arg", "col"),
+        ("%20proc.pnames", "proc.pname", "s"),
+    ] {
+        let (parts, errors) = output_parts(text);
+        assert_eq!(
+            parts,
+            [
+                format!("field {field} {}", &text[..text.len() - rest.len()]),
+                format!("text {rest}")
+            ],
+            "{text}"
+        );
+        assert_eq!(errors.len(), 1, "{text}: {errors:?}");
+        assert_eq!(errors[0].0, Code::W501, "{text}: {errors:?}");
+    }
+    // No prefix is a field: Falco refuses the output.
+    for text in ["%proc.nam", "%evt.arg[foo]", "%evt.rawarg.foo"] {
+        let (parts, errors) = output_parts(text);
+        assert!(
+            errors.iter().any(|(code, _)| *code == Code::E502),
+            "{text}: {parts:?} {errors:?}"
+        );
+    }
+    // A field that only conditions read prints `<NA>`, as Falco prints it.
+    let (parts, errors) = output_parts("ip=%fd.ip");
+    assert_eq!(parts, ["text ip=", "text <NA>"]);
+    assert_eq!(errors, [(Code::W502, "fd.ip".to_owned())]);
 }
 
 #[test]
