@@ -8,8 +8,8 @@
 //!    reported once;
 //! 3. [`check_rules`]: every rule's condition and output are checked;
 //! 4. [`RuleReport`]: per rule, the diagnostics Falco gives for it (exception
-//!    fields, `skip-if-unknown-filter`, errors, warnings met through macros,
-//!    outputs, the event-type warning);
+//!    fields, `skip-if-unknown-filter`, errors, outputs, the event-type
+//!    warning), then the warnings inside macros, once each, at the macro;
 //! 5. [`check_superseded`]: macro definitions a later file replaced, as Falco
 //!    checked them when it loaded the files before that one.
 //!
@@ -83,6 +83,7 @@ pub(crate) fn check_ruleset(
             diagnostics,
         )));
     }
+    report.macro_warnings(diagnostics);
     let superseded_macros = check_superseded(ruleset, &reach, schema, memo, diagnostics);
     TypedRuleset {
         rules,

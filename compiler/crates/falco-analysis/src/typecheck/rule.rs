@@ -1,13 +1,13 @@
 //! The diagnostics of one checked rule, as Falco gives them: its exception fields,
-//! the `skip-if-unknown-filter` warning, its condition's errors and warnings, the
-//! warnings of the macros it reaches, its output's errors and the event-type
-//! warning (`event_types.rs`).
+//! the `skip-if-unknown-filter` warning, its condition's errors and warnings, its
+//! output's errors and the event-type warning (`event_types.rs`); and the
+//! warnings inside macros, once per macro with the rules that reach it.
 
 use std::sync::Arc;
 
 use falco_diagnostics::{Code, Diagnostic};
 use falco_loader::{ExceptionFields, Spanned};
-use falco_resolve::{Rule, Ruleset};
+use falco_resolve::{MacroId, Rule, Ruleset};
 use falco_schema::{FieldError, Schema};
 use falco_span::{FileSpan, Span};
 use falco_typeck::{TypeError, TypedExpr, split_field_arg};
@@ -92,7 +92,6 @@ impl<'a> RuleReport<'a> {
                 diagnostics.push(to_diagnostic(error, &rule.condition, fallback));
             }
         }
-        self.macro_warnings(rule, &mut warned, diagnostics);
         for error in output.errors.iter().filter(|error| !skip(error)) {
             let span = rule.output.to_file(error.span).unwrap_or(fallback);
             diagnostics.push(error.to_diagnostic(span, |span| rule.output.to_file(span)));
@@ -157,36 +156,81 @@ impl<'a> RuleReport<'a> {
         )
     }
 
-    /// The warnings of the macros a rule reaches, each at the macro reference it
-    /// is reached through, unless `warned` already holds its code and message.
-    fn macro_warnings(
-        &self,
-        rule: &Rule,
-        warned: &mut FxHashSet<(Code, String)>,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) {
-        let fallback = rule.origin.definition;
-        for (id, entry) in macro_entries(self.ruleset, &rule.condition) {
-            let Some(errors) = self.macros.errors.get(&(id, rule.source.as_str())) else {
+    /// The warnings found inside macros, each once, where the fix goes: at the
+    /// macro, with a related label at the reference of each rule that reaches it
+    /// (Falco warns once per rule, on the rule's expanded condition).
+    pub(super) fn macro_warnings(&self, diagnostics: &mut Vec<Diagnostic>) {
+        // Per macro, the rules reaching it: (rule index, reference in the rule).
+        let mut reached_by: FxHashMap<MacroId, Vec<(usize, Span)>> = FxHashMap::default();
+        for (index, rule) in self.ruleset.rules.iter().enumerate() {
+            if rule.unknown_source {
                 continue;
-            };
-            let item = &self.ruleset.macros[id];
-            for error in errors.iter().filter(|error| !error.is_error()) {
-                if !warned.insert((error.code, error.message.clone())) {
-                    continue;
+            }
+            for (id, entry) in macro_entries(self.ruleset, &rule.condition) {
+                let warns = self
+                    .macros
+                    .errors
+                    .get(&(id, rule.source.as_str()))
+                    .is_some_and(|errors| errors.iter().any(|error| !error.is_error()));
+                if warns {
+                    reached_by.entry(id).or_default().push((index, entry));
                 }
-                let at = rule.condition.to_file(entry).unwrap_or(fallback);
-                let inside = to_file(&item.condition, error, item.origin.definition);
-                let mut diagnostic = error
-                    .to_diagnostic(at, |span| item.condition.to_file(span))
-                    .with_label(format!("in rule `{}`, through this macro", rule.name))
-                    .with_related(inside, format!("here, in macro `{}`", item.name));
-                diagnostic.message = format!("{} (in macro `{}`)", error.message, item.name);
-                diagnostics.push(diagnostic);
+            }
+        }
+        let mut ids: Vec<MacroId> = reached_by.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            let item = &self.ruleset.macros[id];
+            let rules = &reached_by[&id];
+            let mut sources: Vec<&str> = rules
+                .iter()
+                .map(|&(index, _)| self.ruleset.rules[index].source.as_str())
+                .collect();
+            sources.sort_unstable();
+            sources.dedup();
+            let mut warned = FxHashSet::default();
+            for source in sources {
+                let Some(errors) = self.macros.errors.get(&(id, source)) else {
+                    continue;
+                };
+                for error in errors.iter().filter(|error| !error.is_error()) {
+                    if !warned.insert((error.code, error.message.clone())) {
+                        continue;
+                    }
+                    let inside = to_file(&item.condition, error, item.origin.definition);
+                    let mut diagnostic =
+                        error.to_diagnostic(inside, |span| item.condition.to_file(span));
+                    diagnostic.message = format!("{} (in macro `{}`)", error.message, item.name);
+                    let of_source = rules
+                        .iter()
+                        .filter(|&&(index, _)| self.ruleset.rules[index].source == source);
+                    let count = of_source.clone().count();
+                    for &(index, entry) in of_source.clone().take(RULES_SHOWN) {
+                        let rule = &self.ruleset.rules[index];
+                        let at = rule
+                            .condition
+                            .to_file(entry)
+                            .unwrap_or(rule.origin.definition);
+                        diagnostic = diagnostic.with_related(
+                            at,
+                            format!("rule `{}` reaches the macro here", rule.name),
+                        );
+                    }
+                    if count > RULES_SHOWN {
+                        diagnostic = diagnostic.with_note(format!(
+                            "{} more rules reach the macro; Falco warns once for each of them",
+                            count - RULES_SHOWN
+                        ));
+                    }
+                    diagnostics.push(diagnostic);
+                }
             }
         }
     }
 }
+
+/// How many of the rules reaching a macro a warning inside it names.
+const RULES_SHOWN: usize = 5;
 
 /// Falco checks exception fields when it collects the rule, before any value is
 /// compared: an unknown field is an invalid exception even without values.
