@@ -8,7 +8,8 @@
 //! fields may have no value), field-to-field comparisons,
 //! `and`/`or`/`not`, and values that are often missing (`<NA>`). Each goes through
 //! `analyze` (conditions with errors are skipped: they are not programs), through the
-//! compiler to bundle bytes and into `falco_vm::Engine`; then both sides judge the same
+//! compiler to bundle bytes and into `falco_vm::Engine` (and through the traced
+//! compilation coverage uses, one check per operand); then both sides judge the same
 //! events. The event-type index must also keep every rule that matches an event among the
 //! event's candidates.
 //!
@@ -19,7 +20,7 @@ mod reference;
 
 use falco_analysis::analyze;
 use falco_events::{Event, Source, read_events};
-use falco_rulec::cli::compile::compile_analysis;
+use falco_rulec::cli::compile::{compile_analysis, compile_traced};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRng, TestRunner};
 
@@ -482,6 +483,12 @@ fn run_case(source: Source, condition: &str, lines: &[String]) -> Result<Outcome
     let engine = falco_vm::Engine::load(&compiled.bytes)
         .map_err(|e| TestCaseError::fail(format!("`{condition}`: bundle refused: {e}")))?;
     let mut scratch = engine.scratch();
+    // The traced code (one check per operand, for coverage) judges the same.
+    let (traced, _) = compile_traced(&analysis)
+        .map_err(|e| TestCaseError::fail(format!("`{condition}` does not compile traced: {e}")))?;
+    let traced = falco_vm::Engine::load(&traced.bytes)
+        .map_err(|e| TestCaseError::fail(format!("`{condition}`: traced bundle refused: {e}")))?;
+    let mut traced_scratch = traced.scratch();
     let events: Vec<Event> = read_events(source, &lines.join("\n"))
         .into_iter()
         .collect::<Result<_, _>>()
@@ -496,6 +503,13 @@ fn run_case(source: Source, condition: &str, lines: &[String]) -> Result<Outcome
             actual,
             expected,
             "VM and reference disagree on `{}`\nevent: {}",
+            condition,
+            line
+        );
+        prop_assert_eq!(
+            traced.rule_matches(0, event, &mut traced_scratch),
+            expected,
+            "traced code and reference disagree on `{}`\nevent: {}",
             condition,
             line
         );

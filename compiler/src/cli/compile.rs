@@ -90,6 +90,31 @@ pub fn compile_analysis(analysis: &Analysis) -> Result<Compiled, CompileError> {
     })
 }
 
+/// Compiles an analysed ruleset as [`compile_analysis`] does, but one check per
+/// operand as written, with where each piece of each rule's code came from (see
+/// `falco_lower::lower_traced`): for coverage and `show`.
+pub fn compile_traced(
+    analysis: &Analysis,
+) -> Result<(Compiled, Vec<falco_lower::CodeNode>), CompileError> {
+    if analysis.error_count() > 0 {
+        return Err(CompileError::Diagnostics(analysis.error_count()));
+    }
+    let input = falco_lower::Input {
+        ruleset: &analysis.ruleset,
+        rules: &analysis.typed.rules,
+        macros: &analysis.typed.macros,
+        engine_version: env!("CARGO_PKG_VERSION"),
+    };
+    let (lowered, maps) = falco_lower::lower_traced(&input).map_err(CompileError::Lower)?;
+    let bytes = falco_bundle::encode(&lowered.bundle);
+    let compiled = Compiled {
+        bundle: lowered.bundle,
+        bytes,
+        skipped: lowered.skipped,
+    };
+    Ok((compiled, maps))
+}
+
 /// Lints and compiles rules files given as (path, text), in load order.
 pub fn compile_files(files: Vec<(String, String)>) -> (Analysis, Result<Compiled, CompileError>) {
     let analysis = analyze(files);

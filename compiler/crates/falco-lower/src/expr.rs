@@ -6,10 +6,11 @@ use std::sync::Arc;
 use falco_bundle::{Check, CmpOp, Const, Field, Operand, Quant, Rhs, Transform};
 use falco_condition::ast::{Modifier, Op, TransformKind};
 use falco_resolve::expansion::MAX_INLINED_DEPTH;
-use falco_resolve::{MacroId, MacroRef, Ruleset};
+use falco_resolve::{Condition, MacroId, Ruleset};
 use falco_typeck::{Literal, TypedExpr, TypedField, TypedLiteral, TypedOperand, TypedValue};
 
 use crate::ir::Ir;
+use crate::map::Mark;
 use crate::tables::Tables;
 
 /// What lowering one condition needs.
@@ -21,20 +22,43 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) tables: &'a mut Tables,
     /// Fields read, for the rule's required-field list.
     pub(crate) fields: Vec<u32>,
+    /// Whether every node keeps where it was written (traced lowering).
+    pub(crate) traced: bool,
 }
 
 impl Lowerer<'_> {
-    /// Lowers `expr`, whose macro references are `refs`.
+    /// Lowers `expr`, a typed tree of `condition` (its spans are offsets into
+    /// the condition's text, its macro references are the condition's).
     pub(crate) fn expr(
         &mut self,
         expr: &TypedExpr,
-        refs: &[MacroRef],
+        condition: &Condition,
         depth: usize,
     ) -> Result<Ir, String> {
+        let ir = self.unmarked(expr, condition, depth)?;
+        Ok(if self.traced {
+            let macro_name = match expr {
+                TypedExpr::Macro(ident) => Some(ident.name.clone()),
+                _ => None,
+            };
+            let span = condition.to_file(expr.span());
+            Ir::Marked(Box::new(ir), Box::new(Mark { span, macro_name }))
+        } else {
+            ir
+        })
+    }
+
+    fn unmarked(
+        &mut self,
+        expr: &TypedExpr,
+        condition: &Condition,
+        depth: usize,
+    ) -> Result<Ir, String> {
+        let refs = &condition.macro_refs;
         Ok(match expr {
-            TypedExpr::And(children, _) => Ir::And(self.all(children, refs, depth)?),
-            TypedExpr::Or(children, _) => Ir::Or(self.all(children, refs, depth)?),
-            TypedExpr::Not(inner, _) => Ir::Not(Box::new(self.expr(inner, refs, depth)?)),
+            TypedExpr::And(children, _) => Ir::And(self.all(children, condition, depth)?),
+            TypedExpr::Or(children, _) => Ir::Or(self.all(children, condition, depth)?),
+            TypedExpr::Not(inner, _) => Ir::Not(Box::new(self.expr(inner, condition, depth)?)),
             TypedExpr::Error(_) => return Err("the condition has an error".into()),
             TypedExpr::Macro(ident) => {
                 let target = refs
@@ -51,13 +75,13 @@ impl Lowerer<'_> {
                     .macros
                     .get(&(target, self.source.to_owned()))
                     .ok_or_else(|| format!("macro `{}` was not typechecked", ident.name))?;
-                let inner_refs = self
+                let inner = self
                     .ruleset
                     .macros
                     .get(target)
-                    .map(|m| m.condition.macro_refs.as_slice())
-                    .unwrap_or_default();
-                self.expr(tree, inner_refs, depth + 1)?
+                    .map(|m| &m.condition)
+                    .ok_or_else(|| format!("macro `{}` is not defined", ident.name))?;
+                self.expr(tree, inner, depth + 1)?
             }
             TypedExpr::Check(check) => {
                 if check.has_error {
@@ -96,12 +120,12 @@ impl Lowerer<'_> {
     fn all(
         &mut self,
         children: &[TypedExpr],
-        refs: &[MacroRef],
+        condition: &Condition,
         depth: usize,
     ) -> Result<Vec<Ir>, String> {
         children
             .iter()
-            .map(|child| self.expr(child, refs, depth))
+            .map(|child| self.expr(child, condition, depth))
             .collect()
     }
 

@@ -6,6 +6,7 @@
 
 use falco_bundle::{Check, CmpOp, Insn, Quant, Rhs};
 
+use crate::map::{CodeKind, CodeNode, Mark};
 use crate::tables::Tables;
 
 /// A boolean expression over checks.
@@ -16,6 +17,9 @@ pub(crate) enum Ir {
     Not(Box<Ir>),
     Check(Check),
     Const(bool),
+    /// A node with where it was written (traced lowering only, which does not
+    /// simplify).
+    Marked(Box<Ir>, Box<Mark>),
 }
 
 impl Ir {
@@ -50,23 +54,52 @@ impl Ir {
         }
     }
 
-    /// Appends the code of this expression; the accumulator holds its value after it.
-    pub(crate) fn emit(&self, tables: &mut Tables, code: &mut Vec<Insn>) {
+    /// Appends the code of this expression; the accumulator holds its value after
+    /// it. Returns where each piece of the code came from.
+    pub(crate) fn emit(&self, tables: &mut Tables, code: &mut Vec<Insn>) -> CodeNode {
+        let start = to_u32(code.len());
+        let node = |kind, children, code: &Vec<Insn>| CodeNode {
+            kind,
+            span: None,
+            code: start..to_u32(code.len()),
+            children,
+        };
         match self {
             Ir::Check(check) => {
                 let id = tables.check(check.clone());
                 code.push(Insn::Check(id));
+                node(CodeKind::Check, Vec::new(), code)
             }
-            Ir::Const(value) => code.push(Insn::Set(*value)),
+            Ir::Const(value) => {
+                code.push(Insn::Set(*value));
+                node(CodeKind::Const(*value), Vec::new(), code)
+            }
             Ir::Not(inner) => {
-                inner.emit(tables, code);
+                let inner = inner.emit(tables, code);
                 code.push(Insn::Not);
+                node(CodeKind::Not, vec![inner], code)
+            }
+            Ir::Marked(inner, mark) => {
+                let mut inner = inner.emit(tables, code);
+                match &mark.macro_name {
+                    Some(name) => CodeNode {
+                        kind: CodeKind::Macro(name.clone()),
+                        span: mark.span,
+                        code: inner.code.clone(),
+                        children: vec![inner],
+                    },
+                    None => {
+                        inner.span = mark.span;
+                        inner
+                    }
+                }
             }
             Ir::And(children) | Ir::Or(children) => {
                 let is_and = matches!(self, Ir::And(_));
                 let mut patches = Vec::new();
+                let mut nodes = Vec::with_capacity(children.len());
                 for (i, child) in children.iter().enumerate() {
-                    child.emit(tables, code);
+                    nodes.push(child.emit(tables, code));
                     if i + 1 < children.len() {
                         patches.push(code.len());
                         code.push(if is_and {
@@ -76,7 +109,7 @@ impl Ir {
                         });
                     }
                 }
-                let end = u32::try_from(code.len()).unwrap_or(u32::MAX);
+                let end = to_u32(code.len());
                 for at in patches {
                     if let Some(insn) = code.get_mut(at) {
                         *insn = match insn {
@@ -85,9 +118,15 @@ impl Ir {
                         };
                     }
                 }
+                let kind = if is_and { CodeKind::And } else { CodeKind::Or };
+                node(kind, nodes, code)
             }
         }
     }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// An exception's tuples, `(f1 = a and f2 = b) or (f1 = c and f2 = d) or ...`: a

@@ -25,6 +25,7 @@
 
 mod expr;
 mod ir;
+mod map;
 mod tables;
 
 #[cfg(test)]
@@ -43,6 +44,8 @@ use falco_typeck::{Context, EventTypeSet, TypedExpr, TypedOutputPart, check_outp
 
 use crate::expr::Lowerer;
 use crate::tables::Tables;
+
+pub use crate::map::{CodeKind, CodeNode};
 
 /// What lowering reads: the resolved ruleset and its typed conditions (as
 /// `falco_analysis::TypedRuleset` holds them).
@@ -85,6 +88,22 @@ impl std::fmt::Display for LowerError {
 /// Lowers every rule. Fails with every rule that has an error (lint reports those
 /// first, so a clean lint never fails here).
 pub fn lower(input: &Input<'_>) -> Result<Lowered, Vec<LowerError>> {
+    lower_with(input, false).map(|(lowered, _)| lowered)
+}
+
+/// Lowers every rule as [`lower`] does, but one check per operand as written (no
+/// disjunction is merged into a set, no tuple check is built, nothing is
+/// flattened), and returns beside the bundle, for each of its rules, where each
+/// piece of its code came from. The rules match the same events; their code is
+/// longer. Coverage and `show` use it.
+pub fn lower_traced(input: &Input<'_>) -> Result<(Lowered, Vec<CodeNode>), Vec<LowerError>> {
+    lower_with(input, true)
+}
+
+fn lower_with(
+    input: &Input<'_>,
+    traced: bool,
+) -> Result<(Lowered, Vec<CodeNode>), Vec<LowerError>> {
     let schema = Schema::get();
     let mut tables = Tables::default();
     let mut code = Vec::new();
@@ -94,6 +113,7 @@ pub fn lower(input: &Input<'_>) -> Result<Lowered, Vec<LowerError>> {
     let mut syscalls = BTreeSet::new();
     let mut all_syscalls = false;
     let expansions = macro_expansions(&input.ruleset.macros);
+    let mut maps = Vec::new();
     for (index, rule) in input.ruleset.rules.iter().enumerate() {
         let fail = |message: String| LowerError {
             rule: rule.name.clone(),
@@ -123,8 +143,9 @@ pub fn lower(input: &Input<'_>) -> Result<Lowered, Vec<LowerError>> {
             source_id,
             tables: &mut tables,
             fields: Vec::new(),
+            traced,
         };
-        let condition = lowerer.expr(tree, &rule.condition.macro_refs, 0);
+        let condition = lowerer.expr(tree, &rule.condition, 0);
         let ctx = Context::new(schema, &rule.source);
         let (typed_output, _) = check_output(&rule.output_ast, &ctx);
         let output = output_parts(&mut lowerer, &typed_output.parts);
@@ -142,7 +163,15 @@ pub fn lower(input: &Input<'_>) -> Result<Lowered, Vec<LowerError>> {
         let mut fields = std::mem::take(&mut lowerer.fields);
         fields.sort_unstable();
         let code_start = code.len();
-        condition.simplify(&mut tables).emit(&mut tables, &mut code);
+        let condition = if traced {
+            condition
+        } else {
+            condition.simplify(&mut tables)
+        };
+        let map = condition.emit(&mut tables, &mut code);
+        if traced {
+            maps.push(map);
+        }
         code.push(falco_bundle::Insn::Return);
         let event_types = rule_event_types(input, tree, &rule.source);
         if rule.enabled && rule.source == "syscall" {
@@ -201,7 +230,7 @@ pub fn lower(input: &Input<'_>) -> Result<Lowered, Vec<LowerError>> {
             names: syscalls.into_iter().collect(),
         },
     };
-    Ok(Lowered { bundle, skipped })
+    Ok((Lowered { bundle, skipped }, maps))
 }
 
 fn to_u32(n: usize) -> u32 {

@@ -12,6 +12,24 @@ use crate::check::{CompiledCheck, Matcher, Tuples, compile};
 use crate::fields::{EventFields, FieldStore};
 use crate::operand::{Level, Operands};
 
+/// What a traced evaluation ([`Engine::matching_rules_traced`]) reports. Every
+/// method does nothing by default; `()` is the tracer that records nothing, and
+/// evaluating with it is the untraced evaluation.
+pub trait Trace {
+    /// Rule `rule` (an index into [`Engine::rules`]) is evaluated on the event.
+    #[inline(always)]
+    fn enter(&mut self, _rule: usize) {}
+    /// The instruction at `pc` (an index into the bundle's code), a check or a
+    /// constant, left `acc` in the accumulator.
+    #[inline(always)]
+    fn step(&mut self, _pc: usize, _acc: bool) {}
+    /// Rule `rule` was evaluated, and `matched` or not.
+    #[inline(always)]
+    fn leave(&mut self, _rule: usize, _matched: bool) {}
+}
+
+impl Trace for () {}
+
 /// Falco's `rule_matching` option.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RuleMatching {
@@ -366,6 +384,36 @@ impl Engine {
         });
     }
 
+    /// [`Engine::matching_rules`], telling `trace` each rule it evaluates and the
+    /// result of each check it runs (for coverage and per-rule costs). The same
+    /// selection as `matching_rules`; a `dyn Trace`, so the traced interpreter is
+    /// compiled here once and the untraced one keeps its code (`docs/perf.md`,
+    /// "Rule VM": a generic `matching_rules_traced` shared with `matching_rules`
+    /// measured 5-10% slower).
+    pub fn matching_rules_traced(
+        &self,
+        event: &Event,
+        scratch: &mut Scratch,
+        out: &mut Vec<usize>,
+        trace: &mut dyn Trace,
+    ) {
+        out.clear();
+        let candidates = self.candidates(event);
+        if candidates.is_empty() {
+            return;
+        }
+        scratch.with_event(event, |event, eval, fields| {
+            for &id in candidates {
+                if self.interpret(id as usize, event, eval, fields, trace) {
+                    out.push(id as usize);
+                    if self.rule_matching == RuleMatching::First {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
     /// Whether rule `rule` (an index into [`Engine::rules`]) matches `event`,
     /// regardless of event type, enabled flag or priority. False for a bad index.
     pub fn rule_matches(&self, rule: usize, event: &Event, scratch: &mut Scratch) -> bool {
@@ -377,14 +425,30 @@ impl Engine {
     /// Runs a rule's code, reusing check results of the current event.
     fn run<'e>(
         &self,
-        rule: usize,
+        index: usize,
         event: &'e Event,
         eval: &mut Eval,
         fields: &mut EventFields<'e>,
     ) -> bool {
-        let Some(rule) = self.bundle.rules.get(rule) else {
+        self.interpret(index, event, eval, fields, &mut ())
+    }
+
+    /// The interpreter behind [`Engine::run`] (with the empty tracer, which
+    /// compiles to nothing) and the traced evaluation. Inlined into both, so
+    /// the untraced `run` keeps its own place in the code.
+    #[inline(always)]
+    fn interpret<'e, T: Trace + ?Sized>(
+        &self,
+        index: usize,
+        event: &'e Event,
+        eval: &mut Eval,
+        fields: &mut EventFields<'e>,
+        trace: &mut T,
+    ) -> bool {
+        let Some(rule) = self.bundle.rules.get(index) else {
             return false;
         };
+        trace.enter(index);
         let start = rule.code_start as usize;
         let end = start.saturating_add(rule.code_len as usize);
         let code = &self.bundle.code;
@@ -394,7 +458,10 @@ impl Engine {
         // the loop bound holds even if it did not.
         while pc < end {
             match code.get(pc) {
-                Some(Insn::Check(c)) => acc = self.check(*c as usize, event, eval, fields),
+                Some(Insn::Check(c)) => {
+                    acc = self.check(*c as usize, event, eval, fields);
+                    trace.step(pc, acc);
+                }
                 Some(Insn::JumpIfFalse(t)) if !acc => {
                     pc = (*t as usize).max(pc + 1);
                     continue;
@@ -405,14 +472,25 @@ impl Engine {
                 }
                 Some(Insn::JumpIfFalse(_) | Insn::JumpIfTrue(_)) => {}
                 Some(Insn::Not) => acc = !acc,
-                Some(Insn::Set(v)) => acc = *v,
-                Some(Insn::Return) | None => return acc,
+                Some(Insn::Set(v)) => {
+                    acc = *v;
+                    trace.step(pc, acc);
+                }
+                Some(Insn::Return) | None => {
+                    trace.leave(index, acc);
+                    return acc;
+                }
             }
             pc += 1;
         }
+        trace.leave(index, acc);
         acc
     }
 
+    // `check`, `evaluate` and `tuples` are always inlined: the compiler inlined them
+    // into `run` while it was their only caller; the traced evaluation is a second
+    // one, and without these the VM bench lost 5-10% (docs/perf.md, "Rule VM").
+    #[inline(always)]
     fn check<'e>(
         &self,
         index: usize,
@@ -433,6 +511,7 @@ impl Engine {
         result
     }
 
+    #[inline(always)]
     fn evaluate<'e>(
         &self,
         index: usize,
@@ -461,6 +540,7 @@ impl Engine {
 
     /// Whether some row of a tuple check equals the columns' values: rows are found
     /// by the first value, then filtered column by column.
+    #[inline(always)]
     fn tuples<'e>(
         &self,
         tuples: &Tuples,

@@ -26,6 +26,9 @@
 //! - [`Engine::syscalls`] is the set of syscall event types to capture;
 //!   [`Engine::candidates`] the rules the event-type index picks for an event.
 //! - [`Engine::rule_matches`] evaluates one rule (used for per-rule costs and tests).
+//! - [`Engine::matching_rules_traced`] reports each rule evaluated and each check's
+//!   result to a [`Trace`] (coverage, profiles); `matching_rules` runs the same
+//!   interpreter with the empty tracer, which compiles to nothing.
 //! - [`Engine::unsupported_fields`] lists the fields that are always `<NA>` here.
 //! - [`Alert`] carries everything Falco puts in an alert; [`Alert::to_text`] and
 //!   [`Alert::to_json`] render it with Falco's [`OutputOptions`].
@@ -48,5 +51,5 @@ mod operand;
 mod tests;
 
 pub use alert::{Alert, OutputField, OutputOptions};
-pub use engine::{Engine, ExtraField, LoadError, RuleMatching, Scratch};
+pub use engine::{Engine, ExtraField, LoadError, RuleMatching, Scratch, Trace};
 pub use falco_bundle::{Priority, Rule};

@@ -663,3 +663,76 @@ fn extra_fields_reach_json_output_fields_only() {
     assert!(json.contains(r#""user.uid":0"#), "{json}");
     assert!(json.contains(r#""fd.name":"hidden""#), "{json}");
 }
+
+/// Records what a traced evaluation reports.
+#[derive(Default)]
+struct Recorder {
+    events: Vec<String>,
+}
+
+impl crate::Trace for Recorder {
+    fn enter(&mut self, rule: usize) {
+        self.events.push(format!("enter {rule}"));
+    }
+    fn step(&mut self, pc: usize, acc: bool) {
+        self.events.push(format!("{pc}={acc}"));
+    }
+    fn leave(&mut self, rule: usize, matched: bool) {
+        self.events.push(format!("leave {rule} {matched}"));
+    }
+}
+
+#[test]
+fn a_trace_sees_each_rule_and_each_check_it_runs() {
+    // Rule a: `fd.name = /etc/hosts and fd.name = /etc/shadow` (the second check is
+    // skipped); rule b: `fd.name = /etc/hosts or fd.name = /etc/shadow` (both run).
+    let mut bundle = one_check(
+        "fd.name",
+        None,
+        CmpOp::Eq,
+        None,
+        vec![s("/etc/hosts"), s("/etc/shadow")],
+        false,
+    );
+    bundle.checks.push(Check {
+        lhs: 0,
+        op: CmpOp::Eq,
+        quant: None,
+        rhs: Rhs::Const(1),
+    });
+    bundle.code = vec![
+        Insn::Check(0),
+        Insn::JumpIfFalse(3),
+        Insn::Check(1),
+        Insn::Return,
+        Insn::Check(0),
+        Insn::JumpIfTrue(7),
+        Insn::Check(1),
+        Insn::Return,
+    ];
+    bundle.rules = vec![
+        rule("a", 0, 4, Priority::Warning, EventTypes::All),
+        rule("b", 4, 4, Priority::Warning, EventTypes::All),
+    ];
+    let mut engine = Engine::from_bundle(bundle).expect("load");
+    engine.set_rule_matching(RuleMatching::All);
+    let mut scratch = engine.scratch();
+    let (mut hits, mut traced) = (Vec::new(), Vec::new());
+    let mut recorder = Recorder::default();
+    engine.matching_rules_traced(&event(), &mut scratch, &mut traced, &mut recorder);
+    engine.matching_rules(&event(), &mut scratch, &mut hits);
+    assert_eq!(traced, hits);
+    assert_eq!(hits, [1]);
+    assert_eq!(
+        recorder.events,
+        [
+            "enter 0",
+            "0=false",
+            "leave 0 false",
+            "enter 1",
+            "4=false",
+            "6=true",
+            "leave 1 true"
+        ]
+    );
+}
