@@ -17,7 +17,7 @@ fn stdlib_rule_tests_pass() {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no test files in {}", dir.display());
-    let outcomes: Vec<_> = files.iter().map(|file| run_file(file)).collect();
+    let outcomes: Vec<_> = files.iter().map(|file| run_file(file, false)).collect();
     let totals = Totals::of(&outcomes);
     println!(
         "stdlib rule tests: {} passed, {} failed",

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use super::EXIT_USAGE;
-use crate::rule_tests::{report, run_file};
+use crate::rule_tests::coverage::Coverage;
+use crate::rule_tests::{coverage_report, report, run_file};
 use falco_analysis::inputs;
 
 /// Arguments of `falco-rulec test`.
@@ -15,6 +16,14 @@ pub struct TestArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     pub format: TestFormat,
+    /// Also report which operands and exception rows of the rules the tests made
+    /// true and false, and which rules no test reached (after the text report, or
+    /// as `coverage` in the JSON one).
+    #[arg(long)]
+    pub coverage: bool,
+    /// Write the coverage as an lcov tracefile (implies --coverage).
+    #[arg(long, value_name = "FILE")]
+    pub lcov: Option<PathBuf>,
 }
 
 /// `--format` values of `falco-rulec test`.
@@ -41,10 +50,34 @@ pub(super) fn run(args: &TestArgs) -> u8 {
             }
         }
     }
-    let outcomes: Vec<_> = files.iter().map(|file| run_file(file)).collect();
+    let with_coverage = args.coverage || args.lcov.is_some();
+    let outcomes: Vec<_> = files
+        .iter()
+        .map(|file| run_file(file, with_coverage))
+        .collect();
+    let coverage = with_coverage.then(|| {
+        let mut coverage = Coverage::default();
+        for outcome in &outcomes {
+            coverage.add(outcome.coverage.clone().unwrap_or_default());
+        }
+        coverage
+    });
+    if let (Some(path), Some(coverage)) = (&args.lcov, &coverage)
+        && let Err(error) = std::fs::write(path, coverage_report::lcov(coverage))
+    {
+        eprintln!("error: cannot write `{}`: {error}", path.display());
+        return EXIT_USAGE;
+    }
     let text = match args.format {
-        TestFormat::Text => report::human(&outcomes),
-        TestFormat::Json => report::json(&outcomes),
+        TestFormat::Text => {
+            let mut text = report::human(&outcomes);
+            if let Some(coverage) = &coverage {
+                text.push('\n');
+                text.push_str(&coverage_report::text(coverage));
+            }
+            text
+        }
+        TestFormat::Json => report::json(&outcomes, coverage.as_ref()),
     };
     if let Err(code) = super::write_stdout(&text) {
         return code;

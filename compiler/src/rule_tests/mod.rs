@@ -5,8 +5,13 @@
 //!   column);
 //! - [`run`] loads the rules, compiles them into a bundle, replays each case's events on
 //!   the VM and compares the alerts with the expectations;
-//! - [`report`] renders the outcomes as text or JSON.
+//! - [`report`] renders the outcomes as text or JSON;
+//! - with `--coverage`, [`coverage`] counts what the events made of each operand and
+//!   exception row of the rules, and [`coverage_report`] renders that as text, JSON
+//!   and lcov.
 
+pub mod coverage;
+pub mod coverage_report;
 mod engine;
 pub mod format;
 pub mod report;

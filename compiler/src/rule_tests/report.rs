@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::coverage::Coverage;
 use super::run::{CaseStatus, Failure, FileFailure, FileOutcome};
 
 /// Counts over every file.
@@ -221,6 +222,8 @@ struct JsonReport<'a> {
     version: u32,
     files: Vec<JsonFile<'a>>,
     summary: JsonSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<super::coverage_report::JsonCoverage<'a>>,
 }
 
 #[derive(Serialize)]
@@ -279,7 +282,7 @@ struct JsonFailure {
 
 /// The JSON report (`version` 1): files, their cases with what fired and each failure, and
 /// a summary.
-pub fn json(outcomes: &[FileOutcome]) -> String {
+pub fn json<'a>(outcomes: &'a [FileOutcome], coverage: Option<&'a Coverage>) -> String {
     let totals = Totals::of(outcomes);
     let files = outcomes.iter().map(json_file).collect();
     let report = JsonReport {
@@ -292,6 +295,7 @@ pub fn json(outcomes: &[FileOutcome]) -> String {
             invalid_files: totals.invalid_files,
             broken_rules: totals.broken_rules,
         },
+        coverage: coverage.map(super::coverage_report::json),
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
     text.push('\n');

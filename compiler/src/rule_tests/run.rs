@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use falco_events::{Event, EventError};
 
+use super::coverage::RunCoverage;
 use super::engine::{Alert, Engine};
 use super::format::{self, Case, EventsSpec, NotFire, RulesSpec, TestFile, TestFileError};
 use crate::cli::defaults::default_rules;
@@ -22,6 +23,8 @@ pub struct FileOutcome {
     pub rules: Vec<String>,
     /// Its cases, or why none could run.
     pub result: Result<Vec<CaseOutcome>, FileFailure>,
+    /// What its cases covered of its rules, when coverage was asked for.
+    pub coverage: Option<RunCoverage>,
 }
 
 /// Why a test file's cases could not run.
@@ -103,13 +106,15 @@ impl CaseOutcome {
     }
 }
 
-/// Reads, checks and runs the test file at `path`.
-pub fn run_file(path: &Path) -> FileOutcome {
+/// Reads, checks and runs the test file at `path`; with `coverage`, also counts what
+/// its cases make of each operand of its rules.
+pub fn run_file(path: &Path, coverage: bool) -> FileOutcome {
     let shown = path.display().to_string();
     let outcome = |rules: Vec<String>, result| FileOutcome {
         path: shown.clone(),
         rules,
         result,
+        coverage: None,
     };
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -135,7 +140,7 @@ pub fn run_file(path: &Path) -> FileOutcome {
     if !unknown.is_empty() {
         return outcome(label, Err(FileFailure::Invalid(unknown)));
     }
-    let engine = match Engine::new(&analysis, file.rule_matching) {
+    let mut engine = match Engine::new(&analysis, file.rule_matching, coverage) {
         Ok(engine) => engine,
         Err(message) => return outcome(label, Err(FileFailure::Compile(message))),
     };
@@ -148,9 +153,12 @@ pub fn run_file(path: &Path) -> FileOutcome {
     let cases = file
         .cases
         .iter()
-        .map(|case| run_case(&file, case, &engine, &rule_order))
+        .map(|case| run_case(&file, case, &mut engine, &rule_order))
         .collect();
-    outcome(label, Ok(cases))
+    FileOutcome {
+        coverage: engine.coverage(&analysis),
+        ..outcome(label, Ok(cases))
+    }
 }
 
 /// Rules files as (path, text), in load order.
@@ -202,7 +210,7 @@ fn unknown_rules(file: &TestFile, analysis: &Analysis) -> Vec<TestFileError> {
     errors
 }
 
-fn run_case(file: &TestFile, case: &Case, engine: &Engine, rule_order: &[&str]) -> CaseOutcome {
+fn run_case(file: &TestFile, case: &Case, engine: &mut Engine, rule_order: &[&str]) -> CaseOutcome {
     let mut outcome = CaseOutcome {
         name: case.name.clone(),
         line: case.position.line,

@@ -4,6 +4,7 @@
 mod ci_recipes;
 mod cli;
 mod compile;
+mod coverage;
 mod diff;
 mod fmt;
 mod formats;
