@@ -198,3 +198,33 @@ fn an_lcov_file_that_cannot_be_written_exits_2() {
         run.stderr
     );
 }
+
+/// The VS Code extension's unit tests read a coverage report saved from this binary
+/// (`editors/vscode/test/unit/fixtures/coverage_tests.report.json`): it must still be
+/// what `falco-rulec test --coverage --format json` prints for its fixtures.
+#[test]
+fn the_vscode_fixture_is_what_falco_rulec_prints() {
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../editors/vscode/test/unit/fixtures");
+    let run = run_in(
+        &fixtures,
+        &[
+            "test",
+            "--coverage",
+            "--format",
+            "json",
+            "coverage_tests.yaml",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let saved = std::fs::read_to_string(fixtures.join("coverage_tests.report.json"))
+        .expect("read the saved report");
+    let saved: serde_json::Value = serde_json::from_str(&saved).expect("saved report is JSON");
+    assert_eq!(
+        run.json(),
+        saved,
+        "regenerate it: cd editors/vscode/test/unit/fixtures && falco-rulec test --coverage \
+         --format json coverage_tests.yaml > coverage_tests.report.json"
+    );
+}

@@ -1,8 +1,9 @@
 /**
  * The VS Code side: starts `falco-rules-lsp` over stdio for `falco-rules` documents,
  * switches YAML files matching the extra globs to that language, and runs
- * `falco-rulec lint` over the workspace on demand. The decisions live in plain modules
- * (binaryDiscovery, globs, lintInvocation, lintReport, clientConfig); this file is glue.
+ * `falco-rulec lint` over the workspace and `falco-rulec test --coverage` on demand. The
+ * decisions live in plain modules (binaryDiscovery, globs, lintInvocation, lintReport,
+ * coverage, clientConfig); this file is glue.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -11,6 +12,7 @@ import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from "vscode-languageclient/node";
 import { findBinary, isExecutableFile, resolveSettingPath, DiscoveryEnv } from "./binaryDiscovery";
 import { GLOB_SETTINGS, RESTART_SETTINGS, SECTION, affectsAny, initializationOptions } from "./clientConfig";
+import { CoverageReportError, LineMark, LineState, coverageInvocation, interpretTestExit, parseCoverage } from "./coverage";
 import { GlobSet, compileGlobs, isRulesFile, isYamlFile, sniffRules, workspaceSearchGlobs } from "./globs";
 import { interpretExit, lintInvocation, LintTarget } from "./lintInvocation";
 import { FileDiagnostic, LintReportError, diskLineLookup, parseLintReport, summaryLine } from "./lintReport";
@@ -27,18 +29,32 @@ let lintDiagnostics: vscode.DiagnosticCollection;
 let globs: GlobSet = compileGlobs([]);
 /** One watcher for the extension's lifetime, shared by successive server starts. */
 let yamlWatcher: vscode.FileSystemWatcher;
+/** The last rule coverage shown, by absolute file path (empty: none shown). */
+let coverageMarks = new Map<string, LineMark[]>();
+let coverageDecorations: Record<LineState, vscode.TextEditorDecorationType>;
 
 /** Entry point: called by VS Code on the first YAML or rules file. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("Falco Rules");
   lintDiagnostics = vscode.languages.createDiagnosticCollection("falco-rulec lint");
   yamlWatcher = vscode.workspace.createFileSystemWatcher("**/*.{yaml,yml}");
-  context.subscriptions.push(output, lintDiagnostics, yamlWatcher);
+  coverageDecorations = {
+    covered: vscode.window.createTextEditorDecorationType({ isWholeLine: true, backgroundColor: "rgba(40, 160, 60, 0.12)" }),
+    partial: vscode.window.createTextEditorDecorationType({ isWholeLine: true, backgroundColor: "rgba(220, 160, 0, 0.18)" }),
+    missed: vscode.window.createTextEditorDecorationType({ isWholeLine: true, backgroundColor: "rgba(220, 40, 40, 0.15)" }),
+  };
+  context.subscriptions.push(output, lintDiagnostics, yamlWatcher, ...Object.values(coverageDecorations));
 
   reloadGlobs();
   context.subscriptions.push(
     vscode.commands.registerCommand("falcoRules.restartServer", () => restartServer(context)),
     vscode.commands.registerCommand("falcoRules.lintWorkspace", () => lintWorkspace(context)),
+    vscode.commands.registerCommand("falcoRules.showCoverage", () => showCoverage(context)),
+    vscode.commands.registerCommand("falcoRules.hideCoverage", () => {
+      coverageMarks = new Map();
+      decorateEditors();
+    }),
+    vscode.window.onDidChangeVisibleTextEditors(decorateEditors),
     vscode.workspace.onDidOpenTextDocument((document) => {
       adoptIfRulesFile(document);
       void startIfWanted(context, document);
@@ -328,4 +344,81 @@ function toVscodeDiagnostic(item: FileDiagnostic): vscode.Diagnostic {
       ),
   );
   return diagnostic;
+}
+
+/**
+ * Runs `falco-rulec test --coverage` on the `falcoRules.coverage.tests` paths and
+ * colours the lines of the rules files it loaded (see coverage.ts).
+ */
+async function showCoverage(context: vscode.ExtensionContext): Promise<void> {
+  const found = findBinary(LINTER_NAME, settings().get<string>("lint.path"), discoveryEnv(context));
+  if (!found.ok) {
+    output.appendLine(`${LINTER_NAME}: ${found.message}; looked at:\n  ${found.searched.join("\n  ")}`);
+    void vscode.window.showErrorMessage(`Falco Rules: ${found.message}. Install it or set falcoRules.lint.path.`);
+    return;
+  }
+  const folder = firstWorkspaceFolder();
+  const invocation =
+    folder === undefined ? undefined : coverageInvocation(settings().get<unknown[]>("coverage.tests"), folder);
+  if (invocation === undefined) {
+    void vscode.window.showInformationMessage("Falco Rules: open a folder and set falcoRules.coverage.tests to its rule tests.");
+    return;
+  }
+  output.appendLine(`Running ${found.path} ${invocation.args.join(" ")} (in ${invocation.cwd})`);
+  const exit = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: "Falco Rules: rule coverage" },
+    () =>
+      new Promise<ReturnType<typeof interpretTestExit>>((resolve) => {
+        execFile(
+          found.path,
+          invocation.args,
+          { cwd: invocation.cwd, maxBuffer: 256 * 1024 * 1024, encoding: "utf8" },
+          (error, stdout, stderr) => {
+            if (error !== null && typeof error.code === "string") {
+              resolve({ ok: false, message: `running ${found.path} failed: ${error.message}` });
+              return;
+            }
+            const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
+            resolve(interpretTestExit(code, error?.signal ?? null, stdout, stderr));
+          },
+        );
+      }),
+  );
+  if (!exit.ok) {
+    output.appendLine(exit.message);
+    void vscode.window.showErrorMessage(`Falco Rules: ${exit.message.split("\n")[0]}`);
+    return;
+  }
+  try {
+    coverageMarks = parseCoverage(exit.stdout, invocation.cwd);
+  } catch (error) {
+    const message = error instanceof CoverageReportError ? error.message : String(error);
+    output.appendLine(message);
+    void vscode.window.showErrorMessage(`Falco Rules: ${message}`);
+    return;
+  }
+  decorateEditors();
+  const lines = [...coverageMarks.values()].flat();
+  const count = (state: LineState): number => lines.filter((mark) => mark.state === state).length;
+  void vscode.window.showInformationMessage(
+    `Falco Rules coverage: ${count("covered")} lines covered, ${count("partial")} partly, ${count("missed")} not at all.`,
+  );
+}
+
+/** Puts the coverage marks on the visible editors (none after Hide Rule Coverage). */
+function decorateEditors(): void {
+  for (const editor of vscode.window.visibleTextEditors) {
+    const marks = coverageMarks.get(editor.document.uri.fsPath) ?? [];
+    for (const state of ["covered", "partial", "missed"] as const) {
+      editor.setDecorations(
+        coverageDecorations[state],
+        marks
+          .filter((mark) => mark.state === state)
+          .map((mark) => ({
+            range: new vscode.Range(mark.line, 0, mark.line, 0),
+            hoverMessage: new vscode.MarkdownString(`**Rule coverage**\n\n${mark.hover}`),
+          })),
+      );
+    }
+  }
 }

@@ -41,6 +41,9 @@ class World {
   languageChanges: { file: string; language: string }[] = [];
   diagnostics = new Map<string, any[]>();
   clients: { id: string; serverOptions: any; clientOptions: any; started: boolean; stopped: boolean }[] = [];
+  /** Open editors, and the decorations set on each: file → decoration type → ranges. */
+  visibleEditors: string[] = [];
+  decorations = new Map<string, Map<string, any[]>>();
 
   constructor(workspaceFolder: string) {
     this.workspaceFolder = workspaceFolder;
@@ -98,6 +101,9 @@ class World {
         ) {}
       },
       DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+      MarkdownString: class {
+        constructor(public value: string) {}
+      },
       ProgressLocation: { Window: 10 },
       window: {
         createOutputChannel: () => ({ appendLine: () => undefined, show: () => undefined, dispose: () => undefined }),
@@ -105,6 +111,18 @@ class World {
         showWarningMessage: message("warning"),
         showInformationMessage: message("info"),
         withProgress: (_options: unknown, task: () => Promise<unknown>) => task(),
+        createTextEditorDecorationType: (options: any) => ({ key: options.backgroundColor, dispose: () => undefined }),
+        get visibleTextEditors() {
+          return world.visibleEditors.map((file) => ({
+            document: { uri: FakeUri.file(file) },
+            setDecorations: (type: { key: string }, ranges: any[]) => {
+              const byType = world.decorations.get(file) ?? new Map<string, any[]>();
+              byType.set(type.key, ranges);
+              world.decorations.set(file, byType);
+            },
+          }));
+        },
+        onDidChangeVisibleTextEditors: () => disposable,
       },
       languages: {
         createDiagnosticCollection: () => ({
@@ -239,7 +257,10 @@ test("activation registers both commands and starts the server over stdio with t
   world.textDocuments.push(doc(path.join(dir, "a_rules.yaml"), "falco-rules"));
   await load(world).activate(context(dir));
 
-  assert.deepEqual([...world.commands.keys()].sort(), ["falcoRules.lintWorkspace", "falcoRules.restartServer"]);
+  assert.deepEqual(
+    [...world.commands.keys()].sort(),
+    ["falcoRules.hideCoverage", "falcoRules.lintWorkspace", "falcoRules.restartServer", "falcoRules.showCoverage"],
+  );
   assert.equal(world.clients.length, 1);
   const [client] = world.clients;
   assert.equal(client.started, true);
@@ -399,4 +420,37 @@ test("Lint Workspace with a config file uses --config; exit status 2 shows the l
     world.messages.some((m) => m.kind === "error" && m.text.includes("could not lint: error: cannot read `missing_rules.yaml`")),
     JSON.stringify(world.messages),
   );
+});
+
+test("Show Rule Coverage runs falco-rulec test --coverage and colours the lines of the rules files", posixOnly, async () => {
+  // The fake falco-rulec prints the real report of fixtures/coverage_tests.yaml.
+  const fixtures = path.resolve(__dirname, "../../../test/unit/fixtures");
+  const report = fs.readFileSync(path.join(fixtures, "coverage_tests.report.json"), "utf8");
+  const dir = workspace({
+    "coverage_rules.yaml": fs.readFileSync(path.join(fixtures, "coverage_rules.yaml"), "utf8"),
+    "bin/falco-rulec": `#!/bin/sh\necho "$PWD $@" > "$(dirname "$0")/args"\ncat <<'JSON'\n${report}\nJSON\nexit 0\n`,
+  });
+  const world = new World(dir);
+  world.settings.set("falcoRules.lint.path", path.join(dir, "bin/falco-rulec"));
+  world.settings.set("falcoRules.coverage.tests", ["cases"]);
+  const rules = path.join(dir, "coverage_rules.yaml");
+  world.visibleEditors.push(rules);
+  await load(world).activate(context(dir));
+  await world.commands.get("falcoRules.showCoverage")?.();
+
+  const args = fs.readFileSync(path.join(dir, "bin/args"), "utf8").trim();
+  assert.equal(args, `${dir} test --coverage --format json -- cases`);
+  const byType = world.decorations.get(rules);
+  assert.ok(byType, JSON.stringify(world.messages));
+  const lines = (key: string): number[] =>
+    (byType.get(key) ?? []).map((decoration: any) => decoration.range.startLine + 1);
+  assert.deepEqual(lines("rgba(40, 160, 60, 0.12)"), [7, 18], "covered");
+  assert.deepEqual(lines("rgba(220, 160, 0, 0.18)"), [5, 10, 11, 19], "partial");
+  assert.deepEqual(lines("rgba(220, 40, 40, 0.15)"), [21, 23, 27, 29], "missed");
+  const hover = (byType.get("rgba(220, 160, 0, 0.18)") ?? [])[1].hoverMessage.value;
+  assert.ok(hover.includes("`proc.name in (shells)`: true 2, false 1"), hover);
+  assert.ok(world.messages.some((m) => m.kind === "info" && m.text.includes("2 lines covered, 4 partly, 4 not at all")));
+
+  await world.commands.get("falcoRules.hideCoverage")?.();
+  assert.deepEqual(lines("rgba(40, 160, 60, 0.12)"), [], "hidden");
 });
