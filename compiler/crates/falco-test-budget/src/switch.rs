@@ -4,7 +4,9 @@
 //! npm build, headless Neovim, live eBPF) print a skip line naming the switch, and a
 //! test whose tool is missing (npm, `nvim`, `docker-registry`, `kubectl`, binutils,
 //! eBPF permission) prints why it skips. `FALCO_TEST_ALL=1`, as in CI, runs every
-//! test and lets none skip: whatever is missing is a failure.
+//! test and lets none skip: whatever is missing is a failure. The one exception is the
+//! comparison with a real Falco (`tests/it/falco_anchor.rs`), which needs a Falco built
+//! by hand and runs only when `FALCO_BIN` names it.
 
 /// The variable; `1` turns it on.
 pub const VAR: &str = "FALCO_TEST_ALL";
