@@ -82,7 +82,7 @@ fn issue(
     Issue {
         description,
         check_name,
-        fingerprint: hex(&fingerprint[..16]),
+        fingerprint: falco_registry::digest::hex(&fingerprint[..16]),
         severity: severity(diagnostic.severity),
         location: IssueLocation {
             path: location.path.to_owned(),
@@ -112,8 +112,4 @@ fn severity(severity: Severity) -> &'static str {
         Severity::Warning => "minor",
         Severity::Info => "info",
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
