@@ -252,6 +252,33 @@ impl Client {
         );
     }
 
+    /// Applies a workspace edit's text edits to one document in a single
+    /// `didChange`, as an editor does, so the server never analyses a state
+    /// with only some of them applied. The edits' ranges refer to the text
+    /// before any of them; they are sent last position first.
+    pub fn apply_edits(&mut self, uri: &str, edits: &[Value]) {
+        let mut edits = edits.to_vec();
+        edits.sort_by_key(|edit| {
+            let start = &edit["range"]["start"];
+            (start["line"].as_u64(), start["character"].as_u64())
+        });
+        let changes: Vec<Value> = edits
+            .iter()
+            .rev()
+            .map(|edit| json!({"range": edit["range"], "text": edit["newText"].as_str().unwrap_or("")}))
+            .collect();
+        let version = self.versions.entry(uri.to_owned()).or_insert(1);
+        *version += 1;
+        let version = *version;
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": changes,
+            }),
+        );
+    }
+
     /// Sends `shutdown` and `exit`; returns the exit code.
     pub fn shutdown(mut self) -> Option<i32> {
         self.request("shutdown", Value::Null);

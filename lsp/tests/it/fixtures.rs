@@ -87,13 +87,7 @@ fn fix(client: &mut Client, uri: &str, code: &str, title_start: &str) {
         .as_array()
         .cloned()
         .expect("edits");
-    for edit in edits.iter().rev() {
-        client.change(
-            uri,
-            edit["range"].clone(),
-            edit["newText"].as_str().unwrap_or(""),
-        );
-    }
+    client.apply_edits(uri, &edits);
 }
 
 #[test]

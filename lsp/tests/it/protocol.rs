@@ -383,8 +383,8 @@ fn upstream_features() {
             let start = offset_of(&new_text, &range["start"]);
             let end = offset_of(&new_text, &range["end"]);
             new_text.replace_range(start..end, edit["newText"].as_str().unwrap_or(""));
-            client.change(uri, range.clone(), edit["newText"].as_str().unwrap_or(""));
         }
+        client.apply_edits(uri, &edits);
         let again = client.request(
             "textDocument/formatting",
             json!({"textDocument": {"uri": uri}, "options": options}),
