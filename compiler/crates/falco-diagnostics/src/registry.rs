@@ -87,6 +87,7 @@ codes! {
     E206, "invalid-exception", Error, LOAD_ERR_VALIDATE, "an exception is malformed or uses an operator it cannot";
     E207, "empty-append", Error, LOAD_ERR_VALIDATE, "an `append: true` rule item brings no condition, output, description, tags or exceptions";
     E208, "macro-reference-loop", Error, LOAD_ERR_VALIDATE, "macros refer to each other, or a macro to itself, in a loop";
+    E209, "unsatisfiable-plugin-requirement", Error, none, "no release of a required plugin can meet the version `required_plugin_versions` asks for";
     E210, "macro-nesting-too-deep", Error, none, "a rule's condition nests too deep once its macros are inlined";
     E211, "condition-too-large", Error, none, "a rule's condition grows past the size limit once its macros are inlined";
     W201, "unused-macro", Warning, LOAD_UNUSED_MACRO, "no rule or macro refers to the macro";

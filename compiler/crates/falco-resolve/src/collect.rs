@@ -166,6 +166,11 @@ impl Collector<'_> {
                 }
             }
             Item::RequiredPluginVersions(item) => {
+                for requirement in &item.plugins {
+                    let known = &self.options.known_plugins;
+                    self.diagnostics
+                        .extend(crate::plugins::unsatisfiable(requirement, known));
+                }
                 self.out
                     .plugin_requirements
                     .extend(item.plugins.iter().cloned());

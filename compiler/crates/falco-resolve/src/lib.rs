@@ -25,11 +25,13 @@ mod loops;
 mod memo;
 mod model;
 mod parse;
+mod plugins;
 mod subst_memo;
 mod substitute;
 
 pub use memo::{ParseMemo, TextMemo};
 pub use model::*;
+pub use plugins::KNOWN_PLUGINS;
 
 use falco_diagnostics::Diagnostic;
 use falco_loader::{LoadedFile, Version};
@@ -41,6 +43,8 @@ pub struct Options {
     pub engine_version: Version,
     /// Event sources that exist; rules for other sources are skipped with a warning.
     pub known_sources: Vec<String>,
+    /// Plugins that exist, with their newest version, for `required_plugin_versions`.
+    pub known_plugins: Vec<(String, Version)>,
 }
 
 impl Default for Options {
@@ -56,6 +60,10 @@ impl Default for Options {
             known_sources: falco_schema::Schema::get()
                 .known_sources()
                 .map(str::to_owned)
+                .collect(),
+            known_plugins: KNOWN_PLUGINS
+                .iter()
+                .map(|(name, version)| ((*name).to_owned(), *version))
                 .collect(),
         }
     }

@@ -444,3 +444,37 @@ fn exception_arity_messages_count_in_words() {
     );
     assert_eq!(arity.primary.message, "1 element here");
 }
+
+#[test]
+fn a_plugin_requirement_no_release_can_meet_is_an_error() {
+    // Falco 0.44.1 with container 0.7.1 loaded: "Plugin 'container' version
+    // '0.7.1' is not compatible with required plugin version '100000.0.0'"; with
+    // cloudtrail not loaded: "Plugin requirement not satisfied".
+    let requirement = |body: &str| format!("- required_plugin_versions:\n{body}");
+    let text = requirement("  - name: cloudtrail\n    version: 100000.0.0\n");
+    let (_, diagnostics, texts) = resolve_texts(&[&text]);
+    assert_eq!(codes(&diagnostics), [Code::E209], "{diagnostics:#?}");
+    assert_eq!(spanned(&texts, &diagnostics[0]), "100000.0.0");
+    assert!(
+        diagnostics[0].message.contains("0.17.1"),
+        "{}",
+        diagnostics[0].message
+    );
+    // Met by a release, or by an alternative we cannot judge: no error.
+    for body in [
+        "  - name: cloudtrail\n    version: 0.1.0\n",
+        "  - name: container\n    version: 0.4.0\n",
+        "  - name: my-plugin\n    version: 100000.0.0\n",
+        "  - name: cloudtrail\n    version: 100000.0.0\n    alternatives:\n      - name: my-cloudtrail\n        version: 1.0.0\n",
+    ] {
+        let (_, diagnostics, _) = resolve_texts(&[&requirement(body)]);
+        assert!(diagnostics.is_empty(), "{body}: {diagnostics:#?}");
+    }
+    // Every alternative out of reach: one error, the alternatives as labels.
+    let text = requirement(
+        "  - name: k8saudit\n    version: 7.0.0\n    alternatives:\n      - name: k8saudit-gke\n        version: 3.0.0\n",
+    );
+    let (_, diagnostics, _) = resolve_texts(&[&text]);
+    assert_eq!(codes(&diagnostics), [Code::E209], "{diagnostics:#?}");
+    assert_eq!(diagnostics[0].related.len(), 1);
+}
