@@ -17,6 +17,7 @@ mod args;
 mod caps;
 mod json;
 mod line;
+mod unlisted;
 
 #[cfg(test)]
 mod tests;

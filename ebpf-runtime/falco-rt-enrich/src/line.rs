@@ -13,6 +13,7 @@ use std::sync::{Arc, OnceLock};
 use falco_schema::Schema;
 
 use crate::json::Obj;
+use crate::unlisted::{Unlisted, unlisted};
 use crate::{args, caps};
 
 /// Ancestors written with each event (`proc.aname[1..=N]`, `proc.pname`).
@@ -279,7 +280,14 @@ impl Enricher {
                     server,
                     l4proto,
                     is_server,
-                    typechar: None,
+                    ..FdInfo::default()
+                });
+            } else if let Some(u) = unlisted_of(rec, p) {
+                b.fd(&FdInfo {
+                    num: u.num.into(),
+                    name: Some(&u.name),
+                    nameraw: u.nameraw.as_deref(),
+                    ..FdInfo::default()
                 });
             }
         }
@@ -377,6 +385,14 @@ impl Enricher {
                 let mut fo = o.obj("fd");
                 write_fd(&mut fo, num, f);
                 fo.close();
+            } else if let Some(u) = unlisted_of(rec, p) {
+                let mut fo = o.obj("fd");
+                fo.int("num", u.num);
+                fo.str("name", &u.name);
+                if let Some(raw) = &u.nameraw {
+                    fo.str("nameraw", raw);
+                }
+                fo.close();
             }
             match container_of(&p.container, self.containers.as_deref()) {
                 Some(Ok(known)) => write_container(&mut o, &known.info),
@@ -389,6 +405,14 @@ impl Enricher {
             }
         }
         o.close();
+    }
+}
+
+/// The descriptor libsinsp reports for a syscall whose descriptor `p`'s table lacks.
+fn unlisted_of(rec: &Record<'_>, p: &Process) -> Option<Unlisted> {
+    match rec {
+        Record::Syscall(s) => unlisted(s, p),
+        _ => None,
     }
 }
 

@@ -181,6 +181,51 @@ fn raw_names_keep_the_path_as_the_process_passed_it() {
 }
 
 #[test]
+fn failed_opens_carry_the_name_libsinsp_takes_from_the_event() {
+    let evs = run(&[
+        exec(100, 1, "bash", b"/bin/bash\0", b""),
+        syscall(100, "bash", nr::CHDIR, 0, [0; 6], b"/var/www"),
+        // openat(AT_FDCWD, "..//..//etc/missing") fails with ENOENT.
+        syscall(
+            100,
+            "bash",
+            nr::OPENAT,
+            -2,
+            [(-100i64) as u64, 0, 0, 0, 0, 0],
+            b"..//..//etc/missing",
+        ),
+        // open("//etc/x") and open("rel") fail with EACCES.
+        syscall(100, "bash", nr::OPEN, -13, [0; 6], b"//etc/x"),
+        syscall(100, "bash", nr::OPEN, -13, [0; 6], b"rel"),
+        // A close of a descriptor never seen.
+        syscall(100, "bash", nr::CLOSE, -9, [7, 0, 0, 0, 0, 0], b""),
+    ]);
+    let [.., openat, open_abs, open_rel, close] = evs.as_slice() else {
+        panic!("{} events", evs.len());
+    };
+    // What the upstream macro `open_file_failed` and `directory_traversal` read.
+    let f = |ev, name| field(ev, name, None);
+    assert_eq!(f(openat, "evt.res"), "ENOENT");
+    assert_eq!(f(openat, "fd.num"), "-1");
+    assert_eq!(f(openat, "fd.typechar"), "f");
+    assert_eq!(f(openat, "fd.type"), "<NA>");
+    assert_eq!(f(openat, "fd.name"), "/etc/missing");
+    assert_eq!(f(openat, "fd.nameraw"), "../../etc/missing");
+    assert_eq!(f(openat, "fd.directory"), "/etc");
+    assert_eq!(f(openat, "fd.filename"), "<NA>");
+    // libsinsp guesses no type for `open`, and keeps an absolute name as passed.
+    assert_eq!(f(open_abs, "fd.typechar"), "o");
+    assert_eq!(f(open_abs, "fd.name"), "//etc/x");
+    assert_eq!(f(open_abs, "fd.nameraw"), "/etc/x");
+    assert_eq!(f(open_rel, "fd.name"), "/var/www/rel");
+    assert_eq!(f(open_rel, "fd.nameraw"), "/var/www/rel");
+    assert_eq!(
+        (f(close, "fd.num"), f(close, "fd.name")),
+        ("7".into(), "".into())
+    );
+}
+
+#[test]
 fn ids_modes_and_namespaces_get_falcos_text() {
     let id = "a".repeat(64);
     let scope = format!("docker-{id}.scope\0system.slice\0");
@@ -386,6 +431,9 @@ fn reused_events_and_shared_chains_equal_parsed_lines() {
         thread,
         syscall(501, "cat", nr::CLOSE, 0, [8, 0, 0, 0, 0, 0], b""),
         syscall(501, "cat", nr::CLOSE, 0, [9, 0, 0, 0, 0, 0], b""),
+        // Failed opens: descriptors without a table entry.
+        open(501, -2, b"..//etc/missing"),
+        syscall(501, "cat", nr::OPEN, -13, [0; 6], b"//root/x"),
     ];
     let mut s1 = State::detached(UserDb::parse(PASSWD, GROUP));
     let mut s2 = State::detached(UserDb::parse(PASSWD, GROUP));

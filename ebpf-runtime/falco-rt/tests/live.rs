@@ -179,6 +179,33 @@ fn upstream_rules_see_a_directory_traversal_read() {
         v["output_fields"]["fd.nameraw"],
         "../../../../../../../../etc/hostname"
     );
+    // The rule's failed-open branch (`open_file_failed`): the open fails, so libsinsp
+    // has no descriptor entry and takes the name from the event.
+    let missing = format!(
+        "../../../../../../../..//etc/falco-rt-missing-{}",
+        std::process::id()
+    );
+    let failed = Command::new("cat")
+        .arg(&missing)
+        .current_dir(dir.path(""))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| !s.success());
+    assert!(failed, "cat {missing} must fail");
+    let a = agent.wait_stdout("falco-rt-missing-");
+    let v: serde_json::Value = serde_json::from_str(&a).expect("JSON alert");
+    assert_eq!(v["rule"], "Directory traversal monitored file read");
+    let missing_name = format!("/etc/falco-rt-missing-{}", std::process::id());
+    assert_eq!(v["output_fields"]["fd.name"], missing_name.as_str());
+    assert_eq!(
+        v["output_fields"]["fd.nameraw"],
+        format!(
+            "../../../../../../../../etc/falco-rt-missing-{}",
+            std::process::id()
+        )
+        .as_str()
+    );
     assert_eq!(agent.stop(), 0);
 }
 

@@ -870,7 +870,6 @@ impl Converter {
                         num,
                         kind: "",
                         name: name.as_deref(),
-                        typechar: Some(typechar_from_event(info.name)),
                         ..falco_events::FdInfo::default()
                     });
                 }
@@ -945,20 +944,6 @@ fn default_value(ty: FieldType, out: &mut Vec<u8>) {
             out.extend_from_slice(&[0; 8])
         }
         _ => {}
-    }
-}
-
-/// `fd.typechar` of a descriptor not in the table, as libsinsp guesses it from the event.
-fn typechar_from_event(name: &str) -> &'static str {
-    match name {
-        "openat" | "openat2" | "creat" => "f",
-        "socket" | "accept" | "accept4" => "4",
-        "pipe" | "pipe2" => "p",
-        "eventfd" | "eventfd2" => "e",
-        "signalfd" | "signalfd4" => "s",
-        "timerfd_create" => "t",
-        "inotify_init" | "inotify_init1" => "i",
-        _ => "o",
     }
 }
 

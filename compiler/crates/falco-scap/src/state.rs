@@ -375,7 +375,7 @@ impl Fd {
             server: self.tuple.map(|(_, s)| s),
             l4proto: self.visible_l4proto(),
             is_server: self.is_server,
-            typechar: None,
+            ..FdInfo::default()
         }
     }
 }

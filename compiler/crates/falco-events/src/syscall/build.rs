@@ -363,7 +363,8 @@ pub struct FdInfo<'a> {
     /// `num`.
     pub num: i64,
     /// `type` (`file`, `ipv4`, ...); unknown names become `unknown`; empty leaves the type
-    /// unknown (`<NA>`), for a descriptor known only by its number.
+    /// unknown (`<NA>`), for a descriptor libsinsp has no entry for, known only by its
+    /// number (`fd.typechar` is then libsinsp's guess from the event type).
     pub kind: &'a str,
     /// `name`.
     pub name: Option<&'a str>,
@@ -377,8 +378,10 @@ pub struct FdInfo<'a> {
     pub l4proto: Option<&'a str>,
     /// `is_server`.
     pub is_server: Option<bool>,
-    /// `fd.typechar` when `kind` is empty.
-    pub typechar: Option<&'static str>,
+    /// `connected`: the socket is connected, as libsinsp marks it.
+    pub connected: Option<bool>,
+    /// `name_changed`: the event changed the descriptor's name.
+    pub name_changed: Option<bool>,
 }
 
 impl SyscallBuilder {
@@ -550,7 +553,8 @@ impl SyscallBuilder {
             sport: f.server.map(|(_, p)| u64::from(p)),
             l4proto: f.l4proto.map(Box::from),
             is_server: f.is_server,
-            typechar: f.typechar,
+            connected: f.connected,
+            name_changed: f.name_changed,
             ..Fd::default()
         };
         self.ev.fd = Some(fd);

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use falco_schema::{EventKind, FieldType, Schema};
 
 use super::parse::{OPEN_CREAT, OPEN_F_CREATED, OPEN_RDONLY, OPEN_TMPFILE, OPEN_WRONLY};
-use super::{Fd, FdKind, Proc, Raw, SyscallEvent};
+use super::{Fd, FdKind, Proc, Raw, SyscallEvent, typechar_of_event};
 use crate::event::Event;
 use crate::value::{AnyOf, FieldValue, Scratch};
 
@@ -670,7 +670,10 @@ impl SysField {
             F::GroupName => s(th.and_then(|p| p.group.as_deref())),
             F::FdNum => i(fd.and_then(|f| f.num)),
             F::FdType => s(fd.and_then(|f| f.kind).map(FdKind::name)),
-            F::FdTypeChar => s(fd.and_then(|f| f.kind.map(FdKind::typechar).or(f.typechar))),
+            F::FdTypeChar => s(fd.map(|f| {
+                f.kind
+                    .map_or_else(|| typechar_of_event(&ev.evt_type), FdKind::typechar)
+            })),
             F::FdName => s(fd_name(ev)),
             F::FdDirectory => match fd_directory(ev) {
                 Some(d) => V::Str(d),

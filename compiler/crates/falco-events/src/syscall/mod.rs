@@ -179,9 +179,6 @@ pub(crate) struct Proc {
 pub(crate) struct Fd {
     pub(crate) num: Option<i64>,
     pub(crate) kind: Option<FdKind>,
-    /// `fd.typechar` of a descriptor whose type is unknown (libsinsp guesses it from the
-    /// event).
-    pub(crate) typechar: Option<&'static str>,
     pub(crate) name: Option<String>,
     pub(crate) nameraw: Option<Box<str>>,
     pub(crate) cip: Option<IpAddr>,
@@ -270,6 +267,21 @@ impl FdKind {
 
     pub(crate) fn is_ip(self) -> bool {
         matches!(self, FdKind::Ipv4 | FdKind::Ipv6)
+    }
+}
+
+/// `fd.typechar` of a descriptor libsinsp has no entry for (a failed open, a descriptor
+/// opened before the capture): its guess from the type of the event.
+pub(crate) fn typechar_of_event(evt_type: &str) -> &'static str {
+    match evt_type {
+        "openat" | "openat2" | "creat" => "f",
+        "socket" | "accept" | "accept4" => "4",
+        "pipe" | "pipe2" => "p",
+        "eventfd" | "eventfd2" => "e",
+        "signalfd" | "signalfd4" => "s",
+        "timerfd_create" => "t",
+        "inotify_init" | "inotify_init1" => "i",
+        _ => "o",
     }
 }
 
