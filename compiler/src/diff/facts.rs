@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use falco_condition::ast::{Expr, OutputPart};
 use falco_condition::{to_falco_string, visit};
 use falco_loader::{Exception, ExceptionFields, ExceptionTupleElement, ExceptionValue};
-use falco_resolve::{Condition, List, Macro, MacroId, MacroRef, Rule, Ruleset};
+use falco_resolve::{Condition, List, Macro, MacroId, Rule, Ruleset};
 use falco_schema::Schema;
 use falco_typeck::{EventTypeSet, TypedExpr, event_types};
 
-use super::shape::{MAX_MACRO_DEPTH, Shape, shape};
+use super::shape::{Shape, shape};
 use falco_analysis::Analysis;
 
 /// One side of a diff.
@@ -110,13 +110,10 @@ fn rule_facts<'a>(analysis: &'a Analysis, index: usize, rule: &'a Rule) -> RuleF
     let condition = &rule.condition;
     let (macros, lists) = reached(ruleset, condition);
     let mut fields = BTreeSet::new();
-    collect_fields(
-        ruleset,
-        &condition.ast,
-        &condition.macro_refs,
-        &mut fields,
-        0,
-    );
+    collect_fields(&condition.ast, &mut fields);
+    for item in macros.iter().filter_map(|&id| ruleset.macros.get(id)) {
+        collect_fields(&item.condition.ast, &mut fields);
+    }
     let output_fields = rule
         .output_ast
         .parts
@@ -212,43 +209,15 @@ fn reached<'a>(
     (macros, lists)
 }
 
-/// The fields `expr` reads (its macro references are `refs`), through the macros it
-/// uses.
-fn collect_fields(
-    ruleset: &Ruleset,
-    expr: &Expr,
-    refs: &[MacroRef],
-    out: &mut BTreeSet<String>,
-    depth: usize,
-) {
+/// The fields `expr` reads itself (the rule's fields are those of its condition and of
+/// each macro it reaches, each macro read once however often it is used).
+fn collect_fields(expr: &Expr, out: &mut BTreeSet<String>) {
     visit::visit_fields(expr, |field| {
         out.insert(field_text(
             &field.name,
             field.arg.as_ref().map(|arg| arg.value.as_str()),
         ));
     });
-    if depth >= MAX_MACRO_DEPTH {
-        return;
-    }
-    let mut used = Vec::new();
-    visit::visit_macros(expr, |ident| {
-        let target = refs
-            .iter()
-            .find(|reference| reference.span == ident.span)
-            .and_then(|reference| reference.target)
-            .and_then(|id| ruleset.macros.get(id));
-        used.extend(target);
-    });
-    for item in used {
-        let condition = &item.condition;
-        collect_fields(
-            ruleset,
-            &condition.ast,
-            &condition.macro_refs,
-            out,
-            depth + 1,
-        );
-    }
 }
 
 fn field_text(name: &str, arg: Option<&str>) -> String {

@@ -4,6 +4,12 @@
 //! operators (`in`, `intersects`, `pmatch`) kept as sets. Whether the new shape
 //! matches more or fewer events than the old one is decided where that follows from
 //! the shapes alone.
+//!
+//! Inlining copies a macro at each use, so macros that use each other twice (`m2: m1
+//! and m1`, `m3: m2 and m2`, ...) double the shape at every level: a shape holds at
+//! most [`MAX_SHAPE_CHECKS`] checks (lint's E211 limit) and is [`Shape::TooLarge`]
+//! past it, which compares as "changed". Building one costs at most that many checks,
+//! and comparing two is linear in their size (operands are kept sorted).
 
 use std::collections::BTreeSet;
 
@@ -11,9 +17,14 @@ use falco_condition::ast::{Check, Expr, Op, Value};
 use falco_condition::to_falco_string;
 use falco_resolve::{MacroRef, Ruleset};
 
-/// Macros nest at most this deep here (resolution refuses cycles; this bounds
-/// recursion on anything else).
-pub(crate) const MAX_MACRO_DEPTH: usize = 64;
+/// Macros nest at most this deep here: lint's E210 limit, which counts every level
+/// and so is at least the number of macros on a path (resolution refuses cycles;
+/// this bounds recursion on anything else).
+const MAX_MACRO_DEPTH: usize = falco_resolve::expansion::MAX_INLINED_DEPTH;
+
+/// The most checks a shape holds: lint's E211 limit, which Falco's largest rule (248)
+/// is far below.
+pub(crate) const MAX_SHAPE_CHECKS: u64 = falco_resolve::expansion::MAX_EXPANDED_CHECKS;
 
 /// A condition's shape.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -31,6 +42,9 @@ pub enum Shape {
     Check(String),
     /// A macro that is not defined (or nests too deep), by name.
     Unknown(String),
+    /// A condition over [`MAX_SHAPE_CHECKS`] once inlined: not built, and never the
+    /// same as another.
+    TooLarge,
 }
 
 /// Whether a new version of a condition matches more or fewer events.
@@ -75,57 +89,71 @@ impl Effect {
     }
 }
 
-/// The shape of `expr`, whose macro references are `refs`, in `ruleset`.
+/// The shape of `expr`, whose macro references are `refs`, in `ruleset`
+/// ([`Shape::TooLarge`] past [`MAX_SHAPE_CHECKS`]).
 pub fn shape(ruleset: &Ruleset, expr: &Expr, refs: &[MacroRef]) -> Shape {
-    shape_at(ruleset, expr, refs, 0)
+    let mut builder = Builder {
+        ruleset,
+        checks_left: MAX_SHAPE_CHECKS,
+    };
+    builder.shape_at(expr, refs, 0).unwrap_or(Shape::TooLarge)
 }
 
-fn shape_at(ruleset: &Ruleset, expr: &Expr, refs: &[MacroRef], depth: usize) -> Shape {
-    match expr {
-        Expr::And(operands, _) => group(ruleset, operands, refs, depth, true),
-        Expr::Or(operands, _) => group(ruleset, operands, refs, depth, false),
-        Expr::Not(inner, _) => Shape::Not(Box::new(shape_at(ruleset, inner, refs, depth))),
-        Expr::Paren(inner, _) => shape_at(ruleset, inner, refs, depth),
-        Expr::Macro(ident) => {
-            let target = refs
-                .iter()
-                .find(|reference| reference.span == ident.span)
-                .and_then(|reference| reference.target)
-                .and_then(|id| ruleset.macros.get(id));
-            match target {
-                Some(item) if depth < MAX_MACRO_DEPTH => shape_at(
-                    ruleset,
-                    &item.condition.ast,
-                    &item.condition.macro_refs,
-                    depth + 1,
-                ),
-                _ => Shape::Unknown(ident.name.clone()),
+/// Builds a shape within a budget of checks.
+struct Builder<'r> {
+    ruleset: &'r Ruleset,
+    checks_left: u64,
+}
+
+impl Builder<'_> {
+    /// The shape, or `None` once the budget is spent.
+    fn shape_at(&mut self, expr: &Expr, refs: &[MacroRef], depth: usize) -> Option<Shape> {
+        Some(match expr {
+            Expr::And(operands, _) => self.group(operands, refs, depth, true)?,
+            Expr::Or(operands, _) => self.group(operands, refs, depth, false)?,
+            Expr::Not(inner, _) => Shape::Not(Box::new(self.shape_at(inner, refs, depth)?)),
+            Expr::Paren(inner, _) => self.shape_at(inner, refs, depth)?,
+            Expr::Macro(ident) => {
+                let target = refs
+                    .iter()
+                    .find(|reference| reference.span == ident.span)
+                    .and_then(|reference| reference.target)
+                    .and_then(|id| self.ruleset.macros.get(id));
+                match target {
+                    Some(item) if depth < MAX_MACRO_DEPTH => {
+                        self.shape_at(&item.condition.ast, &item.condition.macro_refs, depth + 1)?
+                    }
+                    _ => Shape::Unknown(ident.name.clone()),
+                }
+            }
+            Expr::Check(check) => {
+                self.checks_left = self.checks_left.checked_sub(1)?;
+                check_shape(check)
+            }
+            Expr::Error(_) => Shape::Unknown(to_falco_string(expr)),
+        })
+    }
+
+    fn group(
+        &mut self,
+        operands: &[Expr],
+        refs: &[MacroRef],
+        depth: usize,
+        and: bool,
+    ) -> Option<Shape> {
+        let mut flat = Vec::with_capacity(operands.len());
+        for operand in operands {
+            match (self.shape_at(operand, refs, depth)?, and) {
+                (Shape::And(inner), true) | (Shape::Or(inner), false) => flat.extend(inner),
+                (other, _) => flat.push(other),
             }
         }
-        Expr::Check(check) => check_shape(check),
-        Expr::Error(_) => Shape::Unknown(to_falco_string(expr)),
-    }
-}
-
-fn group(
-    ruleset: &Ruleset,
-    operands: &[Expr],
-    refs: &[MacroRef],
-    depth: usize,
-    and: bool,
-) -> Shape {
-    let mut flat = Vec::with_capacity(operands.len());
-    for operand in operands {
-        match (shape_at(ruleset, operand, refs, depth), and) {
-            (Shape::And(inner), true) | (Shape::Or(inner), false) => flat.extend(inner),
-            (other, _) => flat.push(other),
-        }
-    }
-    flat.sort();
-    if and {
-        Shape::And(flat)
-    } else {
-        Shape::Or(flat)
+        flat.sort();
+        Some(if and {
+            Shape::And(flat)
+        } else {
+            Shape::Or(flat)
+        })
     }
 }
 
@@ -155,6 +183,9 @@ fn check_shape(check: &Check) -> Shape {
 
 /// How `new` compares with `old`.
 pub fn compare(old: &Shape, new: &Shape) -> Effect {
+    if *old == Shape::TooLarge || *new == Shape::TooLarge {
+        return Effect::Changed;
+    }
     if old == new {
         return Effect::Same;
     }
@@ -212,18 +243,16 @@ fn operands(old: &[Shape], new: &[Shape], and: bool) -> Effect {
     if and { effect } else { effect.flip() }
 }
 
-/// The shapes of `a` that `b` does not have (as multisets).
+/// The shapes of `a` that `b` does not have (as multisets), in one walk over both:
+/// operands are sorted (`Builder::group`), and a single shape is a sorted slice too.
 fn missing_from<'s>(a: &'s [Shape], b: &[Shape]) -> Vec<&'s Shape> {
-    let mut unused: Vec<&Shape> = b.iter().collect();
-    a.iter()
-        .filter(
-            |shape| match unused.iter().position(|other| other == shape) {
-                Some(at) => {
-                    unused.swap_remove(at);
-                    false
-                }
-                None => true,
-            },
-        )
-        .collect()
+    let mut missing = Vec::new();
+    let mut others = b.iter().peekable();
+    for shape in a {
+        while others.next_if(|other| *other < shape).is_some() {}
+        if others.next_if(|other| *other == shape).is_none() {
+            missing.push(shape);
+        }
+    }
+    missing
 }

@@ -214,3 +214,68 @@ fn the_manual_lists_every_kind_with_its_class() {
         assert!(manual.contains(&row), "docs/diff.md lacks `{row}`");
     }
 }
+
+/// Two versions of a ruleset whose rule reaches `base` through `levels` macros, each
+/// using the one below `uses` times (`uses: 2` doubles the inlined condition at
+/// every level).
+fn nested(base: &str, levels: usize, uses: usize) -> Analysis {
+    let mut text = format!("- macro: m0\n  condition: {base}\n");
+    for level in 1..=levels {
+        let below = vec![format!("m{}", level - 1); uses].join(" and ");
+        text.push_str(&format!("- macro: m{level}\n  condition: {below}\n"));
+    }
+    text.push_str(&format!(
+        "- rule: r\n  desc: d\n  condition: evt.type = execve and m{levels}\n  output: o\n  priority: NOTICE\n"
+    ));
+    analyze(vec![("rules.yaml".to_owned(), text)])
+}
+
+#[test]
+fn doubling_macros_are_compared_in_bounded_time() {
+    // 2^40 checks once inlined: lint refuses the rule (E211), and diff answers at once
+    // with "changed" instead of inlining it.
+    let diff = falco_test_budget::bounded("diff of 40 doubling macros", || {
+        let old = nested("proc.name in (a)", 40, 2);
+        let new = nested("proc.name in (a, b)", 40, 2);
+        assert!(
+            new.diagnostics
+                .iter()
+                .any(|d| d.code == falco_diagnostics::Code::E211),
+            "{:?}",
+            new.diagnostics
+        );
+        diff(&old, &new)
+    });
+    let rule = diff.rules.iter().find(|item| item.name == "r").expect("r");
+    assert_eq!(rule.effect, Some(Effect::Changed));
+    assert_eq!(rule.via_macros, ["m0"]);
+    // Below the limit (2^12 checks) the shapes are built and compared: one more list
+    // item, everywhere, matches more.
+    let diff = falco_test_budget::bounded("diff of 12 doubling macros", || {
+        super::diff(
+            &nested("proc.name in (a)", 12, 2),
+            &nested("proc.name in (a, b)", 12, 2),
+        )
+    });
+    let rule = diff.rules.iter().find(|item| item.name == "r").expect("r");
+    assert_eq!(rule.effect, Some(Effect::More));
+}
+
+#[test]
+fn a_change_at_the_bottom_of_a_long_macro_chain_is_seen() {
+    // Deeper than the 64 levels the comparison once stopped at (and so called the
+    // change "same"), within lint's 1,000.
+    let old = nested("proc.name in (a)", 300, 1);
+    assert_eq!(old.error_count(), 0, "{:?}", old.diagnostics);
+    let diff = diff(&old, &nested("proc.name in (a, b)", 300, 1));
+    let rule = diff.rules.iter().find(|item| item.name == "r").expect("r");
+    assert_eq!(rule.effect, Some(Effect::More));
+    let diff = super::diff(&old, &nested("proc.name in (a) and fd.num = 1", 300, 1));
+    let rule = diff.rules.iter().find(|item| item.name == "r").expect("r");
+    assert_eq!(rule.effect, Some(Effect::Fewer));
+    assert!(
+        kinds(rule).contains(&Kind::FieldsChanged),
+        "{:?}",
+        rule.changes
+    );
+}
