@@ -16,6 +16,7 @@ pub mod framing;
 pub mod handlers;
 pub mod load_order;
 pub mod locate;
+pub mod profile;
 pub mod retire;
 #[rustfmt::skip]
 pub mod rules_files;

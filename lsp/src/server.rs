@@ -32,6 +32,8 @@ struct Settings {
     config_file: Option<String>,
     /// Debounce before diagnostics, in milliseconds.
     debounce_ms: Option<u64>,
+    /// A replay profile (`falco-rulec replay --profile-json`) for rule hovers.
+    profile_file: Option<String>,
 }
 
 /// The server state shared by the handlers and the publishing task.
@@ -255,7 +257,11 @@ impl LanguageServer for Server {
             self.debounce.set_delay(Duration::from_millis(debounce));
         }
         let root = root_of(&params);
-        self.lock().configure(root, settings.config_file);
+        {
+            let mut workspace = self.lock();
+            workspace.configure(root, settings.config_file);
+            workspace.set_profile(settings.profile_file);
+        }
         let dynamic_watchers = params
             .capabilities
             .workspace

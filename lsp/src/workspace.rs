@@ -22,6 +22,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use crate::convert::{self, Files};
 use crate::document::Document;
+use crate::profile::{Profile, ProfileFile};
 use crate::retire::Retire;
 use crate::rules_files::CONFIG_FILES;
 
@@ -81,6 +82,8 @@ pub struct Workspace {
     published: HashMap<Uri, Vec<lsp::Diagnostic>>,
     /// Documents changed since the last publication (always published).
     touched: Vec<Uri>,
+    /// The replay profile that rule hovers show (the `profileFile` setting).
+    profile: ProfileFile,
 }
 
 /// The key of a URI: its canonical file path when it is a file.
@@ -123,6 +126,19 @@ impl Workspace {
         self.config = config;
         self.disk.clear();
         self.generation += 1;
+    }
+
+    /// Uses the profile file `setting` (the `profileFile` setting, relative to the
+    /// root) in rule hovers; `None` shows none.
+    pub fn set_profile(&mut self, setting: Option<String>) {
+        let path = setting.map(|setting| {
+            let path = PathBuf::from(setting);
+            match &self.root {
+                Some(root) if path.is_relative() => root.join(path),
+                _ => path,
+            }
+        });
+        self.profile.set_path(path);
     }
 
     /// The `lint` settings of the project file at the root, as `falco-rulec lint`
@@ -247,6 +263,9 @@ impl Workspace {
     /// Brings the analysis up to date with the texts, if anything changed.
     pub fn analyze(&mut self) {
         self.refresh_config();
+        if let Some(problem) = self.profile.refresh() {
+            self.report(problem);
+        }
         if self.analyzed == Some(self.generation) {
             return;
         }
@@ -345,6 +364,7 @@ impl Workspace {
             analysis: &self.analysis,
             incremental: &self.incremental,
             files: &self.files,
+            profile: self.profile.path().zip(self.profile.profile()),
         }
     }
 }
@@ -370,6 +390,8 @@ pub struct World<'a> {
     pub analysis: &'a Analysis,
     incremental: &'a Incremental,
     files: &'a [FileEntry],
+    /// The replay profile (`profileFile`), with its path as shown.
+    pub profile: Option<(&'a Path, &'a Profile)>,
 }
 
 impl World<'_> {

@@ -8,6 +8,11 @@
 //! stderr with their line and column as they are met; the others are still replayed. On
 //! a terminal, a progress line on stderr shows how far a long file is.
 //!
+//! With `--profile`, each rule's evaluations, matches and time are measured through the
+//! VM's trace hook and printed on stderr after the replay, most expensive first;
+//! `--profile-json FILE` writes them as JSON too (`docs/profile.md`). Without either,
+//! the replay runs the untraced evaluation.
+//!
 //! Exit codes: 0 when every event was read and no rule fired, 1 when at least one
 //! alert was printed, 2 for a usage error, an unreadable or invalid bundle, or an
 //! events file with unreadable events.
@@ -21,6 +26,7 @@ use falco_vm::{Engine, OutputOptions, Priority, RuleMatching};
 
 use super::progress::Progress;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use crate::profile::{Profile, Profiler, report};
 
 /// Arguments of `falco-rulec replay`.
 #[derive(Debug, clap::Args)]
@@ -53,6 +59,14 @@ pub struct ReplayArgs {
     /// Print times as ISO 8601 (`time_format_iso_8601: true`).
     #[arg(long)]
     pub time_format_iso_8601: bool,
+    /// Measure each rule's evaluations, matches and time, and print them on stderr
+    /// after the replay, most expensive first.
+    #[arg(long)]
+    pub profile: bool,
+    /// Write the profile as JSON to FILE (implies --profile); the language server
+    /// shows it in a rule's hover (its `profileFile` setting).
+    #[arg(long, value_name = "FILE")]
+    pub profile_json: Option<PathBuf>,
 }
 
 /// `--format` values of `replay`.
@@ -151,7 +165,8 @@ pub trait ReplayReport {
 
 /// Replays `events` through `engine` one at a time: each alert is written to `out` as soon
 /// as its event is evaluated, and each unreadable event is reported. Only a write error on
-/// `out` stops the replay.
+/// `out` stops the replay. With a `profiler`, the traced evaluation reports to it; without,
+/// the untraced one runs.
 pub fn replay_events(
     engine: &Engine,
     events: &mut dyn EventSource,
@@ -159,6 +174,7 @@ pub fn replay_events(
     options: &OutputOptions,
     out: &mut dyn Write,
     report: &mut dyn ReplayReport,
+    mut profiler: Option<&mut Profiler>,
 ) -> std::io::Result<ReplayCounts> {
     let mut counts = ReplayCounts::default();
     let mut scratch = engine.scratch();
@@ -173,7 +189,12 @@ pub fn replay_events(
             }
         };
         counts.events += 1;
-        engine.matching_rules(&event, &mut scratch, &mut hits);
+        match profiler.as_deref_mut() {
+            None => engine.matching_rules(&event, &mut scratch, &mut hits),
+            Some(profiler) => {
+                engine.matching_rules_traced(&event, &mut scratch, &mut hits, profiler);
+            }
+        }
         for &rule in &hits {
             if let Some(alert) = engine.alert(rule, &event, &mut scratch) {
                 let line = match format {
@@ -324,6 +345,8 @@ pub(super) fn run(args: &ReplayArgs) -> u8 {
         name: &shown,
         progress: Progress::new(&shown, size),
     };
+    let mut profiler =
+        (args.profile || args.profile_json.is_some()).then(|| Profiler::new(&engine));
     let result = replay_events(
         &engine,
         events.as_mut(),
@@ -331,6 +354,7 @@ pub(super) fn run(args: &ReplayArgs) -> u8 {
         &options,
         out.as_mut(),
         &mut report,
+        profiler.as_mut(),
     );
     report.progress.clear();
     if let Some(note) = events.skipped() {
@@ -343,6 +367,20 @@ pub(super) fn run(args: &ReplayArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    if let Some(profiler) = &profiler {
+        let profile = Profile::new(&engine, counts.events, profiler.costs());
+        eprint!("{}", report::table(&profile));
+        if let Some(path) = &args.profile_json {
+            let matching = match args.rule_matching {
+                MatchingArg::First => "first",
+                MatchingArg::All => "all",
+            };
+            if let Err(error) = std::fs::write(path, report::json(&profile, matching)) {
+                eprintln!("error: cannot write `{}`: {error}", path.display());
+                return EXIT_USAGE;
+            }
+        }
+    }
     if counts.errors > 0 {
         EXIT_USAGE
     } else if counts.alerts == 0 {

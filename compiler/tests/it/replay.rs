@@ -414,3 +414,168 @@ fn a_damaged_capture_is_reported_where_it_breaks() {
     assert!(run.stderr.contains("truncated file?"), "{}", run.stderr);
     assert_eq!(run.stdout.lines().count(), 4, "{}", run.stdout);
 }
+
+/// Rules whose profile over `EVENTS` (two `execve` of bash, two `openat` of cat) is
+/// known: `opens` matches one of its two events, `execs` both of its own, `bash
+/// anything` is reached only where no earlier rule matched (with `rule_matching:
+/// first`), `connects` never, and `off` is disabled.
+const PROFILE_RULES: &str = "\
+- rule: opens
+  desc: d
+  condition: evt.type = openat and fd.name = /etc/shadow
+  output: o
+  priority: WARNING
+- rule: execs
+  desc: d
+  condition: evt.type = execve and proc.name = bash
+  output: e
+  priority: NOTICE
+- rule: bash anything
+  desc: d
+  condition: evt.type in (execve, openat) and proc.name = bash
+  output: b
+  priority: DEBUG
+- rule: connects
+  desc: d
+  condition: evt.type = connect
+  output: c
+  priority: NOTICE
+- rule: off
+  desc: d
+  condition: evt.type = openat
+  output: x
+  priority: NOTICE
+  enabled: false
+";
+
+/// Replays `EVENTS` through `PROFILE_RULES` with `--profile-json` and the extra
+/// arguments; returns the run and the JSON profile.
+fn profiled(extra: &[&str]) -> (Run, serde_json::Value) {
+    let dir = scratch();
+    let rules = write(&dir, "rules.yaml", PROFILE_RULES);
+    let events = write(&dir, "events.jsonl", EVENTS);
+    let run = run_in(
+        &dir,
+        &["compile", rules.to_str().unwrap(), "-o", "b.frb"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let profile = dir.join("profile.json");
+    let mut args = vec!["--profile-json", profile.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let run = replay(&dir, &dir.join("b.frb"), &events, &args);
+    let text = std::fs::read_to_string(&profile).expect("profile written");
+    let json = serde_json::from_str(&text).expect("profile is JSON");
+    (run, json)
+}
+
+/// (evaluations, matches) per rule name, and checks the shape of every entry.
+fn figures(profile: &serde_json::Value) -> Vec<(String, u64, u64)> {
+    assert_eq!(profile["version"], 1);
+    assert_eq!(profile["events"], 4);
+    let rules = profile["rules"].as_array().expect("rules");
+    let times: Vec<u64> = rules
+        .iter()
+        .map(|r| r["time_ns"].as_u64().unwrap())
+        .collect();
+    assert!(
+        times.windows(2).all(|pair| pair[0] >= pair[1]),
+        "most expensive first: {times:?}"
+    );
+    assert_eq!(
+        profile["time_ns"].as_u64().unwrap(),
+        times.iter().sum::<u64>()
+    );
+    let mut out: Vec<(String, u64, u64)> = rules
+        .iter()
+        .map(|rule| {
+            let evaluations = rule["evaluations"].as_u64().unwrap();
+            let time = rule["time_ns"].as_u64().unwrap();
+            assert_eq!(rule["source"], "syscall");
+            assert_eq!(
+                evaluations == 0,
+                time == 0,
+                "time only when evaluated: {rule}"
+            );
+            assert_eq!(
+                rule["ns_per_evaluation"].as_u64().unwrap(),
+                time.checked_div(evaluations).unwrap_or(0)
+            );
+            (
+                rule["rule"].as_str().unwrap().to_owned(),
+                evaluations,
+                rule["matches"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn profile_counts_each_rules_evaluations_and_matches() {
+    let (run, profile) = profiled(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 3, "alerts as without --profile");
+    assert_eq!(profile["rule_matching"], "first");
+    assert_eq!(
+        figures(&profile),
+        [
+            ("bash anything".to_owned(), 1, 0),
+            ("connects".to_owned(), 0, 0),
+            ("execs".to_owned(), 2, 2),
+            ("opens".to_owned(), 2, 1),
+        ],
+        "the disabled rule is left out"
+    );
+    let table: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        table[0].split(", ").take(3).collect::<Vec<_>>(),
+        ["profile: 4 events", "4 rules", "5 rule evaluations"],
+        "{}",
+        run.stderr
+    );
+    assert!(table[1].contains("evaluations") && table[1].ends_with("rule"));
+    assert_eq!(table.len(), 6, "{}", run.stderr);
+    let execs = table.iter().find(|line| line.ends_with("  execs")).unwrap();
+    let columns: Vec<&str> = execs.split_whitespace().collect();
+    assert_eq!(&columns[2..4], ["2", "2"], "{execs}");
+
+    let (_, profile) = profiled(&["--rule-matching", "all"]);
+    assert_eq!(profile["rule_matching"], "all");
+    assert_eq!(
+        figures(&profile),
+        [
+            ("bash anything".to_owned(), 4, 2),
+            ("connects".to_owned(), 0, 0),
+            ("execs".to_owned(), 2, 2),
+            ("opens".to_owned(), 2, 1),
+        ]
+    );
+    let (_, profile) = profiled(&["--min-priority", "warning"]);
+    assert_eq!(figures(&profile), [("opens".to_owned(), 2, 1)]);
+}
+
+#[test]
+fn without_profile_nothing_is_measured() {
+    let (dir, bundle, events) = setup();
+    let run = replay(&dir, &bundle, &events, &[]);
+    assert_eq!(run.stderr, "", "no table without --profile");
+    let run = replay(&dir, &bundle, &events, &["--profile"]);
+    assert!(
+        run.stderr.starts_with("profile: 4 events"),
+        "{}",
+        run.stderr
+    );
+    let run = replay(
+        &dir,
+        &bundle,
+        &events,
+        &[
+            "--profile-json",
+            dir.join("missing/p.json").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 2, "an unwritable profile file: {}", run.stderr);
+    assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
+}

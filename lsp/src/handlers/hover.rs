@@ -1,6 +1,6 @@
 //! Hover: a field's type, argument, description and source; a macro's or list's
 //! definition and expansion; an operator's meaning; a rule's priority, source and
-//! tags.
+//! tags, and its figures in the replay profile when one is set (`profileFile`).
 
 use std::fmt::Write;
 
@@ -11,6 +11,7 @@ use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind
 
 use crate::convert::{from_lsp_position, to_lsp_range};
 use crate::locate::{Kind, Target, target_at};
+use crate::profile::Profile;
 use crate::workspace::World;
 
 /// At most this many list items are shown.
@@ -191,6 +192,9 @@ fn named_hover(world: &World<'_>, kind: Kind, name: &str) -> Option<String> {
                 rule.enabled,
                 rule.desc.trim()
             );
+            if let Some((path, profile)) = world.profile {
+                out.push_str(&profile_text(name, &path.display().to_string(), profile));
+            }
             &rule.origin
         }
     };
@@ -199,6 +203,32 @@ fn named_hover(world: &World<'_>, kind: Kind, name: &str) -> Option<String> {
         let _ = write!(out, "; amended at `{}`", place(world, *amendment));
     }
     Some(out)
+}
+
+/// A rule's line of the replay profile: its evaluations, matches and time, and its
+/// rank by cost; or that the profile does not have it.
+fn profile_text(name: &str, path: &str, profile: &Profile) -> String {
+    let Some((rank, figures)) = profile.rule(name) else {
+        return format!(
+            "profile (`{path}`): not in it (disabled, or below the replay's priority)\n\n"
+        );
+    };
+    let share = if profile.time_ns == 0 {
+        0.0
+    } else {
+        figures.time_ns as f64 * 100.0 / profile.time_ns as f64
+    };
+    format!(
+        "profile (`{path}`, {} events, rule_matching {}): {} evaluations, {} matches, \
+         {:.3} ms ({share:.1}% of the time in rules, rank {rank} of {}), {} ns per evaluation\n\n",
+        profile.events,
+        profile.rule_matching,
+        figures.evaluations,
+        figures.matches,
+        figures.time_ns as f64 / 1e6,
+        profile.rules.len(),
+        figures.ns_per_evaluation
+    )
 }
 
 /// What an operator does, in a sentence.

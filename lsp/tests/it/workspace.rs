@@ -233,3 +233,82 @@ fn superseded_definitions_are_checked_and_navigable() {
     assert_eq!(client.shutdown(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A replay profile for a rule `r` and a rule `other` (the shape of
+/// `falco-rulec replay --profile-json`).
+fn profile_json(evaluations: u64, matches: u64) -> String {
+    json!({
+        "version": 1,
+        "events": 1000,
+        "rule_matching": "first",
+        "time_ns": 40_000,
+        "rules": [
+            {"rule": "r", "source": "syscall", "evaluations": evaluations, "matches": matches,
+             "time_ns": 30_000, "ns_per_evaluation": 30_000 / evaluations},
+            {"rule": "other", "source": "syscall", "evaluations": 10, "matches": 0,
+             "time_ns": 10_000, "ns_per_evaluation": 1_000},
+        ],
+    })
+    .to_string()
+}
+
+/// With `profileFile`, a rule's hover shows its figures from the replay profile; the
+/// file is read again when it changes, and one that cannot be read is reported.
+#[test]
+fn rule_hover_shows_the_replay_profile() {
+    let dir = temp_dir("profile");
+    let rules = "- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: NOTICE\n- rule: unprofiled\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: NOTICE\n";
+    std::fs::write(dir.join("my_rules.yaml"), rules).expect("write rules");
+    std::fs::write(dir.join("profile.json"), profile_json(100, 7)).expect("write profile");
+    let mut client = Client::start(
+        &dir,
+        json!({"debounceMs": 0, "profileFile": "profile.json"}),
+    );
+    let (rules_uri, _) = client.open(&dir.join("my_rules.yaml"));
+    client.wait_diagnostics(&rules_uri, <[Value]>::is_empty);
+    let hover = |client: &mut Client, needle: &str| {
+        let hover = client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": rules_uri}, "position": position_of(rules, needle, 0, 1)}),
+        );
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let shown = hover(&mut client, " r\n");
+    assert!(shown.contains("**rule** `r`"), "{shown}");
+    assert!(
+        shown.contains("1000 events, rule_matching first): 100 evaluations, 7 matches, 0.030 ms (75.0% of the time in rules, rank 1 of 2), 300 ns per evaluation"),
+        "{shown}"
+    );
+    let other = hover(&mut client, "unprofiled");
+    assert!(other.contains("profile (`"), "{other}");
+    assert!(other.contains("not in it"), "{other}");
+
+    // Another replay rewrote the file (a different size, so no clock is involved).
+    std::fs::write(dir.join("profile.json"), profile_json(1000, 70)).expect("rewrite profile");
+    let shown = hover(&mut client, " r\n");
+    assert!(
+        shown.contains("1000 evaluations, 70 matches") && shown.contains("30 ns per evaluation"),
+        "{shown}"
+    );
+
+    // A file that is no profile: the hover has no figures, and the user is told once.
+    std::fs::write(dir.join("profile.json"), "{\"version\": 7}").expect("break profile");
+    let shown = hover(&mut client, " r\n");
+    assert!(!shown.contains("profile ("), "{shown}");
+    client.change(
+        &rules_uri,
+        json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}),
+        "",
+    );
+    client.wait_for(|message| {
+        message["method"] == "window/showMessage"
+            && message["params"]["message"]
+                .as_str()
+                .is_some_and(|text| text.contains("profile.json") && text.contains("not a profile"))
+    });
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -267,6 +267,15 @@ impl Engine {
         self.build_index();
     }
 
+    /// Whether rule `rule` (an index into [`Engine::rules`]) is evaluated at all:
+    /// enabled, and at least as severe as the minimum priority. False for a bad index.
+    pub fn is_active(&self, rule: usize) -> bool {
+        self.bundle
+            .rules
+            .get(rule)
+            .is_some_and(|r| r.enabled && r.priority <= self.min_priority)
+    }
+
     /// The host name alerts report for events that carry none.
     pub fn set_hostname(&mut self, hostname: impl Into<String>) {
         self.hostname = hostname.into();
@@ -312,7 +321,7 @@ impl Engine {
             .rules
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.enabled && r.priority <= self.min_priority)
+            .filter(|(i, _)| self.is_active(*i))
             .map(|(i, r)| (u32::try_from(i).unwrap_or(u32::MAX), r))
             .collect();
         for (_, rule) in &active {
