@@ -2,8 +2,12 @@
 //! rules files, measured as a child process: CPU seconds (user + system) and peak memory.
 //!
 //! ```text
-//! cargo bench -p falco-rulec --bench replay -- [--events N] [--rounds R]
+//! cargo bench -p falco-rulec --bench replay -- [--events N] [--rounds R] [--profile] [--baseline BIN]
 //! ```
+//!
+//! `--profile` also runs `replay --profile` in each round, and `--baseline BIN` another
+//! `falco-rulec` binary (say one built from `main`), interleaved with this one's runs so
+//! both see the same machine: the before/after of a change to the replay path.
 //!
 //! The events (the mix of `support/mix.rs`, `N` of them, default 1,000,000) are generated
 //! by the bench and piped into the child's stdin (`--events /dev/stdin`), so a file of 10 M
@@ -114,9 +118,9 @@ fn count_lines(child: &mut Child) -> std::thread::JoinHandle<usize> {
     std::thread::spawn(move || BufReader::new(stdout).lines().count())
 }
 
-/// `falco-rulec replay` of `n` mix events piped as JSON lines.
-fn replay_json(bundle: &Path, n: usize) -> Usage {
-    let mut child = Command::new(falco_rulec())
+/// `binary replay` of `n` mix events piped as JSON lines, with `extra` arguments.
+fn replay_json(binary: &Path, bundle: &Path, n: usize, extra: &[&str]) -> Usage {
+    let mut child = Command::new(binary)
         .args([
             "replay",
             "--format",
@@ -127,7 +131,9 @@ fn replay_json(bundle: &Path, n: usize) -> Usage {
         ])
         .arg(bundle)
         .args(["--events", "/dev/stdin"])
+        .args(extra)
         .stdin(Stdio::piped())
+        .stderr(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()
         .expect("start falco-rulec");
@@ -188,10 +194,25 @@ fn main() {
     let bundle = dir.join("three.frb");
     std::fs::write(&bundle, &compiled.bytes).expect("write bundle");
 
-    let mut json = Vec::new();
+    let this = falco_rulec();
+    let baseline = arg("--baseline").map(PathBuf::from);
+    let profile = std::env::args().any(|a| a == "--profile");
+    let (mut json, mut profiled, mut before) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
-        json.push(replay_json(&bundle, n));
+        json.push(replay_json(&this, &bundle, n, &[]));
+        if profile {
+            profiled.push(replay_json(&this, &bundle, n, &["--profile"]));
+        }
+        if let Some(baseline) = &baseline {
+            before.push(replay_json(baseline, &bundle, n, &[]));
+        }
     }
     report("json lines", n, &json);
+    if profile {
+        report("json lines, --profile", n, &profiled);
+    }
+    if baseline.is_some() {
+        report("json lines, baseline", n, &before);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
