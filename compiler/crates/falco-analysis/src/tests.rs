@@ -441,6 +441,17 @@ fn a_rule_with_a_type_error_gets_no_event_type_warning() {
             ),
         }
     }
+    // A rule the loader rejected a value of: Falco never compiles it either.
+    let bad_priority = lint_text(
+        "- rule: r\n  desc: d\n  condition: proc.name = bash\n  output: o\n  priority: WARN\n",
+    );
+    assert_eq!(
+        summary(&bad_priority).len(),
+        1,
+        "{:#?}",
+        summary(&bad_priority)
+    );
+    assert_eq!(count(&bad_priority, "E107", ""), 1);
     let output_error = lint_text(
         "- rule: r\n  desc: d\n  condition: proc.name = bash\n  output: o %proc.nam\n  priority: INFO\n",
     );
@@ -563,4 +574,98 @@ fn a_warning_inside_a_macro_is_reported_once_at_the_macro() {
             ),
         ]
     );
+}
+
+/// A macro and a rule with four independent errors. Falco 0.44.1 (`falco -V`)
+/// reports one per run, and each fix brings up the next: `Invalid priority`, then
+/// `Can't decode YAML scalar value` (`enabled`), then the output's unknown field,
+/// then `'startswith' operator not supported for numeric filters` (in the macro).
+const FOUR_ERRORS: &str = "- macro: spawned
+  condition: evt.type = execve and proc.pid startswith 1
+- rule: Shell spawned
+  desc: a shell was spawned
+  condition: spawned and proc.name = bash
+  output: \"shell %proc.nmae by %user.name\"
+  priority: WARN
+  enabled: maybe
+";
+
+/// The fixes of [`FOUR_ERRORS`], in the order Falco asks for them: what is
+/// replaced, by what, and the code of the error it fixes.
+const FIXES: &[(&str, &str, &str)] = &[
+    ("priority: WARN", "priority: WARNING", "E107"),
+    ("enabled: maybe", "enabled: true", "E106"),
+    ("%proc.nmae", "%proc.name", "E502"),
+    ("proc.pid startswith 1", "proc.pid = 1", "E403"),
+];
+
+/// Every error of an item is reported in one run: fixing one removes exactly that
+/// one and brings up nothing new (no warning either), down to a clean file. With
+/// `FALCO_BIN` and `FALCO_CONFIG` set, each step's file also goes through Falco,
+/// whose one error must be one of ours.
+#[test]
+fn independent_errors_are_reported_in_one_run_and_a_fix_brings_up_nothing_new() {
+    let mut text = FOUR_ERRORS.to_owned();
+    for step in 0..=FIXES.len() {
+        let mut expected: Vec<&str> = FIXES[step..].iter().map(|fix| fix.2).collect();
+        expected.sort_unstable();
+        let analysis = lint_text(&text);
+        let mut ours: Vec<&str> = analysis
+            .diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.code.as_str())
+            .collect();
+        ours.sort_unstable();
+        assert_eq!(ours, expected, "{text}\n{:#?}", summary(&analysis));
+        if let Some(theirs) = falco_errors(&text) {
+            let falco_codes: Vec<&str> = analysis
+                .diagnostics
+                .iter()
+                .filter_map(|diagnostic| diagnostic.code.falco_code())
+                .collect();
+            assert!(
+                theirs.len() <= 1
+                    && theirs
+                        .iter()
+                        .all(|code| falco_codes.contains(&code.as_str())),
+                "Falco: {theirs:?}, ours: {falco_codes:?}\n{text}"
+            );
+            assert_eq!(theirs.is_empty(), expected.is_empty(), "{text}");
+        }
+        if let Some((from, to, _)) = FIXES.get(step) {
+            text = text.replace(from, to);
+        }
+    }
+}
+
+/// The error codes a real Falco reports for `text` (`falco -V`), when `FALCO_BIN`
+/// and `FALCO_CONFIG` name one.
+fn falco_errors(text: &str) -> Option<Vec<String>> {
+    let (Ok(falco), Ok(config)) = (std::env::var("FALCO_BIN"), std::env::var("FALCO_CONFIG"))
+    else {
+        return None;
+    };
+    let path = std::env::temp_dir().join(format!("falco-recovery-{}.yaml", std::process::id()));
+    std::fs::write(&path, text).expect("scratch file");
+    let output = std::process::Command::new(falco)
+        .args(["-c", &config, "-o", "json_output=true", "-V"])
+        .arg(&path)
+        .output()
+        .expect("Falco runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let start = stdout.find('{').expect("Falco prints its load results");
+    let results: Value = serde_json::Deserializer::from_str(&stdout[start..])
+        .into_iter()
+        .next()
+        .expect("one JSON document")
+        .expect("Falco's JSON");
+    Some(
+        results["falco_load_results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|file| file["errors"].as_array().into_iter().flatten())
+            .filter_map(|error| error["code"].as_str().map(str::to_owned))
+            .collect(),
+    )
 }

@@ -320,6 +320,10 @@ pub struct RuleItem {
     pub skip_if_unknown_filter: Option<Spanned<bool>>,
     /// append/override.
     pub amendment: Amendment,
+    /// Whether a key's value was rejected (its error is reported and the key left
+    /// unset). Falco rejects such a rule, so nothing Falco says only of rules it
+    /// loads (the event-type warning) is said of it.
+    pub rejected_value: bool,
     /// Every key present, in order.
     pub keys: Vec<Key>,
     /// The whole item.

@@ -4,7 +4,7 @@
 use crate::decode::{is_list_name, is_macro_name};
 use crate::exceptions::read_exceptions;
 use crate::overrides::{read_amendment, read_rule_overrides};
-use crate::reader::{ITEM_KINDS, ItemReader, Read, broken, unknown_keys};
+use crate::reader::{ITEM_KINDS, ItemReader, KeyErrors, Read, broken, unknown_keys};
 use crate::versions::{read_engine_version, read_plugin_versions};
 use crate::{BrokenItem, Item, ListItem, MacroItem, Priority, RuleItem, Spanned};
 use falco_diagnostics::{Code, Diagnostic, did_you_mean};
@@ -34,8 +34,9 @@ pub(crate) const RULE_KEYS: &[&str] = &[
     "append",
 ];
 
-/// Reads one top-level item. Warnings and errors go to `diagnostics`; an error ends
-/// the item, which is then returned as broken.
+/// Reads one top-level item. Warnings and errors go to `diagnostics`. An error in
+/// the item's shape ends it, and it is returned as broken; so is a rule whose bad key
+/// values leave nothing to check (see [`KeyErrors::rule_still_checkable`]).
 pub(crate) fn read_item(
     _file: FileId,
     node: &Node,
@@ -67,7 +68,8 @@ pub(crate) fn read_item(
         other => other,
     };
     let mut warnings = Vec::new();
-    let (outcome, valid): (Read<Item>, &[&str]) = match kind {
+    let mut key_errors = KeyErrors::default();
+    let (mut outcome, valid): (Read<Item>, &[&str]) = match kind {
         "required_engine_version" => (
             read_engine_version(&reader, &mut warnings).map(Item::RequiredEngineVersion),
             &["required_engine_version"],
@@ -85,13 +87,22 @@ pub(crate) fn read_item(
             MACRO_KEYS,
         ),
         _ => (
-            read_rule(&mut reader, &mut warnings).map(Item::Rule),
+            read_rule(&mut reader, &mut warnings, &mut key_errors).map(Item::Rule),
             RULE_KEYS,
         ),
     };
     diagnostics.append(&mut warnings);
+    let checkable = match &mut outcome {
+        Ok(Item::Rule(rule)) => {
+            rule.rejected_value = !key_errors.errors.is_empty();
+            key_errors.rule_still_checkable(rule.amendment.is_definition())
+        }
+        _ => true,
+    };
+    diagnostics.append(&mut key_errors.errors);
     let result = match outcome {
-        Ok(item) => Ok(Some(item)),
+        Ok(item) if checkable => Ok(Some(item)),
+        Ok(_) => Err(broken(&reader)),
         Err(error) => {
             diagnostics.push(error);
             Err(broken(&reader))
@@ -260,42 +271,60 @@ fn empty_rule(reader: &ItemReader<'_>, name: Spanned<String>) -> RuleItem {
         warn_evttypes: None,
         skip_if_unknown_filter: None,
         amendment: Default::default(),
+        rejected_value: false,
         keys: reader.keys(),
         span: reader.node.span,
     }
 }
 
-/// Reads `key` of a rule into `rule`, with the decoding each key needs.
+/// Reads `key` of a rule into `rule`, with the decoding each key needs. A bad value
+/// goes to `errors` and leaves the key unset.
 pub(crate) fn read_rule_key(
     reader: &ItemReader<'_>,
     rule: &mut RuleItem,
-    key: &str,
+    key: &'static str,
     optional: bool,
     appending: bool,
-) -> Read<()> {
+    errors: &mut KeyErrors,
+) {
+    if errors.failed(key) {
+        return;
+    }
     match key {
         "condition" => {
-            let (text, span) = reader.mapped(key, optional)?.unzip();
+            let (text, span) = errors
+                .keep(key, reader.mapped(key, optional))
+                .flatten()
+                .unzip();
             rule.condition = text;
             rule.condition_span = span;
         }
         "output" => {
-            let (text, span) = reader.mapped(key, optional)?.unzip();
+            let (text, span) = errors
+                .keep(key, reader.mapped(key, optional))
+                .flatten()
+                .unzip();
             rule.output = text;
             rule.output_span = span;
         }
-        "desc" => rule.desc = reader.string(key, optional)?,
-        "priority" => rule.priority = Some(read_priority(reader)?),
-        "source" => rule.source = reader.string(key, optional)?,
-        "enabled" => rule.enabled = reader.boolean(key, optional)?,
-        "capture" => rule.capture = reader.boolean(key, optional)?,
+        "desc" => rule.desc = errors.keep(key, reader.string(key, optional)).flatten(),
+        "priority" => rule.priority = errors.keep(key, read_priority(reader)),
+        "source" => rule.source = errors.keep(key, reader.string(key, optional)).flatten(),
+        "enabled" => rule.enabled = errors.keep(key, reader.boolean(key, optional)).flatten(),
+        "capture" => rule.capture = errors.keep(key, reader.boolean(key, optional)).flatten(),
         "capture_duration" => {
-            rule.capture_duration = reader.unsigned(key, optional, u64::from(u32::MAX))?
+            let read = reader.unsigned(key, optional, u64::from(u32::MAX));
+            rule.capture_duration = errors.keep(key, read).flatten();
         }
-        "warn_evttypes" => rule.warn_evttypes = reader.boolean(key, optional)?,
-        "skip-if-unknown-filter" => rule.skip_if_unknown_filter = reader.boolean(key, optional)?,
+        "warn_evttypes" => {
+            rule.warn_evttypes = errors.keep(key, reader.boolean(key, optional)).flatten()
+        }
+        "skip-if-unknown-filter" => {
+            rule.skip_if_unknown_filter = errors.keep(key, reader.boolean(key, optional)).flatten()
+        }
         "tags" => {
-            rule.tags = reader.scalar_list(key, optional)?.map(|tags| Spanned {
+            let read = reader.scalar_list(key, optional);
+            rule.tags = errors.keep(key, read).flatten().map(|tags| Spanned {
                 value: tags
                     .value
                     .into_iter()
@@ -307,17 +336,24 @@ pub(crate) fn read_rule_key(
                 span: tags.span,
             });
         }
-        "exceptions" => rule.exceptions = read_exceptions(reader, appending)?,
+        "exceptions" => {
+            rule.exceptions = errors
+                .keep(key, read_exceptions(reader, appending))
+                .flatten()
+        }
         _ => {}
     }
-    Ok(())
 }
 
-fn read_rule(reader: &mut ItemReader<'_>, warnings: &mut Vec<Diagnostic>) -> Read<RuleItem> {
+fn read_rule(
+    reader: &mut ItemReader<'_>,
+    warnings: &mut Vec<Diagnostic>,
+    errors: &mut KeyErrors,
+) -> Read<RuleItem> {
     let name = read_name(reader)?;
     let mut rule = empty_rule(reader, name);
     // `source` may be empty for amendments; a definition checks it again below.
-    reader.scalar("source", true, true)?;
+    errors.keep("source", reader.scalar("source", true, true));
     rule.source = reader
         .entry("source")
         .map(|(_, value)| value)
@@ -335,11 +371,11 @@ fn read_rule(reader: &mut ItemReader<'_>, warnings: &mut Vec<Diagnostic>) -> Rea
         .as_ref()
         .is_some_and(|append| append.value);
     if !rule.amendment.overrides.is_empty() {
-        read_rule_overrides(reader, &mut rule)?;
+        read_rule_overrides(reader, &mut rule, errors)?;
     } else if appending {
         for key in ["condition", "exceptions"] {
             if reader.has(key) {
-                read_rule_key(reader, &mut rule, key, false, true)?;
+                read_rule_key(reader, &mut rule, key, false, true, errors);
             }
         }
     } else if ["condition", "output", "desc", "priority"]
@@ -375,7 +411,7 @@ fn read_rule(reader: &mut ItemReader<'_>, warnings: &mut Vec<Diagnostic>) -> Rea
             return Err(reader.missing(&missing, RULE_KEYS));
         }
         for key in ["condition", "output", "desc", "priority"] {
-            read_rule_key(reader, &mut rule, key, false, false)?;
+            read_rule_key(reader, &mut rule, key, false, false, errors);
         }
         rule.output = rule.output.as_ref().map(trim_mapped);
         for key in [
@@ -388,7 +424,7 @@ fn read_rule(reader: &mut ItemReader<'_>, warnings: &mut Vec<Diagnostic>) -> Rea
             "tags",
             "exceptions",
         ] {
-            read_rule_key(reader, &mut rule, key, true, false)?;
+            read_rule_key(reader, &mut rule, key, true, false, errors);
         }
     }
     Ok(rule)

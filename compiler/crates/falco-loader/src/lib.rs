@@ -2,13 +2,15 @@
 //!
 //! **Architecture invariant:** loading never fails. [`load_file`] returns the items it
 //! could read plus diagnostics; a broken item is reported and skipped, and loading
-//! goes on with the next. The loader knows nothing about field schemas, conditions,
+//! goes on with the next. A bad value of a rule's key is reported, the key is left
+//! unset and the rest of the rule is read; the rule is kept (marked
+//! [`RuleItem::rejected_value`]) when its condition can still be checked. The loader knows nothing about field schemas, conditions,
 //! other files, the LSP or bundles.
 //!
 //! The checks follow Falco's reader (`rule_loader_reader.cpp`): which keys each kind
 //! needs, how values decode (yaml-cpp booleans and integers), what `append` and
 //! `override` allow. Where Falco stops a whole file at its first error, the loader
-//! stops only the item, so a file with N broken items reports N errors.
+//! stops only the item (or only the key), so a file with N errors reports N errors.
 //!
 //! What the later stages get:
 //! - conditions and outputs as [`falco_span::MappedText`] (`RuleItem::condition`,

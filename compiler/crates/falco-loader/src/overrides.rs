@@ -2,7 +2,7 @@
 //! between the override entries and the keys an item sets.
 
 use crate::kinds::read_rule_key;
-use crate::reader::{ItemReader, Read};
+use crate::reader::{ItemReader, KeyErrors, Read};
 use crate::{Amendment, Key, Override, OverrideMode, RuleItem, Spanned};
 use falco_diagnostics::{Code, Diagnostic, Fix, Replacement};
 
@@ -195,7 +195,11 @@ pub(crate) fn read_amendment(
 
 /// The checks and reads of a rule with `override` entries: every listed key must be
 /// set, and every overridable key that is set must be listed.
-pub(crate) fn read_rule_overrides(reader: &ItemReader<'_>, rule: &mut RuleItem) -> Read<()> {
+pub(crate) fn read_rule_overrides(
+    reader: &ItemReader<'_>,
+    rule: &mut RuleItem,
+    errors: &mut KeyErrors,
+) -> Read<()> {
     let overrides = rule.amendment.overrides.clone();
     let mut expected: Vec<&str> = RULE_REPLACE
         .iter()
@@ -232,7 +236,14 @@ pub(crate) fn read_rule_overrides(reader: &ItemReader<'_>, rule: &mut RuleItem) 
                 )));
             }
             expected.retain(|candidate| *candidate != key);
-            read_rule_key(reader, rule, key, false, mode == OverrideMode::Append)?;
+            read_rule_key(
+                reader,
+                rule,
+                key,
+                false,
+                mode == OverrideMode::Append,
+                errors,
+            );
         }
     }
     if let Some(key) = expected.first() {

@@ -7,9 +7,54 @@ use falco_diagnostics::{Code, Diagnostic, Fix, did_you_mean};
 use falco_span::{FileId, FileSpan, MappedText};
 use falco_yaml::{Node, NodeKind};
 
-/// The result of reading one part of an item; an `Err` ends the item (Falco stops
-/// reading an item at its first error).
+/// The result of reading one part of an item. Falco stops reading an item at its
+/// first error; an `Err` in the item's shape (kind, name, required keys, `append`
+/// and `override`) ends it here too, while a rule key's bad value goes to
+/// [`KeyErrors`] and the rest of the item is read.
 pub(crate) type Read<T> = Result<T, Diagnostic>;
+
+/// The bad values of a rule's keys. Falco reports the first and stops; fixing it
+/// only brings up the next, so each is reported here, the key is left unset, and
+/// the rest of the rule is still read and checked.
+#[derive(Debug, Default)]
+pub(crate) struct KeyErrors {
+    /// One error per key, in the order Falco reads the keys.
+    pub errors: Vec<Diagnostic>,
+    /// The keys that had one.
+    failed: Vec<&'static str>,
+}
+
+impl KeyErrors {
+    /// The value read for `key`, or `None` after recording its error.
+    pub fn keep<T>(&mut self, key: &'static str, read: Read<T>) -> Option<T> {
+        match read {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.errors.push(error);
+                self.failed.push(key);
+                None
+            }
+        }
+    }
+
+    /// Whether `key` already had an error (it is not read, nor reported, twice).
+    pub fn failed(&self, key: &str) -> bool {
+        self.failed.contains(&key)
+    }
+
+    /// Whether the rule can still be checked with its failed keys unset: not when
+    /// what its condition means is unknown (`condition`, `source` or `exceptions`
+    /// failed), nor when it amends another rule (an amendment without its bad key
+    /// would be judged as a different amendment, e.g. one with nothing to append).
+    pub fn rule_still_checkable(&self, definition: bool) -> bool {
+        self.failed.is_empty()
+            || definition
+                && !self
+                    .failed
+                    .iter()
+                    .any(|key| matches!(*key, "condition" | "source" | "exceptions"))
+    }
+}
 
 /// What one top-level entry of a file added to its [`LoadedFile`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

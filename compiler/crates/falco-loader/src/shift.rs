@@ -313,6 +313,7 @@ impl Shift for RuleItem {
             warn_evttypes,
             skip_if_unknown_filter,
             amendment,
+            rejected_value: _,
             keys,
             span,
         } = self;

@@ -50,6 +50,7 @@ pub(crate) struct CollectedRule {
     pub capture_duration: Option<u64>,
     pub warn_evttypes: bool,
     pub skip_if_unknown_filter: bool,
+    pub rejected_value: bool,
 }
 
 /// Everything collected from the files.
@@ -478,6 +479,7 @@ impl Collector<'_> {
                 .skip_if_unknown_filter
                 .as_ref()
                 .is_some_and(|skip| skip.value),
+            rejected_value: item.rejected_value,
         };
         match previous {
             Some(slot) => {

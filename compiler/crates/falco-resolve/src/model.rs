@@ -203,4 +203,7 @@ pub struct Rule {
     pub warn_evttypes: bool,
     /// `skip-if-unknown-filter` (default false).
     pub skip_if_unknown_filter: bool,
+    /// Whether the loader rejected one of the definition's key values (reported;
+    /// the key has its default here). Falco rejects the rule.
+    pub rejected_value: bool,
 }

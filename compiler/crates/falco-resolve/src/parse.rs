@@ -155,6 +155,7 @@ pub(crate) fn build(
             capture_duration: item.capture_duration,
             warn_evttypes: item.warn_evttypes,
             skip_if_unknown_filter: item.skip_if_unknown_filter,
+            rejected_value: item.rejected_value,
         });
     }
 

@@ -66,7 +66,8 @@ impl<'a> RuleReport<'a> {
         let CheckedRule { condition, output } = checked;
         // Falco stops at a rule's first error, so a rule with one gets no
         // event-type warning on top.
-        let rejected = condition.errors.iter().any(TypeError::is_error)
+        let rejected = rule.rejected_value
+            || condition.errors.iter().any(TypeError::is_error)
             || output.errors.iter().any(TypeError::is_error)
             || self.reaches_errors(index, rule);
         let mut errors = condition.errors;

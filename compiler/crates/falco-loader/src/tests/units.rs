@@ -76,9 +76,72 @@ fn every_broken_item_reports_and_the_rest_loads() {
     let text = "- rule: a\n  desc: d\n- macro: m\n  condition: x\n- rule: b\n  desc: d\n  condition: c\n  output: o\n  priority: LOUD\n- list: l\n  items: [x]\n";
     let loaded = load(text);
     assert_eq!(codes(&loaded), vec![Code::E104, Code::E107]);
-    assert_eq!(loaded.items.len(), 2);
-    assert_eq!(loaded.broken.len(), 2);
-    assert!(loaded.is_broken("rule", "b"));
+    // `b`'s bad priority is reported and `b` is still read (see below).
+    assert_eq!(loaded.items.len(), 3);
+    assert_eq!(loaded.broken.len(), 1);
+    assert!(loaded.is_broken("rule", "a"));
+}
+
+/// A rule definition with bad values in `priority`, `enabled`, `capture_duration`
+/// and `tags`: Falco reports the first (`Invalid priority`) and stops; fixing it
+/// brings up the next. Here each is reported once, in Falco's reading order, and
+/// the rule is kept with those keys unset, so its condition and output are checked.
+#[test]
+fn a_bad_key_value_is_reported_and_the_rest_of_the_rule_is_read() {
+    let text = "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: WARN\n  enabled: maybe\n  capture_duration: -1\n  tags: {a: b}\n  source: syscall\n";
+    let loaded = load(text);
+    assert_eq!(
+        codes(&loaded),
+        vec![Code::E107, Code::E106, Code::E106, Code::E106]
+    );
+    let at: Vec<&str> = loaded
+        .diagnostics
+        .iter()
+        .map(|diagnostic| text_at(text, diagnostic))
+        .collect();
+    assert_eq!(at, ["WARN", "maybe", "-1", "{a: b}"]);
+    assert!(loaded.broken.is_empty(), "{:?}", loaded.broken);
+    let kept = rule(&loaded, 0);
+    assert!(kept.rejected_value);
+    assert_eq!(kept.condition.as_ref().unwrap().text, "evt.type = open");
+    assert_eq!(kept.output.as_ref().unwrap().text, "o");
+    assert_eq!(kept.source.as_ref().unwrap().value, "syscall");
+    assert!(kept.priority.is_none() && kept.enabled.is_none() && kept.tags.is_none());
+    assert!(!rule(&load(RULE), 0).rejected_value);
+}
+
+/// Without its condition, its source or its exceptions, what a rule's condition
+/// means is unknown, and an amendment without a key would be judged as another
+/// amendment: such a rule is dropped as broken, after every bad value is reported.
+#[test]
+fn a_rule_whose_condition_cannot_be_checked_is_dropped_after_all_its_errors() {
+    for (text, expected) in [
+        (
+            "- rule: r\n  desc: d\n  condition: [a]\n  output: o\n  priority: WARN\n",
+            vec![Code::E106, Code::E107],
+        ),
+        (
+            "- rule: r\n  desc: d\n  condition: c\n  output: o\n  priority: WARN\n  source: [a]\n",
+            vec![Code::E106, Code::E107],
+        ),
+        (
+            "- rule: r\n  desc: d\n  condition: c\n  output: o\n  priority: info\n  source: \"\"\n  enabled: 2\n",
+            vec![Code::E105, Code::E106],
+        ),
+        (
+            "- rule: r\n  desc: d\n  condition: c\n  output: o\n  priority: WARN\n  exceptions: [x]\n",
+            vec![Code::E107, Code::E106],
+        ),
+        (
+            "- rule: r\n  condition: and c\n  priority: LOUD\n  enabled: maybe\n  override: {condition: append, priority: replace, enabled: replace}\n",
+            vec![Code::E107, Code::E106],
+        ),
+    ] {
+        let loaded = load(text);
+        assert_eq!(codes(&loaded), expected, "{text}");
+        assert!(loaded.items.is_empty(), "{text}");
+        assert!(loaded.is_broken("rule", "r"), "{text}");
+    }
 }
 
 #[test]
