@@ -69,7 +69,10 @@ fn main() {
             did_you_mean(name, candidates.iter().copied())
         }),
         ("strsim::levenshtein, length cutoff", strsim_cutoff),
-        ("strsim::levenshtein, every candidate", strsim_every_candidate),
+        (
+            "strsim::levenshtein, every candidate",
+            strsim_every_candidate,
+        ),
     ];
     for (workload, queries, candidates) in [
         ("list words", &words, &names),
