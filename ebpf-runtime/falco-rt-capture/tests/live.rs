@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::io::ErrorKind;
-use std::net::{TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -417,6 +417,61 @@ fn tcp_connect_and_accept_carry_addresses(attach: Attach) {
     );
     let t = ev.tuple.expect("accept tuple");
     assert_eq!((t.sport, t.dport), (port, cport));
+}
+
+fn udp_datagrams_carry_their_peer(attach: Attach) {
+    if !slow_test("udp_datagrams_carry_their_peer", ebpf_permitted()) {
+        return;
+    }
+    let cap = Capture::start(
+        &config(false, attach),
+        &["sendto", "sendmsg", "recvfrom", "recvmsg"],
+    )
+    .expect("start capture");
+    let mut seen = Seen::new(cap);
+    let server = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = server.local_addr().expect("addr").port();
+    // An unconnected socket: the destination is only in the call.
+    let client = UdpSocket::bind("0.0.0.0:0").expect("bind");
+    let cport = client.local_addr().expect("addr").port();
+    client
+        .send_to(b"ping", ("127.0.0.1", port))
+        .expect("sendto");
+    let mut buf = [0u8; 16];
+    let (_, from) = server.recv_from(&mut buf).expect("recvfrom");
+    assert_eq!(from.port(), cport);
+
+    let to_server =
+        |s: &SyscallEvent<'_>| matches!(s.addr(), Some(SockAddr::V4 { port: p, .. }) if p == port);
+    let ev = seen.syscall("sendto", |s| s.nr == nr("sendto") && to_server(s));
+    assert_eq!(ev.ret, 4);
+    let t = ev.tuple.expect("sendto tuple");
+    // The socket has no peer; the driver's tuple takes it from the call.
+    assert_eq!((t.family, t.protocol, t.sport, t.dport), (2, 17, cport, 0));
+    let t = ev.peer_tuple().expect("peer tuple");
+    assert_eq!((t.sport, t.dport), (cport, port));
+    assert_eq!(t.dest(), Some(Ipv4Addr::LOCALHOST.into()));
+
+    let ev = seen.syscall("recvfrom", |s| {
+        s.nr == nr("recvfrom")
+            && matches!(s.addr(), Some(SockAddr::V4 { port: p, .. }) if p == cport)
+    });
+    let t = ev.peer_tuple().expect("recvfrom tuple");
+    assert_eq!((t.sport, t.dport), (port, cport));
+
+    // sendmsg names its destination in the message header (python's socket.sendmsg).
+    let script = format!(
+        "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+         s.sendmsg([b'ping'], [], 0, ('127.0.0.1', {port}))\n"
+    );
+    let ok = Command::new("python3")
+        .args(["-c", &script])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "python3 sendmsg");
+    let ev = seen.syscall("sendmsg", |s| s.nr == nr("sendmsg") && to_server(s));
+    let t = ev.peer_tuple().expect("sendmsg tuple");
+    assert_eq!((t.protocol, t.dport), (17, port));
 }
 
 fn own_process_is_filtered_in_the_kernel(attach: Attach) {
@@ -945,6 +1000,21 @@ mod modes {
     #[test]
     fn tcp_connect_and_accept_carry_addresses_exit_only() {
         tcp_connect_and_accept_carry_addresses(Attach::ExitOnly);
+    }
+
+    #[test]
+    fn udp_datagrams_carry_their_peer_enter_exit() {
+        udp_datagrams_carry_their_peer(Attach::EnterExit);
+    }
+
+    #[test]
+    fn udp_datagrams_carry_their_peer_exit_only() {
+        udp_datagrams_carry_their_peer(Attach::ExitOnly);
+    }
+
+    #[test]
+    fn udp_datagrams_carry_their_peer_per_syscall() {
+        udp_datagrams_carry_their_peer(Attach::PerSyscall);
     }
 
     #[test]

@@ -31,6 +31,10 @@ const volatile __u64 wakeup_bytes = 256 * 1024; /* per CPU; 0 = wake the reader 
 #define NR_open 2
 #define NR_connect 42
 #define NR_accept 43
+#define NR_sendto 44
+#define NR_recvfrom 45
+#define NR_sendmsg 46
+#define NR_recvmsg 47
 #define NR_execve 59
 #define NR_chdir 80
 #define NR_rename 82
@@ -403,6 +407,41 @@ static __noinline int emit_syscall(__u64 *args, __u32 nr, long ret, __u64 pid_tg
 		}
 		if (ret == 0 || ret == -EINPROGRESS)
 			sock_fd = (long)sc->args[0];
+	} else if ((nr == NR_sendto || nr == NR_recvfrom || nr == NR_sendmsg || nr == NR_recvmsg) &&
+		   ret >= 0) {
+		/* The peer the call named (sendto's destination, recvfrom's source), which
+		 * an unconnected datagram socket's tuple lacks. */
+		__u64 uaddr = 0;
+		__u32 alen = 0;
+		if (nr == NR_sendto) {
+			uaddr = sc->args[4];
+			alen = (__u32)sc->args[5];
+		} else if (nr == NR_recvfrom) {
+			uaddr = sc->args[4];
+			if (!sc->args[5] ||
+			    bpf_probe_read_user(&alen, sizeof(alen), (const void *)sc->args[5]))
+				alen = 0;
+		} else if (!(flags & RT_SC_IA32)) {
+			/* struct user_msghdr starts with msg_name and msg_namelen (the
+			 * compat layout differs: ia32 calls keep the socket's tuple only). */
+			struct {
+				__u64 name;
+				__u32 namelen;
+			} head = {};
+			if (bpf_probe_read_user(&head, sizeof(head), (const void *)sc->args[1]) == 0) {
+				uaddr = head.name;
+				alen = head.namelen;
+			}
+		}
+		__u64 len = alen;
+		if (len > RT_MAX_ADDR)
+			len = RT_MAX_ADDR;
+		if (uaddr && len > 0 && off <= RT_SCRATCH_SIZE - RT_MAX_ADDR &&
+		    bpf_probe_read_user(buf + off, len, (const void *)uaddr) == 0) {
+			sc->addr_len = (__u16)len;
+			off += len;
+		}
+		sock_fd = (long)sc->args[0];
 	} else if (nr == NR_accept || nr == NR_accept4) {
 		__u32 alen = 0;
 		if (ret >= 0 && sc->args[1] && sc->args[2] &&

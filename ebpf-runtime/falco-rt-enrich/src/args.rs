@@ -170,10 +170,17 @@ pub(crate) fn write<S: ArgSink>(o: &mut S, s: &SyscallEvent<'_>, state: &State) 
                 continue;
             }
             Source::Tuple => {
-                if let Some(t) = s.tuple
+                if let Some(t) = s.peer_tuple()
                     && let (Some(l), Some(r)) = (t.source(), t.dest())
                 {
-                    o.str(p.name, &format!("{l}:{}->{r}:{}", t.sport, t.dport));
+                    // The driver writes the peer first for calls that receive.
+                    let text =
+                        if matches!(s.nr, nr::ACCEPT | nr::ACCEPT4 | nr::RECVFROM | nr::RECVMSG) {
+                            format!("{r}:{}->{l}:{}", t.dport, t.sport)
+                        } else {
+                            format!("{l}:{}->{r}:{}", t.sport, t.dport)
+                        };
+                    o.str(p.name, &text);
                 }
                 continue;
             }
@@ -298,6 +305,8 @@ pub(crate) fn fd_of(s: &SyscallEvent<'_>) -> Option<i32> {
         | nr::WRITE
         | nr::SENDTO
         | nr::RECVFROM
+        | nr::SENDMSG
+        | nr::RECVMSG
         | nr::BIND
         | nr::LISTEN => Some(s.args[0] as i32),
         _ => None,

@@ -274,13 +274,14 @@ impl Enricher {
                 b.fd(&FdInfo {
                     num: num.into(),
                     kind: f.type_name(),
-                    name: (!name.is_empty()).then_some(&*name),
+                    name: Some(&name),
                     nameraw: nameraw_of(f, &name),
                     client,
                     server,
                     l4proto,
                     is_server,
-                    ..FdInfo::default()
+                    connected: Some(f.connected),
+                    name_changed: Some(state.fd_name_changed()),
                 });
             } else if let Some(u) = unlisted_of(rec, p) {
                 b.fd(&FdInfo {
@@ -384,6 +385,7 @@ impl Enricher {
             if let Some((num, f)) = self.fd_of(rec, p) {
                 let mut fo = o.obj("fd");
                 write_fd(&mut fo, num, f);
+                fo.bool("name_changed", state.fd_name_changed());
                 fo.close();
             } else if let Some(u) = unlisted_of(rec, p) {
                 let mut fo = o.obj("fd");
@@ -591,10 +593,10 @@ fn write_proc(o: &mut Obj<'_>, p: &ProcInfo<'_>) {
 fn write_fd(o: &mut Obj<'_>, num: i32, f: &Fd) {
     o.int("num", num);
     o.str("type", f.type_name());
+    // An unnamed descriptor's name is empty, not `<NA>`, as in libsinsp.
     let name = f.name();
-    if !name.is_empty() {
-        o.str("name", &name);
-    }
+    o.str("name", &name);
+    o.bool("connected", f.connected);
     if let Some(raw) = nameraw_of(f, &name) {
         o.str("nameraw", raw);
     }

@@ -226,6 +226,55 @@ fn failed_opens_carry_the_name_libsinsp_takes_from_the_event() {
 }
 
 #[test]
+fn udp_datagrams_get_libsinsps_connected_and_name_changed() {
+    let mut dns = 2u16.to_le_bytes().to_vec();
+    dns.extend_from_slice(&53u16.to_be_bytes());
+    dns.extend_from_slice(&[10, 0, 0, 53, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let datagram = |nr| {
+        let Record::Syscall(s) = syscall(700, "dig", nr, 5, [3, 0, 5, 0, 0, 16], b"") else {
+            unreachable!()
+        };
+        Record::Syscall(SyscallEvent {
+            sockaddr: Some(&dns),
+            tuple: Some(falco_rt_record::Tuple {
+                family: 2,
+                sock_type: 2,
+                protocol: 17,
+                sport: 40000,
+                dport: 0,
+                saddr: [0; 16],
+                daddr: [0; 16],
+            }),
+            path: None,
+            ..s
+        })
+    };
+    let evs = run(&[
+        exec(700, 1, "dig", b"dig\0", b""),
+        syscall(700, "dig", nr::SOCKET, 3, [2, 2, 0, 0, 0, 0], b""),
+        datagram(nr::SENDTO),
+        datagram(nr::SENDTO),
+        datagram(nr::RECVFROM),
+    ]);
+    let [_, socket, first, again, answer] = evs.as_slice() else {
+        panic!("{} events", evs.len());
+    };
+    let f = |ev, name| field(ev, name, None);
+    // An unnamed socket's name is empty, as in Falco.
+    assert_eq!(f(socket, "fd.name"), "");
+    assert_eq!(f(socket, "fd.connected"), "false");
+    assert_eq!(f(first, "fd.name"), "0.0.0.0:40000->10.0.0.53:53");
+    assert_eq!(f(first, "fd.connected"), "true");
+    assert_eq!(f(first, "fd.name_changed"), "true");
+    assert_eq!(f(first, "fd.l4proto"), "udp");
+    assert_eq!(f(first, "evt.arg.tuple"), "0.0.0.0:40000->10.0.0.53:53");
+    assert_eq!(f(again, "fd.name_changed"), "false");
+    // The driver writes the peer first in a receive's tuple.
+    assert_eq!(f(answer, "evt.arg.tuple"), "10.0.0.53:53->0.0.0.0:40000");
+    assert_eq!(f(answer, "fd.name_changed"), "false");
+}
+
+#[test]
 fn ids_modes_and_namespaces_get_falcos_text() {
     let id = "a".repeat(64);
     let scope = format!("docker-{id}.scope\0system.slice\0");

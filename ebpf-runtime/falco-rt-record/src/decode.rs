@@ -140,9 +140,11 @@ pub struct SyscallEvent<'a> {
     pub path: Option<&'a [u8]>,
     /// Second path argument (rename/link/symlink target).
     pub path2: Option<&'a [u8]>,
-    /// Raw `struct sockaddr` bytes (connect: the argument; accept: the peer).
+    /// Raw `struct sockaddr` bytes (connect: the argument; accept: the peer; sendto,
+    /// sendmsg: the destination the call named; recvfrom, recvmsg: the source).
     pub sockaddr: Option<&'a [u8]>,
-    /// Connection tuple from the kernel socket (connect/accept that succeeded).
+    /// Connection tuple from the kernel socket (connect/accept that succeeded, and
+    /// sendto/sendmsg/recvfrom/recvmsg that succeeded).
     pub tuple: Option<Tuple>,
 }
 
@@ -150,6 +152,28 @@ impl SyscallEvent<'_> {
     /// The parsed socket address, if one was captured.
     pub fn addr(&self) -> Option<SockAddr<'_>> {
         self.sockaddr.and_then(SockAddr::parse)
+    }
+
+    /// The connection tuple as the driver reports it for the call: the kernel socket's,
+    /// with the peer the call named ([`SyscallEvent::addr`]) when the socket has no
+    /// remote port (an unconnected datagram socket's `sendto`, say).
+    pub fn peer_tuple(&self) -> Option<Tuple> {
+        let mut t = self.tuple?;
+        if t.dport == 0 {
+            match self.addr() {
+                Some(SockAddr::V4 { addr, port }) if t.family == 2 => {
+                    t.daddr = [0; 16];
+                    t.daddr[..4].copy_from_slice(&addr.octets());
+                    t.dport = port;
+                }
+                Some(SockAddr::V6 { addr, port }) if t.family == 10 => {
+                    t.daddr = addr.octets();
+                    t.dport = port;
+                }
+                _ => {}
+            }
+        }
+        Some(t)
     }
 }
 

@@ -76,6 +76,10 @@ pub struct Fd {
     pub cloexec: bool,
     /// `fd.nameraw`, see [`Fd::nameraw`].
     pub raw: RawName,
+    /// `fd.connected`: libsinsp marks a socket connected on a successful `connect` or
+    /// `accept`, on any successful read or write of an IP socket, and for TCP sockets
+    /// found in `/proc` that are not listening.
+    pub connected: bool,
 }
 
 /// The path a descriptor was opened with, as the process passed it (`fd.nameraw`).
@@ -126,6 +130,7 @@ impl Fd {
             path,
             cloexec,
             raw: RawName::None,
+            connected: false,
         }
     }
 
@@ -229,6 +234,11 @@ impl Fd {
         })
     }
 
+    /// A TCP socket (libsinsp's `is_tcp_socket`).
+    pub fn is_tcp(&self) -> bool {
+        self.l4proto() == Some("tcp")
+    }
+
     fn ends(&self) -> Option<(Option<Endpoint>, Option<Endpoint>, Role)> {
         match &self.kind {
             FdKind::Inet {
@@ -307,6 +317,7 @@ impl Fd {
             path,
             cloexec: false,
             raw: RawName::None,
+            connected: false,
         }
     }
 }

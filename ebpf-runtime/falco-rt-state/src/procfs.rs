@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::container::Container;
-use crate::fd::{Fd, FdKind, FdTable};
+use crate::fd::{Fd, FdKind, FdTable, Role};
 use crate::process::{ProcTable, Process};
 use crate::sockets::{SocketTable, socket_inode};
 
@@ -166,6 +166,11 @@ pub fn read_fds(fd_dir: &Path, mut socket: impl FnMut(u64) -> Option<(FdKind, St
         let is_dir = target.starts_with('/') && fs::metadata(e.path()).is_ok_and(|m| m.is_dir());
         let mut info = Fd::from_proc_link(&target, is_dir);
         if let Some((kind, path)) = socket_inode(&target).and_then(&mut socket) {
+            // libsinsp counts every TCP socket of /proc but a listening one as connected.
+            info.connected = matches!(
+                kind,
+                FdKind::Inet { protocol: 6, role, .. } if role != Role::Server
+            );
             info.kind = kind;
             info.path = path;
         }

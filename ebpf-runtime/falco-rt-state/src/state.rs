@@ -30,6 +30,8 @@ pub struct State {
     /// Containers seen at exec, by cgroup v2 id, for processes met later
     /// without /proc (they were gone before their first event was handled).
     containers: HashMap<u64, Container>,
+    /// The last event changed the name of the descriptor it acts on.
+    fd_name_changed: bool,
 }
 
 impl State {
@@ -42,6 +44,7 @@ impl State {
             users: UserDb::load(root),
             proc_root: Some(proc_root),
             containers: HashMap::new(),
+            fd_name_changed: false,
         }
     }
 
@@ -52,12 +55,14 @@ impl State {
             users,
             proc_root: None,
             containers: HashMap::new(),
+            fd_name_changed: false,
         }
     }
 
     /// Updates the state with one event. Call it for every event, before
     /// evaluating rules on it: an exec's fields describe the new image.
     pub fn apply(&mut self, ev: &Event<'_>) {
+        self.fd_name_changed = false;
         match ev {
             Event::Fork(f) => {
                 let parent = self.process(&f.header);
@@ -74,6 +79,13 @@ impl State {
             }
             Event::Syscall(s) => self.syscall(s),
         }
+    }
+
+    /// Whether the last event applied changed the name of the descriptor it acts on
+    /// (libsinsp's `fd.name_changed`): a descriptor it opened or accepted, a socket it
+    /// connected, a datagram socket whose peer it names.
+    pub fn fd_name_changed(&self) -> bool {
+        self.fd_name_changed
     }
 
     /// The process `pid`, loaded from /proc (or made from the event) when unknown.
@@ -159,6 +171,7 @@ impl State {
     }
 
     fn syscall(&mut self, s: &SyscallEvent<'_>) {
+        let mut name_changed = false;
         let p = self.process(&s.header);
         let ret = s.ret;
         let fd_arg = |i: usize| s.args.get(i).map_or(-1, |&a| a as i32);
@@ -173,6 +186,7 @@ impl State {
                 let Some(path) = path else { return };
                 let full = resolve_at(p, dirfd, &path);
                 let raw = RawName::of(&path, &full);
+                name_changed = !full.is_empty();
                 let mut fd = Fd::file(full, flags & O_DIRECTORY != 0, flags & O_CLOEXEC != 0);
                 fd.raw = raw;
                 p.fds.insert(ret as i32, fd);
@@ -206,11 +220,18 @@ impl State {
                         path: String::new(),
                         cloexec: s.args[1] & O_CLOEXEC != 0,
                         raw: RawName::None,
+                        connected: false,
                     },
                 );
             }
             nr::CONNECT if ret == 0 || ret == -EINPROGRESS => {
-                socket_update(p, fd_arg(0), s, Role::Client)
+                let fd = fd_arg(0);
+                let before = p.fds.get(fd).map(|f| f.name().into_owned());
+                socket_update(p, fd, s, Role::Client);
+                if let Some(f) = p.fds.get_mut(fd) {
+                    f.connected = true;
+                    name_changed = before.is_none_or(|b| f.name() != b);
+                }
             }
             nr::ACCEPT | nr::ACCEPT4 if ret >= 0 => {
                 let cloexec = s.nr == nr::ACCEPT4 && s.args[3] & O_CLOEXEC != 0;
@@ -221,9 +242,16 @@ impl State {
                         path: String::new(),
                         cloexec,
                         raw: RawName::None,
+                        connected: true,
                     },
                 );
                 socket_update(p, ret as i32, s, Role::Server);
+                name_changed = p.fds.get(ret as i32).is_some_and(|f| !f.name().is_empty());
+            }
+            nr::READ | nr::WRITE | nr::SENDTO | nr::SENDMSG | nr::RECVFROM | nr::RECVMSG
+                if ret >= 0 =>
+            {
+                name_changed = transfer(p, s);
             }
             nr::CHDIR if ret == 0 => {
                 if let Some(path) = path {
@@ -262,7 +290,74 @@ impl State {
             }
             _ => {}
         }
+        self.fd_name_changed = name_changed;
     }
+}
+
+/// libsinsp's parsing of a successful read or write (`s`): an IP socket becomes
+/// connected; a datagram socket (or one without a name yet) takes the peer of a `sendto`,
+/// `sendmsg`, `recvfrom` or `recvmsg` as its name, the process becoming the client of a
+/// send and the server of a receive unless its end is known. A send on a descriptor
+/// the table lacks makes it a UDP socket, as libsinsp infers. Returns whether the
+/// descriptor's name changed.
+fn transfer(p: &mut Process, s: &SyscallEvent<'_>) -> bool {
+    let fd = s.args[0] as i32;
+    let send = matches!(s.nr, nr::SENDTO | nr::SENDMSG);
+    let names_peer = send || matches!(s.nr, nr::RECVFROM | nr::RECVMSG);
+    let tuple = s
+        .peer_tuple()
+        .filter(|t| names_peer && (t.family == 2 || t.family == 10));
+    if p.fds.get(fd).is_none() {
+        let (true, Some(t)) = (send, tuple) else {
+            return false;
+        };
+        let kind = FdKind::Inet {
+            protocol: 17,
+            sock_type: 2,
+            family: t.family,
+            local: None,
+            remote: None,
+            role: Role::Unknown,
+        };
+        p.fds.insert(
+            fd,
+            Fd {
+                kind,
+                path: String::new(),
+                cloexec: false,
+                raw: RawName::None,
+                connected: false,
+            },
+        );
+    }
+    let Some(f) = p.fds.get_mut(fd) else {
+        return false;
+    };
+    if matches!(f.kind, FdKind::Inet { .. }) {
+        f.connected = true;
+    }
+    let Some(t) = tuple else { return false };
+    let (Some(local), Some(remote)) = (t.source(), t.dest()) else {
+        return false;
+    };
+    if f.is_tcp() && !f.name().is_empty() {
+        return false;
+    }
+    let before = f.name().into_owned();
+    let role = match &f.kind {
+        FdKind::Inet { role, .. } if *role != Role::Unknown => *role,
+        _ if send => Role::Client,
+        _ => Role::Server,
+    };
+    f.kind = FdKind::Inet {
+        protocol: t.protocol,
+        sock_type: t.sock_type,
+        family: t.family,
+        local: Some((local, t.sport)),
+        remote: Some((remote, t.dport)),
+        role,
+    };
+    f.name() != before
 }
 
 /// Resolves a path given relative to `dirfd` (or the cwd for `AT_FDCWD`).
@@ -287,6 +382,7 @@ fn socket_update(p: &mut Process, fd: i32, s: &SyscallEvent<'_>, role: Role) {
                     path: String::new(),
                     cloexec: false,
                     raw: RawName::None,
+                    connected: false,
                 },
             );
             match p.fds.get_mut(fd) {

@@ -734,7 +734,137 @@ fn raw_names_are_kept_only_when_they_differ_from_the_path() {
         path: "/run/x.sock".into(),
         cloexec: false,
         raw: RawName::None,
+        connected: false,
     };
     assert_eq!(socket.nameraw(), "");
     assert_eq!(Fd::from_proc_link("/etc/hosts", false).nameraw(), "");
+}
+
+/// A `sockaddr_in` for `ip:port`, as the kernel lays it out.
+fn sockaddr_in(ip: [u8; 4], port: u16) -> Vec<u8> {
+    let mut b = 2u16.to_le_bytes().to_vec();
+    b.extend_from_slice(&port.to_be_bytes());
+    b.extend_from_slice(&ip);
+    b.extend_from_slice(&[0; 8]);
+    b
+}
+
+/// A datagram call on fd 3 of process 20: the kernel tuple of an unconnected UDP socket
+/// (local port 40000, no peer) and the peer the call named.
+fn datagram<'a>(nr: u32, addr: &'a [u8]) -> Event<'a> {
+    let Event::Syscall(mut s) = sc(20, nr, 5, [3, 0, 5, 0, 0, 16], None) else {
+        unreachable!()
+    };
+    s.sockaddr = Some(addr);
+    s.tuple = Some(Tuple {
+        family: 2,
+        sock_type: 2,
+        protocol: 17,
+        sport: 40000,
+        dport: 0,
+        saddr: [0; 16],
+        daddr: [0; 16],
+    });
+    Event::Syscall(s)
+}
+
+#[test]
+fn datagrams_connect_and_name_unconnected_udp_sockets_as_libsinsp_does() {
+    let mut st = State::detached(UserDb::default());
+    let fd3 = |st: &State| st.procs.get(20).and_then(|p| p.fds.get(3)).cloned();
+    // socket(AF_INET, SOCK_DGRAM, 0): no name, not connected.
+    st.apply(&sc(20, nr::SOCKET, 3, [2, 2, 0, 0, 0, 0], None));
+    let f = fd3(&st).expect("fd 3");
+    assert_eq!((f.name().as_ref(), f.connected), ("", false));
+    assert!(!st.fd_name_changed());
+
+    // The first sendto connects it and names it after the destination.
+    let dns = sockaddr_in([10, 0, 0, 53], 53);
+    st.apply(&datagram(nr::SENDTO, &dns));
+    let f = fd3(&st).expect("fd 3");
+    assert_eq!(f.name(), "0.0.0.0:40000->10.0.0.53:53");
+    assert_eq!((f.connected, f.l4proto()), (true, Some("udp")));
+    assert!(st.fd_name_changed());
+    // Again to the same peer: the name stays; the answer (recvfrom) keeps the roles.
+    st.apply(&datagram(nr::SENDTO, &dns));
+    assert!(!st.fd_name_changed());
+    st.apply(&datagram(nr::RECVFROM, &dns));
+    assert_eq!(
+        fd3(&st).expect("fd 3").name(),
+        "0.0.0.0:40000->10.0.0.53:53"
+    );
+    assert!(!st.fd_name_changed());
+    // sendmsg to another peer renames it.
+    let other = sockaddr_in([192, 0, 2, 7], 123);
+    st.apply(&datagram(nr::SENDMSG, &other));
+    assert_eq!(
+        fd3(&st).expect("fd 3").name(),
+        "0.0.0.0:40000->192.0.2.7:123"
+    );
+    assert!(st.fd_name_changed());
+    // A failed send changes nothing.
+    let Event::Syscall(mut failed) = datagram(nr::SENDTO, &dns) else {
+        unreachable!()
+    };
+    failed.ret = -101;
+    st.apply(&Event::Syscall(failed));
+    assert!(!st.fd_name_changed());
+    assert_eq!(
+        fd3(&st).expect("fd 3").name(),
+        "0.0.0.0:40000->192.0.2.7:123"
+    );
+
+    // A receive on a fresh socket makes the process the server end.
+    st.apply(&sc(20, nr::CLOSE, 0, [3, 0, 0, 0, 0, 0], None));
+    st.apply(&sc(20, nr::SOCKET, 3, [2, 2, 0, 0, 0, 0], None));
+    st.apply(&datagram(nr::RECVMSG, &dns));
+    let f = fd3(&st).expect("fd 3");
+    assert_eq!(f.name(), "10.0.0.53:53->0.0.0.0:40000");
+    assert!(f.connected);
+
+    // A send on a descriptor the table lacks: libsinsp infers a UDP socket.
+    st.apply(&sc(20, nr::CLOSE, 0, [3, 0, 0, 0, 0, 0], None));
+    st.apply(&datagram(nr::SENDTO, &dns));
+    let f = fd3(&st).expect("inferred fd 3");
+    assert_eq!(f.name(), "0.0.0.0:40000->10.0.0.53:53");
+    assert_eq!((f.connected, f.l4proto()), (true, Some("udp")));
+    // A receive on one does not.
+    st.apply(&sc(20, nr::CLOSE, 0, [3, 0, 0, 0, 0, 0], None));
+    st.apply(&datagram(nr::RECVFROM, &dns));
+    assert!(fd3(&st).is_none());
+
+    // TCP: connect marks the socket connected; a file is never connected.
+    st.apply(&sc(20, nr::SOCKET, 4, [2, 1, 6, 0, 0, 0], None));
+    let Event::Syscall(mut connect) = sc(20, nr::CONNECT, -115, [4, 0, 16, 0, 0, 0], None) else {
+        unreachable!()
+    };
+    connect.sockaddr = Some(&dns);
+    connect.tuple = Some(Tuple {
+        family: 2,
+        sock_type: 1,
+        protocol: 6,
+        sport: 50000,
+        dport: 53,
+        saddr: [10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        daddr: [10, 0, 0, 53, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    });
+    st.apply(&Event::Syscall(connect));
+    let f = st
+        .procs
+        .get(20)
+        .and_then(|p| p.fds.get(4))
+        .cloned()
+        .expect("fd 4");
+    assert_eq!(f.name(), "10.0.0.1:50000->10.0.0.53:53");
+    assert!(f.connected);
+    assert!(st.fd_name_changed());
+    st.apply(&sc(20, nr::OPEN, 5, [0; 6], Some(b"/etc/hosts")));
+    assert!(st.fd_name_changed());
+    let f = st
+        .procs
+        .get(20)
+        .and_then(|p| p.fds.get(5))
+        .cloned()
+        .expect("fd 5");
+    assert!(!f.connected);
 }

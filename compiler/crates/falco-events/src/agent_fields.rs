@@ -132,6 +132,9 @@ pub const SUPPLIED: &[&str] = &[
     "fd.rport",
     "fd.l4proto",
     "fd.is_server",
+    // Set as libsinsp's parsers set them (connect, accept, reads and writes of sockets).
+    "fd.connected",
+    "fd.name_changed",
     "fd.ip",
     "fd.port",
     "fd.net",
