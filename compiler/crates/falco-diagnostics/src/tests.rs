@@ -26,11 +26,16 @@ fn did_you_mean_prefers_the_closest_name() {
 }
 
 #[test]
-fn edit_distance_counts_characters() {
-    assert_eq!(edit_distance("kitten", "sitting"), 3);
-    assert_eq!(edit_distance("", "abc"), 3);
-    assert_eq!(edit_distance("é", "e"), 1);
-    assert_eq!(edit_distance("same", "same"), 0);
+fn did_you_mean_allows_a_third_of_the_name_in_characters() {
+    // Up to 3 edits for a 9-character name, never the name itself, ties by name.
+    assert_eq!(did_you_mean("proc.name", ["proc.name"]), None);
+    assert_eq!(did_you_mean("sitting", ["kitten"]), None);
+    assert_eq!(did_you_mean("sittingxx", ["kittenxx"]), Some("kittenxx"));
+    assert_eq!(did_you_mean("abcdefghi", ["abcdxxxxi"]), None);
+    assert_eq!(did_you_mean("ab", ["xb", "ax"]), Some("ax"));
+    // Characters, not bytes: `é` is one edit away from `e`.
+    assert_eq!(did_you_mean("café", ["cafe"]), Some("cafe"));
+    assert_eq!(did_you_mean("x", ["é"]), Some("é"));
 }
 
 #[test]

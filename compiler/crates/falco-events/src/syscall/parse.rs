@@ -70,28 +70,11 @@ fn check_keys(obj: &[(Box<str>, Json)], allowed: &[&str], what: impl fmt::Displa
 fn falco_schema_hint(key: &str, allowed: &[&str]) -> String {
     allowed
         .iter()
-        .map(|a| (strsim_distance(key, a), *a))
+        .map(|a| (strsim::levenshtein(key, a), *a))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, a)| format!(" (did you mean `{a}`?)"))
         .unwrap_or_default()
-}
-
-/// Levenshtein distance, small inputs only.
-fn strsim_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            cur.push(sub.min(del).min(ins));
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
 }
 
 fn int(v: &Json, what: impl fmt::Display + Copy) -> PResult<i64> {
