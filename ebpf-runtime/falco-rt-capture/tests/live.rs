@@ -233,6 +233,24 @@ fn files_exec_and_namespaces_arrive_decoded(attach: Attach) {
     assert_eq!(x.ppid, std::process::id());
     assert_eq!(x.header.comm(), b"true");
     assert_eq!(x.vpid, child_pid, "host pid namespace");
+    // The host pid namespace's init is pid 1: its start (boot clock, in USER_HZ ticks in
+    // /proc/1/stat) is the record's `container.start_ts` source.
+    let init_ticks: u64 = fs::read_to_string("/proc/1/stat")
+        .ok()
+        .and_then(|s| {
+            s.rsplit(')')
+                .next()?
+                .split_whitespace()
+                .nth(19)?
+                .parse()
+                .ok()
+        })
+        .expect("/proc/1/stat starttime");
+    let host_init = x.facts.pidns_init_start_ns;
+    assert!(
+        host_init.abs_diff(init_ticks * 10_000_000) < 10_000_000,
+        "pid namespace init start {host_init} ns, /proc/1 started at {init_ticks} ticks"
+    );
     assert_eq!(x.tty, 0, "no controlling terminal under the test harness");
     let my_sid = fs::read_to_string("/proc/self/stat")
         .ok()
@@ -339,6 +357,14 @@ fn files_exec_and_namespaces_arrive_decoded(attach: Attach) {
     };
     assert_eq!(x.vpid, 1);
     assert_ne!(x.header.tgid, 1);
+    // It is its namespace's init: the namespace started with it, after the host's.
+    assert!(
+        x.facts.pidns_init_start_ns > host_init
+            && x.facts.pidns_init_start_ns <= x.header.ts_boot_ns,
+        "{} vs host {host_init}, exec at {}",
+        x.facts.pidns_init_start_ns,
+        x.header.ts_boot_ns
+    );
 
     // Under script(1) the process has a pseudo-terminal (major 136).
     if Command::new("script")

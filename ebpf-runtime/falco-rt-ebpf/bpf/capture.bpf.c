@@ -627,6 +627,25 @@ static __always_inline __u32 task_vpid(struct task_struct *task)
 	return pid ? pid_nr(pid, BPF_CORE_READ(pid, level)) : 0;
 }
 
+/*
+ * When the init process of the task's pid namespace started, on the boot clock
+ * (the driver's pidns_init_start_ts, which container.start_ts reports); 0 if unknown.
+ */
+static __always_inline __u64 pidns_init_start(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	if (!pid)
+		return 0;
+	unsigned int level = BPF_CORE_READ(pid, level);
+	__u64 off = bpf_core_field_offset(struct pid, numbers) +
+		    (__u64)(level & 31) * bpf_core_type_size(struct upid) +
+		    bpf_core_field_offset(struct upid, ns);
+	struct pid_namespace *ns = 0;
+	if (bpf_probe_read_kernel(&ns, sizeof(ns), (const __u8 *)pid + off) || !ns)
+		return 0;
+	return BPF_CORE_READ(ns, child_reaper, start_boottime);
+}
+
 /* The controlling terminal encoded like tty_nr in /proc/PID/stat. */
 static __always_inline __u32 task_tty(struct task_struct *task)
 {
@@ -833,6 +852,7 @@ int rt_sched_exec(unsigned long long *ctx)
 	ex->sid = pid_nr(BPF_CORE_READ(task, signal, pids[3]), 0); /* PIDTYPE_SID, global */
 	ex->vpid = task_vpid(task);
 	ex->tty = task_tty(task);
+	ex->pidns_init_start_ns = pidns_init_start(task);
 	exec_facts(ex, task);
 	ex->pad = 0;
 

@@ -14,7 +14,7 @@
 #ifndef FALCO_RT_RECORD_H
 #define FALCO_RT_RECORD_H
 
-#define RT_RECORD_VERSION 4
+#define RT_RECORD_VERSION 5
 
 /* Longest path or argument block copied into a record, NUL included. */
 #define RT_MAX_STR 4096
@@ -114,6 +114,7 @@ struct rt_exec {
 	__u64 exe_ino;      /* inode number of the executable */
 	__u64 exe_ctime_ns; /* its status change time, ns since the epoch */
 	__u64 exe_mtime_ns; /* its modification time, ns since the epoch */
+	__u64 pidns_init_start_ns; /* start of the init of the task's pid namespace, boot clock; 0 = unknown */
 	__u32 exe_flags;    /* RT_EXE_* */
 	__u16 filename_len; /* path given to exec, NUL included */
 	__u16 args_len;     /* argv block, NUL-separated, as in /proc/PID/cmdline */
@@ -146,9 +147,9 @@ _Static_assert(sizeof(struct rt_syscall) == 128, "rt_syscall layout");
 _Static_assert(__builtin_offsetof(struct rt_syscall, nr) == 112, "rt_syscall.nr");
 _Static_assert(__builtin_offsetof(struct rt_syscall, flags) == 124, "rt_syscall.flags");
 _Static_assert(sizeof(struct rt_tuple) == 48, "rt_tuple layout");
-_Static_assert(sizeof(struct rt_exec) == 160, "rt_exec layout");
+_Static_assert(sizeof(struct rt_exec) == 168, "rt_exec layout");
 _Static_assert(__builtin_offsetof(struct rt_exec, cap_inheritable) == 96, "rt_exec.cap_inheritable");
-_Static_assert(__builtin_offsetof(struct rt_exec, filename_len) == 148, "rt_exec.filename_len");
+_Static_assert(__builtin_offsetof(struct rt_exec, filename_len) == 156, "rt_exec.filename_len");
 _Static_assert(sizeof(struct rt_fork) == 72, "rt_fork layout");
 _Static_assert(sizeof(struct rt_exit) == 64, "rt_exit layout");
 

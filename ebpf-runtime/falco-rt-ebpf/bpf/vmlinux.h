@@ -200,9 +200,11 @@ struct socket {
 	struct sock *sk;
 };
 
+struct pid_namespace;
+
 struct upid {
 	int nr;
-	void *ns;
+	struct pid_namespace *ns;
 };
 
 struct pid {
@@ -256,8 +258,13 @@ struct thread_info {
 	__u32 status; /* TS_COMPAT while a 32-bit syscall runs */
 };
 
+struct pid_namespace {
+	struct task_struct *child_reaper;
+};
+
 struct task_struct {
 	struct thread_info thread_info;
+	__u64 start_boottime;
 	pid_t pid;
 	pid_t tgid;
 	int exit_code;

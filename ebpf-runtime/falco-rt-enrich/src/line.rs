@@ -502,6 +502,9 @@ fn thread_facts<'a>(
     info.pgid = Some(p.pgid.into());
     info.env = p.env.as_deref();
     info.start_ts = p.start_boot_ns.map(|b| b.wrapping_add(boot_to_epoch));
+    info.pidns_init_start_ts = p
+        .pidns_init_start_boot_ns
+        .map(|b| b.wrapping_add(boot_to_epoch));
     info.caps = caps.map(|[i, p, e]| [i.as_str(), p.as_str(), e.as_str()]);
     info.exe_file = p.exe_file.map(|e| ExeInfo {
         ino: e.ino as i64,
@@ -573,6 +576,9 @@ fn write_proc(o: &mut Obj<'_>, p: &ProcInfo<'_>) {
     }
     if let Some(ts) = p.start_ts {
         o.int("start_ts", ts);
+    }
+    if let Some(ts) = p.pidns_init_start_ts {
+        o.int("pidns_init_start_ts", ts);
     }
     if let Some([i, pe, e]) = p.caps {
         o.str("cap_inheritable", i);

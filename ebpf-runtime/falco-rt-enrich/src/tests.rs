@@ -625,6 +625,12 @@ fn replayed_events() -> Vec<falco_events::Event> {
             _ => unreachable!(),
         }
     });
+    // In a pid namespace whose init started at boot, from an executable changed since.
+    let mut curl = exec(601, 600, "curl", b"curl\0https://x\0", scope.as_bytes());
+    if let Record::Exec(x) = &mut curl {
+        x.facts.pidns_init_start_ns = 1;
+        x.facts.exe_ctime_ns = 1_800_000_000_000_000_000;
+    }
     let mut recs = vec![
         exec(600, 1, "bash", b"/bin/bash\0-l\0", b""),
         Record::Fork(falco_rt_record::ForkEvent {
@@ -632,7 +638,7 @@ fn replayed_events() -> Vec<falco_events::Event> {
             child_tgid: 601,
             child_tid: 601,
         }),
-        exec(601, 600, "curl", b"curl\0https://x\0", scope.as_bytes()),
+        curl,
         syscall(601, "curl", nr::SOCKET, 3, [2, 1, 6, 0, 0, 0], b""),
         connect,
         syscall(

@@ -233,6 +233,9 @@ pub struct ExecFacts {
     pub exe_ctime_ns: u64,
     /// Its modification time, ns since the epoch.
     pub exe_mtime_ns: u64,
+    /// When the init process of the new image's pid namespace started, on the boot
+    /// clock (0: unknown): `container.start_ts`.
+    pub pidns_init_start_ns: u64,
     /// [`crate::EXE_WRITABLE`], [`crate::EXE_FROM_MEMFD`], ... (libs' execve flags).
     pub exe_flags: u32,
 }
@@ -440,6 +443,7 @@ fn exec<'a>(r: &Reader<'a>, header: Header) -> Result<ExecEvent<'a>, DecodeError
         exe_ino: r.u64(offset_of!(RtExec, exe_ino))?,
         exe_ctime_ns: r.u64(offset_of!(RtExec, exe_ctime_ns))?,
         exe_mtime_ns: r.u64(offset_of!(RtExec, exe_mtime_ns))?,
+        pidns_init_start_ns: r.u64(offset_of!(RtExec, pidns_init_start_ns))?,
         exe_flags: r.u32(offset_of!(RtExec, exe_flags))?,
     };
     Ok(ExecEvent {

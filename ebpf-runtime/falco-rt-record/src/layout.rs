@@ -113,6 +113,8 @@ pub struct RtExec {
     pub exe_ctime_ns: u64,
     /// Its modification time, ns since the epoch.
     pub exe_mtime_ns: u64,
+    /// Start of the init process of the task's pid namespace, boot clock; 0 = unknown.
+    pub pidns_init_start_ns: u64,
     /// `RT_EXE_*` flags.
     pub exe_flags: u32,
     /// Filename length, NUL included.

@@ -28,7 +28,7 @@ pub use decode::{
 pub use sockaddr::SockAddr;
 
 /// Version stamped in every record header (`RT_RECORD_VERSION`).
-pub const RECORD_VERSION: u16 = 4;
+pub const RECORD_VERSION: u16 = 5;
 /// Longest string copied into a record, NUL included (`RT_MAX_STR`).
 pub const MAX_STR: usize = 4096;
 /// Longest socket address copied into a record (`RT_MAX_ADDR`).

@@ -24,10 +24,10 @@ fn layouts_match_record_h() {
     assert_eq!(size_of::<RtTuple>(), 48);
     assert_eq!(offset_of!(RtTuple, saddr), 16);
     assert_eq!(offset_of!(RtTuple, daddr), 32);
-    assert_eq!(size_of::<RtExec>(), 160);
+    assert_eq!(size_of::<RtExec>(), 168);
     assert_eq!(offset_of!(RtExec, sid), 68);
     assert_eq!(offset_of!(RtExec, cap_inheritable), 96);
-    assert_eq!(offset_of!(RtExec, filename_len), 148);
+    assert_eq!(offset_of!(RtExec, filename_len), 156);
     assert_eq!(size_of::<RtFork>(), 72);
     assert_eq!(size_of::<RtExit>(), 64);
 }
@@ -172,14 +172,14 @@ fn decodes_exec_fork_exit() {
     let env = b"HOME=/root\0PATH=/bin\0";
     let mut rec = header(
         Kind::Exec,
-        160 + fname.len() + args.len() + cg.len() + env.len(),
+        168 + fname.len() + args.len() + cg.len() + env.len(),
     );
     // ppid, loginuid, sessionid, sid, vpid, tty, euid, egid, pgid, vpgid
     for v in [42u32, u32::MAX, 3, 40, 1, 34816, 0, 5, 40, 1] {
         rec.extend_from_slice(&v.to_le_bytes());
     }
-    // caps, exe_ino, ctime, mtime
-    for v in [0u64, 0x1ff_ffff_ffff, 1 << 21, 77, 1_000, 2_000] {
+    // caps, exe_ino, ctime, mtime, pid namespace init start
+    for v in [0u64, 0x1ff_ffff_ffff, 1 << 21, 77, 1_000, 2_000, 3_000] {
         rec.extend_from_slice(&v.to_le_bytes());
     }
     rec.extend_from_slice(&(crate::EXE_WRITABLE | crate::EXE_FROM_MEMFD).to_le_bytes());
@@ -212,8 +212,13 @@ fn decodes_exec_fork_exit() {
         (0x1ff_ffff_ffff, 1 << 21)
     );
     assert_eq!(
-        (f.exe_ino, f.exe_ctime_ns, f.exe_mtime_ns),
-        (77, 1_000, 2_000)
+        (
+            f.exe_ino,
+            f.exe_ctime_ns,
+            f.exe_mtime_ns,
+            f.pidns_init_start_ns
+        ),
+        (77, 1_000, 2_000, 3_000)
     );
     assert_eq!(f.exe_flags, crate::EXE_WRITABLE | crate::EXE_FROM_MEMFD);
 

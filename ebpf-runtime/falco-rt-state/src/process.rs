@@ -49,6 +49,9 @@ pub struct Process {
     pub env: Option<Vec<String>>,
     /// When the process started (fork), on the boot clock in ns (`proc.duration`).
     pub start_boot_ns: Option<u64>,
+    /// When the init process of its pid namespace started, on the boot clock in ns
+    /// (`container.start_ts`, libsinsp's `pidns_init_start_ts`).
+    pub pidns_init_start_boot_ns: Option<u64>,
     /// `user.loginuid` (`u32::MAX` = unset, Falco shows -1).
     pub loginuid: u32,
     /// `container.id` and runtime.

@@ -183,6 +183,8 @@ pub fn read_fds(fd_dir: &Path, mut socket: impl FnMut(u64) -> Option<(FdKind, St
 pub fn seed(proc_root: &Path, skip: Option<u32>) -> ProcTable {
     let mut table = ProcTable::default();
     let mut nets = HashMap::new();
+    let mut ns_inits = HashMap::new();
+    let mut seen = Vec::new();
     let Ok(entries) = fs::read_dir(proc_root) else {
         return table;
     };
@@ -194,7 +196,31 @@ pub fn seed(proc_root: &Path, skip: Option<u32>) -> ProcTable {
             continue;
         }
         if let Some(p) = read_process_with(proc_root, pid, &mut nets) {
+            let pidns = fs::read_link(e.path().join("ns/pid"))
+                .map(|l| l.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if p.vpid == 1 && !pidns.is_empty() {
+                ns_inits.insert(pidns.clone(), p.start_boot_ns);
+            }
+            seen.push((pid, pidns));
             table.insert(p);
+        }
+    }
+    // The start of each pid namespace's init (`container.start_ts`), once all are read:
+    // the init of the same namespace, or (when an init's namespace cannot be read, as
+    // for a protected pid 1) the nearest process or ancestor that is pid 1 of its own.
+    for (pid, pidns) in seen {
+        let start = match ns_inits.get(&pidns) {
+            Some(start) => *start,
+            None => table
+                .get(pid)
+                .into_iter()
+                .chain(table.ancestors(pid))
+                .find(|p| p.vpid == 1)
+                .and_then(|p| p.start_boot_ns),
+        };
+        if let Some(p) = table.get_mut(pid) {
+            p.pidns_init_start_boot_ns = start;
         }
     }
     table

@@ -124,6 +124,9 @@ impl State {
         p.vpgid = x.facts.vpgid;
         let f = &x.facts;
         p.caps = Some([f.cap_inheritable, f.cap_permitted, f.cap_effective]);
+        if f.pidns_init_start_ns != 0 {
+            p.pidns_init_start_boot_ns = Some(f.pidns_init_start_ns);
+        }
         p.exe_file = (f.exe_ino != 0).then_some(ExeFile {
             ino: f.exe_ino,
             ctime_ns: f.exe_ctime_ns,

@@ -360,8 +360,14 @@ fn seeds_from_the_real_proc() {
     assert!(!me.name.is_empty());
     assert!(me.exepath.starts_with('/'), "{}", me.exepath);
     assert!(me.cwd.ends_with('/'));
-    assert!(state.procs.get(1).is_some(), "pid 1");
+    let init = state.procs.get(1).expect("pid 1");
     assert!(!state.procs.ancestors(std::process::id()).is_empty());
+    // This process shares pid 1's namespace, whose init pid 1 is.
+    assert!(init.start_boot_ns.is_some());
+    assert_eq!(init.pidns_init_start_boot_ns, init.start_boot_ns);
+    assert_eq!(me.pidns_init_start_boot_ns, init.start_boot_ns);
+    // A listening TCP socket is not connected in libsinsp's table.
+    assert!(!sock.connected);
 }
 
 fn hdr(tgid: u32, comm: &str) -> Header {

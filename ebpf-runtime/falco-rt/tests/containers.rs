@@ -121,10 +121,16 @@ fn upstream_container_rules_see_podman_containers_as_falco_does() {
         "rule_matching=all",
         "-o",
         "append_output[]={suggested_output: true}",
+        "-o",
+        "append_output[]={extra_fields: [container.start_ts]}",
     ]);
     agent.wait_stderr("falco-rt: containers: 3 known at start");
     agent.wait_stderr("capturing");
 
+    let before_start = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos();
     // The untrusted container last: once its alerts are out, the others' are too.
     PodmanCgroup::create(&trusted).start("/bin/true");
     PodmanCgroup::create(&plain).start("/bin/true");
@@ -181,6 +187,19 @@ fn upstream_container_rules_see_podman_containers_as_falco_does() {
         "{output}"
     );
     assert_eq!(alerts(&untrusted, PRIVILEGED).len(), 1);
+    // `container.start_ts` is the kernel's, as the container plugin takes it: when the
+    // init of the container's pid namespace (this process, pid 1 there) started. A
+    // container no engine knows has it too.
+    for a in [a, &alerts(&unknown, MOUNT)[0]] {
+        let start = a["output_fields"]["container.start_ts"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("container.start_ts: {a}"));
+        // The boot clock's epoch offset is known to the millisecond.
+        assert!(
+            u128::from(start) + 1_000_000_000 > before_start,
+            "container.start_ts {start} before the test's {before_start}"
+        );
+    }
 
     // The trusted image is an exception to both rules: it can only hold once
     // `container.image.repository` is known.

@@ -82,6 +82,8 @@ pub const SUPPLIED: &[&str] = &[
     "proc.exe_ino.ctime",
     "proc.exe_ino.mtime",
     "proc.exe_ino.ctime_duration_proc_start",
+    "proc.exe_ino.ctime_duration_pidns_start",
+    "proc.pidns_init_start_ts",
     "proc.duration",
     "proc.pid.ts",
     "proc.is_exe_writable",
@@ -160,6 +162,9 @@ pub const SUPPLIED: &[&str] = &[
     "container.host_network",
     "container.host_ipc",
     "container.ip",
+    // From the kernel: when the init of the thread's pid namespace started.
+    "container.start_ts",
+    "container.duration",
     "container.label",
     "container.labels",
     "container.mounts",

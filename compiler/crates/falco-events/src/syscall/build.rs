@@ -249,6 +249,7 @@ fn proc_of(p: &ProcInfo<'_>) -> Proc {
             .env
             .map(|e| e.iter().map(|s| Box::<str>::from(s.as_str())).collect()),
         start_ts: p.start_ts,
+        pidns_init_start_ts: p.pidns_init_start_ts,
         cap_inheritable: p.caps.and_then(|[c, _, _]| own(c)),
         cap_permitted: p.caps.and_then(|[_, c, _]| own(c)),
         cap_effective: p.caps.and_then(|[_, _, c]| own(c)),
@@ -351,6 +352,9 @@ pub struct ProcInfo<'a> {
     pub env: Option<&'a [String]>,
     /// `start_ts` (ns since the epoch).
     pub start_ts: Option<u64>,
+    /// `pidns_init_start_ts`: when the init of the process's pid namespace started (ns
+    /// since the epoch).
+    pub pidns_init_start_ts: Option<u64>,
     /// `cap_inheritable`, `cap_permitted`, `cap_effective` (`"CAP_CHOWN CAP_KILL"`).
     pub caps: Option<[&'a str; 3]>,
     /// The `exe_*` keys.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use falco_schema::{EventKind, FieldType, Schema};
 
 use super::parse::{OPEN_CREAT, OPEN_F_CREATED, OPEN_RDONLY, OPEN_TMPFILE, OPEN_WRONLY};
-use super::{Fd, FdKind, Proc, Raw, SyscallEvent, typechar_of_event};
+use super::{Container, Fd, FdKind, Proc, Raw, SyscallEvent, typechar_of_event};
 use crate::event::Event;
 use crate::value::{AnyOf, FieldValue, Scratch};
 
@@ -81,6 +81,7 @@ pub(crate) enum SysField {
     Duration,
     PpidDuration,
     PidTs,
+    PidnsInitStartTs,
     PpidTs,
     ExeWritable,
     ExeUpperLayer,
@@ -90,6 +91,7 @@ pub(crate) enum SysField {
     ExeInoCtime,
     ExeInoMtime,
     ExeInoCtimeDurationProcStart,
+    ExeInoCtimeDurationPidnsStart,
     CapPermitted,
     CapInheritable,
     CapEffective,
@@ -306,6 +308,7 @@ impl SysField {
             "proc.duration" => none(F::Duration),
             "proc.ppid.duration" => none(F::PpidDuration),
             "proc.pid.ts" => none(F::PidTs),
+            "proc.pidns_init_start_ts" => none(F::PidnsInitStartTs),
             "proc.ppid.ts" => none(F::PpidTs),
             "proc.is_exe_writable" => none(F::ExeWritable),
             "proc.is_exe_upper_layer" => none(F::ExeUpperLayer),
@@ -315,6 +318,7 @@ impl SysField {
             "proc.exe_ino.ctime" => none(F::ExeInoCtime),
             "proc.exe_ino.mtime" => none(F::ExeInoMtime),
             "proc.exe_ino.ctime_duration_proc_start" => none(F::ExeInoCtimeDurationProcStart),
+            "proc.exe_ino.ctime_duration_pidns_start" => none(F::ExeInoCtimeDurationPidnsStart),
             "thread.cap_permitted" => none(F::CapPermitted),
             "thread.cap_inheritable" => none(F::CapInheritable),
             "thread.cap_effective" => none(F::CapEffective),
@@ -630,6 +634,7 @@ impl SysField {
                 .and_then(|p| p.start_ts)
                 .map_or(V::Missing, |t| V::RelTime(event.ts.saturating_sub(t))),
             F::PidTs => th.and_then(|p| p.start_ts).map_or(V::Missing, V::RelTime),
+            F::PidnsInitStartTs => u(th.and_then(|p| p.pidns_init_start_ts)),
             F::PpidTs => ev
                 .procs
                 .get(1)
@@ -650,6 +655,13 @@ impl SysField {
                 Some((Some(start), Some(ctime))) => V::AbsTime(start.saturating_sub(ctime)),
                 _ => V::Missing,
             },
+            // libsinsp keeps it when the executable changed after the namespace started.
+            F::ExeInoCtimeDurationPidnsStart => {
+                match th.map(|p| (p.pidns_init_start_ts, p.exe_ino_ctime)) {
+                    Some((Some(start), Some(ctime))) if ctime > start => V::AbsTime(ctime - start),
+                    _ => V::Missing,
+                }
+            }
             F::CapPermitted => s(th.and_then(|p| p.cap_permitted.as_deref())),
             F::CapInheritable => s(th.and_then(|p| p.cap_inheritable.as_deref())),
             F::CapEffective => s(th.and_then(|p| p.cap_effective.as_deref())),
@@ -779,9 +791,8 @@ impl SysField {
             F::ContainerHostPid => b(ct.and_then(|c| c.host_pid)),
             F::ContainerHostNetwork => b(ct.and_then(|c| c.host_network)),
             F::ContainerHostIpc => b(ct.and_then(|c| c.host_ipc)),
-            F::ContainerStartTs => ct.and_then(|c| c.start_ts).map_or(V::Missing, V::AbsTime),
-            F::ContainerDuration => ct
-                .and_then(|c| c.start_ts)
+            F::ContainerStartTs => container_start(th, ct).map_or(V::Missing, V::AbsTime),
+            F::ContainerDuration => container_start(th, ct)
                 .map_or(V::Missing, |t| V::RelTime(event.ts.saturating_sub(t))),
             F::ContainerIp => s(ct.and_then(|c| c.ip.as_deref())),
             F::ContainerLabel(k) => s(ct.and_then(|c| label(&c.labels, k))),
@@ -975,6 +986,14 @@ fn fd_name(ev: &SyscallEvent) -> Option<&str> {
         }
         None => None,
     }
+}
+
+/// `container.start_ts`: the container plugin's is the thread's pid namespace init start
+/// (also for host processes, and while the engine has not answered), else the
+/// container's own `start_ts`.
+fn container_start(th: Option<&Proc>, ct: Option<&Container>) -> Option<u64> {
+    th.and_then(|p| p.pidns_init_start_ts)
+        .or_else(|| ct.and_then(|c| c.start_ts))
 }
 
 /// `fd.directory`: a directory fd's name, or the directory part of a file fd's name.

@@ -161,6 +161,7 @@ pub(crate) struct Proc {
     pub(crate) cwd: Option<Box<str>>,
     pub(crate) env: Option<Box<[Box<str>]>>,
     pub(crate) start_ts: Option<u64>,
+    pub(crate) pidns_init_start_ts: Option<u64>,
     pub(crate) cap_permitted: Option<Box<str>>,
     pub(crate) cap_effective: Option<Box<str>>,
     pub(crate) cap_inheritable: Option<Box<str>>,

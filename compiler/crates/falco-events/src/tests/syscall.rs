@@ -374,6 +374,7 @@ fn fields_the_agent_supplies_are_fields_this_crate_computes() {
     assert!(supplies("proc.aname[3]"));
     assert!(supplies("evt.arg.flags"));
     assert!(supplies("container.image.repository") && supplies("k8s.pod.name"));
-    assert!(!supplies("container.start_ts") && !supplies("k8smeta.pod.name"));
+    assert!(supplies("container.start_ts") && !supplies("container.cni.json"));
+    assert!(!supplies("k8smeta.pod.name"));
     assert!(!supplies("evt.latency"));
 }
