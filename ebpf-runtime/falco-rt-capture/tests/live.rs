@@ -825,6 +825,65 @@ fn container_cgroup_reaches_the_state(attach: Attach) {
     let _ = fs::remove_dir(&parent);
 }
 
+/// Executables on overlayfs carry the driver's layer flags: an overlay mount built
+/// here (as root) with one program in its lower and one in its upper layer.
+#[test]
+fn overlay_layers_of_executables() {
+    if !slow_test("overlay_layers_of_executables", ebpf_permitted()) {
+        return;
+    }
+    let dir = temp_dir("overlay");
+    let [lower, upper, work, merged] = ["l", "u", "w", "m"].map(|d| dir.join(d));
+    for d in [&lower, &upper, &work, &merged] {
+        fs::create_dir_all(d).expect("overlay dirs");
+    }
+    fs::copy("/bin/true", lower.join("low")).expect("copy to lower");
+    fs::copy("/bin/true", upper.join("up")).expect("copy to upper");
+    let opts = format!(
+        "lowerdir={},upperdir={},workdir={}",
+        lower.display(),
+        upper.display(),
+        work.display()
+    );
+    let mounted = Command::new("mount")
+        .args(["-t", "overlay", "overlay", "-o", &opts])
+        .arg(&merged)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(mounted, "mount -t overlay (needs root)");
+    let cap = Capture::start(&config(false, Attach::ExitOnly), &["execve"]).expect("start capture");
+    let mut seen = Seen::new(cap);
+    let mut flags_of = |program: &Path| {
+        let ok = Command::new(program).status().is_ok_and(|s| s.success());
+        assert!(ok, "{}", program.display());
+        let i = seen.wait_for(
+            &format!("exec of {}", program.display()),
+            |e| matches!(e, Event::Exec(x) if is_path(Some(x.filename), program)),
+        );
+        match decode(&seen.records[i]) {
+            Ok(Event::Exec(x)) => x.facts.exe_flags,
+            other => panic!("{other:?}"),
+        }
+    };
+    let layers = falco_rt_record::EXE_UPPER_LAYER | falco_rt_record::EXE_LOWER_LAYER;
+    let low = flags_of(&merged.join("low")) & layers;
+    let up = flags_of(&merged.join("up")) & layers;
+    let host = flags_of(Path::new("/bin/true")) & layers;
+    let _ = Command::new("umount").arg(&merged).status();
+    let _ = fs::remove_dir_all(&dir);
+    assert_eq!(low, falco_rt_record::EXE_LOWER_LAYER);
+    assert_eq!(up, falco_rt_record::EXE_UPPER_LAYER);
+    // Outside the mount, nothing (unless the machine's own root is an overlay).
+    let root_fs = Command::new("stat")
+        .args(["-f", "-c", "%T", "/bin/true"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    if root_fs != "overlayfs" {
+        assert_eq!(host, 0, "/bin/true is on {root_fs}");
+    }
+}
+
 /// Per-syscall tracepoints: only selected syscalls arrive, a new selection
 /// attaches and detaches them, a syscall without an exit tracepoint moves the
 /// whole selection to the global hook (without emitting anything twice), and

@@ -775,6 +775,29 @@ static __always_inline bool exe_from_memfd(struct file *file)
 	       name[4] == 'd' && name[5] == ':';
 }
 
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+
+/*
+ * RT_EXE_UPPER_LAYER or RT_EXE_LOWER_LAYER for a file on overlayfs, 0 for any
+ * other, told as the driver tells them: an overlay inode is followed in memory
+ * by its upper dentry (struct ovl_inode), which has an inode when the file
+ * lives in the upper layer.
+ */
+static __always_inline __u32 overlay_layer(struct file *file)
+{
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
+	if (!d || BPF_CORE_READ(d, d_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+		return 0;
+	const __u8 *vfs_inode = (const __u8 *)BPF_CORE_READ(d, d_inode);
+	__u64 size = bpf_core_type_size(struct inode);
+	if (!vfs_inode || !size)
+		return RT_EXE_LOWER_LAYER;
+	struct dentry *upper = 0;
+	if (bpf_probe_read_kernel(&upper, sizeof(upper), vfs_inode + size) || !upper)
+		return RT_EXE_LOWER_LAYER;
+	return BPF_CORE_READ(upper, d_inode, i_ino) ? RT_EXE_UPPER_LAYER : RT_EXE_LOWER_LAYER;
+}
+
 /* The inode's status change and modification times, ns since the epoch. */
 static __always_inline void inode_times(struct inode *inode, __u64 *ctime, __u64 *mtime)
 {
@@ -831,6 +854,7 @@ static __always_inline void exec_facts(struct rt_exec *ex, struct task_struct *t
 		ex->exe_flags |= RT_EXE_WRITABLE;
 	if (exe_from_memfd(exe))
 		ex->exe_flags |= RT_EXE_FROM_MEMFD;
+	ex->exe_flags |= overlay_layer(exe);
 }
 
 SEC("raw_tracepoint/sched_process_exec")

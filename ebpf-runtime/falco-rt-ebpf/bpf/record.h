@@ -49,9 +49,9 @@ enum rt_counter {
 
 /* rt_exec.exe_flags: the driver's execve `flags` bits (libs' PPM_EXE_*). */
 #define RT_EXE_WRITABLE 1   /* the task may write its executable */
-#define RT_EXE_UPPER_LAYER 2 /* on an overlayfs upper layer (not detected yet) */
+#define RT_EXE_UPPER_LAYER 2 /* on an overlayfs upper layer */
 #define RT_EXE_FROM_MEMFD 4 /* a memfd_create file */
-#define RT_EXE_LOWER_LAYER 8 /* on an overlayfs lower layer (not detected yet) */
+#define RT_EXE_LOWER_LAYER 8 /* on an overlayfs lower layer */
 
 /* rt_fork.flags */
 #define RT_FORK_THREAD 1 /* the child is a thread of the parent's group */

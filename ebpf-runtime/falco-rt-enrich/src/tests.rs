@@ -599,11 +599,6 @@ fn a_container_without_metadata_has_only_its_id() {
     }
 }
 
-/// Fields the event crate gives a value that is not the real one on falco-rt's events:
-/// the overlay layer flags are not detected (always false). They are reported as not
-/// supplied.
-const NOT_REAL: &[&str] = &["proc.is_exe_upper_layer", "proc.is_exe_lower_layer"];
-
 /// Records of every kind the agent sees, replayed through the enricher: the events the
 /// honesty tests below read fields from.
 fn replayed_events() -> Vec<falco_events::Event> {
@@ -716,7 +711,7 @@ fn every_field_with_a_value_is_listed_as_supplied() {
         let with_value = evs
             .iter()
             .find(|e| !matches!(ex.extract(e, &mut s), FieldValue::Missing));
-        if let Some(e) = with_value.filter(|_| !supplies(f.name) && !NOT_REAL.contains(&f.name)) {
+        if let Some(e) = with_value.filter(|_| !supplies(f.name)) {
             unlisted.push(format!("{} ({})", f.name, field(e, f.name, None)));
         }
     }

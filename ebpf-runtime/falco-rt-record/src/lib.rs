@@ -64,11 +64,11 @@ pub enum Counter {
 
 /// `rt_exec.exe_flags` (`RT_EXE_*`, libs' `PPM_EXE_*`): the process may write its executable.
 pub const EXE_WRITABLE: u32 = 1;
-/// `rt_exec.exe_flags`: the executable is on an overlayfs upper layer (not detected yet).
+/// `rt_exec.exe_flags`: the executable is on an overlayfs upper layer.
 pub const EXE_UPPER_LAYER: u32 = 2;
 /// `rt_exec.exe_flags`: the executable is a `memfd_create` file.
 pub const EXE_FROM_MEMFD: u32 = 4;
-/// `rt_exec.exe_flags`: the executable is on an overlayfs lower layer (not detected yet).
+/// `rt_exec.exe_flags`: the executable is on an overlayfs lower layer.
 pub const EXE_LOWER_LAYER: u32 = 8;
 
 /// `rt_syscall.flags`: openat2's `open_how` was read, args 2..=4 hold flags, mode, resolve.

@@ -88,6 +88,8 @@ pub const SUPPLIED: &[&str] = &[
     "proc.pid.ts",
     "proc.is_exe_writable",
     "proc.is_exe_from_memfd",
+    "proc.is_exe_upper_layer",
+    "proc.is_exe_lower_layer",
     "proc.vpid",
     "proc.pvpid",
     "proc.tty",
