@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::container::Container;
 use crate::fd::{Fd, FdKind, FdTable, Role};
-use crate::process::{ProcTable, Process};
+use crate::process::{ExeFile, ProcTable, Process};
 use crate::sockets::{SocketTable, socket_inode};
 
 /// Fields of `/proc/PID/stat` after the comm.
@@ -45,6 +45,10 @@ pub struct Status {
     pub uid: u32,
     /// Effective gid.
     pub gid: u32,
+    /// Filesystem uid (what file permission checks use).
+    pub fsuid: u32,
+    /// Filesystem gid.
+    pub fsgid: u32,
     /// Pid in the innermost pid namespace (last `NSpid` entry).
     pub vpid: Option<u32>,
     /// Process group id in the innermost pid namespace (last `NSpgid` entry).
@@ -61,11 +65,11 @@ pub fn parse_status(text: &str) -> Status {
             continue;
         };
         // Uid and Gid list real, effective, saved and filesystem ids.
-        let effective = || val.split_whitespace().nth(1).and_then(|v| v.parse().ok());
+        let id = |n| val.split_whitespace().nth(n).and_then(|v| v.parse().ok());
         let hex = || u64::from_str_radix(val.trim(), 16).unwrap_or(0);
         match key {
-            "Uid" => st.uid = effective().unwrap_or(0),
-            "Gid" => st.gid = effective().unwrap_or(0),
+            "Uid" => (st.uid, st.fsuid) = (id(1).unwrap_or(0), id(3).unwrap_or(0)),
+            "Gid" => (st.gid, st.fsgid) = (id(1).unwrap_or(0), id(3).unwrap_or(0)),
             "NSpid" => st.vpid = val.split_whitespace().last().and_then(|v| v.parse().ok()),
             "NSpgid" => st.vpgid = val.split_whitespace().last().and_then(|v| v.parse().ok()),
             "CapInh" => st.caps[0] = hex(),
@@ -75,6 +79,57 @@ pub fn parse_status(text: &str) -> Status {
         }
     }
     st
+}
+
+/// The supplementary groups of `/proc/PID/status` text.
+pub fn parse_groups(text: &str) -> Vec<u32> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("Groups:"))
+        .map(|g| {
+            g.split_whitespace()
+                .filter_map(|v| v.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `CAP_DAC_OVERRIDE` and `CAP_FOWNER`: either lets a process write any file.
+const WRITE_ANY_CAPS: u64 = 1 << 1 | 1 << 3;
+
+/// The executable facts of a process found in `/proc` (`meta` is its `exe`'s, `path`
+/// the link's target), as an exec record has them: inode and times, writable by the
+/// permission test the kernel program makes (owner, the write bit of its group or of
+/// others, `CAP_DAC_OVERRIDE`/`CAP_FOWNER`; read-only mounts and immutable files are not
+/// looked at here), and `memfd_create` files. The overlayfs layer is not told.
+pub fn exe_file(meta: &fs::Metadata, path: &str, status: &Status, groups: &[u32]) -> ExeFile {
+    use std::os::unix::fs::MetadataExt as _;
+    let ns = |s: i64, n: i64| {
+        (s as u64)
+            .wrapping_mul(1_000_000_000)
+            .wrapping_add(n as u64)
+    };
+    let mut mode = meta.mode();
+    let writable = if status.fsuid == meta.uid() {
+        true
+    } else {
+        if meta.gid() == status.fsgid || groups.contains(&meta.gid()) {
+            mode >>= 3;
+        }
+        mode & 0o2 != 0 || status.caps[2] & WRITE_ANY_CAPS != 0
+    };
+    let mut flags = 0;
+    if writable {
+        flags |= falco_rt_record::EXE_WRITABLE;
+    }
+    if path.starts_with("/memfd:") {
+        flags |= falco_rt_record::EXE_FROM_MEMFD;
+    }
+    ExeFile {
+        ino: meta.ino(),
+        ctime_ns: ns(meta.ctime(), meta.ctime_nsec()),
+        mtime_ns: ns(meta.mtime(), meta.mtime_nsec()),
+        flags,
+    }
 }
 
 /// Reads process `pid` below `proc_root` (normally `/proc`). `None` if it
@@ -97,7 +152,8 @@ fn read_process_with(
             .map(|p| p.to_string_lossy().into_owned())
     };
     let stat = parse_stat(&text("stat")?)?;
-    let status = text("status").map(|s| parse_status(&s)).unwrap_or_default();
+    let status_text = text("status").unwrap_or_default();
+    let status = parse_status(&status_text);
     let mut p = Process {
         pid,
         ppid: stat.ppid,
@@ -133,6 +189,9 @@ fn read_process_with(
     if let Ok(cmdline) = fs::read(dir.join("cmdline")) {
         p.set_argv(&cmdline);
     }
+    p.exe_file = fs::metadata(dir.join("exe"))
+        .ok()
+        .map(|meta| exe_file(&meta, &p.exepath, &status, &parse_groups(&status_text)));
     // The namespace's socket tables are read on the first socket descriptor only:
     // reading /proc/PID/net/tcp walks every socket of the namespace, too costly to do
     // for each of the many short-lived processes that have none.

@@ -368,6 +368,63 @@ fn seeds_from_the_real_proc() {
     assert_eq!(me.pidns_init_start_boot_ns, init.start_boot_ns);
     // A listening TCP socket is not connected in libsinsp's table.
     assert!(!sock.connected);
+    // The executable's facts, as an exec record would carry them.
+    let exe = me.exe_file.expect("exe facts of this test process");
+    let meta = fs::metadata(std::env::current_exe().expect("current exe")).expect("stat");
+    use std::os::unix::fs::MetadataExt as _;
+    assert_eq!(exe.ino, meta.ino());
+    assert_eq!(exe.mtime_ns / 1_000_000_000, meta.mtime() as u64);
+}
+
+#[test]
+fn exe_facts_of_seeded_processes_follow_the_kernel_programs_write_test() {
+    use crate::procfs::{Status, exe_file};
+    use falco_rt_record::{EXE_FROM_MEMFD, EXE_WRITABLE};
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = std::env::temp_dir().join(format!("falco-rt-exe-{}", std::process::id()));
+    fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("prog");
+    fs::write(&file, b"#!/bin/sh\n").expect("write");
+    let owner = {
+        use std::os::unix::fs::MetadataExt as _;
+        fs::metadata(&file).expect("stat").uid()
+    };
+    let other = Status {
+        fsuid: owner.wrapping_add(4242),
+        fsgid: 4242,
+        ..Status::default()
+    };
+    let flags = |mode: u32, st: &Status, groups: &[u32], path: &str| {
+        fs::set_permissions(&file, fs::Permissions::from_mode(mode)).expect("chmod");
+        exe_file(&fs::metadata(&file).expect("stat"), path, st, groups).flags
+    };
+    let gid = {
+        use std::os::unix::fs::MetadataExt as _;
+        fs::metadata(&file).expect("stat").gid()
+    };
+    let p = "/usr/bin/prog";
+    assert_eq!(flags(0o755, &other, &[], p), 0);
+    assert_eq!(flags(0o757, &other, &[], p), EXE_WRITABLE);
+    // The group's write bit, for a member of the file's group (and only for one).
+    assert_eq!(flags(0o775, &other, &[gid], p), EXE_WRITABLE);
+    assert_eq!(flags(0o775, &other, &[], p), 0);
+    assert_eq!(flags(0o757, &other, &[gid], p), 0);
+    // The owner may always make it writable; so may CAP_DAC_OVERRIDE.
+    let owner_st = Status {
+        fsuid: owner,
+        ..other
+    };
+    assert_eq!(flags(0o555, &owner_st, &[], p), EXE_WRITABLE);
+    let dac = Status {
+        caps: [0, 0, 1 << 1],
+        ..other
+    };
+    assert_eq!(flags(0o555, &dac, &[], p), EXE_WRITABLE);
+    assert_eq!(
+        flags(0o755, &other, &[], "/memfd:x (deleted)"),
+        EXE_FROM_MEMFD
+    );
+    let _ = fs::remove_dir_all(&dir);
 }
 
 fn hdr(tgid: u32, comm: &str) -> Header {
