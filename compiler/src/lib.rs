@@ -8,3 +8,4 @@ pub mod diff;
 pub mod profile;
 pub mod render;
 pub mod rule_tests;
+pub mod show;

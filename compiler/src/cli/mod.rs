@@ -16,6 +16,7 @@ pub mod pull;
 pub mod push;
 mod registry_args;
 pub mod replay;
+pub mod show;
 pub mod sign;
 pub mod suppressions;
 pub mod tag;
@@ -81,6 +82,9 @@ pub enum Command {
     /// Rewrite rules files in the canonical layout (or, with --check, list those
     /// that are not).
     Fmt(fmt::FmtArgs),
+    /// Show a rule as Falco compiles it: macros inlined, lists substituted, appends
+    /// and exceptions applied, each piece with where it came from.
+    Show(show::ShowArgs),
     /// Compare two versions of a ruleset: what changed, whether rules match more or
     /// fewer events, and the version class (exit 0: no change, 1: changes).
     Diff(diff::DiffArgs),
@@ -241,6 +245,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Sign(args) => sign::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Show(args) => show::run(&args),
     }
 }
 

@@ -11,5 +11,6 @@ mod formats;
 mod registry;
 mod replay;
 mod rule_tests;
+mod show;
 mod support;
 mod suppressions;
