@@ -439,3 +439,30 @@ fn the_deepest_macro_chain_lint_accepts_compiles_and_loads() {
     );
     assert_eq!(codes(&run.json()), vec!["E210"]);
 }
+
+/// Issue 12: Falco refuses a value over 255 bytes ("filter parameter too long");
+/// lint and compile both refuse it with E411, and compile writes nothing.
+#[test]
+fn a_value_longer_than_falco_takes_is_refused_by_lint_and_compile() {
+    let dir = scratch();
+    let rules = write(
+        &dir,
+        "rules.yaml",
+        &format!(
+            "- rule: r\n  desc: d\n  condition: evt.type = open and fd.name startswith /{}\n  output: o\n  priority: INFO\n",
+            "a".repeat(falco_typeck::MAX_VALUE_BYTES)
+        ),
+    );
+    let rules = rules.to_str().unwrap();
+    let lint = run_in(&dir, &["lint", "--format", "json", rules], &[]);
+    assert_eq!(lint.code, 1, "{}", lint.stderr);
+    assert_eq!(codes(&lint.json()), vec!["E411"]);
+    let compile = run_in(
+        &dir,
+        &["compile", "--color", "never", rules, "-o", "b.frb"],
+        &[],
+    );
+    assert_eq!(compile.code, 1, "{}", compile.stderr);
+    assert!(compile.stderr.contains("E411"), "{}", compile.stderr);
+    assert!(!dir.join("b.frb").exists());
+}

@@ -223,3 +223,31 @@ fn doubling_macros_get_their_diagnostic_and_every_request_an_answer() {
     assert_eq!(client.shutdown(), Some(0));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// Issue 12: Falco refuses a value over 255 bytes; the server publishes E411 as lint
+/// does, on the list item that holds it.
+#[test]
+fn a_value_longer_than_falco_takes_is_e411_on_its_list_item() {
+    let long = "a".repeat(falco_typeck::MAX_VALUE_BYTES + 1);
+    let text = format!(
+        "- list: names\n  items: [bash, {long}]\n- rule: r\n  desc: d\n  condition: evt.type = open and proc.name in (names)\n  output: o\n  priority: INFO\n"
+    );
+    let root = temp_dir("long-value");
+    let mut client = Client::start(&root, json!({"debounceMs": 0}));
+    let uri = format!("file://{}/long.yaml", root.display());
+    client.open_text(&uri, &text);
+    let diagnostics = client.wait_diagnostics(&uri, |list| !list.is_empty());
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .filter_map(|diagnostic| diagnostic["code"].as_str())
+        .collect();
+    assert_eq!(codes, vec!["E411"], "{diagnostics:?}");
+    let start = &diagnostics[0]["range"]["start"];
+    assert_eq!(
+        (start["line"].as_u64(), start["character"].as_u64()),
+        (Some(1), Some("  items: [bash, ".len() as u64)),
+        "{diagnostics:?}"
+    );
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&root);
+}

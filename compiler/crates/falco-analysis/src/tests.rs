@@ -669,3 +669,156 @@ fn falco_errors(text: &str) -> Option<Vec<String>> {
             .collect(),
     )
 }
+
+/// A rules text built around one long value (`{a255}`, `{a256}`: that many `a`s;
+/// `{h255}`, `{h256}`: that many bytes as hex) and whether Falco 0.44.1 loads it
+/// (`falco -V`, checked by hand on each case: "filter parameter too long").
+struct LongValueCase {
+    name: &'static str,
+    yaml: &'static str,
+    falco_loads: bool,
+}
+
+const RULE_WITH: &str = "- rule: r\n  desc: d\n  condition: evt.type = open and {condition}\n  output: o %proc.name\n  priority: WARNING\n  enabled: {enabled}\n";
+
+const LONG_VALUE_CASES: &[LongValueCase] = &[
+    LongValueCase {
+        name: "= with 255 bytes",
+        yaml: "proc.name = {a255}",
+        falco_loads: true,
+    },
+    LongValueCase {
+        name: "= with 256 bytes",
+        yaml: "proc.name = {a256}",
+        falco_loads: false,
+    },
+    LongValueCase {
+        name: "quoted, 256 bytes",
+        yaml: "proc.name = \"{a256}\"",
+        falco_loads: false,
+    },
+    LongValueCase {
+        name: "contains",
+        yaml: "proc.cmdline contains {a256}",
+        falco_loads: false,
+    },
+    LongValueCase {
+        name: "in",
+        yaml: "proc.name in (x, {a256})",
+        falco_loads: false,
+    },
+    LongValueCase {
+        name: "startswith",
+        yaml: "fd.name startswith {a256}",
+        falco_loads: false,
+    },
+    LongValueCase {
+        name: "regex",
+        yaml: "fd.name regex {a256}",
+        falco_loads: false,
+    },
+    LongValueCase {
+        name: "under a transformer",
+        yaml: "tolower(proc.name) = {a256}",
+        falco_loads: false,
+    },
+    LongValueCase {
+        name: "an event argument",
+        yaml: "evt.arg.name = {a256}",
+        falco_loads: false,
+    },
+    LongValueCase {
+        name: "bcontains with 255 bytes",
+        yaml: "evt.buffer bcontains {h255}",
+        falco_loads: true,
+    },
+    LongValueCase {
+        name: "bcontains with 256 bytes",
+        yaml: "evt.buffer bcontains {h256}",
+        falco_loads: false,
+    },
+    LongValueCase {
+        name: "a number field takes a longer text",
+        yaml: "proc.pid = 0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001",
+        falco_loads: true,
+    },
+    LongValueCase {
+        name: "in a disabled rule",
+        yaml: "DISABLED proc.name = {a256}",
+        falco_loads: false,
+    },
+    LongValueCase {
+        name: "through a list",
+        yaml: "- list: l\n  items: [x, {a256}]\n- rule: r\n  desc: d\n  condition: evt.type = open and proc.name in (l)\n  output: o\n  priority: WARNING\n",
+        falco_loads: false,
+    },
+    LongValueCase {
+        name: "through a macro",
+        yaml: "- macro: m\n  condition: proc.name = {a256}\n- rule: r\n  desc: d\n  condition: evt.type = open and m\n  output: o\n  priority: WARNING\n",
+        falco_loads: false,
+    },
+    LongValueCase {
+        name: "an unused list",
+        yaml: "- list: l\n  items: [x, {a256}]\n",
+        falco_loads: true,
+    },
+    LongValueCase {
+        name: "an unused macro",
+        yaml: "- macro: m\n  condition: proc.name = {a256}\n",
+        falco_loads: true,
+    },
+];
+
+fn long_value_case_text(case: &LongValueCase) -> String {
+    let text = case
+        .yaml
+        .replace("{a255}", &"a".repeat(255))
+        .replace("{a256}", &"a".repeat(256))
+        .replace("{h255}", &"61".repeat(255))
+        .replace("{h256}", &"61".repeat(256));
+    if text.starts_with("- ") {
+        return text;
+    }
+    let (condition, enabled) = match text.strip_prefix("DISABLED ") {
+        Some(condition) => (condition, "false"),
+        None => (text.as_str(), "true"),
+    };
+    RULE_WITH
+        .replace("{condition}", condition)
+        .replace("{enabled}", enabled)
+}
+
+/// Issue 12: Falco refuses values over 255 bytes and lint accepted them. Each case
+/// agrees with Falco's verdict: an error is E411 alone, on the long value (in the
+/// list's definition when a list supplies it).
+#[test]
+fn long_values_are_refused_where_falco_refuses_them() {
+    let mut disagreements = Vec::new();
+    for case in LONG_VALUE_CASES {
+        let text = long_value_case_text(case);
+        let analysis = lint_text(&text);
+        let errors: Vec<&Diagnostic> = analysis
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.is_error())
+            .collect();
+        let agrees = if case.falco_loads {
+            errors.is_empty()
+        } else {
+            errors.len() == 1
+                && errors[0].code.as_str() == "E411"
+                && text
+                    .get(errors[0].primary.span.span.range())
+                    .is_some_and(|value| value.trim_matches('"').len() >= 256)
+        };
+        if !agrees {
+            disagreements.push(format!(
+                "{}: Falco loads it: {}; ours: {:#?}",
+                case.name,
+                case.falco_loads,
+                summary(&analysis)
+            ));
+        }
+    }
+    assert!(disagreements.is_empty(), "{disagreements:#?}");
+}

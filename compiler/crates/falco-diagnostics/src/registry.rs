@@ -117,6 +117,7 @@ codes! {
     E408, "invalid-field-comparison", Error, LOAD_ERR_COMPILE_CONDITION, "a field-to-field comparison is not allowed here";
     E409, "regex-too-large", Error, none, "a regular expression compiles to more than the VM's size limit";
     E410, "transformer-nesting-too-deep", Error, none, "transformers nest deeper than a bundle's operands may";
+    E411, "value-too-long", Error, LOAD_ERR_COMPILE_CONDITION, "a value is longer than the 255 bytes Falco takes for a string or byte field";
     W401, "deprecated-field", Warning, LOAD_DEPRECATED_ITEM, "a condition or output uses a deprecated field";
     W402, "unsafe-na-check", Warning, LOAD_UNSAFE_NA_CHECK, "a `ka.*` or `jevt.*` field is compared with `<NA>`";
     W403, "unknown-filter-skipped", Warning, LOAD_UNKNOWN_FILTER, "a rule with `skip-if-unknown-filter` uses an unknown field and is skipped";

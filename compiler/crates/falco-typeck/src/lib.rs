@@ -30,7 +30,7 @@
 //! - **Values** are converted as libsinsp does and kept in the tree as
 //!   [`Literal`]s, ready for lowering.
 //!
-//! Codes: E401–E408, W401, W402, W404, W405 in conditions; E502 and W401 in outputs.
+//! Codes: E401–E411, W401, W402, W404, W405 in conditions; E502 and W401 in outputs.
 //! The resolver may turn E401 into W403 for rules with `skip-if-unknown-filter`.
 
 mod check;
@@ -52,7 +52,7 @@ mod tests;
 pub use context::{Context, Options};
 pub use error::{Suggestion, TypeError};
 pub use evttype::{EventTypeSet, event_types};
-pub use literal::re2_to_rust;
+pub use literal::{MAX_VALUE_BYTES, re2_to_rust};
 pub use output::{TypedOutput, TypedOutputPart, check_output};
 pub use resolver::{FieldInfo, FieldResolver, LookupError, MockFields, split_field_arg};
 pub use typed::{

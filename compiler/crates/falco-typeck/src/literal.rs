@@ -9,7 +9,12 @@
 //! - booleans are exactly `true` or `false`;
 //! - ports are digits or a service name;
 //! - an address with a `.` is IPv4, otherwise IPv6; networks need `/prefix`;
-//! - `bcontains`/`bstartswith` take an even number of hex digits.
+//! - `bcontains`/`bstartswith` take an even number of hex digits;
+//! - a value compared with a string, path, socket or byte-buffer field is kept in a
+//!   buffer of 256 bytes (`s_max_filter_value_buf_size`, with a NUL after strings),
+//!   so it holds at most [`MAX_VALUE_BYTES`]; longer values are refused ("filter
+//!   parameter too long"), whatever the operator, including a `regex` pattern and
+//!   the decoded bytes of `bcontains`.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -22,7 +27,8 @@ use crate::types::Ty;
 /// Why a value does not convert.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ConvError {
-    /// The code: E404, or E409 for a pattern over the size limit.
+    /// The code: E404, E409 for a pattern over the size limit, or E411 for a value
+    /// longer than Falco takes.
     pub code: Code,
     /// Lowercase message without the value's position.
     pub message: String,
@@ -45,17 +51,38 @@ impl ConvError {
     }
 }
 
+/// The longest value, in bytes, that Falco takes for a string, path, socket or
+/// byte-buffer field (libsinsp keeps each value in 256 bytes; strings need a NUL).
+pub const MAX_VALUE_BYTES: usize = 255;
+
+/// E411 when a value of `len` bytes is longer than Falco takes ([`MAX_VALUE_BYTES`]).
+fn within_value_limit(len: usize) -> Result<(), ConvError> {
+    if len <= MAX_VALUE_BYTES {
+        return Ok(());
+    }
+    Err(ConvError {
+        code: Code::E411,
+        ..ConvError::new(format!(
+            "the value is {len} bytes long; Falco takes at most {MAX_VALUE_BYTES}"
+        ))
+        .with_help("compare a shorter part of it, e.g. with `startswith` or `contains`, or split it over several checks")
+    })
+}
+
 /// Converts a value to the type it is compared with by `op`, where the (transformed)
 /// left side has type `ty`. `text` is the value (lossy if not UTF-8), `bytes` its
 /// exact bytes.
 pub(crate) fn convert(text: &str, bytes: &[u8], ty: Ty, op: Op) -> Result<Literal, ConvError> {
     if matches!(op, Op::BContains | Op::BStartsWith) {
-        return unhex(text).map(Literal::Bytes);
+        let decoded = unhex(text)?;
+        within_value_limit(decoded.len())?;
+        return Ok(Literal::Bytes(decoded));
     }
     if ty.is_lenient() {
         return Ok(Literal::Unchecked(text.to_owned()));
     }
     if ty == Ty::ByteBuf {
+        within_value_limit(bytes.len())?;
         return Ok(Literal::Bytes(bytes.to_vec()));
     }
     if bytes.contains(&0) {
@@ -104,15 +131,18 @@ pub(crate) fn convert(text: &str, bytes: &[u8], ty: Ty, op: Op) -> Result<Litera
         Ty::Ipv4Net => ipv4_net(text),
         Ty::Ipv6Net => ipv6_net(text),
         Ty::CharBuf | Ty::FsPath | Ty::FsRelPath => {
+            within_value_limit(bytes.len())?;
             if op == Op::Regex {
                 regex(text)
             } else {
                 Ok(Literal::Str(text.to_owned()))
             }
         }
-        Ty::SockAddr | Ty::SockTuple | Ty::SockFamily | Ty::Other => {
+        Ty::SockAddr | Ty::SockTuple | Ty::SockFamily => {
+            within_value_limit(bytes.len())?;
             Ok(Literal::Unchecked(text.to_owned()))
         }
+        Ty::Other => Ok(Literal::Unchecked(text.to_owned())),
         Ty::ByteBuf | Ty::Dyn | Ty::Error => Ok(Literal::Unchecked(text.to_owned())),
     }
 }

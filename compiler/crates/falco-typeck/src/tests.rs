@@ -583,3 +583,76 @@ fn transformers_nest_at_most_as_deep_as_bundle_operands() {
         errors[0].message
     );
 }
+
+/// Falco refuses a value longer than 255 bytes for a string, path or byte field
+/// ("filter parameter too long"), whatever the operator; Falco 0.44.1 was checked
+/// with `=`, `!=`, `contains`, `icontains`, `in`, `startswith`, `endswith`, `glob`,
+/// `regex`, `pmatch`, `bcontains` and a transformer. Bytes count, not characters, and
+/// a number field takes a longer text.
+#[test]
+fn values_longer_than_falco_takes_are_e411_on_the_value() {
+    use crate::MAX_VALUE_BYTES;
+    let longest = "a".repeat(MAX_VALUE_BYTES);
+    let over = "a".repeat(MAX_VALUE_BYTES + 1);
+    let hex = |bytes: usize| "61".repeat(bytes);
+    // W405 (a `regex` that could be plain) is beside the point here.
+    let errors_of = |condition: &str| -> Vec<TypeError> {
+        let (_, errors) = check(condition);
+        errors
+            .into_iter()
+            .filter(|error| error.code != Code::W405)
+            .collect()
+    };
+    for template in [
+        "proc.name = {}",
+        "proc.name != \"{}\"",
+        "proc.cmdline contains {}",
+        "proc.name icontains {}",
+        "proc.name in (x, {})",
+        "fd.name startswith {}",
+        "fd.name endswith {}",
+        "fd.name glob {}",
+        "fd.name regex {}",
+        "fd.name pmatch ({})",
+        "tolower(proc.name) = {}",
+        "evt.buffer contains {}",
+    ] {
+        let fits = template.replace("{}", &longest);
+        assert!(
+            errors_of(&fits).is_empty(),
+            "{fits}: {:?}",
+            errors_of(&fits)
+        );
+        let condition = template.replace("{}", &over);
+        let errors = errors_of(&condition);
+        assert_eq!(
+            errors.iter().map(|error| error.code).collect::<Vec<_>>(),
+            vec![Code::E411],
+            "{template}: {errors:?}"
+        );
+        assert!(
+            spanned(&condition, &errors[0]).contains(&over),
+            "{template}"
+        );
+        assert!(
+            errors[0].message.contains("256 bytes"),
+            "{}",
+            errors[0].message
+        );
+    }
+    assert!(codes(&format!("evt.buffer bcontains {}", hex(MAX_VALUE_BYTES))).is_empty());
+    assert_eq!(
+        codes(&format!(
+            "evt.buffer bcontains {}",
+            hex(MAX_VALUE_BYTES + 1)
+        )),
+        vec![Code::E411]
+    );
+    let two_byte = |chars: usize| "é".repeat(chars);
+    assert!(codes(&format!("proc.name = {}a", two_byte(127))).is_empty());
+    assert_eq!(
+        codes(&format!("proc.name = {}", two_byte(128))),
+        vec![Code::E411]
+    );
+    assert!(codes(&format!("proc.pid = {}1", "0".repeat(300))).is_empty());
+}
