@@ -34,6 +34,10 @@ struct Settings {
     debounce_ms: Option<u64>,
     /// A replay profile (`falco-rulec replay --profile-json`) for rule hovers.
     profile_file: Option<String>,
+    /// Plugin schema files (relative to the workspace root), added to the project
+    /// file's `lint.plugin-schemas`.
+    #[serde(default)]
+    plugin_schemas: Vec<String>,
 }
 
 /// The server state shared by the handlers and the publishing task.
@@ -259,6 +263,7 @@ impl LanguageServer for Server {
         let root = root_of(&params);
         {
             let mut workspace = self.lock();
+            workspace.set_plugin_schemas(settings.plugin_schemas);
             workspace.configure(root, settings.config_file);
             workspace.set_profile(settings.profile_file);
         }

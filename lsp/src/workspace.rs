@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 
 use falco_analysis::incremental::Incremental;
 use falco_analysis::suppress::{LintSettings, project};
-use falco_analysis::{Analysis, SourceFile, inputs};
+use falco_analysis::{Analysis, SourceFile, inputs, plugin_schema};
 use falco_loader::LoadedFile;
+use falco_schema::Schema;
 use falco_span::{FileId, FileSpan};
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
@@ -66,6 +67,8 @@ pub struct Workspace {
     disk: HashMap<PathBuf, String>,
     /// The `lint` section of the project file (levels, per-file ignores, baseline).
     lint: LintSettings,
+    /// The `pluginSchemas` setting, relative to the root.
+    plugin_schemas: Vec<String>,
     /// Cached loads between analyses.
     incremental: Incremental,
     /// The analysis of the texts at `analyzed`.
@@ -122,6 +125,8 @@ impl Workspace {
             }
         }
         self.lint = self.lint_settings();
+        let schema = self.schema();
+        self.incremental.set_schema(schema);
         self.config_stamp = config.as_deref().and_then(modified);
         self.config = config;
         self.disk.clear();
@@ -150,6 +155,28 @@ impl Workspace {
         project::read(&path).unwrap_or_else(|error| {
             self.report(format!("{}: {error}", path.display()));
             LintSettings::default()
+        })
+    }
+
+    /// Sets the `pluginSchemas` setting; [`Workspace::configure`] reads the files.
+    pub fn set_plugin_schemas(&mut self, files: Vec<String>) {
+        self.plugin_schemas = files;
+    }
+
+    /// The schema with the plugin schemas of the project file and the setting
+    /// added; the built-in one (with the problem reported) when one cannot be used.
+    fn schema(&mut self) -> &'static Schema {
+        let root = self.root.clone().unwrap_or_default();
+        let files: Vec<PathBuf> = self
+            .lint
+            .plugin_schemas
+            .iter()
+            .cloned()
+            .chain(self.plugin_schemas.iter().map(|file| root.join(file)))
+            .collect();
+        plugin_schema::read(&files).unwrap_or_else(|error| {
+            self.report(format!("cannot use plugin schema {error}"));
+            Schema::get()
         })
     }
 

@@ -1,8 +1,8 @@
 //! `falco-rulec lint`.
 
-use super::{EXIT_FINDINGS, EXIT_OK, LintArgs};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, LintArgs};
 use crate::render::{self, Format};
-use falco_analysis::{Analysis, analyze};
+use falco_analysis::{Analysis, analyze_with, plugin_schema};
 use std::io::IsTerminal;
 
 pub(super) fn run(args: &LintArgs) -> u8 {
@@ -14,7 +14,20 @@ pub(super) fn run(args: &LintArgs) -> u8 {
         Ok(settings) => settings,
         Err(code) => return code,
     };
-    let mut analysis = analyze(files);
+    let schemas: Vec<_> = settings
+        .plugin_schemas
+        .iter()
+        .chain(&args.plugin_schema)
+        .cloned()
+        .collect();
+    let schema = match plugin_schema::read(&schemas) {
+        Ok(schema) => schema,
+        Err(error) => {
+            eprintln!("error: cannot use plugin schema {error}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut analysis = analyze_with(files, schema);
     let applied = settings.apply(&mut analysis);
     if let (true, Some(path)) = (
         args.suppressions.write_baseline,

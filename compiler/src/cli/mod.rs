@@ -106,6 +106,11 @@ pub struct LintArgs {
     /// Exit with 1 when there are warnings, not only errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// A plugin schema (Falco's `--list --format=json`, or a plugin's fields and
+    /// events) whose fields, event names, sources and version the rules may use;
+    /// repeatable, added to the project file's `lint.plugin-schemas`.
+    #[arg(long, value_name = "FILE")]
+    pub plugin_schema: Vec<PathBuf>,
     /// Which diagnostics to report, and how.
     #[command(flatten)]
     pub suppressions: suppressions::SuppressionArgs,

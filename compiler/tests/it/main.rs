@@ -8,6 +8,7 @@ mod coverage;
 mod diff;
 mod fmt;
 mod formats;
+mod plugin_schemas;
 mod registry;
 mod replay;
 mod rule_tests;

@@ -312,3 +312,68 @@ fn rule_hover_shows_the_replay_profile() {
     assert_eq!(client.shutdown(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Rules of a plugin we do not compile in (krsi) lint clean once a plugin schema
+/// names its fields and events: from the project file's `lint.plugin-schemas`, or
+/// from the `pluginSchemas` setting. A schema that cannot be read is shown once,
+/// and the rules are checked against the built-in schema.
+#[test]
+fn plugin_schemas_from_the_project_file_or_the_settings_apply() {
+    // An unused macro keeps one warning in the final list, so that the wait below
+    // is for the analysis proper and not for an empty list.
+    const KRSI: &str = "- macro: unused\n  condition: proc.name = x\n- rule: krsi open\n  desc: d\n  condition: evt.type = krsi_open and krsi.name startswith /etc\n  output: \"open %krsi.name fd=%krsi.fd\"\n  priority: INFO\n";
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../rules-stdlib/plugin-schemas/krsi.json");
+    let schema = std::fs::read_to_string(shipped).expect("krsi.json");
+    let lint = |name: &str, project: Option<&str>, options: Value| {
+        let dir = temp_dir(name);
+        std::fs::write(dir.join("krsi.json"), &schema).expect("write schema");
+        std::fs::write(dir.join("krsi_rules.yaml"), KRSI).expect("write rules");
+        if let Some(project) = project {
+            std::fs::write(dir.join(".falco-rulec.yaml"), project).expect("write project file");
+        }
+        let mut client = Client::start(&dir, options);
+        let (rules, _) = client.open(&dir.join("krsi_rules.yaml"));
+        let list = client.wait_diagnostics(&rules, |list| !list.is_empty());
+        client.shutdown();
+        codes(&list)
+    };
+    let found = lint(
+        "plugin-schema-project",
+        Some("lint:\n  plugin-schemas: [krsi.json]\n"),
+        json!({"debounceMs": 0}),
+    );
+    assert_eq!(found, ["W201"]);
+    let found = lint(
+        "plugin-schema-setting",
+        None,
+        json!({"debounceMs": 0, "pluginSchemas": ["krsi.json"]}),
+    );
+    assert_eq!(found, ["W201"]);
+    // A schema that cannot be read: shown once, and the built-in schema is used.
+    let dir = temp_dir("plugin-schema-missing");
+    std::fs::write(dir.join("krsi_rules.yaml"), KRSI).expect("write rules");
+    let mut client = Client::start(
+        &dir,
+        json!({"debounceMs": 0, "pluginSchemas": ["missing.json"]}),
+    );
+    let (rules, _) = client.open(&dir.join("krsi_rules.yaml"));
+    let list = client.wait_diagnostics(&rules, |list| !list.is_empty());
+    assert!(codes(&list).contains(&"E405".to_owned()), "{list:?}");
+    let is_shown = |method: &str, params: &Value| {
+        method == "window/showMessage"
+            && params["message"]
+                .as_str()
+                .is_some_and(|message| message.contains("missing.json"))
+    };
+    if !client
+        .notifications
+        .iter()
+        .any(|(method, params)| is_shown(method, params))
+    {
+        client.wait_for(|message| {
+            is_shown(message["method"].as_str().unwrap_or(""), &message["params"])
+        });
+    }
+    client.shutdown();
+}

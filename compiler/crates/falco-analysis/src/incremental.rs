@@ -12,6 +12,7 @@
 //! results.
 
 use falco_loader::{LoadIndex, LoadedFile, Reload};
+use falco_schema::Schema;
 use falco_span::{FileEdit, FileId, LineIndex};
 
 use super::memo::Memo;
@@ -34,6 +35,8 @@ pub struct Incremental {
     piecewise: usize,
     /// Parses and typechecks of the last call, by text.
     memo: Memo,
+    /// The schema checked against (`None`: the built-in one).
+    schema: Option<&'static Schema>,
 }
 
 impl Incremental {
@@ -42,8 +45,23 @@ impl Incremental {
         Incremental::default()
     }
 
+    /// Checks the next analyses against `schema` (the built-in one with user
+    /// plugin schemas added). The typechecks kept so far were made against the
+    /// schema before, so they are dropped when it changes.
+    pub fn set_schema(&mut self, schema: &'static Schema) {
+        if !std::ptr::eq(self.schema(), schema) {
+            self.memo = Memo::default();
+            self.schema = Some(schema);
+        }
+    }
+
+    /// The schema analyses are checked against.
+    pub fn schema(&self) -> &'static Schema {
+        self.schema.unwrap_or_else(Schema::get)
+    }
+
     /// Lints `files` (path, text) in order, reusing the loads of unchanged files.
-    /// The result equals `analyze(files)`.
+    /// The result equals `analyze_with(files, self.schema())`.
     pub fn analyze(&mut self, files: Vec<(String, String)>) -> Analysis {
         if files.len() < self.texts.len() {
             self.memo.parses.forget_positions();
@@ -69,7 +87,14 @@ impl Incremental {
             .iter()
             .flat_map(|file| file.diagnostics.iter().cloned())
             .collect();
-        analyze_loaded(sources, &self.loads, diagnostics, Some(&mut self.memo))
+        let schema = self.schema();
+        analyze_loaded(
+            sources,
+            &self.loads,
+            diagnostics,
+            schema,
+            Some(&mut self.memo),
+        )
     }
 
     /// Brings the cached load of file `id` up to `text`; returns its line index.

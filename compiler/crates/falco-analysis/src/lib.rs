@@ -11,6 +11,7 @@ pub mod config;
 pub mod incremental;
 pub mod inputs;
 mod memo;
+pub mod plugin_schema;
 pub mod suppress;
 mod typecheck;
 
@@ -19,6 +20,7 @@ pub use typecheck::TypedRuleset;
 use falco_diagnostics::Diagnostic;
 use falco_loader::LoadedFile;
 use falco_resolve::{Options, Ruleset, resolve, resolve_memoized};
+use falco_schema::Schema;
 use falco_span::{FileId, LineIndex};
 use rayon::prelude::*;
 
@@ -96,15 +98,22 @@ impl Analysis {
     }
 }
 
-/// Lints `files` (path, text) loaded as one ruleset, in the given order.
+/// Lints `files` (path, text) loaded as one ruleset, in the given order, against
+/// the built-in schema.
 pub fn analyze(files: Vec<(String, String)>) -> Analysis {
+    analyze_with(files, Schema::get())
+}
+
+/// Lints `files` like [`analyze`], against `schema` (the built-in one with user
+/// plugin schemas added: [`plugin_schema::read`]).
+pub fn analyze_with(files: Vec<(String, String)>, schema: &Schema) -> Analysis {
     let files = source_files(files);
     let mut diagnostics = Vec::new();
     let mut loaded = load_files(&files);
     for file in &mut loaded {
         diagnostics.append(&mut file.diagnostics);
     }
-    analyze_loaded(files, &loaded, diagnostics, None)
+    analyze_loaded(files, &loaded, diagnostics, schema, None)
 }
 
 /// Numbers `files` in load order.
@@ -123,22 +132,27 @@ fn analyze_loaded(
     files: Vec<SourceFile>,
     loaded: &[LoadedFile],
     mut diagnostics: Vec<Diagnostic>,
+    schema: &Schema,
     memo: Option<&mut memo::Memo>,
 ) -> Analysis {
-    let options = Options::default();
+    let options = Options::for_schema(schema);
     let (ruleset, typed) = match memo {
         Some(memo) => {
             let (ruleset, mut found) = resolve_memoized(loaded, &options, &mut memo.parses);
             diagnostics.append(&mut found);
-            let typed =
-                typecheck::check_ruleset(&ruleset, &mut diagnostics, Some(&mut memo.checks));
+            let typed = typecheck::check_ruleset(
+                &ruleset,
+                schema,
+                &mut diagnostics,
+                Some(&mut memo.checks),
+            );
             memo.checks.sweep();
             (ruleset, typed)
         }
         None => {
             let (ruleset, mut found) = resolve(loaded, &options);
             diagnostics.append(&mut found);
-            let typed = typecheck::check_ruleset(&ruleset, &mut diagnostics, None);
+            let typed = typecheck::check_ruleset(&ruleset, schema, &mut diagnostics, None);
             (ruleset, typed)
         }
     };

@@ -168,9 +168,8 @@ impl Collector<'_> {
             }
             Item::RequiredPluginVersions(item) => {
                 for requirement in &item.plugins {
-                    let known = &self.options.known_plugins;
                     self.diagnostics
-                        .extend(crate::plugins::unsatisfiable(requirement, known));
+                        .extend(crate::plugins::unsatisfiable(requirement, self.options));
                 }
                 self.out
                     .plugin_requirements

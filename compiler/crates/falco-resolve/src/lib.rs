@@ -43,27 +43,40 @@ pub struct Options {
     pub engine_version: Version,
     /// Event sources that exist; rules for other sources are skipped with a warning.
     pub known_sources: Vec<String>,
-    /// Plugins that exist, with their newest version, for `required_plugin_versions`.
+    /// Plugins that exist, with their newest release, for `required_plugin_versions`.
     pub known_plugins: Vec<(String, Version)>,
+    /// Plugins a plugin schema declares, with the version it says is loaded: a
+    /// requirement is checked against that version exactly, as Falco does.
+    pub loaded_plugins: Vec<(String, Version)>,
 }
 
 impl Default for Options {
-    /// The engine version and the sources of the built-in schema.
+    /// The engine version, and the sources and plugins of the built-in schema.
     fn default() -> Options {
+        Options::for_schema(falco_schema::Schema::get())
+    }
+}
+
+impl Options {
+    /// The engine version, the sources of `schema`, the plugins we know (the
+    /// built-in table), and the plugins and versions its plugin schemas declare.
+    pub fn for_schema(schema: &falco_schema::Schema) -> Options {
         let (major, minor, patch) = falco_schema::ENGINE_VERSION;
+        let version = |(major, minor, patch)| Version {
+            major,
+            minor,
+            patch,
+        };
         Options {
-            engine_version: Version {
-                major,
-                minor,
-                patch,
-            },
-            known_sources: falco_schema::Schema::get()
-                .known_sources()
-                .map(str::to_owned)
-                .collect(),
+            engine_version: version((major, minor, patch)),
+            known_sources: schema.known_sources().map(str::to_owned).collect(),
             known_plugins: KNOWN_PLUGINS
                 .iter()
                 .map(|(name, version)| ((*name).to_owned(), *version))
+                .collect(),
+            loaded_plugins: schema
+                .declared_plugin_versions()
+                .map(|(name, declared)| (name.to_owned(), version(declared)))
                 .collect(),
         }
     }

@@ -16,6 +16,7 @@
 //! It knows nothing about YAML or the condition parser; operators are plain `&str` names.
 
 mod ops;
+mod plugins;
 mod resolve;
 mod types;
 
@@ -33,6 +34,7 @@ mod tables {
 mod tests;
 
 pub use ops::{list_element_ok, op_allowed, ops_allowed, transformer, transformers};
+pub use plugins::{FieldDecl, PluginDecl};
 pub use resolve::{ArgForm, FieldArg, FieldError, ResolvedField, arg_example};
 pub use types::{
     ArgKind, ArgSpec, CodeParam, DynamicTable, EventCode, EventFlags, EventKind, EventParam,
@@ -53,13 +55,15 @@ pub const ENGINE_VERSION: (u64, u64, u64) = (0, 63, 0);
 /// The id of the class whose `evt.*` fields every source shares.
 pub const GENERIC_CLASS: &str = "gen_event";
 
-/// The schema: all sources, field classes, event types. Get it with [`Schema::get`].
+/// The schema: all sources, field classes, event types. Get the built-in one with
+/// [`Schema::get`], one with user plugins added with [`Schema::with_plugins`].
 #[derive(Debug)]
 pub struct Schema {
-    _private: (),
+    /// What user plugin schemas add (`None`: the built-in schema).
+    extension: Option<plugins::Extension>,
 }
 
-static SCHEMA: Schema = Schema { _private: () };
+static SCHEMA: Schema = Schema { extension: None };
 
 impl Schema {
     /// The schema built into this binary.
@@ -67,12 +71,13 @@ impl Schema {
         &SCHEMA
     }
 
-    /// Names of the sources the schema describes: `syscall`, `k8s_audit`, `aws_cloudtrail`.
+    /// Names of the sources the schema describes: `syscall`, `k8s_audit`, `aws_cloudtrail`,
+    /// and those of user plugins.
     ///
-    /// Other plugin sources (`gcp_auditlog`, `github`, `okta`, ...) are not known; rules for
-    /// them are skipped with a warning by the caller.
+    /// Other plugin sources (`gcp_auditlog`, `github`, `okta`, ...) are not known unless a
+    /// plugin schema adds them; rules for them are skipped with a warning by the caller.
     pub fn known_sources(&self) -> impl Iterator<Item = &'static str> {
-        SOURCES.iter().map(|s| s.name)
+        self.sources().iter().map(|s| s.name)
     }
 
     /// True if `source` is a known source.
@@ -82,17 +87,26 @@ impl Schema {
 
     /// All sources with their class lists.
     pub fn sources(&self) -> &'static [Source] {
-        SOURCES
+        self.extension.as_ref().map_or(SOURCES, |e| e.sources)
     }
 
     /// A source by name.
     pub fn source(&self, name: &str) -> Option<&'static Source> {
-        SOURCES.iter().find(|s| s.name == name)
+        self.sources().iter().find(|s| s.name == name)
     }
 
-    /// All field classes, in table order ([`Source::classes`] indexes this).
+    /// The built-in field classes, in table order. [`Source::classes`] indexes these,
+    /// then the classes of user plugins ([`Schema::class`] reads both).
     pub fn classes(&self) -> &'static [FieldClass] {
         CLASSES
+    }
+
+    /// The field class a [`Source::classes`] entry names.
+    pub fn class(&self, index: usize) -> Option<&'static FieldClass> {
+        match index.checked_sub(CLASSES.len()) {
+            None => CLASSES.get(index),
+            Some(plugin) => self.plugin_classes().get(plugin),
+        }
     }
 
     /// The fields usable in rules of `source`, in lookup order (empty for an unknown source).
@@ -100,13 +114,16 @@ impl Schema {
         let classes: &'static [usize] = self.source(source).map_or(&[], |s| s.classes);
         classes
             .iter()
-            .filter_map(|&i| CLASSES.get(i))
+            .filter_map(|&i| self.class(i))
             .flat_map(|c| c.fields.iter())
     }
 
     /// Every field of every source.
     pub fn all_fields(&self) -> impl Iterator<Item = &'static Field> {
-        CLASSES.iter().flat_map(|c| c.fields.iter())
+        CLASSES
+            .iter()
+            .chain(self.plugin_classes())
+            .flat_map(|c| c.fields.iter())
     }
 
     /// A field by its exact name (no argument), whatever its source.
@@ -116,12 +133,12 @@ impl Schema {
 
     /// The sources whose rules may use the field named `name` (exact name).
     pub fn sources_of(&self, name: &str) -> Vec<&'static str> {
-        SOURCES
+        self.sources()
             .iter()
             .filter(|s| {
                 s.classes
                     .iter()
-                    .filter_map(|&i| CLASSES.get(i))
+                    .filter_map(|&i| self.class(i))
                     .any(|c| c.fields.iter().any(|f| f.name == name))
             })
             .map(|s| s.name)
@@ -134,16 +151,31 @@ impl Schema {
         name == "container.info"
     }
 
-    /// True if `evt.type` accepts `name`: an event-table name, or a syscall name.
+    /// True if `evt.type` accepts `name` in rules of some source: an event-table name,
+    /// a syscall name, or an event a user plugin adds.
     pub fn is_event_type(&self, name: &str) -> bool {
         EVENT_NAMES
             .binary_search_by(|(n, _)| (*n).cmp(name))
             .is_ok()
+            || self.is_plugin_event(None, name)
     }
 
-    /// Every name `evt.type` accepts, sorted.
+    /// True if `evt.type` accepts `name` in rules of `source`: the built-in names, and
+    /// the events of the user plugins that read `source`.
+    pub fn is_event_type_of(&self, source: &str, name: &str) -> bool {
+        EVENT_NAMES
+            .binary_search_by(|(n, _)| (*n).cmp(name))
+            .is_ok()
+            || self.is_plugin_event(Some(source), name)
+    }
+
+    /// Every name `evt.type` accepts: the built-in ones sorted, then those user
+    /// plugins add, sorted.
     pub fn event_type_names(&self) -> impl Iterator<Item = &'static str> {
-        EVENT_NAMES.iter().map(|(n, _)| *n)
+        EVENT_NAMES
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(self.plugin_event_names())
     }
 
     /// The event table: one entry per event name.

@@ -252,7 +252,35 @@ pub(crate) enum Lookup {
     NoClass,
 }
 
-fn lookup(source: &Source, name: &str) -> Lookup {
+fn lookup(schema: &Schema, source: &Source, name: &str) -> Lookup {
+    match lookup_builtin(source, name) {
+        Lookup::NoClass => lookup_plugins(schema, source, name),
+        found => found,
+    }
+}
+
+/// The lookup in the user plugins' classes of `source`, which come after every
+/// built-in class (libsinsp adds a plugin's filter check after its own).
+fn lookup_plugins(schema: &Schema, source: &Source, name: &str) -> Lookup {
+    for class in source.classes.iter().filter_map(|&index| {
+        (index >= CLASSES.len())
+            .then(|| schema.class(index))
+            .flatten()
+    }) {
+        let longest = class
+            .fields
+            .iter()
+            .filter(|field| name.starts_with(field.name))
+            .max_by_key(|field| field.name.len());
+        if let Some(field) = longest {
+            return Lookup::Found(field, field.name.len());
+        }
+    }
+    Lookup::NoClass
+}
+
+/// The lookup in the built-in classes of `source`.
+fn lookup_builtin(source: &Source, name: &str) -> Lookup {
     // Fast path: an exact field name of one of the source's classes. This gives the same answer
     // as the walk below because no field name starts with a field name of an earlier class of
     // the same source (the `no_field_is_shadowed` test keeps the tables that way).
@@ -496,7 +524,7 @@ impl Schema {
                 source: source.to_owned(),
             });
         };
-        match lookup(src, name) {
+        match lookup(self, src, name) {
             Lookup::Found(field, len) => {
                 let rest = name.get(len..).unwrap_or("");
                 finish(self, field, rest, bracket_arg).map_err(|err| match err {
@@ -512,7 +540,7 @@ impl Schema {
                     .sources()
                     .iter()
                     .filter(|other| other.name != src.name)
-                    .filter(|other| match lookup(other, name) {
+                    .filter(|other| match lookup(self, other, name) {
                         Lookup::Found(f, len) => !matches!(
                             finish(self, f, name.get(len..).unwrap_or(""), bracket_arg),
                             Err(FieldError::Unknown { .. })
@@ -543,7 +571,7 @@ impl Schema {
         let Some(src) = self.source(source) else {
             return false;
         };
-        match lookup(src, name) {
+        match lookup(self, src, name) {
             Lookup::Found(field, len) => {
                 finish(self, field, name.get(len..).unwrap_or(""), bracket_arg).is_ok()
             }

@@ -2,6 +2,7 @@ use super::*;
 
 mod corpus;
 mod freshness;
+mod plugins;
 
 fn ok(source: &str, name: &str, arg: Option<&str>) -> ResolvedField {
     match Schema::get().resolve(source, name, arg) {

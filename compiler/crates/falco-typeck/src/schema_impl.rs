@@ -22,8 +22,8 @@ impl FieldResolver for Schema {
         self.is_field(source, name, arg)
     }
 
-    fn is_event_type(&self, _source: &str, name: &str) -> bool {
-        Schema::is_event_type(self, name)
+    fn is_event_type(&self, source: &str, name: &str) -> bool {
+        self.is_event_type_of(source, name)
     }
 
     fn event_type_names(&self, _source: &str) -> Vec<String> {

@@ -68,6 +68,9 @@ pub struct LintSettings {
     per_file: Vec<PerFileIgnore>,
     /// Accepted findings.
     pub baseline: Option<Baseline>,
+    /// Plugin schema files the rules are checked against (`lint.plugin-schemas`,
+    /// resolved against `base`; read with [`crate::plugin_schema::read`]).
+    pub plugin_schemas: Vec<PathBuf>,
 }
 
 /// How many diagnostics a [`LintSettings::apply`] took away.

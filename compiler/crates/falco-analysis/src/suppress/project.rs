@@ -8,6 +8,7 @@
 //!   per-file-ignores:
 //!     "legacy/**/*.yaml": [W201, W202]
 //!   baseline: falco-rulec-baseline.json
+//!   plugin-schemas: [plugins/krsi.json]   # docs/plugin-schemas.md
 //! ```
 //!
 //! Globs and the baseline path are relative to the project file's folder. A code
@@ -111,9 +112,29 @@ pub fn settings_in(text: &str, base: &Path) -> Result<LintSettings, ConfigError>
                 let baseline = Baseline::read(&path).map_err(shape)?;
                 settings.baseline = Some(baseline);
             }
+            "plugin-schemas" => {
+                let files = match value {
+                    Node::Scalar(file) => vec![file],
+                    Node::Seq(items) => items
+                        .iter()
+                        .map(|item| match item {
+                            Node::Scalar(file) => Ok(file),
+                            _ => Err(shape("`lint.plugin-schemas` entries must be paths".into())),
+                        })
+                        .collect::<Result<_, _>>()?,
+                    _ => {
+                        return Err(shape(
+                            "`lint.plugin-schemas` must be a path or a list of paths".into(),
+                        ));
+                    }
+                };
+                settings
+                    .plugin_schemas
+                    .extend(files.into_iter().map(|file| base.join(file)));
+            }
             other => {
                 return Err(shape(format!(
-                    "unknown key `lint.{other}` (expected allow, warn, deny, per-file-ignores or baseline)"
+                    "unknown key `lint.{other}` (expected allow, warn, deny, per-file-ignores, baseline or plugin-schemas)"
                 )));
             }
         }

@@ -69,7 +69,7 @@ impl RuleReport<'_> {
         if let Some(set) = memo.event_types(text, tree, lookup) {
             return set.clone();
         }
-        let (set, looked_up) = recorded_event_types(tree, &lookup, &rule.source);
+        let (set, looked_up) = recorded_event_types(tree, &lookup, self.schema, &rule.source);
         let kept = EventTypes {
             tree: Arc::clone(tree),
             macros: looked_up,
@@ -85,6 +85,7 @@ impl RuleReport<'_> {
 fn recorded_event_types<'a>(
     tree: &TypedExpr,
     lookup: &dyn Fn(&str) -> Option<&'a Arc<TypedExpr>>,
+    schema: &Schema,
     source: &str,
 ) -> (EventTypeSet, LookedUp) {
     let looked_up = RefCell::new(Vec::new());
@@ -95,7 +96,7 @@ fn recorded_event_types<'a>(
             .push((name.to_owned(), found.cloned()));
         found.map(|tree| &**tree)
     };
-    let set = event_types(tree, &recording, Schema::get(), source);
+    let set = event_types(tree, &recording, schema, source);
     (set, looked_up.into_inner())
 }
 

@@ -54,10 +54,10 @@ pub struct TypedRuleset {
 /// again, and the new checks are stored in it.
 pub(crate) fn check_ruleset(
     ruleset: &Ruleset,
+    schema: &Schema,
     diagnostics: &mut Vec<Diagnostic>,
     mut memo: Option<&mut CheckMemo>,
 ) -> TypedRuleset {
-    let schema = Schema::get();
     let reach = MacroReach::of(ruleset);
     let macros = check_macros(ruleset, &reach, schema, memo.as_deref_mut(), diagnostics);
     let checks = Checks {
