@@ -141,9 +141,10 @@ impl ContainerArgs {
 #[derive(Debug, clap::Args)]
 pub struct CaptureArgs {
     /// The file to write: JSON lines (`-` for stdout), or, for a name ending in `.scap`,
-    /// a capture that Falco and sysdig read too.
-    #[arg(short, long, value_name = "events.jsonl|FILE.scap")]
-    pub output: PathBuf,
+    /// a capture that Falco and sysdig read too. Repeatable: every file gets the same
+    /// events.
+    #[arg(short, long, value_name = "events.jsonl|FILE.scap", required = true)]
+    pub output: Vec<PathBuf>,
     /// Capture what this bundle needs (default: the syscalls of today's rules).
     #[arg(long, value_name = "FILE")]
     pub bundle: Option<PathBuf>,
@@ -159,6 +160,11 @@ pub struct CaptureArgs {
     /// Record only events of processes whose name is one of these (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     pub comm: Vec<String>,
+    /// Record only the events of this process and its descendants. Other processes'
+    /// records are dropped before any work is done on them, so a busy machine does not
+    /// slow the capture down.
+    #[arg(long, value_name = "PID")]
+    pub tree: Option<u32>,
     /// Where container metadata comes from.
     #[command(flatten)]
     pub containers: ContainerArgs,
