@@ -5,9 +5,10 @@
 use std::io::{self, Write};
 use std::net::IpAddr;
 
-use falco_events::{ArgRaw, Event, SyscallEvent};
+use falco_events::{ArgRaw, Event, Extractor, Scratch, SyscallEvent};
 use falco_rt_record::Event as Record;
-use falco_rt_state::{Fd, FdKind, Process, Role, State};
+use falco_rt_record::{EXE_FROM_MEMFD, EXE_LOWER_LAYER, EXE_UPPER_LAYER, EXE_WRITABLE};
+use falco_rt_state::{Container, Fd, FdKind, Process, Role, Runtime, State};
 use falco_scap::{
     FdRecord, FdRecordKind, GroupRecord, MachineInfo, Param, ScapWriter, ThreadRecord, UserRecord,
     sockaddr, sockaddr_unix, socktuple,
@@ -19,7 +20,14 @@ pub struct ScapCapture<W: Write> {
     writer: ScapWriter<W>,
     /// Bytes of the event being written (arguments joined with NULs, socket tuples).
     scratch: Vec<Vec<u8>>,
+    /// `fd.nameraw`: an open's path as the process passed it, which is what the driver
+    /// writes as the `name` parameter (the agent's `name` argument is the resolved path).
+    nameraw: Extractor,
+    values: Scratch,
 }
+
+/// The events whose `name` parameter is the path the process passed.
+const OPENS: &[&str] = &["open", "openat", "openat2", "creat"];
 
 /// `SCAP_L4_*` of an `IPPROTO_*` number.
 fn l4(protocol: u16) -> u8 {
@@ -119,13 +127,15 @@ fn fd_record(num: i32, fd: &Fd) -> FdRecord {
 
 /// A process of the table as a process list entry (its main thread).
 fn thread_record(p: &Process) -> ThreadRecord {
+    let [cap_inheritable, cap_permitted, cap_effective] = p.caps.unwrap_or_default();
+    let exe = p.exe_file.unwrap_or_default();
     ThreadRecord {
         tid: p.pid.into(),
         pid: p.pid.into(),
         ptid: p.ppid.into(),
         sid: p.sid.into(),
-        vpgid: -1,
-        pgid: -1,
+        vpgid: p.vpgid.into(),
+        pgid: p.pgid.into(),
         comm: p.name.clone(),
         exe: p.exe.clone(),
         exepath: p.exepath.clone(),
@@ -133,12 +143,40 @@ fn thread_record(p: &Process) -> ThreadRecord {
         cwd: p.cwd.clone(),
         uid: p.uid,
         gid: p.gid,
+        env: p.env.clone().unwrap_or_default(),
         vtid: p.vpid.into(),
         vpid: p.vpid.into(),
+        cgroups: cgroup(&p.container).into_iter().collect(),
         tty: p.tty,
         loginuid: p.loginuid,
+        exe_writable: exe.flags & EXE_WRITABLE != 0,
+        cap_inheritable,
+        cap_permitted,
+        cap_effective,
+        exe_upper_layer: exe.flags & EXE_UPPER_LAYER != 0,
+        exe_ino: exe.ino,
+        exe_ino_ctime: exe.ctime_ns,
+        exe_ino_mtime: exe.mtime_ns,
+        exe_from_memfd: exe.flags & EXE_FROM_MEMFD != 0,
+        exe_lower_layer: exe.flags & EXE_LOWER_LAYER != 0,
         ..ThreadRecord::default()
     }
+}
+
+/// The `cgroups` entry that names the process's container, in its runtime's systemd
+/// layout (`subsystem=path`, as the driver writes them): the agent keeps the container
+/// id, not the path it was read from. `None` on the host.
+fn cgroup(container: &Container) -> Option<String> {
+    let Container::Id { full, runtime } = container else {
+        return None;
+    };
+    let scope = match runtime {
+        Runtime::Docker => "docker",
+        Runtime::Containerd => "cri-containerd",
+        Runtime::CriO => "crio",
+        Runtime::Podman => "libpod",
+    };
+    Some(format!("cpuset=/system.slice/{scope}-{full}.scope"))
 }
 
 /// Arguments as the driver writes them: each followed by a NUL.
@@ -198,6 +236,9 @@ impl<W: Write> ScapCapture<W> {
         Ok(Self {
             writer,
             scratch: Vec::new(),
+            nameraw: Extractor::new("syscall", "fd.nameraw", None)
+                .map_err(|e| io::Error::other(e.to_string()))?,
+            values: Scratch::new(),
         })
     }
 
@@ -220,10 +261,10 @@ impl<W: Write> ScapCapture<W> {
                 let Some(code) = schema.current_code("execve", false) else {
                     return Ok(());
                 };
-                let args = nul_joined(p.args.iter().map(String::as_str));
+                let lists = ProcessLists::of(p);
                 self.writer
                     .event(ts, x.header.tid.into(), 0, code, |param| {
-                        process_param(param, p, 0, &args)
+                        process_param(param, p, true, &lists)
                     })
             }
             Record::Fork(f) => {
@@ -233,9 +274,9 @@ impl<W: Write> ScapCapture<W> {
                 let Some(code) = schema.current_code("clone", false) else {
                     return Ok(());
                 };
-                let args = nul_joined(p.args.iter().map(String::as_str));
+                let lists = ProcessLists::of(p);
                 self.writer.event(ts, f.child_tid.into(), 0, code, |param| {
-                    process_param(param, p, 0, &args)
+                    process_param(param, p, false, &lists)
                 })
             }
             Record::Exit(x) => {
@@ -258,8 +299,12 @@ impl<W: Write> ScapCapture<W> {
                     return Ok(());
                 };
                 let tid = i64::from(s.header.tid);
+                let raw_name = OPENS
+                    .contains(&ev.event_type())
+                    .then(|| self.nameraw.extract(event, &mut self.values).to_text())
+                    .filter(|raw| !raw.is_empty() && raw != "<NA>");
                 match schema.current_code(ev.event_type(), false) {
-                    Some(code) => self.syscall(ts, tid, code, ev),
+                    Some(code) => self.syscall(ts, tid, code, ev, raw_name.as_deref()),
                     None => self.generic(ts, tid, ev, s.nr),
                 }
             }
@@ -273,6 +318,7 @@ impl<W: Write> ScapCapture<W> {
         tid: i64,
         code: &EventCode,
         ev: &SyscallEvent,
+        raw_name: Option<&str>,
     ) -> io::Result<()> {
         // Socket addresses and tuples are written from their text.
         self.scratch.clear();
@@ -294,6 +340,9 @@ impl<W: Write> ScapCapture<W> {
         let scratch = &self.scratch;
         let res = ev.res();
         self.writer.event(ts, tid, 0, code, |param| {
+            if let (Some(raw), "name") = (raw_name, param.name) {
+                return Param::Text(raw);
+            }
             let at = code
                 .params
                 .iter()
@@ -366,13 +415,42 @@ fn event_param<'a>(
     }
 }
 
-/// A parameter of an execve or clone exit, from the process after it (`res` the return
-/// value, `args` its arguments joined with NULs).
-fn process_param<'a>(param: &CodeParam, p: &'a Process, res: i64, args: &'a [u8]) -> Param<'a> {
+/// The list parameters of an execve or clone exit, NUL-joined as the driver writes them.
+struct ProcessLists {
+    args: Vec<u8>,
+    env: Vec<u8>,
+    cgroups: Vec<u8>,
+}
+
+impl ProcessLists {
+    fn of(p: &Process) -> Self {
+        let cgroup = cgroup(&p.container);
+        ProcessLists {
+            args: nul_joined(p.args.iter().map(String::as_str)),
+            env: nul_joined(p.env.iter().flatten().map(String::as_str)),
+            cgroups: nul_joined(cgroup.as_deref().into_iter()),
+        }
+    }
+}
+
+/// A parameter of an execve (`exec`) or clone exit, from the process after it. Both
+/// succeeded (`res` 0, the child's view); execve's `flags` are the executable's
+/// provenance bits, clone's are not known to the agent (0).
+fn process_param<'a>(
+    param: &CodeParam,
+    p: &'a Process,
+    exec: bool,
+    lists: &'a ProcessLists,
+) -> Param<'a> {
+    let [cap_inheritable, cap_permitted, cap_effective] = p.caps.unwrap_or_default();
+    let exe = p.exe_file.unwrap_or_default();
+    let bits = |v: u64| Param::Int(i64::from_ne_bytes(v.to_ne_bytes()));
     match param.name {
-        "res" => Param::Int(res),
+        "res" => Param::Int(0),
         "exe" => Param::Text(&p.exe),
-        "args" => Param::Bytes(args),
+        "args" => Param::Bytes(&lists.args),
+        "env" => Param::Bytes(&lists.env),
+        "cgroups" => Param::Bytes(&lists.cgroups),
         "tid" | "pid" => Param::Int(p.pid.into()),
         "ptid" => Param::Int(p.ppid.into()),
         "cwd" => Param::Text(p.cwd.trim_end_matches('/')),
@@ -383,6 +461,15 @@ fn process_param<'a>(param: &CodeParam, p: &'a Process, res: i64, args: &'a [u8]
         "tty" => Param::Int(p.tty.into()),
         "trusted_exepath" => Param::Text(&p.exepath),
         "vtid" | "vpid" => Param::Int(p.vpid.into()),
+        "pgid" => Param::Int(p.pgid.into()),
+        "vpgid" => Param::Int(p.vpgid.into()),
+        "flags" if exec => Param::Int(exe.flags.into()),
+        "cap_inheritable" => bits(cap_inheritable),
+        "cap_permitted" => bits(cap_permitted),
+        "cap_effective" => bits(cap_effective),
+        "exe_ino" => bits(exe.ino),
+        "exe_ino_ctime" => bits(exe.ctime_ns),
+        "exe_ino_mtime" => bits(exe.mtime_ns),
         "flags" | "pgft_maj" | "pgft_min" | "vm_size" | "vm_rss" | "vm_swap" | "fdlimit" => {
             Param::Int(0)
         }

@@ -37,7 +37,32 @@ const FIELDS: &[&str] = &[
     "fd.directory",
     "evt.arg.flags",
     "evt.is_open_read",
+    "proc.env",
 ];
+
+/// Separates the values of one event (not found in them).
+const SEP: &str = "¦";
+
+/// The exec facts, as the execve event's parameters (what Falco builds its thread from:
+/// `proc.is_exe_*`, `thread.cap_*`, `proc.exe_ino`, `proc.vpgid`).
+const EXEC_PARAMS: &[&str] = &[
+    "evt.arg.flags",
+    "evt.arg.cap_permitted",
+    "evt.arg.cap_effective",
+    "evt.arg.exe_ino",
+    "evt.arg.vpgid",
+    "evt.arg.pgid",
+    "evt.arg.cgroups",
+];
+
+/// What [`EXEC_PARAMS`] are for `cat`, as libsinsp renders them: capabilities in hex
+/// (bit 21 `CAP_SYS_ADMIN`, bit 0 `CAP_CHOWN`), process group ids as the leader's name,
+/// the cgroups list with a `.` for each NUL.
+const EXPECTED_EXEC: &str = "EXE_WRITABLE|EXE_FROM_MEMFD¦200000¦200001¦4242¦cat¦cat¦cpuset=/system.slice/docker-5f0c2b0e9d4a7c1e3b6a8d2f4e6c8a0b1d3f5e7c9a1b3d5f7e9c1a3b5d7f9e1c.scope.";
+
+/// A docker container's cgroup, as an exec record carries it (leaf first).
+const CGROUP: &[u8] =
+    b"docker-5f0c2b0e9d4a7c1e3b6a8d2f4e6c8a0b1d3f5e7c9a1b3d5f7e9c1a3b5d7f9e1c.scope\0system.slice\0";
 
 fn header(pid: u32, comm: &str) -> Header {
     let mut c = [0u8; 16];
@@ -64,11 +89,24 @@ fn exec<'a>(pid: u32, ppid: u32, comm: &str, argv: &'a [u8]) -> Record<'a> {
         tty: 34816,
         filename: argv.split(|&b| b == 0).next().unwrap_or(b""),
         args: argv,
-        cgroup: b"",
+        cgroup: if comm == "cat" { CGROUP } else { b"" },
         cgroup_v1: b"",
+        // What rules read from the exec: the process group, capabilities and the
+        // executable's provenance (`cat` runs from a memfd here).
         facts: ExecFacts {
             euid: 1000,
             egid: 1000,
+            pgid: pid,
+            vpgid: pid,
+            cap_inheritable: 0,
+            cap_permitted: 1 << 21,
+            cap_effective: (1 << 21) | 1,
+            exe_ino: 4242,
+            exe_flags: if comm == "cat" {
+                falco_rt_record::EXE_FROM_MEMFD | falco_rt_record::EXE_WRITABLE
+            } else {
+                0
+            },
             ..ExecFacts::default()
         },
         env: b"HOME=/home/alice\0",
@@ -105,7 +143,7 @@ fn lines(events: impl Iterator<Item = Event>, extractors: &[Extractor]) -> Vec<S
                 .iter()
                 .map(|x| x.extract(&e, &mut scratch).to_text())
                 .collect();
-            values.join("|")
+            values.join(SEP)
         })
         .collect()
 }
@@ -121,7 +159,7 @@ fn captured_records_read_back_as_the_agent_sees_them() {
             nr::OPENAT,
             3,
             [(-100i64) as u64, 0, 0o2000000, 0, 0, 0],
-            b"/etc/shadow",
+            b"/etc/../etc/shadow",
         ),
         syscall(101, "cat", nr::READ, 12, [3, 0, 4096, 0, 0, 0], b""),
         syscall(101, "cat", nr::CLOSE, 0, [3, 0, 0, 0, 0, 0], b""),
@@ -152,11 +190,33 @@ fn captured_records_read_back_as_the_agent_sees_them() {
         .iter()
         .map(|f| Extractor::new("syscall", f, None).expect("a field"))
         .collect();
-    let reader = ScapReader::open(Cursor::new(bytes)).expect("a capture");
+    let reader = ScapReader::open(Cursor::new(bytes.clone())).expect("a capture");
     let from_capture = lines(reader.map(|e| e.expect("an event")), &extractors);
     let from_agent = lines(agent.into_iter(), &extractors);
     assert_eq!((from_agent.len(), from_capture.len()), (5, 5));
     for (a, b) in from_agent.iter().zip(&from_capture) {
-        assert_eq!(a, b, "fields: {}", FIELDS.join("|"));
+        assert_eq!(a, b, "fields: {}", FIELDS.join(SEP));
     }
+    // The environment, and the open's path as the process passed it (Falco's
+    // `fd.nameraw`).
+    let open: Vec<&str> = from_capture[2].split(SEP).collect();
+    let value = |name: &str| open[FIELDS.iter().position(|f| *f == name).expect("a field")];
+    assert_eq!(value("fd.name"), "/etc/shadow");
+    assert_eq!(value("proc.env"), "HOME=/home/alice");
+    let raw = [Extractor::new("syscall", "evt.rawarg.name", None).expect("a field")];
+    let reader = ScapReader::open(Cursor::new(bytes.clone())).expect("a capture");
+    let opens = lines(reader.map(|e| e.expect("an event")).skip(2).take(1), &raw);
+    assert_eq!(opens, ["/etc/../etc/shadow"], "the path as passed");
+    // The exec facts and the container's cgroup are in the execve event (falco-scap
+    // reads them as arguments only; Falco builds its thread from them).
+    let params: Vec<Extractor> = EXEC_PARAMS
+        .iter()
+        .map(|f| Extractor::new("syscall", f, None).expect("a field"))
+        .collect();
+    let reader = ScapReader::open(Cursor::new(bytes)).expect("a capture");
+    let execs = lines(
+        reader.map(|e| e.expect("an event")).skip(1).take(1),
+        &params,
+    );
+    assert_eq!(execs, [EXPECTED_EXEC], "{}", EXEC_PARAMS.join(SEP));
 }
