@@ -16,6 +16,10 @@ const AT_FDCWD: i32 = -100;
 const O_DIRECTORY: u64 = 0o200000;
 const O_CLOEXEC: u64 = 0o2000000;
 const EINPROGRESS: i64 = 115;
+const CLONE_NEWUSER: u64 = 0x1000_0000;
+/// Every capability libs knows (`CAP_CHOWN` to `CAP_CHECKPOINT_RESTORE`, 41 bits): what
+/// libsinsp gives a thread that enters a new user namespace.
+const MAX_CAPS: u64 = (1 << 41) - 1;
 
 /// Everything the runtime knows about the host's processes.
 #[derive(Debug)]
@@ -284,6 +288,14 @@ impl State {
                     }
                     self.procs.touch();
                 }
+            }
+            // A thread in a new user namespace has every capability there; libsinsp sets
+            // all three sets to every capability it knows (unshare's flags, setns's nstype).
+            nr::UNSHARE | nr::SETNS
+                if ret == 0 && s.args[usize::from(s.nr == nr::SETNS)] & CLONE_NEWUSER != 0 =>
+            {
+                p.caps = Some([MAX_CAPS; 3]);
+                self.procs.touch();
             }
             nr::FCHDIR if ret == 0 => {
                 if let Some(f) = p.fds.get(fd_arg(0)).filter(|f| !f.path.is_empty()) {

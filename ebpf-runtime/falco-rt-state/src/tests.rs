@@ -749,6 +749,28 @@ proptest::proptest! {
 }
 
 #[test]
+fn a_new_user_namespace_gives_every_capability_as_libsinsp_does() {
+    let mut st = State::detached(UserDb::default());
+    st.procs.insert(Process {
+        pid: 20,
+        caps: Some([0, 1, 1]),
+        ..Process::default()
+    });
+    let caps = |st: &State| st.procs.get(20).and_then(|p| p.caps);
+    // Another namespace, or a failed call, changes nothing.
+    st.apply(&sc(20, nr::UNSHARE, 0, [0x2000_0000, 0, 0, 0, 0, 0], None));
+    st.apply(&sc(20, nr::UNSHARE, -1, [0x1000_0000, 0, 0, 0, 0, 0], None));
+    st.apply(&sc(20, nr::SETNS, 0, [3, 0, 0, 0, 0, 0], None));
+    assert_eq!(caps(&st), Some([0, 1, 1]));
+    st.apply(&sc(20, nr::UNSHARE, 0, [0x1000_0000, 0, 0, 0, 0, 0], None));
+    let all = (1 << 41) - 1;
+    assert_eq!(caps(&st), Some([all, all, all]));
+    st.procs.get_mut(20).expect("process").caps = Some([0, 1, 1]);
+    st.apply(&sc(20, nr::SETNS, 0, [3, 0x1000_0000, 0, 0, 0, 0], None));
+    assert_eq!(caps(&st), Some([all, all, all]));
+}
+
+#[test]
 fn set_id_exits_change_the_effective_user_and_group() {
     let mut st = State::detached(UserDb::default());
     st.procs.insert(Process {
