@@ -3,6 +3,7 @@
 //! (`falco_test_budget::slow_test`). One test function runs the scenarios one after
 //! another, so only one agent captures at a time.
 
+mod differential;
 mod support;
 
 use std::path::{Path, PathBuf};
