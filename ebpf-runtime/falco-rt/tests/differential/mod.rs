@@ -275,8 +275,8 @@ fn print_table(behaviours: &[Behaviour], ours: &Verdicts, falco: &Verdicts) {
     for (i, b) in behaviours.iter().enumerate() {
         let (rt, theirs) = (names(&ours[i]), names(&falco[i]));
         let list = |rules: Vec<&String>| {
-            let quoted: Vec<String> = rules.iter().map(|r| format!("{r}")).collect();
-            quoted.join("; ")
+            let names: Vec<&str> = rules.iter().map(|r| r.as_str()).collect();
+            names.join("; ")
         };
         println!(
             "| {} | {} | {} | {} |",
