@@ -161,6 +161,7 @@ pub struct Extractor {
     source: Source,
     kind: Kind,
     name: &'static str,
+    filter_only: bool,
 }
 
 impl Extractor {
@@ -227,7 +228,19 @@ impl Extractor {
                 }
             }
         };
-        Extractor { source, kind, name }
+        Extractor {
+            source,
+            kind,
+            name,
+            filter_only: field.field.flags.filter_only,
+        }
+    }
+
+    /// True for a field meant for conditions only (`fd.ip`, `fd.port`, ...): an
+    /// output prints it as having no value (`<NA>`, `null` in JSON), as Falco's
+    /// formatter does.
+    pub fn is_filter_only(&self) -> bool {
+        self.filter_only
     }
 
     /// The field's schema name (without argument).

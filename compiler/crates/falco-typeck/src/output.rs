@@ -40,9 +40,6 @@ pub enum TypedOutputPart {
     Error(Span),
 }
 
-/// What Falco prints for a field that has no value.
-const NOT_AVAILABLE: &str = "<NA>";
-
 /// The deprecated placeholder Falco still accepts in outputs.
 const CONTAINER_INFO: &str = "container.info";
 
@@ -110,7 +107,9 @@ pub fn check_output(output: &Output, ctx: &Context<'_>) -> (TypedOutput, Vec<Typ
                 }
                 match resolved {
                     Ok(info) if info.filter_only => {
-                        // Falco compiles it and prints `<NA>` (null in JSON).
+                        // Falco compiles it and prints `<NA>`, with a null entry in a JSON
+                        // alert's `output_fields`: it stays a field, which the VM prints as
+                        // having no value.
                         errors.push(
                             TypeError::new(
                                 Code::W502,
@@ -123,7 +122,10 @@ pub fn check_output(output: &Output, ctx: &Context<'_>) -> (TypedOutput, Vec<Typ
                             .with_label("a filter-only field")
                             .with_help("print a related field instead (e.g. `fd.sip` for `fd.ip`)"),
                         );
-                        parts.push(TypedOutputPart::Text(NOT_AVAILABLE.to_owned(), *span));
+                        parts.push(TypedOutputPart::Field(
+                            TypedField::resolved(info, field),
+                            *span,
+                        ));
                     }
                     Ok(info) => {
                         if let Some(reason) = &info.deprecated {

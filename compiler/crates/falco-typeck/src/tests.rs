@@ -461,9 +461,10 @@ fn outputs_resolve_tokens_as_the_formatter_does() {
             "{text}: {parts:?} {errors:?}"
         );
     }
-    // A field that only conditions read prints `<NA>`, as Falco prints it.
+    // A field that only conditions read stays a field: Falco prints `<NA>` for it,
+    // and a JSON alert has it in `output_fields` as null (the VM's part).
     let (parts, errors) = output_parts("ip=%fd.ip");
-    assert_eq!(parts, ["text ip=", "text <NA>"]);
+    assert_eq!(parts, ["text ip=", "field fd.ip %fd.ip"]);
     assert_eq!(errors, [(Code::W502, "fd.ip".to_owned())]);
 }
 

@@ -588,7 +588,7 @@ impl Engine {
         scratch: &'a mut falco_events::Scratch,
     ) -> FieldValue<'a> {
         match self.operands.extractors.get(field as usize) {
-            Some(Some(e)) => e.extract(event, scratch),
+            Some(Some(e)) if !e.is_filter_only() => e.extract(event, scratch),
             _ => FieldValue::Missing,
         }
     }
@@ -644,7 +644,9 @@ impl Engine {
                 falco_bundle::OutputPart::Text(t) => message.push_str(t),
                 falco_bundle::OutputPart::Field(f) => {
                     let value = match self.operands.extractors.get(*f as usize) {
-                        Some(Some(e)) => e.extract(event, &mut scratch.render),
+                        Some(Some(e)) if !e.is_filter_only() => {
+                            e.extract(event, &mut scratch.render)
+                        }
                         _ => FieldValue::Missing,
                     };
                     value.write_text(&mut message);

@@ -510,6 +510,47 @@ fn socket_fields_need_both_ends_for_not_equal() {
     assert!(run(CmpOp::Ne, 80));
 }
 
+/// A filter-only field (`fd.ip`) has a value in a condition, but an output prints
+/// it as having none: `<NA>` in the text and `null` in `output_fields`, as Falco's
+/// formatter does (Falco 0.44.1 replay: `ip=<NA>`, `"fd.ip": null`).
+#[test]
+fn filter_only_fields_print_as_missing() {
+    let line = r#"{"ts": 1, "type": "connect", "res": 0, "thread": {"pid": 7, "exepath": "/usr/bin/nc"}, "fd": {"num": 4, "type": "ipv4", "cip": "10.0.0.2", "cport": 41234, "sip": "1.2.3.4", "sport": 443, "l4proto": "tcp"}}"#;
+    let ev = read_syscall(line).remove(0).expect("socket event");
+    let mut b = one_check(
+        "fd.ip",
+        None,
+        CmpOp::Eq,
+        None,
+        vec![Const::Ip("1.2.3.4".parse().expect("ip"))],
+        false,
+    );
+    b.fields.push(Field {
+        source: 0,
+        name: "fd.sip".into(),
+        arg: None,
+    });
+    b.rules[0].output = vec![
+        OutputPart::Text("ip=".into()),
+        OutputPart::Field(0),
+        OutputPart::Text(" sip=".into()),
+        OutputPart::Field(1),
+    ];
+    let engine = Engine::from_bundle(b).expect("load");
+    let mut scratch = engine.scratch();
+    assert!(
+        engine.rule_matches(0, &ev, &mut scratch),
+        "the condition reads it"
+    );
+    let alert = engine.alert(0, &ev, &mut scratch).expect("alert");
+    assert_eq!(alert.message, "ip=<NA> sip=1.2.3.4");
+    let json = alert.to_json(&OutputOptions::default());
+    assert!(
+        json.contains(r#""fd.ip":null,"fd.sip":"1.2.3.4"}"#),
+        "{json}"
+    );
+}
+
 /// `transform(literals...) op expect`, with the literals as the transformer's arguments
 /// (a `list` of them as the first argument when `list` is set, for `join`/`getopt`).
 fn transformed(kind: Transform, args: &[Operand], op: CmpOp, expect: Vec<Const>) -> bool {
