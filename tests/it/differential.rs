@@ -531,10 +531,7 @@ fn differential(
     fields: &'static [(&'static str, Kind)],
     events: BoxedStrategy<String>,
 ) {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(512);
+    let cases = falco_test_budget::cases(512);
     // A fixed seed keeps CI reproducible; longer runs (`PROPTEST_CASES`) explore further.
     let config = Config {
         cases,

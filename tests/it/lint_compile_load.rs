@@ -170,10 +170,7 @@ fn lint_compile_load(files: Vec<(String, String)>) -> Result<(), TestCaseError> 
 }
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(48)
+    falco_test_budget::cases(48)
 }
 
 /// Runs `f` on a thread with a 64 MiB stack: lowering recurses once per inlined level,

@@ -102,10 +102,7 @@ fn excerpt(text: &str, start: f64, count: usize) -> String {
 #[test]
 fn damaged_corpus_files_never_panic() {
     let corpus = corpus_rules_files();
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(64);
+    let cases = falco_test_budget::cases(64);
     let config = Config {
         cases,
         failure_persistence: None,

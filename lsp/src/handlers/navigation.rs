@@ -366,7 +366,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig::with_cases(falco_test_budget::cases(12)))]
 
         /// Any macro or list of the upstream files renamed: lint says the same, up to the name.
         #[test]

@@ -134,7 +134,7 @@ fn hostile_counts_do_not_allocate() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(falco_test_budget::cases(512)))]
 
     /// Any payload behind a valid header and hash decodes or is refused, never panics.
     #[test]

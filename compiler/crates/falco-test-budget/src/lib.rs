@@ -1,5 +1,6 @@
 //! What the tests may spend: which of them run ([`switch`](crate::slow_test), the one
-//! `FALCO_TEST_ALL` switch), and the bound each input of a property test or of a fuzz
+//! `FALCO_TEST_ALL` switch), how many cases a property test runs ([`cases`], the one
+//! rule for `PROPTEST_CASES`), and the bound each input of a property test or of a fuzz
 //! replay runs under: at most
 //! [`TIME`] of wall-clock time and at most [`MEMORY`] of growth of the process's
 //! resident memory. Both are far above what any input takes (milliseconds and
@@ -10,7 +11,10 @@
 //! process: the watchdog prints which input it was and what it used, then aborts,
 //! before a runaway input can take the machine's memory.
 
+mod cases;
 mod switch;
+
+pub use cases::{CASES_VAR, cases};
 
 pub use switch::{VAR, all, available, slow_test};
 

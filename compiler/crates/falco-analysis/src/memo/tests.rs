@@ -242,8 +242,8 @@ proptest! {
 }
 
 /// Random edits of `falco_rules.yaml` next to the other upstream files. A full
-/// analysis of them is slow without optimisations, so this runs a few sequences
-/// drawn from a fixed seed rather than `PROPTEST_CASES` of them.
+/// analysis of them is slow without optimisations, so this runs two sequences by
+/// default, drawn from a fixed seed.
 #[test]
 fn upstream_rules_equal_analyze_through_edits() {
     use proptest::strategy::ValueTree;
@@ -252,7 +252,7 @@ fn upstream_rules_equal_analyze_through_edits() {
     let rng = TestRng::from_seed(Default::default(), &[7; 32]);
     let mut runner = TestRunner::new_with_rng(Config::default(), rng);
     let sequence = proptest::collection::vec(edit(), 1..4);
-    for _ in 0..2 {
+    for _ in 0..falco_test_budget::cases(2) {
         let edits: Vec<Edit> = sequence
             .new_tree(&mut runner)
             .expect("a sequence of edits")

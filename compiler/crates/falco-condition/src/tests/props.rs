@@ -56,7 +56,7 @@ fn check_spans(text: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1500))]
+    #![proptest_config(ProptestConfig::with_cases(falco_test_budget::cases(1500)))]
 
     #[test]
     fn never_panics_on_grammar_soup(text in soupy()) {

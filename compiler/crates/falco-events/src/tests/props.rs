@@ -76,7 +76,7 @@ fn exercise(text: &str, extractors: &[Extractor]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(falco_test_budget::cases(300)))]
 
     #[test]
     fn random_text_never_panics(text in "\\PC{0,200}") {

@@ -100,7 +100,7 @@ fn assert_same(a: &Event, b: &Event) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(ProptestConfig::with_cases(falco_test_budget::cases(200)))]
 
     #[test]
     fn reused_builds_equal_new_builds(specs in prop::collection::vec(spec(), 1..6)) {

@@ -259,7 +259,7 @@ fn composed(parts: [usize; 4]) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(falco_test_budget::cases(400)))]
 
     /// The fast path gives what the full parser gives, event or error, also when what it
     /// remembers from earlier lines is reused.

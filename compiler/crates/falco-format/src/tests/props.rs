@@ -32,7 +32,7 @@ fn mutated() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(falco_test_budget::cases(200)))]
 
     #[test]
     fn formatting_mutated_files_never_panics_and_is_idempotent(text in mutated()) {

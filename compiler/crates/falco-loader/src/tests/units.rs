@@ -450,7 +450,7 @@ fn yaml_cpp_scalars() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1500))]
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(falco_test_budget::cases(1500)))]
 
     /// Loading never panics, whatever the text.
     #[test]
@@ -464,7 +464,7 @@ proptest::proptest! {
 const SAMPLE: &str = "- required_engine_version: 0.26.0\n- required_plugin_versions:\n  - name: a\n    version: 0.1.0\n    alternatives:\n      - name: b\n        version: 0.2.0\n- list: l\n  items: [a, \"b c\"]\n- macro: m\n  condition: >\n    evt.type = open\n- rule: r\n  desc: d\n  condition: m and proc.name in (l)\n  output: o %proc.name\n  priority: INFO\n  tags: [t]\n  exceptions:\n    - name: e\n      fields: [proc.name, fd.name]\n      comps: [=, in]\n      values:\n        - [a, [b, c]]\n- rule: r\n  condition: and x\n  override:\n    condition: append\n";
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1500))]
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(falco_test_budget::cases(1500)))]
 
     /// Loading a damaged real file never panics.
     #[test]

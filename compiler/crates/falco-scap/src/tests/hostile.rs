@@ -82,7 +82,7 @@ fn not_a_capture_is_refused_at_open() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(falco_test_budget::cases(64)))]
 
     /// Bytes changed anywhere give events and errors, never a panic.
     #[test]

@@ -30,7 +30,7 @@ fn check_document(text: &str) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(falco_test_budget::cases(400)))]
 
     #[test]
     fn block_scalars(
@@ -127,7 +127,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(falco_test_budget::cases(2000)))]
 
     /// Arbitrary YAML-ish text: parsing never panics, and every scalar read maps
     /// exactly (the builder panics on an inexact map under `cfg(test)`).
