@@ -1,7 +1,7 @@
 //! Shared by the falco-rt integration tests: bundles compiled from rules text, and a
 //! running agent whose output lines the tests wait for.
 
-#![allow(dead_code)] // each test binary uses part of it
+#![allow(dead_code)] // the tests and the agent bench each use part of it
 
 #[path = "../../../falco-rt-output/tests/support/sidekick.rs"]
 pub mod sidekick;

@@ -3,15 +3,18 @@
 //! (`falco_test_budget::slow_test`). One test function runs the scenarios one after
 //! another, so only one agent captures at a time.
 
+// The live differential against Falco, a part of this module (it uses the container
+// cgroup below); its data file sits beside it in tests/differential/.
+#[path = "../differential/mod.rs"]
 mod differential;
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::support;
+use crate::support::{Agent, TempDir, stdlib_bundle};
 use falco_rt_capture::ebpf_permitted;
 use falco_test_budget::slow_test;
-use support::{Agent, TempDir, stdlib_bundle};
 
 /// A docker-like container id (64 hex digits) for the fake container cgroup.
 const ID: &str = "5f0c2b0e9d4a7c1e3b6a8d2f4e6c8a0b1d3f5e7c9a1b3d5f7e9c1a3b5d7f9e1c";

@@ -1,9 +1,7 @@
 //! Hot reload without eBPF (the webhook path): a good bundle switches rules live, on file
 //! change and on SIGHUP; a corrupt one keeps the old rules and raises a Critical alert.
 
-mod support;
-
-use support::{Agent, TempDir, configmap_fixture, k8s_rule, post};
+use crate::support::{Agent, TempDir, configmap_fixture, k8s_rule, post};
 
 /// Replaces `path` atomically, as deployment tools do.
 fn install(path: &std::path::Path, bytes: &[u8]) {

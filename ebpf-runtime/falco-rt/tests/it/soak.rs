@@ -2,13 +2,11 @@
 //! and stall stay open while good events flow; every good event is answered 200 and
 //! alerted. Then a stalled client is cut off by the read timeout and counted.
 
-mod support;
-
 use std::io::Write;
 use std::net::TcpStream;
 use std::time::Duration;
 
-use support::{Agent, TempDir, configmap_fixture, get, k8s_rule, post, wait_until};
+use crate::support::{Agent, TempDir, configmap_fixture, get, k8s_rule, post, wait_until};
 
 const STALLED: usize = 1000;
 const GOOD: usize = 100;

@@ -1,13 +1,9 @@
 //! HTTP and file outputs against a local receiver that applies Falcosidekick's check.
 
-mod support {
-    pub mod sidekick;
-}
-
 use std::time::{Duration, Instant};
 
+use crate::support::sidekick::Sidekick;
 use falco_rt_output::{Alert, FileOutput, HttpOutput, Outputs, OutputsConfig};
-use support::sidekick::Sidekick;
 
 fn alert(rule: &str, fields: &str) -> Alert {
     Alert {

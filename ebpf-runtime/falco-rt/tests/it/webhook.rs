@@ -1,12 +1,10 @@
 //! The agent with the webhook only (no eBPF): the upstream ConfigMap fixture raises the
 //! stdlib alert on stdout and at a Falcosidekick-like receiver; bad requests do not stop it.
 
-mod support;
-
 use std::time::Duration;
 
-use support::sidekick::Sidekick;
-use support::{Agent, TempDir, configmap_fixture, post, stdlib_bundle};
+use crate::support::sidekick::Sidekick;
+use crate::support::{Agent, TempDir, configmap_fixture, post, stdlib_bundle};
 
 #[test]
 fn configmap_with_aws_key_alerts_on_stdout_and_over_http() {

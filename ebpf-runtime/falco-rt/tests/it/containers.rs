@@ -11,19 +11,15 @@
 //! `container.image.repository` is known. For containers without mounts, or unknown to
 //! every engine, they behave as in Falco (see the test).
 
-mod support;
-
-#[path = "../../falco-rt-container/tests/support/podman.rs"]
-mod podman;
-
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::podman::{self, Podman};
+use crate::support;
+use crate::support::{Agent, TempDir, UPSTREAM};
 use falco_rt_capture::ebpf_permitted;
 use falco_test_budget::slow_test;
-use podman::Podman;
-use support::{Agent, TempDir, UPSTREAM};
 
 /// A cgroup named like podman's for container `id`, removed when dropped.
 struct PodmanCgroup {

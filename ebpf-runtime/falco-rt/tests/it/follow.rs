@@ -4,13 +4,11 @@
 //! each while the running bundle stays; after a restart with the registry down the
 //! cached bundle runs.
 
-mod support;
-
+use crate::support::registry::{Mode, Registry};
+use crate::support::{Agent, TempDir, compile, configmap_fixture, get, k8s_rule, post, wait_until};
 use falco_registry::reference::Target;
 use falco_registry::signature::{self, Envelope, SigningKey};
 use falco_registry::{Client, ClientOptions, Digest, Reference, artifact};
-use support::registry::{Mode, Registry};
-use support::{Agent, TempDir, compile, configmap_fixture, get, k8s_rule, post, wait_until};
 
 fn one_event() -> String {
     configmap_fixture()
@@ -234,7 +232,7 @@ fn a_file_bundle_needs_its_signature_when_keys_are_given() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("run");
-        let refused = support::wait_until(30, || matches!(child.try_wait(), Ok(Some(_))));
+        let refused = wait_until(30, || matches!(child.try_wait(), Ok(Some(_))));
         if !refused {
             let _ = child.kill();
         }

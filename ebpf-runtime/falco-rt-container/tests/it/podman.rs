@@ -1,17 +1,13 @@
 //! Container metadata from a real podman: containers made with `podman create`, its
 //! API served by `podman system service` (the docker-compatible API and libpod's).
 
-mod support {
-    pub mod podman;
-}
-
 use std::time::{Duration, Instant};
 
+use crate::support::podman::{self, Podman};
 use falco_rt_container::docker::{DockerApi, Flavour};
 use falco_rt_container::{Containers, Engines};
 use falco_rt_enrich::ContainerMetadata;
 use falco_rt_state::Runtime;
-use support::podman::{self, Podman};
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
