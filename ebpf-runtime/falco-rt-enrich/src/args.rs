@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use falco_events::agent_fields::{self, ArgSource};
 use falco_events::params::{self, Param, ParamType};
 use falco_rt_record::syscalls::nr;
-use falco_rt_record::{ExecEvent, SyscallEvent};
+use falco_rt_record::{Event as Record, ExecEvent, SyscallEvent};
 use falco_rt_state::{State, resolve_path};
 
 use crate::json::Obj;
@@ -151,7 +151,7 @@ const CREATES: u64 = 0o100 | 0o20200000;
 /// Writes the `args` object of a syscall record: each parameter `data/arg_sources.tsv`
 /// serves, in libs' order, with libsinsp's text for flags, enums, modes, ids, threads and
 /// relative paths.
-pub(crate) fn write<S: ArgSink>(o: &mut S, s: &SyscallEvent<'_>, state: &State) {
+fn write<S: ArgSink>(o: &mut S, s: &SyscallEvent<'_>, state: &State) {
     let Some(served) = served_by_nr().get(s.nr as usize) else {
         return;
     };
@@ -313,10 +313,21 @@ pub(crate) fn fd_of(s: &SyscallEvent<'_>) -> Option<i32> {
     }
 }
 
+/// Writes the arguments of any record, for the JSON line and the built event alike: a
+/// syscall's parameters, an exec's, a new process's child (`res`) and an exit's status.
+pub(crate) fn write_record<S: ArgSink>(o: &mut S, rec: &Record<'_>, state: &State) {
+    match rec {
+        Record::Syscall(s) => write(o, s, state),
+        Record::Exec(x) => write_exec(o, x),
+        Record::Fork(f) => o.int("res", f.child_tgid),
+        Record::Exit(x) => o.int("status", x.exit_code),
+    }
+}
+
 /// Writes the parameters of a successful exec (an exec record): those
 /// `falco_events::agent_fields::LIFECYCLE_ARGS` lists for `execve`, libsinsp's text for the
 /// executable flags included.
-pub(crate) fn write_exec<S: ArgSink>(o: &mut S, x: &ExecEvent<'_>) {
+fn write_exec<S: ArgSink>(o: &mut S, x: &ExecEvent<'_>) {
     let mut argv = x.argv().map(String::from_utf8_lossy);
     o.int("res", 0);
     o.str("exe", &argv.next().unwrap_or_default());

@@ -4,8 +4,8 @@ use falco_events::{
     ContainerContext, ContainerInfo, Event, EventError, ExeInfo, FdInfo, ProcChain, ProcInfo,
     SyscallBuilder, SyscallReader,
 };
+use falco_rt_record::Event as Record;
 use falco_rt_record::syscalls::{self, nr};
-use falco_rt_record::{Event as Record, Header};
 use falco_rt_state::{Container, Fd, FdKind, Process, Role, Runtime, State};
 use rustc_hash::FxHashMap;
 use std::sync::{Arc, OnceLock};
@@ -241,18 +241,9 @@ impl Enricher {
     ) -> Option<Event> {
         let ty = self.apply(state, rec, wanted)?;
         let mut b = SyscallBuilder::reuse(self.spare.take(), ty, ts_ns)?;
-        let header = header_of(rec);
+        let header = *rec.header();
         b.res(result_of(rec));
-        match rec {
-            Record::Syscall(s) => args::write(&mut b, s, state),
-            Record::Exec(x) => args::write_exec(&mut b, x),
-            Record::Fork(f) => {
-                b.arg_int("res", f.child_tgid.into());
-            }
-            Record::Exit(x) => {
-                b.arg_int("status", x.exit_code.into());
-            }
-        }
+        args::write_record(&mut b, rec, state);
         if let Some(p) = state.procs.get(header.tgid) {
             let boot_to_epoch = ts_ns.wrapping_sub(header.ts_boot_ns);
             b.chain(
@@ -338,19 +329,14 @@ impl Enricher {
     }
 
     fn write(&self, state: &State, rec: &Record<'_>, ty: &str, ts_ns: u64, out: &mut String) {
-        let header = header_of(rec);
+        let header = *rec.header();
         let mut o = Obj::open(out);
         o.int("ts", ts_ns);
         o.str("type", ty);
         o.int("res", result_of(rec));
         {
             let mut a = o.obj("args");
-            match rec {
-                Record::Syscall(s) => args::write(&mut a, s, state),
-                Record::Exec(x) => args::write_exec(&mut a, x),
-                Record::Fork(f) => a.int("res", f.child_tgid),
-                Record::Exit(x) => a.int("status", x.exit_code),
-            }
+            args::write_record(&mut a, rec, state);
             a.close();
         }
         if let Some(p) = state.procs.get(header.tgid) {
@@ -415,15 +401,6 @@ fn unlisted_of(rec: &Record<'_>, p: &Process) -> Option<Unlisted> {
     match rec {
         Record::Syscall(s) => unlisted(s, p),
         _ => None,
-    }
-}
-
-fn header_of(rec: &Record<'_>) -> Header {
-    match rec {
-        Record::Syscall(s) => s.header,
-        Record::Exec(x) => x.header,
-        Record::Fork(f) => f.header,
-        Record::Exit(x) => x.header,
     }
 }
 

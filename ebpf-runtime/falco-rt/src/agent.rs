@@ -521,7 +521,7 @@ impl Live {
                 if signals.stopping() {
                     return;
                 }
-                let ts = clock.to_unix_ns(header(&rec).ts_boot_ns);
+                let ts = clock.to_unix_ns(rec.header().ts_boot_ns);
                 // Numbered and timed by `evaluate`.
                 if let Some(mut ev) = enricher.event(state, &rec, ts, |t| wanted.contains(t), 0, 0)
                 {
@@ -577,15 +577,6 @@ impl Live {
             }
         }
         Ok(())
-    }
-}
-
-fn header<'a>(rec: &'a falco_rt_record::Event<'_>) -> &'a falco_rt_record::Header {
-    match rec {
-        falco_rt_record::Event::Syscall(s) => &s.header,
-        falco_rt_record::Event::Exec(x) => &x.header,
-        falco_rt_record::Event::Fork(f) => &f.header,
-        falco_rt_record::Event::Exit(x) => &x.header,
     }
 }
 

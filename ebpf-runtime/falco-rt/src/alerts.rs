@@ -40,7 +40,10 @@ pub fn internal(
         fields.iter().map(|(k, v)| (*k, json_string(v))).collect();
     fields.sort_by(|a, b| a.0.cmp(b.0));
     let shown: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let (time, _, iso8601) = clock_texts(time_ns);
+    let mut time = String::new();
+    falco_events::write_clock(time_ns, false, true, &mut time);
+    let mut rfc3339 = String::new();
+    falco_events::write_rfc3339(time_ns, &mut rfc3339);
     let mut json = String::from("{\"hostname\":");
     json.push_str(&json_string(hostname));
     json.push_str(",\"output\":");
@@ -59,7 +62,7 @@ pub fn internal(
     json.push_str(",\"rule\":");
     json.push_str(&json_string(rule));
     json.push_str(",\"source\":\"internal\",\"time\":");
-    json.push_str(&json_string(&iso8601));
+    json.push_str(&json_string(&rfc3339));
     json.push('}');
     falco_rt_output::Alert {
         rule: rule.to_string(),
@@ -157,35 +160,6 @@ fn json_string(s: &str) -> String {
     out
 }
 
-/// `evt.time`, `evt.datetime` and `evt.time.iso8601` of a time, in UTC.
-fn clock_texts(ns: u64) -> (String, String, String) {
-    let secs = ns / 1_000_000_000;
-    let frac = ns % 1_000_000_000;
-    let (h, m, s) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
-    let (y, mo, d) = civil_from_days((secs / 86_400) as i64);
-    let time = format!("{h:02}:{m:02}:{s:02}.{frac:09}");
-    let date = format!("{y:04}-{mo:02}-{d:02}");
-    (
-        time.clone(),
-        format!("{date} {time}"),
-        format!("{date}T{time}Z"),
-    )
-}
-
-/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,10 +183,6 @@ mod tests {
                 .ends_with(r#""time":"1970-01-01T00:00:00.000000000Z"}"#),
             "{}",
             r.json
-        );
-        assert_eq!(
-            clock_texts(951_782_400_000_000_000).1,
-            "2000-02-29 00:00:00.000000000"
         );
     }
 }

@@ -151,12 +151,7 @@ fn run_inner(args: &CaptureArgs) -> Result<u64, String> {
                 if tree.as_mut().is_some_and(|t| !t.admits(&rec)) {
                     return;
                 }
-                let h = match &rec {
-                    Record::Syscall(s) => s.header,
-                    Record::Exec(x) => x.header,
-                    Record::Fork(f) => f.header,
-                    Record::Exit(x) => x.header,
-                };
+                let h = *rec.header();
                 let ts = clock.to_unix_ns(h.ts_boot_ns);
                 if enricher
                     .record(&mut state, &rec, ts, |t| wanted.contains(t), &mut line)
@@ -239,16 +234,11 @@ impl Tree {
 
     /// Whether the record belongs to the tree; a fork in the tree adds its child.
     fn admits(&mut self, rec: &Record<'_>) -> bool {
-        match rec {
-            Record::Fork(f) if self.pids.contains(&f.header.tgid) => {
-                self.pids.insert(f.child_tgid);
-                true
-            }
-            Record::Fork(_) => false,
-            Record::Syscall(s) => self.pids.contains(&s.header.tgid),
-            Record::Exec(x) => self.pids.contains(&x.header.tgid),
-            Record::Exit(x) => self.pids.contains(&x.header.tgid),
+        let in_tree = self.pids.contains(&rec.header().tgid);
+        if in_tree && let Record::Fork(f) = rec {
+            self.pids.insert(f.child_tgid);
         }
+        in_tree
     }
 }
 

@@ -57,7 +57,7 @@ pub use syscall::{
     ArgRaw, ContainerContext, ContainerInfo, ExeInfo, FdInfo, MountInfo, PodInfo, ProcChain,
     ProcInfo, SyscallBuilder, SyscallEvent, SyscallReader, errno_name, read_syscall,
 };
-pub use time::parse_rfc3339;
+pub use time::{parse_rfc3339, write_clock, write_iso8601, write_rfc3339};
 pub use value::{AnyOf, FieldValue, OwnedValue, Scratch, StrList};
 
 /// Reads every event of `text` as events of `source`.

@@ -92,6 +92,12 @@ fn time_formats() {
     s.clear();
     crate::time::write_iso8601(ts, &mut s);
     assert_eq!(s, "2018-10-25T14:09:12.581541000+0000");
+    s.clear();
+    crate::write_rfc3339(951_782_400_000_000_007, &mut s);
+    assert_eq!(s, "2000-02-29T00:00:00.000000007Z");
+    s.clear();
+    crate::write_clock(ts, false, false, &mut s);
+    assert_eq!(s, "14:09:12");
     assert_eq!(
         crate::parse_rfc3339("2018-10-25T16:09:12+02:00"),
         crate::parse_rfc3339("2018-10-25T14:09:12Z")

@@ -94,36 +94,48 @@ pub fn parse_rfc3339(s: &str) -> Option<u64> {
     secs.checked_mul(NS)?.checked_add(nanos)
 }
 
-/// Appends `HH:MM:SS.nnnnnnnnn` (or `HH:MM:SS` without `ns`), optionally preceded by
-/// `YYYY-MM-DD `, in UTC: the `evt.time` / `evt.datetime` layouts.
-pub fn write_clock(ts: u64, date: bool, ns: bool, out: &mut String) {
+/// Appends `YYYY-MM-DD` of `ts` (ns since the epoch), in UTC.
+fn write_date(ts: u64, out: &mut String) {
     use std::fmt::Write as _;
-    let secs = ts / NS;
-    let nanos = ts % NS;
-    let day_secs = secs % 86_400;
-    if date {
-        let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-        let _ = write!(out, "{y:04}-{m:02}-{d:02} ");
-    }
+    let (y, m, d) = civil_from_days((ts / NS / 86_400) as i64);
+    let _ = write!(out, "{y:04}-{m:02}-{d:02}");
+}
+
+/// Appends `HH:MM:SS.nnnnnnnnn` (or `HH:MM:SS` without `ns`) of `ts`, in UTC.
+fn write_time(ts: u64, ns: bool, out: &mut String) {
+    use std::fmt::Write as _;
+    let day_secs = ts / NS % 86_400;
     let (h, mi, s) = (day_secs / 3600, (day_secs % 3600) / 60, day_secs % 60);
     let _ = write!(out, "{h:02}:{mi:02}:{s:02}");
     if ns {
-        let _ = write!(out, ".{nanos:09}");
+        let _ = write!(out, ".{:09}", ts % NS);
     }
+}
+
+/// Appends `HH:MM:SS.nnnnnnnnn` (or `HH:MM:SS` without `ns`), optionally preceded by
+/// `YYYY-MM-DD `, in UTC: the `evt.time` / `evt.datetime` layouts, and the time that
+/// starts an alert's text.
+pub fn write_clock(ts: u64, date: bool, ns: bool, out: &mut String) {
+    if date {
+        write_date(ts, out);
+        out.push(' ');
+    }
+    write_time(ts, ns, out);
 }
 
 /// Appends `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+0000`, the `evt.time.iso8601` layout (UTC).
 pub fn write_iso8601(ts: u64, out: &mut String) {
-    use std::fmt::Write as _;
-    let secs = ts / NS;
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    let day_secs = secs % 86_400;
-    let _ = write!(
-        out,
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:09}+0000",
-        day_secs / 3600,
-        (day_secs % 3600) / 60,
-        day_secs % 60,
-        ts % NS
-    );
+    write_date(ts, out);
+    out.push('T');
+    write_time(ts, true, out);
+    out.push_str("+0000");
+}
+
+/// Appends `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` (RFC 3339 in UTC), the `time` of Falco's JSON
+/// alerts and of rule-test events.
+pub fn write_rfc3339(ts: u64, out: &mut String) {
+    write_date(ts, out);
+    out.push('T');
+    write_time(ts, true, out);
+    out.push('Z');
 }

@@ -66,8 +66,6 @@ pub struct Alert {
     pub time_ns: u64,
     /// `evt.time` (`HH:MM:SS.nnnnnnnnn`).
     pub time: String,
-    /// `evt.datetime` (`YYYY-MM-DD HH:MM:SS.nnnnnnnnn`).
-    pub datetime: String,
     /// `evt.time.iso8601`.
     pub iso8601: String,
     /// The host name.
@@ -152,16 +150,10 @@ impl Alert {
             }
             out.push(']');
         }
-        out.push_str(",\"time\":");
-        write_json_string(&rfc3339(&self.datetime), &mut out);
-        out.push('}');
+        // RFC 3339 needs no JSON escapes.
+        out.push_str(",\"time\":\"");
+        falco_events::write_rfc3339(self.time_ns, &mut out);
+        out.push_str("\"}");
         out
     }
-}
-
-/// `YYYY-MM-DD HH:MM:SS.nnnnnnnnn` → `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
-fn rfc3339(datetime: &str) -> String {
-    let mut s = datetime.replacen(' ', "T", 1);
-    s.push('Z');
-    s
 }

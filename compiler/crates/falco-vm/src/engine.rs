@@ -125,8 +125,8 @@ struct SourceIndex {
     by_type: FxHashMap<String, Vec<u32>>,
     /// Rules for every other event type (and for sources without event types).
     other: Vec<u32>,
-    /// `evt.time`, `evt.datetime` and `evt.time.iso8601` of this source.
-    clock: Option<[Extractor; 3]>,
+    /// `evt.time` and `evt.time.iso8601` of this source.
+    clock: Option<[Extractor; 2]>,
 }
 
 /// A loaded, verified bundle, ready to evaluate events. Immutable while evaluating,
@@ -308,7 +308,7 @@ impl Engine {
             .iter()
             .map(|name| SourceIndex {
                 name: name.clone(),
-                clock: ["evt.time", "evt.datetime", "evt.time.iso8601"]
+                clock: ["evt.time", "evt.time.iso8601"]
                     .map(|f| Extractor::new(name, f, None).ok())
                     .into_iter()
                     .collect::<Option<Vec<_>>>()
@@ -680,15 +680,13 @@ impl Engine {
                 .unwrap_or_default()
         };
         let time = clock(0, &mut scratch.render);
-        let datetime = clock(1, &mut scratch.render);
-        let iso8601 = clock(2, &mut scratch.render);
+        let iso8601 = clock(1, &mut scratch.render);
         Some(Alert {
             rule: r.name.clone(),
             priority: r.priority,
             source: source.clone(),
             time_ns: event.ts(),
             time,
-            datetime,
             iso8601,
             hostname: event
                 .hostname()
