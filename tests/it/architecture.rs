@@ -185,16 +185,25 @@ fn syntax_stages_know_only_syntax() {
 fn the_registry_links_only_the_bundle() {
     assert_eq!(
         graph().links_of_workspace("falco-registry"),
-        BTreeSet::from(["falco-bundle".to_owned()])
+        BTreeSet::from(["falco-bundle".to_owned(), "falco-priority".to_owned()])
     );
 }
 
+/// The bundle links `sha2` and the priorities, a leaf of the workspace with no
+/// dependencies of its own.
 #[test]
-fn bundles_depend_on_sha2_only() {
+fn bundles_depend_on_sha2_and_the_priorities_only() {
     let graph = graph();
     let direct = &graph.deps["falco-bundle"];
-    assert_eq!(direct, &BTreeSet::from(["sha2".to_owned()]));
-    assert!(graph.links_of_workspace("falco-bundle").is_empty());
+    assert_eq!(
+        direct,
+        &BTreeSet::from(["sha2".to_owned(), "falco-priority".to_owned()])
+    );
+    assert_eq!(
+        graph.links_of_workspace("falco-bundle"),
+        BTreeSet::from(["falco-priority".to_owned()])
+    );
+    assert!(graph.links("falco-priority").is_empty());
 }
 
 /// Only the language server links LSP types; the fuzz crate does too, through the

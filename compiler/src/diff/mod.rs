@@ -286,8 +286,8 @@ fn rule_changes(
             kind,
             format!(
                 "priority {} -> {} ({how})",
-                a.priority.as_str(),
-                b.priority.as_str()
+                a.priority.name(),
+                b.priority.name()
             ),
         );
     }

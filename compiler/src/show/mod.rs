@@ -114,7 +114,7 @@ pub fn show(analysis: &Analysis, name: &str) -> Result<Shown, ShowError> {
     Ok(Shown {
         name: rule.name.clone(),
         source: rule.source.clone(),
-        priority: rule.priority.as_str().to_owned(),
+        priority: rule.priority.name().to_owned(),
         enabled: rule.enabled,
         defined_at: place(analysis, rule.origin.definition),
         amended_at: rule

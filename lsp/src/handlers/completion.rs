@@ -100,7 +100,7 @@ pub fn completion(
             "priority" => {
                 let names: Vec<String> = Priority::ALL
                     .iter()
-                    .map(|priority| priority.as_str().to_uppercase())
+                    .map(|priority| priority.name().to_uppercase())
                     .collect();
                 keywords(
                     names.iter().map(String::as_str),

@@ -178,7 +178,7 @@ fn named_hover(world: &World<'_>, kind: Kind, name: &str) -> Option<String> {
             let _ = write!(
                 out,
                 "**rule** `{name}`\n\n- priority: `{}`\n- source: `{}`\n- tags: {}\n- enabled: {}\n\n{}\n\n",
-                rule.priority.as_str(),
+                rule.priority.name(),
                 rule.source,
                 if rule.tags.is_empty() {
                     "none".to_owned()

@@ -295,65 +295,8 @@ pub enum Insn {
     Return,
 }
 
-/// Falco's priorities, most severe first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Priority {
-    /// Emergency
-    Emergency,
-    /// Alert
-    Alert,
-    /// Critical
-    Critical,
-    /// Error
-    Error,
-    /// Warning
-    Warning,
-    /// Notice
-    Notice,
-    /// Informational
-    Informational,
-    /// Debug
-    Debug,
-}
-
-impl Priority {
-    /// Every priority, most severe first (the index is the encoded value).
-    pub const ALL: [Priority; 8] = [
-        Priority::Emergency,
-        Priority::Alert,
-        Priority::Critical,
-        Priority::Error,
-        Priority::Warning,
-        Priority::Notice,
-        Priority::Informational,
-        Priority::Debug,
-    ];
-
-    /// The name as Falco prints it in alerts (`Warning`, `Informational`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Priority::Emergency => "Emergency",
-            Priority::Alert => "Alert",
-            Priority::Critical => "Critical",
-            Priority::Error => "Error",
-            Priority::Warning => "Warning",
-            Priority::Notice => "Notice",
-            Priority::Informational => "Informational",
-            Priority::Debug => "Debug",
-        }
-    }
-
-    /// Parses a priority name as Falco's configuration does (any case, `info` too).
-    pub fn parse(text: &str) -> Option<Priority> {
-        let lower = text.to_ascii_lowercase();
-        if lower == "info" {
-            return Some(Priority::Informational);
-        }
-        Priority::ALL
-            .into_iter()
-            .find(|p| p.name().eq_ignore_ascii_case(&lower))
-    }
-}
+/// Falco's priorities, most severe first (`falco-priority`, the one definition).
+pub use falco_priority::Priority;
 
 /// A piece of a rule's output template.
 #[derive(Clone, Debug, PartialEq, Eq)]

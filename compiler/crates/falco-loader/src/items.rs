@@ -182,66 +182,9 @@ pub struct MacroItem {
     pub span: FileSpan,
 }
 
-/// Rule priorities, most severe first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Priority {
-    /// Emergency
-    Emergency,
-    /// Alert
-    Alert,
-    /// Critical
-    Critical,
-    /// Error
-    Error,
-    /// Warning
-    Warning,
-    /// Notice
-    Notice,
-    /// Informational (also `info`)
-    Informational,
-    /// Debug
-    Debug,
-}
-
-impl Priority {
-    /// Every priority, most severe first.
-    pub const ALL: &'static [Priority] = &[
-        Priority::Emergency,
-        Priority::Alert,
-        Priority::Critical,
-        Priority::Error,
-        Priority::Warning,
-        Priority::Notice,
-        Priority::Informational,
-        Priority::Debug,
-    ];
-
-    /// Parses a priority case-insensitively; `info` is accepted.
-    pub fn parse(text: &str) -> Option<Priority> {
-        let lower = text.to_ascii_lowercase();
-        if lower == "info" {
-            return Some(Priority::Informational);
-        }
-        Priority::ALL
-            .iter()
-            .copied()
-            .find(|priority| priority.as_str().eq_ignore_ascii_case(&lower))
-    }
-
-    /// The name as Falco prints it in alerts (`Critical`, `Informational`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Emergency => "Emergency",
-            Priority::Alert => "Alert",
-            Priority::Critical => "Critical",
-            Priority::Error => "Error",
-            Priority::Warning => "Warning",
-            Priority::Notice => "Notice",
-            Priority::Informational => "Informational",
-            Priority::Debug => "Debug",
-        }
-    }
-}
+/// Rule priorities, most severe first: the one definition, which the bundle encodes
+/// too, so that a rule's priority reaches the bundle unchanged.
+pub use falco_priority::Priority;
 
 /// A rule's exception, as written.
 #[derive(Clone, Debug, PartialEq)]

@@ -228,13 +228,13 @@ pub(crate) fn read_priority(reader: &ItemReader<'_>) -> Read<Spanned<Priority>> 
             let lower = text.value.to_ascii_lowercase();
             let names: Vec<String> = Priority::ALL
                 .iter()
-                .map(|priority| priority.as_str().to_ascii_lowercase())
+                .map(|priority| priority.name().to_ascii_lowercase())
                 .collect();
             let suggestion =
                 did_you_mean(&lower, names.iter().map(String::as_str)).and_then(|found| {
                     Priority::ALL
                         .iter()
-                        .find(|priority| priority.as_str().eq_ignore_ascii_case(found))
+                        .find(|priority| priority.name().eq_ignore_ascii_case(found))
                 });
             let diagnostic = Diagnostic::new(
                 Code::E107,
@@ -243,7 +243,7 @@ pub(crate) fn read_priority(reader: &ItemReader<'_>) -> Read<Spanned<Priority>> 
             )
             .with_label("not a priority");
             Err(match suggestion {
-                Some(priority) => diagnostic.with_did_you_mean(&text.value, priority.as_str()),
+                Some(priority) => diagnostic.with_did_you_mean(&text.value, priority.name()),
                 None => diagnostic.with_note(
                     "priorities are Emergency, Alert, Critical, Error, Warning, Notice, Informational (or Info) and Debug, in any case",
                 ),

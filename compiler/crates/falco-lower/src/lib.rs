@@ -34,7 +34,7 @@ mod tests;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use falco_bundle::{Bundle, EventTypes, OutputPart, PluginRequirement, Priority, Rule, SyscallSet};
+use falco_bundle::{Bundle, EventTypes, OutputPart, PluginRequirement, Rule, SyscallSet};
 use falco_resolve::expansion::{
     MAX_EXPANDED_CHECKS, MAX_INLINED_DEPTH, condition_expansion, macro_expansions,
 };
@@ -184,10 +184,7 @@ fn lower_with(
         rules.push(Rule {
             name: rule.name.clone(),
             desc: rule.desc.clone(),
-            priority: Priority::ALL
-                .get(rule.priority as usize)
-                .copied()
-                .unwrap_or(Priority::Debug),
+            priority: rule.priority,
             tags: rule.tags.clone(),
             source: source_id,
             enabled: rule.enabled,

@@ -216,6 +216,21 @@ fn priority_suggestion() {
     );
 }
 
+/// A rule's priority is the one `falco_priority::Priority` the bundle encodes too
+/// (duplicates D10): each name read from a rules file is that value.
+#[test]
+fn priorities_are_the_one_definition() {
+    for priority in falco_priority::Priority::ALL {
+        let text = RULE.replace("INFO", &priority.name().to_uppercase());
+        let loaded = load(&text);
+        let Item::Rule(rule) = &loaded.items[0] else {
+            panic!("{:?}", loaded.items[0])
+        };
+        let read: falco_priority::Priority = rule.priority.as_ref().expect("a priority").value;
+        assert_eq!(read, priority);
+    }
+}
+
 #[test]
 fn engine_versions() {
     let loaded = load(
