@@ -54,8 +54,8 @@ pub use extract::{Extractor, UnsupportedField, UnsupportedReason, supported};
 pub use k8s::{K8sAuditReader, NOT_AUDIT_EVENT, read_k8s_audit};
 pub use stream::{EventStream, MAX_EVENT_BYTES, detect_source_prefix};
 pub use syscall::{
-    ArgRaw, ContainerContext, ContainerInfo, ExeInfo, FdInfo, MountInfo, PodInfo, ProcChain,
-    ProcInfo, SyscallBuilder, SyscallEvent, SyscallReader, errno_name, read_syscall,
+    ArgRaw, ContainerContext, ContainerInfo, ExeInfo, FdInfo, FdKind, MountInfo, PodInfo,
+    ProcChain, ProcInfo, SyscallBuilder, SyscallEvent, SyscallReader, errno_name, read_syscall,
 };
 pub use time::{parse_rfc3339, write_clock, write_iso8601, write_rfc3339};
 pub use value::{AnyOf, FieldValue, OwnedValue, Scratch, StrList};

@@ -12,14 +12,13 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use falco_events::{Event, SyscallBuilder};
+use falco_events::{Event, FdKind, SyscallBuilder};
 use falco_schema::{CodeParam, EventCode, EventFlags, FieldType, ParamInfo, Schema};
 
 use crate::params::{self, Tuple};
 use crate::record::Record;
 use crate::state::{
-    CL_CLONE_FILES, CL_CLONE_THREAD, Fd, FdType, MAX_THREADS, O_CLOEXEC, O_DIRECTORY, State,
-    with_slash,
+    CL_CLONE_FILES, CL_CLONE_THREAD, Fd, MAX_THREADS, O_CLOEXEC, O_DIRECTORY, State, with_slash,
 };
 
 /// What a reader skipped, by kind.
@@ -319,9 +318,9 @@ impl Converter {
                     _ => self.cwd(tid),
                 };
                 let kind = if flags & O_DIRECTORY != 0 {
-                    FdType::Directory
+                    FdKind::Directory
                 } else {
-                    FdType::File
+                    FdKind::File
                 };
                 let fd = Fd {
                     open_flags: flags,
@@ -337,16 +336,16 @@ impl Converter {
                 let domain = self.number("domain").unwrap_or(0) as u8;
                 let ty = self.number("type").unwrap_or(0) as u32 & 0xf;
                 let kind = match domain {
-                    params::AF_INET => FdType::Ipv4,
-                    params::AF_INET6 => FdType::Ipv6,
-                    params::AF_UNIX => FdType::Unix,
-                    16 => FdType::Netlink,
-                    _ => FdType::Unknown,
+                    params::AF_INET => FdKind::Ipv4,
+                    params::AF_INET6 => FdKind::Ipv6,
+                    params::AF_UNIX => FdKind::Unix,
+                    16 => FdKind::Netlink,
+                    _ => FdKind::Unknown,
                 };
                 let l4 = match (kind, ty) {
-                    (FdType::Ipv4 | FdType::Ipv6, 1) => Some("tcp"),
-                    (FdType::Ipv4 | FdType::Ipv6, 2) => Some("udp"),
-                    (FdType::Ipv4 | FdType::Ipv6, 3) => Some("raw"),
+                    (FdKind::Ipv4 | FdKind::Ipv6, 1) => Some("tcp"),
+                    (FdKind::Ipv4 | FdKind::Ipv6, 2) => Some("udp"),
+                    (FdKind::Ipv4 | FdKind::Ipv6, 3) => Some("raw"),
                     _ => None,
                 };
                 let fd = Fd {
@@ -375,9 +374,9 @@ impl Converter {
                 let fd = match self.param("tuple").and_then(|(_, b)| params::tuple(b)) {
                     Some(Tuple::Ip(client, server)) => {
                         let kind = if client.0.is_ipv4() {
-                            FdType::Ipv4
+                            FdKind::Ipv4
                         } else {
-                            FdType::Ipv6
+                            FdKind::Ipv6
                         };
                         let l4 = self
                             .state
@@ -386,8 +385,8 @@ impl Converter {
                             .or(Some("tcp"));
                         Fd::socket(kind, client, server, l4, Some(true))
                     }
-                    Some(Tuple::Unix(_, _, path)) => Fd::new(FdType::Unix, path),
-                    None => Fd::new(FdType::Unknown, String::new()),
+                    Some(Tuple::Unix(_, _, path)) => Fd::new(FdKind::Unix, path),
+                    None => Fd::new(FdKind::Unknown, String::new()),
                 };
                 self.state.add_fd(tid, res, fd);
                 Some(res)
@@ -401,9 +400,9 @@ impl Converter {
                     && let Some(Tuple::Ip(client, _)) = &tuple
                 {
                     let kind = if client.0.is_ipv4() {
-                        FdType::Ipv4
+                        FdKind::Ipv4
                     } else {
-                        FdType::Ipv6
+                        FdKind::Ipv6
                     };
                     let fd = Fd {
                         l4proto: Some("udp"),
@@ -435,9 +434,9 @@ impl Converter {
             "pipe" | "pipe2" | "socketpair" => {
                 if res == 0 {
                     let kind = if info.name == "socketpair" {
-                        FdType::Unix
+                        FdKind::Unix
                     } else {
-                        FdType::Pipe
+                        FdKind::Pipe
                     };
                     for name in ["fd1", "fd2"] {
                         if let Some(n) = self.number(name) {
@@ -454,18 +453,18 @@ impl Converter {
                     return fd;
                 }
                 let kind = match info.name {
-                    "eventfd" | "eventfd2" => FdType::Event,
-                    "signalfd" | "signalfd4" => FdType::Signalfd,
-                    "timerfd_create" => FdType::Timerfd,
-                    "inotify_init" | "inotify_init1" => FdType::Inotify,
-                    "epoll_create" | "epoll_create1" => FdType::Eventpoll,
-                    "userfaultfd" => FdType::Userfaultfd,
-                    "memfd_create" => FdType::Memfd,
-                    "io_uring_setup" => FdType::IoUring,
-                    _ => FdType::Pidfd,
+                    "eventfd" | "eventfd2" => FdKind::Event,
+                    "signalfd" | "signalfd4" => FdKind::Signalfd,
+                    "timerfd_create" => FdKind::Timerfd,
+                    "inotify_init" | "inotify_init1" => FdKind::Inotify,
+                    "epoll_create" | "epoll_create1" => FdKind::Eventpoll,
+                    "userfaultfd" => FdKind::Userfaultfd,
+                    "memfd_create" => FdKind::Memfd,
+                    "io_uring_setup" => FdKind::IoUring,
+                    _ => FdKind::Pidfd,
                 };
                 let name = match kind {
-                    FdType::Memfd => format!("memfd:{}", self.string("name").unwrap_or_default()),
+                    FdKind::Memfd => format!("memfd:{}", self.string("name").unwrap_or_default()),
                     _ => String::new(),
                 };
                 self.state.add_fd(tid, res, Fd::new(kind, name));

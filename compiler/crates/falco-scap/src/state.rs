@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use rustc_hash::FxHashMap;
 
-use falco_events::{FdInfo, ProcChain, ProcInfo};
+use falco_events::{FdInfo, FdKind, ProcChain, ProcInfo};
 
 use crate::params::{End, Tuple};
 use crate::tables::{FdRecord, FdRecordKind, GroupRecord, ThreadRecord, UserRecord};
@@ -127,107 +127,34 @@ pub(crate) fn with_slash(dir: &str) -> String {
     }
 }
 
-/// What a descriptor is (libsinsp's `scap_fd_type`, by `fd.type` name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FdType {
-    File,
-    Directory,
-    Ipv4,
-    Ipv6,
-    Unix,
-    Pipe,
-    Event,
-    Signalfd,
-    Eventpoll,
-    Inotify,
-    Timerfd,
-    Netlink,
-    Bpf,
-    Userfaultfd,
-    IoUring,
-    Memfd,
-    Pidfd,
-    Unknown,
-}
-
-impl FdType {
-    /// `fd.type`.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            FdType::File => "file",
-            FdType::Directory => "directory",
-            FdType::Ipv4 => "ipv4",
-            FdType::Ipv6 => "ipv6",
-            FdType::Unix => "unix",
-            FdType::Pipe => "pipe",
-            FdType::Event => "event",
-            FdType::Signalfd => "signalfd",
-            FdType::Eventpoll => "eventpoll",
-            FdType::Inotify => "inotify",
-            FdType::Timerfd => "timerfd",
-            FdType::Netlink => "netlink",
-            FdType::Bpf => "bpf",
-            FdType::Userfaultfd => "userfaultfd",
-            FdType::IoUring => "io_uring",
-            FdType::Memfd => "memfd",
-            FdType::Pidfd => "pidfd",
-            FdType::Unknown => "unknown",
-        }
-    }
-
-    /// `fd.typechar`.
-    pub(crate) fn typechar(self) -> char {
-        match self {
-            FdType::File => 'f',
-            FdType::Directory => 'd',
-            FdType::Ipv4 => '4',
-            FdType::Ipv6 => '6',
-            FdType::Unix => 'u',
-            FdType::Pipe => 'p',
-            FdType::Event => 'e',
-            FdType::Signalfd => 's',
-            FdType::Eventpoll => 'l',
-            FdType::Inotify => 'i',
-            FdType::Timerfd => 't',
-            FdType::Netlink => 'n',
-            FdType::Bpf => 'b',
-            FdType::Userfaultfd => 'u',
-            FdType::IoUring => 'r',
-            FdType::Memfd => 'm',
-            FdType::Pidfd => 'P',
-            FdType::Unknown => 'o',
-        }
-    }
-
-    /// The type of a `SCAP_FD_*` value.
-    fn of_scap(scap_type: u8) -> FdType {
-        match scap_type {
-            1 | 16 => FdType::File,
-            2 => FdType::Directory,
-            3 | 5 => FdType::Ipv4,
-            4 | 6 => FdType::Ipv6,
-            7 => FdType::Pipe,
-            8 => FdType::Unix,
-            9 => FdType::Event,
-            11 => FdType::Signalfd,
-            12 => FdType::Eventpoll,
-            13 => FdType::Inotify,
-            14 => FdType::Timerfd,
-            15 => FdType::Netlink,
-            17 => FdType::Bpf,
-            18 => FdType::Userfaultfd,
-            19 => FdType::IoUring,
-            20 => FdType::Memfd,
-            21 => FdType::Pidfd,
-            _ => FdType::Unknown,
-        }
+/// The type of a `SCAP_FD_*` value.
+fn kind_of_scap(scap_type: u8) -> FdKind {
+    match scap_type {
+        1 | 16 => FdKind::File,
+        2 => FdKind::Directory,
+        3 | 5 => FdKind::Ipv4,
+        4 | 6 => FdKind::Ipv6,
+        7 => FdKind::Pipe,
+        8 => FdKind::Unix,
+        9 => FdKind::Event,
+        11 => FdKind::Signalfd,
+        12 => FdKind::Eventpoll,
+        13 => FdKind::Inotify,
+        14 => FdKind::Timerfd,
+        15 => FdKind::Netlink,
+        17 => FdKind::Bpf,
+        18 => FdKind::Userfaultfd,
+        19 => FdKind::IoUring,
+        20 => FdKind::Memfd,
+        21 => FdKind::Pidfd,
+        _ => FdKind::Unknown,
     }
 }
 
 /// A descriptor as libsinsp knows it.
 #[derive(Debug, Clone)]
 pub(crate) struct Fd {
-    pub(crate) kind: FdType,
+    pub(crate) kind: FdKind,
     pub(crate) name: String,
     pub(crate) open_flags: u32,
     /// Client and server ends of an IP socket.
@@ -237,7 +164,7 @@ pub(crate) struct Fd {
 }
 
 impl Fd {
-    pub(crate) fn new(kind: FdType, name: String) -> Self {
+    pub(crate) fn new(kind: FdKind, name: String) -> Self {
         Fd {
             kind,
             name,
@@ -265,7 +192,7 @@ impl Fd {
                 dport,
                 l4proto,
             } => Fd::socket(
-                FdType::Ipv4,
+                FdKind::Ipv4,
                 end(IpAddr::from(*sip), *sport),
                 end(IpAddr::from(*dip), *dport),
                 l4(*l4proto),
@@ -278,7 +205,7 @@ impl Fd {
                 dport,
                 l4proto,
             } => Fd::socket(
-                FdType::Ipv6,
+                FdKind::Ipv6,
                 end(ip6(sip), *sport),
                 end(ip6(dip), *dport),
                 l4(*l4proto),
@@ -287,22 +214,22 @@ impl Fd {
             FdRecordKind::Ipv4Server { ip, port, l4proto } => Fd {
                 l4proto: l4(*l4proto),
                 is_server: Some(true),
-                ..Fd::new(FdType::Ipv4, format!("{}:{port}", IpAddr::from(*ip)))
+                ..Fd::new(FdKind::Ipv4, format!("{}:{port}", IpAddr::from(*ip)))
             },
             FdRecordKind::Ipv6Server { ip, port, l4proto } => Fd {
                 l4proto: l4(*l4proto),
                 is_server: Some(true),
-                ..Fd::new(FdType::Ipv6, format!("{}:{port}", ip6(ip)))
+                ..Fd::new(FdKind::Ipv6, format!("{}:{port}", ip6(ip)))
             },
-            FdRecordKind::Unix { name, .. } => Fd::new(FdType::Unix, name.clone()),
+            FdRecordKind::Unix { name, .. } => Fd::new(FdKind::Unix, name.clone()),
             FdRecordKind::File {
                 name, open_flags, ..
             } => {
                 let flags = open_flags.unwrap_or(0);
                 let kind = if flags & O_DIRECTORY != 0 {
-                    FdType::Directory
+                    FdKind::Directory
                 } else {
-                    FdType::File
+                    FdKind::File
                 };
                 Fd {
                     open_flags: flags,
@@ -310,14 +237,14 @@ impl Fd {
                 }
             }
             FdRecordKind::Other { scap_type, name } => {
-                Fd::new(FdType::of_scap(*scap_type), name.clone())
+                Fd::new(kind_of_scap(*scap_type), name.clone())
             }
         }
     }
 
     /// A connected IP socket: `client` and `server` ends; named `client->server`.
     pub(crate) fn socket(
-        kind: FdType,
+        kind: FdKind,
         client: End,
         server: End,
         l4proto: Option<&'static str>,
@@ -340,16 +267,16 @@ impl Fd {
         match tuple {
             Tuple::Ip(client, server) => {
                 let kind = if client.0.is_ipv4() {
-                    FdType::Ipv4
+                    FdKind::Ipv4
                 } else {
-                    FdType::Ipv6
+                    FdKind::Ipv6
                 };
                 let l4 = self.l4proto;
                 let server_side = self.is_server;
                 *self = Fd::socket(kind, *client, *server, l4, server_side);
             }
             Tuple::Unix(_, _, path) => {
-                self.kind = FdType::Unix;
+                self.kind = FdKind::Unix;
                 if !path.is_empty() {
                     self.name = path.clone();
                 }

@@ -198,31 +198,51 @@ pub(crate) struct Fd {
     pub(crate) lower_layer: Option<bool>,
 }
 
-/// libsinsp's fd types.
+/// libsinsp's descriptor types (`scap_fd_type`): the one table of their `fd.type` names
+/// and `fd.typechar` letters, which the capture reader (`falco-scap`) uses too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FdKind {
+pub enum FdKind {
+    /// A file.
     File,
+    /// A directory.
     Directory,
+    /// An IPv4 socket.
     Ipv4,
+    /// An IPv6 socket.
     Ipv6,
+    /// A Unix socket.
     Unix,
+    /// A pipe.
     Pipe,
+    /// An eventfd.
     Event,
+    /// A signalfd.
     Signalfd,
+    /// An epoll instance.
     Eventpoll,
+    /// An inotify instance.
     Inotify,
+    /// A timerfd.
     Timerfd,
+    /// A netlink socket.
     Netlink,
+    /// A BPF object.
     Bpf,
+    /// A userfaultfd.
     Userfaultfd,
+    /// An io_uring instance.
     IoUring,
+    /// A memfd.
     Memfd,
+    /// A pidfd.
     Pidfd,
+    /// Anything else.
     Unknown,
 }
 
 impl FdKind {
-    pub(crate) const ALL: &'static [(&'static str, FdKind, &'static str)] = &[
+    /// Every type with its `fd.type` name and `fd.typechar` letter.
+    pub const ALL: &'static [(&'static str, FdKind, &'static str)] = &[
         ("file", FdKind::File, "f"),
         ("directory", FdKind::Directory, "d"),
         ("ipv4", FdKind::Ipv4, "4"),
@@ -243,7 +263,8 @@ impl FdKind {
         ("unknown", FdKind::Unknown, "o"),
     ];
 
-    pub(crate) fn from_name(name: &str) -> Option<FdKind> {
+    /// The type an `fd.type` name names.
+    pub fn from_name(name: &str) -> Option<FdKind> {
         Self::ALL
             .iter()
             .find(|(n, _, _)| *n == name)
@@ -251,7 +272,7 @@ impl FdKind {
     }
 
     /// `fd.type`.
-    pub(crate) fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         Self::ALL
             .iter()
             .find(|(_, k, _)| *k == self)
@@ -259,14 +280,15 @@ impl FdKind {
     }
 
     /// `fd.typechar`.
-    pub(crate) fn typechar(self) -> &'static str {
+    pub fn typechar(self) -> &'static str {
         Self::ALL
             .iter()
             .find(|(_, k, _)| *k == self)
             .map_or("o", |(_, _, c)| c)
     }
 
-    pub(crate) fn is_ip(self) -> bool {
+    /// Whether it is an IPv4 or IPv6 socket.
+    pub fn is_ip(self) -> bool {
         matches!(self, FdKind::Ipv4 | FdKind::Ipv6)
     }
 }
