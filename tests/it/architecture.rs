@@ -4,11 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 use std::sync::OnceLock;
 
-use falco_rulec_tests::repo_root;
-use serde_json::Value;
+use falco_rulec_tests::{cargo_metadata, repo_root};
 
 /// The crates that read rule text: YAML, items, conditions, resolution, types.
 const PARSERS: &[&str] = &[
@@ -62,19 +60,7 @@ impl Graph {
 fn graph() -> &'static Graph {
     static GRAPH: OnceLock<Graph> = OnceLock::new();
     GRAPH.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let output = Command::new(&cargo)
-            .args(["metadata", "--format-version", "1", "--filter-platform"])
-            .arg(host_triple())
-            .current_dir(repo_root())
-            .output()
-            .unwrap_or_else(|error| panic!("{cargo} metadata: {error}"));
-        assert!(
-            output.status.success(),
-            "cargo metadata failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let metadata: Value = serde_json::from_slice(&output.stdout).expect("metadata is JSON");
+        let metadata = cargo_metadata();
         let packages = metadata["packages"].as_array().expect("packages");
         let name_of = |id: &str| -> String {
             packages
@@ -118,21 +104,6 @@ fn graph() -> &'static Graph {
             .collect();
         Graph { deps, workspace }
     })
-}
-
-/// The host the tests run on, so that `cargo metadata` resolves (and fetches) only
-/// its dependencies.
-fn host_triple() -> String {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
-    let output = Command::new(&rustc)
-        .arg("-vV")
-        .output()
-        .unwrap_or_else(|error| panic!("{rustc} -vV: {error}"));
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .find_map(|line| line.strip_prefix("host: "))
-        .map(str::to_owned)
-        .unwrap_or_else(|| panic!("{rustc} -vV names no host"))
 }
 
 #[test]

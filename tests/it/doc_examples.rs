@@ -15,10 +15,11 @@
 //! The examples are parsed, not executed: many need root, a kernel, a registry or a
 //! user's own rules.
 
-use falco_rulec_tests::repo_root;
+use falco_rulec_tests::{cargo_metadata, repo_root};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// The marker that exempts the next block.
 const SKIP: &str = "<!-- doc-examples: skip";
@@ -171,22 +172,21 @@ struct Workspace {
 }
 
 fn workspace() -> Workspace {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = std::process::Command::new(cargo)
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .current_dir(repo_root())
-        .output()
-        .expect("run cargo metadata");
-    assert!(output.status.success(), "cargo metadata failed");
-    let metadata: Value = serde_json::from_slice(&output.stdout).expect("metadata is JSON");
+    let metadata = cargo_metadata();
+    let members: BTreeSet<&str> = metadata["workspace_members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
     let mut packages = BTreeMap::new();
     for package in metadata["packages"].as_array().into_iter().flatten() {
+        if !package["id"]
+            .as_str()
+            .is_some_and(|id| members.contains(id))
+        {
+            continue;
+        }
         let mut targets: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for target in package["targets"].as_array().into_iter().flatten() {
             for kind in target["kind"].as_array().into_iter().flatten() {
@@ -312,7 +312,10 @@ fn check_ours(program: &str, words: &[String]) -> Vec<String> {
 /// `falco-rules-lsp`'s arguments are read by hand (lsp/src/main.rs); every flag and
 /// subcommand an example uses must appear in its `--help` text there.
 fn check_language_server(words: &[String]) -> Vec<String> {
-    let source = std::fs::read_to_string(repo_root().join("lsp/src/main.rs")).unwrap_or_default();
+    static SOURCE: OnceLock<String> = OnceLock::new();
+    let source = SOURCE.get_or_init(|| {
+        std::fs::read_to_string(repo_root().join("lsp/src/main.rs")).unwrap_or_default()
+    });
     let help = source
         .split_once("const HELP")
         .map(|(_, rest)| rest.split_once("\";").map_or(rest, |(help, _)| help))

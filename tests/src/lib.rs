@@ -1,7 +1,12 @@
 //! Helpers for the workspace-level tests in `it/`: where the repository and the shared
-//! corpus are, and how to pull the example out of a code's documentation.
+//! corpus are, what `cargo metadata` says about the workspace, and how to pull the
+//! example out of a code's documentation.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::Value;
 
 /// The repository root (this crate lives in `<repo>/tests`).
 pub fn repo_root() -> PathBuf {
@@ -56,6 +61,42 @@ pub fn corpus_rules_files() -> Vec<(String, String)> {
         corpus.display()
     );
     files
+}
+
+/// `cargo metadata` of the workspace, run once per test binary: its packages with
+/// their targets, the workspace members, and the dependency graph resolved for the
+/// host the tests run on (so that only its dependencies are resolved and fetched).
+pub fn cargo_metadata() -> &'static Value {
+    static METADATA: OnceLock<Value> = OnceLock::new();
+    METADATA.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let output = Command::new(&cargo)
+            .args(["metadata", "--format-version", "1", "--filter-platform"])
+            .arg(host_triple())
+            .current_dir(repo_root())
+            .output()
+            .unwrap_or_else(|error| panic!("{cargo} metadata: {error}"));
+        assert!(
+            output.status.success(),
+            "cargo metadata failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("cargo metadata writes JSON")
+    })
+}
+
+/// The host the tests run on (`rustc -vV`).
+fn host_triple() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+    let output = Command::new(&rustc)
+        .arg("-vV")
+        .output()
+        .unwrap_or_else(|error| panic!("{rustc} -vV: {error}"));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("{rustc} -vV names no host"))
 }
 
 /// The body of the first ```` ```yaml ```` block of a markdown document.

@@ -17,14 +17,6 @@ use std::process::Command;
 /// The venv with check-jsonschema and pre-commit (scripts/install-deps).
 const TOOLS: &str = "/opt/falco-rulec/citools/bin";
 
-/// The repository's root (the workspace above `compiler/`).
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("compiler/ has a parent")
-        .to_path_buf()
-}
-
 /// The tool's path, or `None` (after saying why) when the venv is missing, unless
 /// `FALCO_TEST_ALL=1`.
 fn tool(name: &str) -> Option<PathBuf> {

@@ -1,17 +1,9 @@
 //! `falco-rulec compile` and `inspect`: exit codes, reproducible bytes, the inspect
 //! contract, and bundles that survive random damage.
 
-use std::path::PathBuf;
-
 use crate::support::*;
 use falco_rulec::cli::compile::{compile_analysis, compile_files};
 use falco_vm::{Engine, RuleMatching};
-
-fn corpus(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus")
-        .join(path)
-}
 
 fn upstream_files() -> Vec<(String, String)> {
     [

@@ -204,8 +204,7 @@ fn an_lcov_file_that_cannot_be_written_exits_2() {
 /// what `falco-rulec test --coverage --format json` prints for its fixtures.
 #[test]
 fn the_vscode_fixture_is_what_falco_rulec_prints() {
-    let fixtures =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../editors/vscode/test/unit/fixtures");
+    let fixtures = repo_root().join("editors/vscode/test/unit/fixtures");
     let run = run_in(
         &fixtures,
         &[

@@ -201,7 +201,7 @@ fn sides_may_be_directories_configurations_lists_and_git_revisions() {
 
 #[test]
 fn the_2021_upstream_rules_against_the_current_ones_are_a_major_change() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    let corpus = corpus("");
     let old = corpus.join("upstream-rules-2021/falco_rules.yaml");
     let new = corpus.join("upstream-rules/falco_rules.yaml");
     let run = run(&[

@@ -176,7 +176,7 @@ fn damaged_or_missing_bundle_exits_2() {
 
 #[test]
 fn k8s_audit_events_replay_through_the_plugin_rules() {
-    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    let corpus = corpus("");
     let dir = scratch();
     let rules = corpus.join("plugin-rules/k8s_audit_rules.yaml");
     let run = run_in(
@@ -368,7 +368,7 @@ fn a_damaged_first_line_does_not_hide_the_source() {
 /// test, gives the alerts Falco 0.44 gives (one per open: enter events do not reach rules).
 #[test]
 fn captures_replay() {
-    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/falco-traces");
+    let corpus = corpus("falco-traces");
     let dir = scratch();
     let rules = corpus.join("rules/single_rule.yaml");
     let run = run_in(
@@ -394,7 +394,7 @@ fn captures_replay() {
 /// with its block and offset, and the exit code says some events could not be read.
 #[test]
 fn a_damaged_capture_is_reported_where_it_breaks() {
-    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/falco-traces");
+    let corpus = corpus("falco-traces");
     let dir = scratch();
     let rules = corpus.join("rules/single_rule.yaml");
     let run = run_in(

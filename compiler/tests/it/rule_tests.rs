@@ -306,8 +306,7 @@ fn json_report_for_ci() {
 /// A capture (`.scap`, as Falco and sysdig record them) serves as an events file.
 #[test]
 fn a_capture_is_an_events_file() {
-    let trace = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus/falco-traces/trace_files/cat_write.scap");
+    let trace = corpus("falco-traces/trace_files/cat_write.scap");
     let rules = "- rule: open from cat\n  desc: cat opens a file\n  condition: evt.type = open and proc.name = cat\n  output: \"open by %proc.cmdline (file=%fd.name)\"\n  priority: WARNING\n";
     let text = format!(
         "rules: [rules.yaml]\ncases:\n  - name: cat writes\n    events_file: {}\n    fire:\n      - rule: open from cat\n        count: 4\n    not_fire: others\n",

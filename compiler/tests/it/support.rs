@@ -37,6 +37,19 @@ pub const UNUSED_LIST: &str = "\
   priority: NOTICE
 ";
 
+/// The repository's root (the workspace above `compiler/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("compiler/ has a parent")
+        .to_path_buf()
+}
+
+/// The shared corpus, `<repo>/../shared/corpus`, or `path` inside it.
+pub fn corpus(path: &str) -> PathBuf {
+    repo_root().join("../shared/corpus").join(path)
+}
+
 /// A scratch directory, fresh for each call.
 pub fn scratch() -> PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
