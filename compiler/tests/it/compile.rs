@@ -458,3 +458,39 @@ fn a_value_longer_than_falco_takes_is_refused_by_lint_and_compile() {
     assert!(compile.stderr.contains("E411"), "{}", compile.stderr);
     assert!(!dir.join("b.frb").exists());
 }
+
+/// The traced lowering behind `test --coverage` and `show` wraps every inlined level
+/// once more: the deepest chain lint accepts goes through both in the binary.
+#[test]
+fn coverage_and_show_take_the_deepest_macro_chain() {
+    let dir = scratch();
+    let deepest = falco_resolve::expansion::MAX_INLINED_DEPTH - 2;
+    write(&dir, "rules.yaml", &macro_chain(deepest, "{p}"));
+    let tests = write(
+        &dir,
+        "tests.yaml",
+        "rules: [rules.yaml]\ncases:\n  - name: an open\n    events:\n      - type: open\n        thread: {pid: 1, exepath: /bin/cat}\n    fire: [r]\n",
+    );
+    let run = run_in(
+        &dir,
+        &[
+            "test",
+            "--coverage",
+            "--format",
+            "json",
+            tests.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let points = run.json()["coverage"]["files"].to_string();
+    assert!(points.contains(&format!("m{deepest}")), "{points}");
+    let run = run_in(&dir, &["show", "r", "rules.yaml"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("macro m0 [1]"), "{}", run.stdout);
+    assert_eq!(
+        run.stdout.matches("macro m").count(),
+        deepest + 1,
+        "every macro of the chain is shown"
+    );
+}

@@ -29,7 +29,20 @@ pub(crate) struct Lowerer<'a> {
 impl Lowerer<'_> {
     /// Lowers `expr`, a typed tree of `condition` (its spans are offsets into
     /// the condition's text, its macro references are the condition's).
+    ///
+    /// Recursion follows the inlined tree, up to E210's 1,000 levels, each a few
+    /// kilobytes of stack in a debug build: the stack grows on demand
+    /// ([`crate::grow_stack`]), so lowering is safe on any thread.
     pub(crate) fn expr(
+        &mut self,
+        expr: &TypedExpr,
+        condition: &Condition,
+        depth: usize,
+    ) -> Result<Ir, String> {
+        crate::grow_stack(|| self.marked(expr, condition, depth))
+    }
+
+    fn marked(
         &mut self,
         expr: &TypedExpr,
         condition: &Condition,

@@ -25,6 +25,10 @@ pub(crate) enum Ir {
 impl Ir {
     /// Flattens nested `and`/`or` and merges mergeable checks of a disjunction.
     pub(crate) fn simplify(self, tables: &mut Tables) -> Ir {
+        crate::grow_stack(|| self.simplified(tables))
+    }
+
+    fn simplified(self, tables: &mut Tables) -> Ir {
         match self {
             Ir::And(children) => {
                 let mut flat = Vec::with_capacity(children.len());
@@ -57,6 +61,10 @@ impl Ir {
     /// Appends the code of this expression; the accumulator holds its value after
     /// it. Returns where each piece of the code came from.
     pub(crate) fn emit(&self, tables: &mut Tables, code: &mut Vec<Insn>) -> CodeNode {
+        crate::grow_stack(|| self.emitted(tables, code))
+    }
+
+    fn emitted(&self, tables: &mut Tables, code: &mut Vec<Insn>) -> CodeNode {
         let start = to_u32(code.len());
         let node = |kind, children, code: &Vec<Insn>| CodeNode {
             kind,

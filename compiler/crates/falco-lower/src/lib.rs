@@ -31,6 +31,19 @@ mod tables;
 #[cfg(test)]
 mod tests;
 
+/// Runs `f` with at least [`STACK_RED_ZONE`] of stack left, moving to a new
+/// [`STACK_SEGMENT`] when less is (the recursive steps of lowering call it, as the
+/// condition parser grows its stack through chumsky).
+pub(crate) fn grow_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, f)
+}
+
+/// The stack one recursive step of lowering may need (a few KiB in a debug build).
+const STACK_RED_ZONE: usize = 64 << 10;
+
+/// The size of each stack segment lowering adds when it runs short.
+const STACK_SEGMENT: usize = 1 << 20;
+
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 

@@ -156,7 +156,14 @@ struct Analysis<'a, 'm> {
 }
 
 impl Analysis<'_, '_> {
+    /// Recursion follows macro references up to [`MAX_MACRO_DEPTH`], a few KiB of
+    /// stack each in a debug build: the stack grows on demand, so this is safe on
+    /// any thread (lowering calls it for every rule).
     fn expr(&self, expr: &TypedExpr, negated: bool, depth: usize) -> EventTypeSet {
+        stacker::maybe_grow(64 << 10, 1 << 20, || self.set(expr, negated, depth))
+    }
+
+    fn set(&self, expr: &TypedExpr, negated: bool, depth: usize) -> EventTypeSet {
         match expr {
             TypedExpr::And(children, _) | TypedExpr::Or(children, _) => {
                 let conjunction = matches!(expr, TypedExpr::And(..)) != negated;
