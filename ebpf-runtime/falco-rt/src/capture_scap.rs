@@ -4,14 +4,15 @@
 
 use std::io::{self, Write};
 use std::net::IpAddr;
+use std::path::Path;
 
 use falco_events::{ArgRaw, Event, Extractor, Scratch, SyscallEvent};
 use falco_rt_record::Event as Record;
 use falco_rt_record::{EXE_FROM_MEMFD, EXE_LOWER_LAYER, EXE_UPPER_LAYER, EXE_WRITABLE};
 use falco_rt_state::{Container, Fd, FdKind, Process, Role, Runtime, State};
 use falco_scap::{
-    FdRecord, FdRecordKind, GroupRecord, MachineInfo, Param, ScapWriter, ThreadRecord, UserRecord,
-    sockaddr, sockaddr_unix, socktuple,
+    FdRecord, FdRecordKind, GroupRecord, InterfaceRecord, MachineInfo, Param, ScapWriter,
+    ThreadRecord, UserRecord, sockaddr, sockaddr_unix, socktuple,
 };
 use falco_schema::{CodeParam, EventCode, FieldType, Schema};
 
@@ -179,6 +180,55 @@ fn cgroup(container: &Container) -> Option<String> {
     Some(format!("cpuset=/system.slice/{scope}-{full}.scope"))
 }
 
+/// The host's addresses, for the capture's interface list (libsinsp tells a socket's local
+/// end by them): IPv4 from the kernel's local routes (`fib_trie`, without interface
+/// names), IPv6 from `if_inet6`. Unreadable files give no addresses.
+fn host_interfaces(proc_net: &Path) -> Vec<InterfaceRecord> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let trie = std::fs::read_to_string(proc_net.join("fib_trie")).unwrap_or_default();
+    let mut last: Option<std::net::Ipv4Addr> = None;
+    for line in trie.lines() {
+        let line = line.trim_start_matches([' ', '|', '+', '-']).trim();
+        if line.contains("/32 host LOCAL") {
+            if let Some(ip) = last.filter(|ip| seen.insert(*ip)) {
+                out.push(InterfaceRecord {
+                    name: String::new(),
+                    addr: ip.octets().to_vec(),
+                    netmask: vec![255; 4],
+                });
+            }
+        } else {
+            last = line.parse().ok();
+        }
+    }
+    let inet6 = std::fs::read_to_string(proc_net.join("if_inet6")).unwrap_or_default();
+    for line in inet6.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let (Some(hex), Some(prefix), Some(name)) = (words.first(), words.get(2), words.last())
+        else {
+            continue;
+        };
+        let addr: Option<Vec<u8>> = (0..16)
+            .map(|i| {
+                hex.get(2 * i..2 * i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect();
+        let Some(addr) = addr.filter(|_| hex.len() == 32) else {
+            continue;
+        };
+        let bits = u32::from_str_radix(prefix, 16).unwrap_or(128).min(128);
+        let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+        out.push(InterfaceRecord {
+            name: (*name).to_owned(),
+            addr,
+            netmask: mask.to_be_bytes().to_vec(),
+        });
+    }
+    out
+}
+
 /// Arguments as the driver writes them: each followed by a NUL.
 fn nul_joined<'a>(items: impl Iterator<Item = &'a str>) -> Vec<u8> {
     let mut out = Vec::new();
@@ -233,6 +283,7 @@ impl<W: Write> ScapCapture<W> {
             })
             .collect();
         writer.users(&users, &groups)?;
+        writer.interfaces(&host_interfaces(Path::new("/proc/net")))?;
         Ok(Self {
             writer,
             scratch: Vec::new(),

@@ -9,7 +9,9 @@ use falco_schema::{CodeParam, EventCode, EventFlags, FieldType, ParamInfo, Schem
 
 use crate::block::{SHB, SHB_MAGIC};
 use crate::params::{AF_INET, AF_INET6, AF_UNIX, End};
-use crate::tables::{FdRecord, FdRecordKind, GroupRecord, MachineInfo, ThreadRecord, UserRecord};
+use crate::tables::{
+    FdRecord, FdRecordKind, GroupRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserRecord,
+};
 
 /// A parameter's value as a writer takes it; it is encoded as the event table's type for
 /// the parameter says.
@@ -288,6 +290,35 @@ impl<W: Write> ScapWriter<W> {
             set_len(b, start);
         }
         self.block(crate::block::UL[2])
+    }
+
+    /// The machine's interface addresses: one interface list block, each address without
+    /// a link speed (libscap's `SCAP_II_IPV4_NOLINKSPEED`/`_IPV6_NOLINKSPEED`; a
+    /// broadcast address of zeros). libsinsp tells a socket's local end by them.
+    pub fn interfaces(&mut self, interfaces: &[InterfaceRecord]) -> io::Result<()> {
+        for i in interfaces {
+            let iftype: u16 = match i.addr.len() {
+                4 => 3,
+                16 => 4,
+                n => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("an interface address of {n} bytes"),
+                    ));
+                }
+            };
+            let name = &i.name.as_bytes()[..i.name.len().min(crate::tables::MAX_PATH - 1)];
+            let b = &mut self.body;
+            b.extend_from_slice(&iftype.to_le_bytes());
+            b.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            b.extend_from_slice(&i.addr);
+            let mut netmask = i.netmask.clone();
+            netmask.resize(i.addr.len(), 0);
+            b.extend_from_slice(&netmask);
+            b.extend_from_slice(&vec![0; i.addr.len()]);
+            b.extend_from_slice(name);
+        }
+        self.block(crate::block::IL[0])
     }
 
     /// One event of `code` by thread `tid` at `ts` (nanoseconds since the epoch) on CPU

@@ -220,3 +220,35 @@ fn captured_records_read_back_as_the_agent_sees_them() {
     );
     assert_eq!(execs, [EXPECTED_EXEC], "{}", EXEC_PARAMS.join(SEP));
 }
+
+#[test]
+fn the_host_addresses_come_from_the_local_routes_and_if_inet6() {
+    let dir = std::env::temp_dir().join(format!("falco-rt-ifaces-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let trie = "Main:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 0.0.0.0\n        /0 universe UNICAST\n     +-- 127.0.0.0/8 2 0 2\n        |-- 127.0.0.1\n           /32 host LOCAL\n     |-- 192.0.2.2\n        /32 host LOCAL\n     |-- 192.0.2.255\n        /32 link BROADCAST\nLocal:\n     |-- 127.0.0.1\n        /32 host LOCAL\n";
+    let inet6 = "00000000000000000000000000000001 01 80 10 80       lo\nfd000000000000000000000000000002 04 40 00 82     eth0\n";
+    std::fs::write(dir.join("fib_trie"), trie).expect("fib_trie");
+    std::fs::write(dir.join("if_inet6"), inet6).expect("if_inet6");
+    let found = super::host_interfaces(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    let addrs: Vec<(String, Vec<u8>, Vec<u8>)> = found
+        .into_iter()
+        .map(|i| (i.name, i.addr, i.netmask))
+        .collect();
+    let mut lo = vec![0; 16];
+    lo[15] = 1;
+    let mut fd00 = vec![0; 16];
+    fd00[0] = 0xfd;
+    fd00[15] = 2;
+    let mut mask64 = vec![255; 8];
+    mask64.extend([0; 8]);
+    assert_eq!(
+        addrs,
+        [
+            (String::new(), vec![127, 0, 0, 1], vec![255; 4]),
+            (String::new(), vec![192, 0, 2, 2], vec![255; 4]),
+            ("lo".to_owned(), lo, vec![255; 16]),
+            ("eth0".to_owned(), fd00, mask64),
+        ]
+    );
+}

@@ -7,8 +7,8 @@ use falco_events::{Extractor, Scratch};
 use falco_schema::Schema;
 
 use crate::{
-    FdRecord, FdRecordKind, GroupRecord, MachineInfo, Param, ScapReader, ScapWriter, ThreadRecord,
-    UserRecord, socktuple,
+    FdRecord, FdRecordKind, GroupRecord, InterfaceRecord, MachineInfo, Param, ScapReader,
+    ScapWriter, ThreadRecord, UserRecord, socktuple,
 };
 
 fn thread(tid: i64, ptid: i64, comm: &str, exe: &str, args: &[&str]) -> ThreadRecord {
@@ -77,6 +77,7 @@ fn capture() -> Vec<u8> {
         }],
     )
     .unwrap();
+    w.interfaces(&interfaces()).unwrap();
     let clone = schema.current_code("clone", false).unwrap();
     w.event(1_000, 101, 0, clone, |p| match p.name {
         "res" => Param::Int(0),
@@ -203,6 +204,31 @@ fn written_captures_read_back() {
         ]
     );
     assert_eq!(reader.machine().map(|m| m.hostname.as_str()), None);
+}
+
+/// The machine's addresses (an IPv4 and an IPv6 one).
+fn interfaces() -> Vec<InterfaceRecord> {
+    let mut v6 = vec![0; 16];
+    v6[15] = 1;
+    vec![
+        InterfaceRecord {
+            name: "eth0".into(),
+            addr: vec![10, 0, 0, 5],
+            netmask: vec![255, 255, 255, 0],
+        },
+        InterfaceRecord {
+            name: "lo".into(),
+            addr: v6,
+            netmask: vec![255; 16],
+        },
+    ]
+}
+
+#[test]
+fn written_interfaces_read_back() {
+    let mut reader = ScapReader::open(Cursor::new(capture())).unwrap();
+    reader.next().unwrap().unwrap();
+    assert_eq!(reader.interfaces(), interfaces().as_slice());
 }
 
 #[test]
