@@ -107,6 +107,50 @@ fn time_formats() {
 }
 
 #[test]
+fn time_edges() {
+    let iso = |ts: u64| {
+        let mut s = String::new();
+        crate::time::write_iso8601(ts, &mut s);
+        s
+    };
+    assert_eq!(iso(0), "1970-01-01T00:00:00.000000000+0000");
+    assert_eq!(crate::parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+    assert_eq!(crate::parse_rfc3339("1969-12-31T23:59:59.999Z"), None);
+    assert_eq!(crate::parse_rfc3339("1970-01-01T01:00:00+02:00"), None);
+    // The last `u64` nanosecond is in the year 2554.
+    assert_eq!(iso(u64::MAX), "2554-07-21T23:34:33.709551615+0000");
+    let leap_day = crate::parse_rfc3339("2024-02-29T12:00:00-00:30").unwrap();
+    assert_eq!(iso(leap_day), "2024-02-29T12:30:00.000000000+0000");
+    assert_eq!(crate::parse_rfc3339("2023-02-29T12:00:00Z"), None);
+    assert_eq!(
+        crate::parse_rfc3339("2016-12-31T23:59:60Z")
+            .map(iso)
+            .as_deref(),
+        Some("2016-12-31T23:59:59.999999999+0000")
+    );
+    for bad in [
+        "2018-10-25T14:09:12",
+        "2018-10-25T14:09:12+0200",
+        "2018-10-25T24:00:00Z",
+        "2018-10-25T14:09:12.Z",
+        "2018-10-25T14:09:12Zx",
+    ] {
+        assert_eq!(crate::parse_rfc3339(bad), None, "{bad}");
+    }
+}
+
+proptest::proptest! {
+    /// A written `evt.time.iso8601`, read back as RFC 3339, is the same nanosecond.
+    #[test]
+    fn written_times_read_back(ts in 0u64..=u64::MAX) {
+        let mut s = String::new();
+        crate::time::write_iso8601(ts, &mut s);
+        let rfc3339 = format!("{}+00:00", &s[..s.len() - 5]);
+        proptest::prop_assert_eq!(crate::parse_rfc3339(&rfc3339), Some(ts));
+    }
+}
+
+#[test]
 fn unknown_source_and_field_are_errors() {
     assert!(Extractor::new("okta", "okta.app", None).is_err());
     assert!(Extractor::new("k8s_audit", "ka.nope", None).is_err());
