@@ -66,6 +66,9 @@ pub(crate) enum Source {
     Tuple,
     /// open's mode: the first register when the flags in the second create a file.
     OpenMode(u8, u8),
+    /// The calling process's executable flags (libs' execve `flags`), which a failed
+    /// exec reports for the image that stays.
+    ExeFlags,
 }
 
 impl Source {
@@ -78,6 +81,7 @@ impl Source {
         Some(match s {
             "ret" => Self::Ret,
             "tuple" => Self::Tuple,
+            "exeflags" => Self::ExeFlags,
             "path0" => Self::Path(0),
             "path1" => Self::Path(1),
             _ => match s.strip_prefix("mode:").map(|m| m.split_once(':')) {
@@ -164,6 +168,12 @@ fn write<S: ArgSink>(o: &mut S, s: &SyscallEvent<'_>, state: &State) {
             Source::Reg(r) => reg(r),
             Source::OpenMode(value, flags) if reg(flags) & CREATES != 0 => reg(value),
             Source::OpenMode(..) => 0,
+            Source::ExeFlags => {
+                if let Some(exe) = state.procs.get(s.header.tgid).and_then(|p| p.exe_file) {
+                    write_exe_flags(o, exe.flags);
+                }
+                continue;
+            }
             Source::Path(i) => {
                 let path = lossy(if i == 0 { s.path } else { s.path2 });
                 write_path(o, p, &path, s, state);
@@ -334,7 +344,12 @@ fn write_exec<S: ArgSink>(o: &mut S, x: &ExecEvent<'_>) {
     let rest: Vec<_> = argv.collect();
     o.str("args", &rest.join(" "));
     o.str("filename", &String::from_utf8_lossy(x.filename));
-    let flags = u64::from(x.facts.exe_flags);
+    write_exe_flags(o, x.facts.exe_flags);
+}
+
+/// The `flags` of an exec event: libs' executable flags (`EXE_WRITABLE|...`).
+fn write_exe_flags<S: ArgSink>(o: &mut S, flags: u32) {
+    let flags = u64::from(flags);
     let mut text = String::new();
     match params::param("execve", "flags").and_then(|p| p.table()) {
         Some(t) if t.write_text(flags, ParamType::Flags, &mut text) => {

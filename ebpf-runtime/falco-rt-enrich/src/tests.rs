@@ -275,6 +275,22 @@ fn udp_datagrams_get_libsinsps_connected_and_name_changed() {
 }
 
 #[test]
+fn a_failed_exec_reports_the_flags_of_the_image_that_stays() {
+    let evs = run(&[
+        exec(100, 1, "bash", b"/bin/bash\0", b""),
+        syscall(100, "bash", nr::EXECVEAT, -2, [0; 6], b"/nonexistent"),
+        syscall(100, "bash", nr::EXECVE, -13, [0; 6], b"/etc/shadow"),
+    ]);
+    let [_, execveat, execve] = evs.as_slice() else {
+        panic!("{} events", evs.len());
+    };
+    // The exec record said the shell's executable is writable.
+    assert_eq!(field(execveat, "evt.arg.flags", None), "EXE_WRITABLE");
+    assert_eq!(field(execve, "evt.arg.flags", None), "EXE_WRITABLE");
+    assert_eq!(field(execve, "evt.res", None), "EACCES");
+}
+
+#[test]
 fn ids_modes_and_namespaces_get_falcos_text() {
     let id = "a".repeat(64);
     let scope = format!("docker-{id}.scope\0system.slice\0");
