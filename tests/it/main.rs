@@ -11,6 +11,7 @@ mod lint_compile_load;
 mod no_panic;
 mod operators;
 mod rules_files;
+mod runtime_gaps;
 mod stdlib;
 mod tidy;
 mod vscode;

@@ -12,9 +12,6 @@ use falco_vm::Engine;
 use crate::append;
 use crate::config::Config;
 
-/// Event types the runtime produces that are not syscalls.
-const NON_SYSCALL_EVENTS: &[&str] = &["procexit"];
-
 /// The stage a bundle failed at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
@@ -148,9 +145,7 @@ pub fn compatible(bundle: &Bundle) -> Result<(), String> {
         .names
         .iter()
         .map(String::as_str)
-        .filter(|n| {
-            falco_rt_capture::syscalls::number(n).is_none() && !NON_SYSCALL_EVENTS.contains(n)
-        })
+        .filter(|n| !crate::gaps::capturable(n))
         .collect();
     if !uncapturable.is_empty() {
         return Err(format!(

@@ -582,35 +582,22 @@ impl Live {
 
 /// Names, on stderr, every enabled syscall rule that reads or prints fields falco-rt
 /// leaves `<NA>` on its event types (comparisons with them are false, as in Falco when
-/// a value is missing); the same list as `falco-rulec inspect --runtime`.
+/// a value is missing), or needs events it cannot capture; the fields are the list of
+/// `falco-rulec inspect --runtime`.
 fn report_unsupplied(engine: &falco_vm::Engine) {
-    let bundle = engine.bundle();
-    for rule in &bundle.rules {
-        if !rule.enabled
-            || bundle.sources.get(rule.source as usize).map(String::as_str) != Some("syscall")
-        {
-            continue;
-        }
-        let types: Vec<&str> = match &rule.event_types {
-            falco_bundle::EventTypes::Only(names) => names.iter().map(String::as_str).collect(),
-            _ => Vec::new(),
-        };
-        let names: Vec<String> = rule
-            .fields
-            .iter()
-            .filter_map(|&id| bundle.fields.get(id as usize))
-            .map(|f| match &f.arg {
-                Some(arg) => format!("{}[{arg}]", f.name),
-                None => f.name.clone(),
-            })
-            .collect();
-        let missing =
-            falco_events::agent_fields::unsupplied(names.iter().map(String::as_str), &types);
-        if !missing.is_empty() {
+    for gap in crate::gaps::rule_gaps(engine.bundle()) {
+        if !gap.fields.is_empty() {
             eprintln!(
                 "falco-rt: rule {:?} reads fields falco-rt leaves <NA>: {}",
-                rule.name,
-                missing.join(", ")
+                gap.rule,
+                gap.fields.join(", ")
+            );
+        }
+        if !gap.event_types.is_empty() {
+            eprintln!(
+                "falco-rt: rule {:?} needs events falco-rt cannot capture: {}",
+                gap.rule,
+                gap.event_types.join(", ")
             );
         }
     }

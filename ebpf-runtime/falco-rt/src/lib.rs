@@ -29,6 +29,7 @@ pub mod cli;
 pub mod config;
 pub mod drops;
 pub mod follow;
+pub mod gaps;
 pub mod metrics;
 pub mod not_applied;
 pub mod origin;

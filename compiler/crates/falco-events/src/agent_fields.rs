@@ -214,6 +214,22 @@ pub fn supplies_for(field: &str, event_types: &[&str]) -> bool {
     })
 }
 
+/// Why falco-rt leaves `field` (a name as [`supplies_for`] takes it) `<NA>` where Falco
+/// has a value: the reasons docs/runtime.md gives for the upstream rules it lists.
+pub fn why_unsupplied(field: &str) -> &'static str {
+    let base = field.split_once('[').map_or(field, |(b, _)| b);
+    match base {
+        "fd.cip.name" | "fd.sip.name" | "fd.lip.name" | "fd.rip.name" => {
+            "libsinsp's DNS manager resolves the names a condition compares these with, and \
+             names the addresses it has resolved in outputs; falco-rt does no DNS lookups"
+        }
+        b if b.starts_with("evt.arg") || b.starts_with("evt.rawarg") => {
+            "the argument is not captured for every event type the rule has"
+        }
+        _ => "falco-rt does not compute it",
+    }
+}
+
 /// Whether falco-rt supplies `field` on some event (see [`supplies_for`]).
 pub fn supplies(field: &str) -> bool {
     supplies_for(field, &[])
