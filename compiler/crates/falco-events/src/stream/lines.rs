@@ -14,10 +14,13 @@ pub(crate) enum Line<'a> {
     NotUtf8 { column: usize, byte: u8 },
 }
 
-/// Splits a reader into lines of at most `max` bytes, reusing one buffer.
+/// Splits a reader into lines of at most `max` bytes. A line that lies whole in the
+/// reader's buffer is handed out from there; others are gathered in one reused buffer.
 pub(crate) struct LineReader<R> {
     input: R,
     buf: Vec<u8>,
+    /// Bytes of the reader's buffer handed out as the last line, consumed on the next call.
+    pending: usize,
     max: usize,
     line_no: usize,
     consumed: u64,
@@ -29,6 +32,7 @@ impl<R: BufRead> LineReader<R> {
         LineReader {
             input,
             buf: Vec::new(),
+            pending: 0,
             max,
             line_no: 0,
             consumed: 0,
@@ -48,8 +52,18 @@ impl<R: BufRead> LineReader<R> {
 
     /// The next line and its 1-based number; `None` at the end of the input.
     pub(crate) fn next_line(&mut self) -> io::Result<Option<(usize, Line<'_>)>> {
+        self.input.consume(self.pending);
+        self.pending = 0;
         if self.done {
             return Ok(None);
+        }
+        if let Some(end) = self.whole_line()? {
+            // The same buffer again: a reader fills it only when it is empty.
+            let available = self.input.fill_buf().inspect_err(|_| self.done = true)?;
+            return Ok(Some((
+                self.line_no,
+                line(available.get(..end).unwrap_or(&[])),
+            )));
         }
         self.buf.clear();
         let mut total: u64 = 0;
@@ -94,18 +108,42 @@ impl<R: BufRead> LineReader<R> {
             self.buf.clear();
             return Ok(Some((self.line_no, Line::TooLong(total))));
         }
-        if self.buf.last() == Some(&b'\r') {
-            self.buf.pop();
-        }
-        let line = match std::str::from_utf8(&self.buf) {
-            Ok(text) => Line::Text(text),
-            Err(error) => {
-                let valid = self.buf.get(..error.valid_up_to()).unwrap_or(&[]);
-                let column = std::str::from_utf8(valid).map_or(1, |s| s.chars().count() + 1);
-                let byte = self.buf.get(error.valid_up_to()).copied().unwrap_or(0);
-                Line::NotUtf8 { column, byte }
+        Ok(Some((self.line_no, line(&self.buf))))
+    }
+
+    /// Where the next line ends when the reader's buffer holds it whole, up to its line
+    /// break (which is then consumed with the line on the next call).
+    fn whole_line(&mut self) -> io::Result<Option<usize>> {
+        let available = loop {
+            match self.input.fill_buf() {
+                Ok(bytes) => break bytes,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.done = true;
+                    return Err(e);
+                }
             }
         };
-        Ok(Some((self.line_no, line)))
+        let Some(end) = memchr::memchr(b'\n', available).filter(|&end| end <= self.max) else {
+            return Ok(None);
+        };
+        self.pending = end + 1;
+        self.consumed += self.pending as u64;
+        self.line_no += 1;
+        Ok(Some(end))
+    }
+}
+
+/// One line's bytes, without a final `\r`, as text if they are UTF-8.
+fn line(bytes: &[u8]) -> Line<'_> {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Line::Text(text),
+        Err(error) => {
+            let valid = bytes.get(..error.valid_up_to()).unwrap_or(&[]);
+            let column = std::str::from_utf8(valid).map_or(1, |s| s.chars().count() + 1);
+            let byte = bytes.get(error.valid_up_to()).copied().unwrap_or(0);
+            Line::NotUtf8 { column, byte }
+        }
     }
 }

@@ -179,7 +179,6 @@ pub(crate) fn parse_line(line: &str) -> PResult<Parsed> {
 /// The event's own keys (everything but its thread, ancestors, fd, container and pod), in
 /// the order their errors are reported.
 pub(crate) fn parse_head<'j>(get: impl Fn(&str) -> Option<&'j Json>) -> PResult<Parsed> {
-    let mut ev = SyscallEvent::default();
     let ty = get("type").ok_or_else(|| {
         (
             0,
@@ -195,35 +194,64 @@ pub(crate) fn parse_head<'j>(get: impl Fn(&str) -> Option<&'j Json>) -> PResult<
             .unwrap_or_default();
         return err(format!("unknown event type `{ty}`{hint}"));
     }
-    ev.evt_type = ty.into();
     let ts = match get("ts") {
         Some(v) => time(v, "ts")?,
         None => {
             return err("missing `ts` (nanoseconds since the epoch, or an RFC 3339 time)".into());
         }
     };
-    ev.enter = match get("dir").map(|d| d.as_str()) {
+    let enter = match get("dir").map(|d| d.as_str()) {
         None => false,
         Some(Some("<")) => false,
         Some(Some(">")) => true,
         Some(_) => return err("`dir` must be \">\" (enter) or \"<\" (exit)".into()),
     };
-    let num = get("num").map(|v| uint(v, "num")).transpose()?;
-    ev.cpu = get("cpu").map(|v| int(v, "cpu")).transpose()?;
-    ev.res = get("res").map(|v| int(v, "res")).transpose()?;
-    let hostname = get("hostname")
-        .map(|v| text(v, "hostname"))
-        .transpose()?
-        .map(Arc::from);
-    if let Some(args) = get("args") {
+    let head = Head {
+        ty: &ty,
+        ts,
+        enter,
+        num: get("num").map(|v| uint(v, "num")).transpose()?,
+        cpu: get("cpu").map(|v| int(v, "cpu")).transpose()?,
+        res: get("res").map(|v| int(v, "res")).transpose()?,
+        hostname: get("hostname")
+            .map(|v| text(v, "hostname"))
+            .transpose()?
+            .map(Arc::from),
+    };
+    with_args(head, get("args"), Vec::new())
+}
+
+/// An event's own scalar members, read and checked (`type` is an event type).
+pub(crate) struct Head<'a> {
+    pub(crate) ty: &'a str,
+    pub(crate) ts: u64,
+    pub(crate) enter: bool,
+    pub(crate) num: Option<u64>,
+    pub(crate) cpu: Option<i64>,
+    pub(crate) res: Option<i64>,
+    pub(crate) hostname: Option<Arc<str>>,
+}
+
+/// The event of `head` with its arguments (the last of the event's own keys): those of
+/// the `args` value when there is one, else `read` (arguments read without a JSON tree).
+pub(crate) fn with_args(head: Head<'_>, args: Option<&Json>, read: Vec<Arg>) -> PResult<Parsed> {
+    let mut ev = SyscallEvent {
+        evt_type: head.ty.into(),
+        enter: head.enter,
+        cpu: head.cpu,
+        res: head.res,
+        args: read,
+        ..SyscallEvent::default()
+    };
+    if let Some(args) = args {
         ev.args = parse_args(args)?;
     }
     ev.open_flags = open_flags_of(&ev.evt_type, &mut ev.args);
     Ok(Parsed {
         event: ev,
-        ts,
-        num,
-        hostname,
+        ts: head.ts,
+        num: head.num,
+        hostname: head.hostname,
     })
 }
 

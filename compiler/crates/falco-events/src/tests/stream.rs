@@ -11,12 +11,21 @@ use crate::syscall::parse::parse_line;
 use crate::{Event, EventError, EventStream, Source, detect_source_prefix, read_events};
 
 fn stream(source: Source, bytes: &[u8]) -> Vec<Result<Event, EventError>> {
-    // A small buffer, so lines and values cross buffer boundaries.
-    EventStream::new(
-        BufReader::with_capacity(7, Cursor::new(bytes.to_vec())),
-        source,
-    )
-    .collect()
+    let read = |capacity| -> Vec<_> {
+        let input = BufReader::with_capacity(capacity, Cursor::new(bytes.to_vec()));
+        EventStream::new(input, source).collect()
+    };
+    // A small buffer, so lines and values cross buffer boundaries; larger ones hold some
+    // or all lines whole, which are then read in place: the same events and errors.
+    let small = read(7);
+    for capacity in [64, 1 << 16] {
+        assert_eq!(
+            shape(&read(capacity)),
+            shape(&small),
+            "a buffer of {capacity} bytes"
+        );
+    }
+    small
 }
 
 /// Events and errors in a comparable form.
@@ -151,16 +160,19 @@ fn lines_and_values_over_the_limit_are_skipped_unread() {
         "a".repeat(200)
     );
     let text = format!("{long}\n{{\"ts\": 2, \"type\": \"open\"}}\n");
-    let input = BufReader::with_capacity(16, Cursor::new(text.into_bytes()));
-    let results: Vec<_> = EventStream::with_limit(input, Source::Syscall, 100).collect();
-    assert_eq!(results.len(), 2);
-    let error = results[0].as_ref().unwrap_err();
-    assert_eq!(error.line, 1);
-    assert!(
-        error.message.contains("longer than the event size limit"),
-        "{error}"
-    );
-    assert_eq!(results[1].as_ref().unwrap().ts(), 2);
+    // The long line crosses the buffer, or lies whole in it.
+    for capacity in [16, 4096] {
+        let input = BufReader::with_capacity(capacity, Cursor::new(text.clone().into_bytes()));
+        let results: Vec<_> = EventStream::with_limit(input, Source::Syscall, 100).collect();
+        assert_eq!(results.len(), 2);
+        let error = results[0].as_ref().unwrap_err();
+        assert_eq!(error.line, 1);
+        assert!(
+            error.message.contains("longer than the event size limit"),
+            "{error}"
+        );
+        assert_eq!(results[1].as_ref().unwrap().ts(), 2);
+    }
 
     let big = format!(
         "{{\n\"kind\": \"Event\",\n\"x\": [\n{}\n]}}\n{AUDIT}\n",
@@ -197,6 +209,27 @@ fn the_fast_path_shares_repeated_context() {
     assert!(std::sync::Arc::ptr_eq(&a.event.procs, &b.event.procs));
     let (a, b) = (a.event.container.unwrap(), b.event.container.unwrap());
     assert!(std::sync::Arc::ptr_eq(&a, &b));
+}
+
+#[test]
+fn a_thread_seen_alone_is_learnt_again_with_its_ancestors() {
+    let thread = r#""thread": {"pid": 1, "exepath": "/usr/bin/bash", "args": ["-c"]}"#;
+    let alone = format!(r#"{{"ts": 1, "type": "read", {thread}}}"#);
+    let with = format!(r#"{{"ts": 2, "type": "read", {thread}, "ancestors": [{{"pid": 0}}]}}"#);
+    let mut parser = LineParser::default();
+    let first = parser.fast(&alone).unwrap().event.procs;
+    assert_eq!(first.len(), 1);
+    // The remembered thread is a prefix of this line's thread and ancestors: it must not
+    // stand for both.
+    let second = parser.fast(&with).unwrap().event.procs;
+    assert_eq!(second.len(), 2);
+    let third = parser.fast(&with).unwrap().event.procs;
+    assert!(
+        std::sync::Arc::ptr_eq(&second, &third),
+        "learnt with ancestors"
+    );
+    let fourth = parser.fast(&alone).unwrap().event.procs;
+    assert!(std::sync::Arc::ptr_eq(&first, &fourth), "still known alone");
 }
 
 const SEEDS: [&str; 3] = [
