@@ -12,8 +12,16 @@
 //! Other programs (`ls`, `sudo`'s own options, `kubectl label`, …) are not ours and are
 //! left alone. A block that must not be checked (e.g. an example of a mistake) is
 //! preceded by the line `<!-- doc-examples: skip REASON -->`; the reason is required.
-//! The examples are parsed, not executed: many need root, a kernel, a registry or a
-//! user's own rules.
+//!
+//! Then the examples that can run here are run (`every_runnable_falco_rulec_example_runs`):
+//! the `falco-rulec` commands that read rules, events and bundles (lint, explain,
+//! compile, inspect, replay, test, fmt, diff, show, keygen), in the order of their
+//! page, in a scratch folder per page that holds the repository's files the examples
+//! name and, as `rules/` (the folder of a user's rules in most examples), the
+//! standard library's rules. The real binary must not end in a usage or input error
+//! (exit 2) or a crash; findings (exit 1) are what many examples show. Commands that
+//! need a registry, a kernel, root or a path outside the scratch folder (`/etc/…`,
+//! `git:…`, a file no earlier example wrote) stay parse-only.
 
 use falco_rulec_tests::{cargo_metadata, repo_root};
 use serde_json::Value;
@@ -456,4 +464,151 @@ fn the_checks_catch_a_wrong_flag_a_missing_target_and_a_bad_block() {
             (11, "falco-rulec fmt --check rules/".to_owned()),
         ]
     );
+}
+
+/// Subcommands that only read local files and write into the working folder.
+const RUNNABLE: &[&str] = &[
+    "lint", "explain", "compile", "inspect", "replay", "test", "fmt", "diff", "show", "keygen",
+];
+
+/// Options whose value is a file the command writes (`--baseline` with
+/// `--write-baseline`; a later example reads it).
+const OUTPUT_OPTIONS: &[&str] = &["-o", "--output", "--lcov", "--profile-json"];
+
+/// The `falco-rulec` binary of this build: `cargo build` is a no-op after `cargo test`
+/// built the workspace, and builds it when only this package's tests were built.
+fn falco_rulec_binary() -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = std::process::Command::new(&cargo)
+        .args(["build", "-q", "-p", "falco-rulec", "--bin", "falco-rulec"])
+        .current_dir(repo_root())
+        .status()
+        .unwrap_or_else(|error| panic!("{cargo} build: {error}"));
+    assert!(status.success(), "cargo build -p falco-rulec failed");
+    let target = cargo_metadata()["target_directory"]
+        .as_str()
+        .expect("cargo metadata names the target directory");
+    Path::new(target).join("debug/falco-rulec")
+}
+
+/// Copies `from` (a file or a folder) to `to`.
+fn copy_into(from: &Path, to: &Path) {
+    if from.is_dir() {
+        std::fs::create_dir_all(to).expect("scratch folder");
+        for entry in std::fs::read_dir(from).expect("readable folder").flatten() {
+            copy_into(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).expect("scratch folder");
+        }
+        std::fs::copy(from, to).expect("copy into the scratch folder");
+    }
+}
+
+/// Whether `example` can run in `dir`: a runnable subcommand, and every argument that
+/// names a path is there already or can be copied from the repository (which it then
+/// is). Values of output options are written, not read.
+fn runnable_in(example: &Example, dir: &Path) -> bool {
+    let words = &example.words;
+    if words.len() < 2 || !RUNNABLE.contains(&words[1].as_str()) {
+        return words.len() == 2 && matches!(words[1].as_str(), "--help" | "--version");
+    }
+    let writes_baseline = words.iter().any(|word| word == "--write-baseline");
+    let mut output = false;
+    for word in &words[2..] {
+        if std::mem::take(&mut output) {
+            continue;
+        }
+        if OUTPUT_OPTIONS.contains(&word.as_str()) || (writes_baseline && word == "--baseline") {
+            output = true;
+            continue;
+        }
+        if word.contains(['|', '[', ']']) || word.contains("...") {
+            return false; // a synopsis, not a command
+        }
+        if word.starts_with('-') {
+            continue;
+        }
+        if word.starts_with('/') || word.starts_with("git:") || word.contains("://") {
+            return false;
+        }
+        let looks_like_path = word.contains('/')
+            || [
+                ".yaml", ".yml", ".frb", ".json", ".jsonl", ".scap", ".key", ".pub",
+            ]
+            .iter()
+            .any(|ext| word.ends_with(ext));
+        if !looks_like_path || dir.join(word).exists() {
+            continue;
+        }
+        let in_repo = repo_root().join(word);
+        if !in_repo.exists() {
+            return false;
+        }
+        // The bundled samples refer to each other (`tests` to `../rules`): whole.
+        let copied = match word.split('/').next() {
+            Some("rules-stdlib") => "rules-stdlib",
+            _ => word.as_str(),
+        };
+        copy_into(&repo_root().join(copied), &dir.join(copied));
+    }
+    true
+}
+
+#[test]
+fn every_runnable_falco_rulec_example_runs() {
+    let binary = falco_rulec_binary();
+    let scratch = std::env::temp_dir().join(format!("doc-examples-{}", std::process::id()));
+    let mut by_page: BTreeMap<String, Vec<Example>> = BTreeMap::new();
+    for example in examples() {
+        if our_binary(&example.words[0]) == Some("falco-rulec") {
+            let page = example.origin.rsplit_once(':').map_or("", |(page, _)| page);
+            by_page.entry(page.to_owned()).or_default().push(example);
+        }
+    }
+    let (mut ran, mut problems) = (Vec::new(), Vec::new());
+    for (page, examples) in &by_page {
+        let dir = scratch.join(page.replace('/', "_"));
+        copy_into(&repo_root().join("rules-stdlib/rules"), &dir.join("rules"));
+        for example in examples {
+            if !runnable_in(example, &dir) {
+                continue;
+            }
+            let start = std::time::Instant::now();
+            let output = std::process::Command::new(&binary)
+                .args(&example.words[1..])
+                .current_dir(&dir)
+                .env("NO_COLOR", "1")
+                .output()
+                .expect("run falco-rulec");
+            let command = example.words.join(" ");
+            match output.status.code() {
+                Some(0 | 1) => ran.push(format!(
+                    "{}: {command} ({} ms)",
+                    example.origin,
+                    start.elapsed().as_millis()
+                )),
+                code => problems.push(format!(
+                    "{}: `{command}` ended with {code:?}:\n{}",
+                    example.origin,
+                    String::from_utf8_lossy(&output.stderr)
+                )),
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    assert!(
+        problems.is_empty(),
+        "examples of the manual that fail when run:\n{}",
+        problems.join("\n")
+    );
+    // Nine examples run today; a drop means the selection broke.
+    assert!(
+        ran.len() >= 8,
+        "only {} examples ran:\n{}",
+        ran.len(),
+        ran.join("\n")
+    );
+    println!("ran {} examples:\n{}", ran.len(), ran.join("\n"));
 }
