@@ -35,29 +35,15 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     /// Runs this test binary's `test` in a child with `PROPTEST_CASES` set to `value`
-    /// (or unset); whether it succeeded, and its stdout and stderr.
+    /// (or unset).
     fn child(test: &str, value: Option<&str>) -> (bool, String) {
-        let Ok(exe) = std::env::current_exe() else {
-            panic!("no test executable");
-        };
-        let mut command = std::process::Command::new(exe);
-        command
-            .args(["--exact", test, "--nocapture"])
-            .env("FALCO_TEST_CASES_CHILD", "1");
-        match value {
-            Some(value) => command.env(CASES_VAR, value),
-            None => command.env_remove(CASES_VAR),
-        };
-        let output = command.output().expect("run the child");
-        let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
-        text.push_str(&String::from_utf8_lossy(&output.stderr));
-        (output.status.success(), text)
+        crate::run_child(test, CASES_VAR, value)
     }
 
     /// The variable replaces the default when set, and a bad value fails.
     #[test]
     fn the_variable_replaces_every_default() {
-        if std::env::var_os("FALCO_TEST_CASES_CHILD").is_some() {
+        if std::env::var_os(crate::CHILD).is_some() {
             println!("cases: {} {}", cases(1500), cases(12));
             return;
         }

@@ -83,6 +83,32 @@ pub fn resident_bytes() -> Option<u64> {
     Some(kib << 10)
 }
 
+/// Set in the child process [`run_child`] starts, which tells a test that it is the child.
+#[cfg(test)]
+const CHILD: &str = "FALCO_TEST_BUDGET_CHILD";
+
+/// Runs this test binary's `test` alone in a child process, with [`CHILD`] set and the
+/// variable `var` set to `value` (or removed); whether it succeeded, and its stdout and
+/// stderr.
+#[cfg(test)]
+fn run_child(test: &str, var: &str, value: Option<&str>) -> (bool, String) {
+    let Ok(exe) = std::env::current_exe() else {
+        panic!("no test executable");
+    };
+    let mut command = std::process::Command::new(exe);
+    command
+        .args(["--exact", test, "--nocapture"])
+        .env(CHILD, "1");
+    match value {
+        Some(value) => command.env(var, value),
+        None => command.env_remove(var),
+    };
+    let output = command.output().expect("run the child");
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,7 +122,7 @@ mod tests {
     /// The watchdog ends a runaway input: run in a child process, which must abort.
     #[test]
     fn an_input_over_its_bound_ends_the_process() {
-        if std::env::var_os("FALCO_TEST_BUDGET_CHILD").is_some() {
+        if std::env::var_os(CHILD).is_some() {
             bounded_by("grows", TIME, 64 << 20, || {
                 let mut held: Vec<Vec<u8>> = Vec::new();
                 loop {
@@ -105,20 +131,8 @@ mod tests {
                 }
             });
         }
-        let Ok(exe) = std::env::current_exe() else {
-            panic!("no test executable");
-        };
-        let output = std::process::Command::new(exe)
-            .args([
-                "--exact",
-                "tests::an_input_over_its_bound_ends_the_process",
-                "--nocapture",
-            ])
-            .env("FALCO_TEST_BUDGET_CHILD", "1")
-            .output()
-            .expect("run the child");
-        assert!(!output.status.success());
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let (ok, stderr) = run_child("tests::an_input_over_its_bound_ends_the_process", VAR, None);
+        assert!(!ok);
         assert!(
             stderr.contains("input `grows` is over its bound"),
             "{stderr}"

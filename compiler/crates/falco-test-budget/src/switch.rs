@@ -47,32 +47,15 @@ pub fn available(name: &str, ready: Result<(), String>) -> bool {
 mod tests {
     use super::*;
 
-    /// Runs this test binary's `test` in a child with the switch on or off; whether it
-    /// succeeded, and its stderr.
+    /// Runs this test binary's `test` in a child with the switch on or off.
     fn child(test: &str, switch: bool) -> (bool, String) {
-        let Ok(exe) = std::env::current_exe() else {
-            panic!("no test executable");
-        };
-        let mut command = std::process::Command::new(exe);
-        command
-            .args(["--exact", test, "--nocapture"])
-            .env("FALCO_TEST_SWITCH_CHILD", "1");
-        if switch {
-            command.env(VAR, "1");
-        } else {
-            command.env_remove(VAR);
-        }
-        let output = command.output().expect("run the child");
-        (
-            output.status.success(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+        crate::run_child(test, VAR, switch.then_some("1"))
     }
 
     /// A slow test whose tool is missing: the child asks the switch.
     #[test]
     fn a_slow_test_runs_only_under_the_switch_and_then_must_be_ready() {
-        if std::env::var_os("FALCO_TEST_SWITCH_CHILD").is_some() {
+        if std::env::var_os(crate::CHILD).is_some() {
             assert!(!slow_test("child", Err("no tool".to_owned())));
             return;
         }
@@ -89,7 +72,7 @@ mod tests {
     /// A test whose tool is missing skips without the switch and fails with it.
     #[test]
     fn a_missing_tool_skips_only_without_the_switch() {
-        if std::env::var_os("FALCO_TEST_SWITCH_CHILD").is_some() {
+        if std::env::var_os(crate::CHILD).is_some() {
             assert!(!available("child", Err("no tool".to_owned())));
             return;
         }
