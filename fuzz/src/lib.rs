@@ -54,6 +54,11 @@ pub const TARGETS: &[Target] = &[
         seeds: targets::lsp::seeds,
     },
     Target {
+        name: "events",
+        run: targets::events::run,
+        seeds: targets::events::seeds,
+    },
+    Target {
         name: "scap",
         run: targets::scap::run,
         seeds: targets::scap::seeds,

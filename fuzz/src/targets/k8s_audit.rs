@@ -11,7 +11,8 @@ use falco_rt_webhook::check_body;
 
 use crate::seeds::texts;
 
-/// Fields read from each accepted event, arguments included.
+/// Fields read from each accepted event, arguments included (the `events` target reads
+/// them too).
 const FIELDS: &[&str] = &[
     "ka.auditid",
     "ka.stage",
@@ -48,7 +49,7 @@ const FIELDS: &[&str] = &[
     "jevt.obj",
 ];
 
-fn extractors() -> &'static [Extractor] {
+pub(crate) fn extractors() -> &'static [Extractor] {
     static EXTRACTORS: OnceLock<Vec<Extractor>> = OnceLock::new();
     EXTRACTORS.get_or_init(|| {
         FIELDS

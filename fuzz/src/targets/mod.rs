@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod condition;
+pub mod events;
 pub mod k8s_audit;
 pub mod lint;
 pub mod lsp;

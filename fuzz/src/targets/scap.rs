@@ -13,7 +13,7 @@ use falco_events::{Extractor, Scratch};
 use falco_scap::ScapReader;
 
 /// Fields read from each event: state (thread, ancestors, user, descriptor) and
-/// parameters.
+/// parameters (the `events` target reads them from syscall JSON lines too).
 const FIELDS: &[&str] = &[
     "evt.num",
     "evt.type",
@@ -35,7 +35,7 @@ const FIELDS: &[&str] = &[
     "evt.is_open_read",
 ];
 
-fn extractors() -> &'static [Extractor] {
+pub(crate) fn extractors() -> &'static [Extractor] {
     static EXTRACTORS: OnceLock<Vec<Extractor>> = OnceLock::new();
     EXTRACTORS.get_or_init(|| {
         FIELDS
