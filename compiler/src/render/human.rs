@@ -65,7 +65,7 @@ fn render_one(sources: &mut Sources<'_>, diagnostic: &Diagnostic, color: bool) -
     let primary = sources.shown(primary);
     let (kind, label_color) = kind(diagnostic.severity);
     let config = Config::default()
-        .with_index_type(IndexType::Byte)
+        .with_index_type(IndexType::Char)
         .with_color(color);
     let mut report = Report::build(kind, primary.clone())
         .with_config(config)
@@ -229,15 +229,19 @@ impl<'a> Sources<'a> {
         self.shown.get(&index)
     }
 
-    /// A span of a file (from [`Sources::key_and_range`]) moved into its shown text.
+    /// A span of a file (from [`Sources::key_and_range`]) moved into its shown text,
+    /// in characters: ariadne's byte mode takes the first label in a second file for
+    /// a byte offset though it holds a character index, and cut a character in two
+    /// (ariadne 0.6; found by the `lint` fuzz target).
     fn shown(
         &mut self,
         (key, range): (SourceKey<'a>, Range<usize>),
     ) -> (SourceKey<'a>, Range<usize>) {
         match self.excerpt(key.index) {
-            Some((excerpt, _)) => {
-                let range = excerpt.offset(range.start)..excerpt.offset(range.end);
-                (key, range)
+            Some((excerpt, source)) => {
+                let start = char_index(source, excerpt.offset(range.start));
+                let end = char_index(source, excerpt.offset(range.end));
+                (key, start..end)
             }
             None => (key, range),
         }
@@ -300,6 +304,19 @@ impl<'a> Sources<'a> {
             path: &file.path,
         };
         Some((key, start..end))
+    }
+}
+
+/// The character index of byte `offset` (a character boundary) of `source`.
+fn char_index(source: &Source<String>, offset: usize) -> usize {
+    match source.get_byte_line(offset) {
+        Some((line, _, column)) => {
+            let before = source
+                .get_line_text(line)
+                .and_then(|text| text.get(..column));
+            line.offset() + before.map_or(column, |text| text.chars().count())
+        }
+        None => source.len(),
     }
 }
 

@@ -309,3 +309,29 @@ fn gitlab_report_of_a_clean_ruleset_is_an_empty_array() {
     let analysis = Analysis::default();
     assert_eq!(gitlab::render(&analysis), "[]\n");
 }
+
+/// The `lint` fuzz target found that a related label in a second file, after
+/// multi-byte characters, made ariadne's byte mode cut a character in two (a panic).
+/// Labels go to ariadne in characters; both files' headers and labels still read
+/// right.
+#[test]
+fn a_related_label_after_multi_byte_characters_in_a_second_file_renders() {
+    let first = "- rule: r\n  condition: proc.nam = x\n";
+    let second = "# ééé 日本語 ���\n- rule: r\n  condition: proc.name = y\n";
+    let analysis = Analysis {
+        files: vec![
+            SourceFile::new(FileId(0), "a.yaml", first),
+            SourceFile::new(FileId(1), "b.yaml", second),
+        ],
+        diagnostics: vec![
+            Diagnostic::new(Code::E401, span_of(0, first, "proc.nam"), "unknown field")
+                .with_label("here")
+                .with_related(span_of(1, second, "proc.name = y"), "compare this"),
+        ],
+        ..Analysis::default()
+    };
+    let rendered = human::render(&analysis, false);
+    assert!(rendered.contains("a.yaml:2:14"), "{rendered}");
+    assert!(rendered.contains("b.yaml:3:14"), "{rendered}");
+    assert!(rendered.contains("compare this"), "{rendered}");
+}
