@@ -123,6 +123,25 @@ fn a_broken_k8s_line_does_not_hide_the_next() {
     }
 }
 
+/// The `events` fuzz target found a value cut short at the end of the input (no line
+/// break after it) reported on a line after the input. It is reported on its last line,
+/// at the end.
+#[test]
+fn a_k8s_value_cut_short_at_the_end_is_reported_on_its_last_line() {
+    for ending in ["", "\n"] {
+        let text = format!("{AUDIT}\n{{\"kind\": \"Event\", \"x\"{ending}");
+        let events = stream(Source::K8sAudit, text.as_bytes());
+        let errors: Vec<&EventError> = events.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert_eq!(errors.len(), 1, "{events:?}");
+        assert_eq!(
+            (errors[0].line, errors[0].column),
+            (2, "{\"kind\": \"Event\", \"x\"".chars().count() + 1),
+            "{ending:?}: {}",
+            errors[0]
+        );
+    }
+}
+
 #[test]
 fn a_non_utf8_byte_is_one_error_on_its_line() {
     let mut bytes = SYSCALL.as_bytes().to_vec();
