@@ -1,10 +1,12 @@
 //! No input makes the front end panic: corpus rules files, damaged by deleting,
 //! duplicating and swapping characters and lines, go through `analyze` and every
-//! renderer. 64 cases by default; set `PROPTEST_CASES` for more.
+//! renderer, each within the test budget (`falco_test_budget::bounded`: time and
+//! memory). 64 cases by default; set `PROPTEST_CASES` for more.
 
 use falco_analysis::analyze;
 use falco_rulec::render::{Format, render};
 use falco_rulec_tests::corpus_rules_files;
+use falco_test_budget::bounded;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
@@ -121,38 +123,48 @@ fn damaged_corpus_files_never_panic() {
     );
     let mut runner = TestRunner::new(config);
     let result = runner.run(&case, |case| {
-        let files: Vec<(String, String)> = case
-            .iter()
-            .map(|(file, start, count, edits)| {
-                let (path, text) = &corpus[*file];
-                let damaged = edits
-                    .iter()
-                    .fold(excerpt(text, *start, *count), |text, edit| {
-                        apply(&text, edit)
-                    });
-                (path.clone(), damaged)
-            })
-            .collect();
-        let analysis = analyze(files);
-        for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
-            let text = render(&analysis, format, false);
-            if text.is_empty() && format != Format::Github {
-                return Err(TestCaseError::fail(format!("{format:?} rendered nothing")));
-            }
-        }
-        Ok(())
+        bounded(format!("{case:?}"), || check_case(&corpus, &case))
     });
     if let Err(error) = result {
         panic!("{error}");
     }
 }
 
+/// Lints `case`'s damaged excerpts and renders them in every format.
+fn check_case(
+    corpus: &[(String, String)],
+    case: &[(usize, f64, usize, Vec<Edit>)],
+) -> Result<(), TestCaseError> {
+    let files: Vec<(String, String)> = case
+        .iter()
+        .map(|(file, start, count, edits)| {
+            let (path, text) = &corpus[*file];
+            let damaged = edits
+                .iter()
+                .fold(excerpt(text, *start, *count), |text, edit| {
+                    apply(&text, edit)
+                });
+            (path.clone(), damaged)
+        })
+        .collect();
+    let analysis = analyze(files);
+    for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
+        let text = render(&analysis, format, false);
+        if text.is_empty() && format != Format::Github {
+            return Err(TestCaseError::fail(format!("{format:?} rendered nothing")));
+        }
+    }
+    Ok(())
+}
+
 #[test]
 fn whole_corpus_files_never_panic() {
     // Every corpus file undamaged, alone: the common case must certainly not panic.
     for (path, text) in corpus_rules_files() {
-        let analysis = analyze(vec![(path.clone(), text)]);
-        let _ = render(&analysis, Format::Human, false);
-        let _ = render(&analysis, Format::Json, false);
+        bounded(&path, || {
+            let analysis = analyze(vec![(path.clone(), text)]);
+            let _ = render(&analysis, Format::Human, false);
+            let _ = render(&analysis, Format::Json, false);
+        });
     }
 }

@@ -1,6 +1,8 @@
 //! Property tests: no panics on any input, and the printer's output parses back to
-//! the same text.
+//! the same text. Each no-panic input also runs within the test budget
+//! (`falco_test_budget::bounded`: time and memory).
 
+use falco_test_budget::bounded;
 use proptest::prelude::*;
 
 use crate::{parse_condition, parse_output, to_falco_string};
@@ -60,18 +62,23 @@ proptest! {
 
     #[test]
     fn never_panics_on_grammar_soup(text in soupy()) {
-        check_spans(&text);
-        let (output, errors) = parse_output(&text);
-        for e in errors {
-            prop_assert!(e.span.end as usize <= text.len());
-        }
-        drop(output);
+        bounded(format!("{text:?}"), || {
+            check_spans(&text);
+            let (output, errors) = parse_output(&text);
+            for e in errors {
+                prop_assert!(e.span.end as usize <= text.len());
+            }
+            drop(output);
+            Ok(())
+        })?;
     }
 
     #[test]
     fn never_panics_on_any_text(text in any::<String>()) {
-        check_spans(&text);
-        let _ = parse_output(&text);
+        bounded(format!("{text:?}"), || {
+            check_spans(&text);
+            let _ = parse_output(&text);
+        });
     }
 
     #[test]

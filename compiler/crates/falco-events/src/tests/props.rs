@@ -1,5 +1,7 @@
-//! Property tests: no input makes reading or extraction panic.
+//! Property tests: no input makes reading or extraction panic, or go over the test
+//! budget (`falco_test_budget::bounded`: time and memory).
 
+use falco_test_budget::bounded;
 use proptest::prelude::*;
 
 use crate::{Extractor, FieldValue, Scratch, read_k8s_audit, read_syscall};
@@ -80,7 +82,7 @@ proptest! {
 
     #[test]
     fn random_text_never_panics(text in "\\PC{0,200}") {
-        exercise(&text, &[]);
+        bounded(format!("{text:?}"), || exercise(&text, &[]));
     }
 
     #[test]
@@ -91,7 +93,7 @@ proptest! {
         let extractors = all_extractors();
         let seed = if which { K8S_SEED } else { SYS_SEED };
         let text = mutate(seed, &cuts);
-        exercise(&text, extractors);
+        bounded(format!("{text:?}"), || exercise(&text, extractors));
     }
 }
 

@@ -1,6 +1,8 @@
 //! Property tests: whatever the text, formatting never panics, and when it succeeds
-//! its output formats to itself (the data check runs inside [`format`]).
+//! its output formats to itself (the data check runs inside [`format`]); each input
+//! within the test budget (`falco_test_budget::bounded`: time and memory).
 
+use falco_test_budget::bounded;
 use proptest::prelude::*;
 
 use super::corpus::{corpus_texts, first_difference};
@@ -36,13 +38,16 @@ proptest! {
 
     #[test]
     fn formatting_mutated_files_never_panics_and_is_idempotent(text in mutated()) {
-        if let Ok(formatted) = format(&text) {
-            let once = formatted.text();
-            let again = format(&once).map(|again| again.text());
-            prop_assert!(again.as_ref() == Ok(&once), "{}", match &again {
-                Ok(again) => first_difference(&once, again),
-                Err(error) => error.to_string(),
-            });
-        }
+        bounded(format!("{text:?}"), || {
+            if let Ok(formatted) = format(&text) {
+                let once = formatted.text();
+                let again = format(&once).map(|again| again.text());
+                prop_assert!(again.as_ref() == Ok(&once), "{}", match &again {
+                    Ok(again) => first_difference(&once, again),
+                    Err(error) => error.to_string(),
+                });
+            }
+            Ok(())
+        })?;
     }
 }

@@ -1,8 +1,10 @@
 //! Hostile captures: whatever the bytes, reading ends with events and errors, never a
-//! panic, and within the bounds of the crate's limits.
+//! panic, and within the bounds of the crate's limits (and of the test budget,
+//! `falco_test_budget::bounded`).
 
 use std::io::Cursor;
 
+use falco_test_budget::bounded;
 use proptest::prelude::*;
 
 use super::traces::plain;
@@ -91,9 +93,9 @@ proptest! {
     ) {
         let mut bytes = plain("syscall.scap");
         let len = bytes.len();
-        for (at, b) in edits {
-            bytes[at % len] = b;
+        for (at, b) in &edits {
+            bytes[at % len] = *b;
         }
-        let _ = drain(bytes);
+        let _ = bounded(format!("syscall.scap with bytes changed at {edits:?}"), || drain(bytes));
     }
 }
