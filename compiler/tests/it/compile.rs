@@ -159,7 +159,7 @@ fn inspect_runtime_lists_fields_the_agent_leaves_na() {
     let rules = write(
         &dir,
         "image.yaml",
-        "- rule: image shell\n  desc: d\n  condition: evt.type = execve and container.start_ts > 0\n  output: shell (age=%container.duration proc=%proc.name)\n  priority: NOTICE\n",
+        "- rule: image shell\n  desc: d\n  condition: evt.type = execve and evt.latency > 0\n  output: shell (lat=%evt.latency.s proc=%proc.name)\n  priority: NOTICE\n",
     );
     let run = run_in(
         &dir,
@@ -171,10 +171,10 @@ fn inspect_runtime_lists_fields_the_agent_leaves_na() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
         run.stdout
-            .contains("image shell: container.start_ts container.duration")
+            .contains("image shell: evt.latency evt.latency.s")
             || run
                 .stdout
-                .contains("image shell: container.duration container.start_ts"),
+                .contains("image shell: evt.latency.s evt.latency"),
         "{}",
         run.stdout
     );

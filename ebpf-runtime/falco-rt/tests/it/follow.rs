@@ -33,9 +33,9 @@ fn publish(client: &Client, r: &Reference, bytes: &[u8], key: Option<&SigningKey
     digest
 }
 
-/// A field of the syscall source that falco-rt leaves `<NA>` (Falco takes it from the
-/// pid namespace's first process).
-const UNSUPPLIED: &str = "container.start_ts";
+/// A field of the syscall source that falco-rt leaves `<NA>` (libsinsp measures it
+/// between a syscall's enter and exit events).
+const UNSUPPLIED: &str = "evt.latency";
 
 fn bundle_info(metrics: &str) -> Option<String> {
     metrics
