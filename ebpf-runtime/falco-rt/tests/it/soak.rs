@@ -11,12 +11,12 @@ use crate::support::{Agent, TempDir, configmap_fixture, get, k8s_rule, post, wai
 const STALLED: usize = 1000;
 const GOOD: usize = 100;
 
-#[test]
-fn a_thousand_stalled_connections_do_not_stop_good_events() {
-    let dir = TempDir::new("soak");
+/// An agent with only the webhook and metrics listening, one k8s rule named `rule`
+/// in its bundle, and the given webhook read timeout.
+fn webhook_agent(dir: &TempDir, rule: &str, read_timeout: &str) -> Agent {
     let bundle = dir.path("rules.frb");
-    std::fs::write(&bundle, k8s_rule("Soak Rule")).expect("bundle");
-    let mut agent = Agent::spawn(&[
+    std::fs::write(&bundle, k8s_rule(rule)).expect("bundle");
+    Agent::spawn(&[
         "--bundle",
         bundle.to_str().expect("utf8"),
         "--no-syscalls",
@@ -25,8 +25,14 @@ fn a_thousand_stalled_connections_do_not_stop_good_events() {
         "--metrics-listen",
         "127.0.0.1:0",
         "--k8s-audit-read-timeout",
-        "60s",
-    ]);
+        read_timeout,
+    ])
+}
+
+#[test]
+fn a_thousand_stalled_connections_do_not_stop_good_events() {
+    let dir = TempDir::new("soak");
+    let mut agent = webhook_agent(&dir, "Soak Rule", "60s");
     let hook = agent.webhook_addr();
     let metrics = agent.metrics_addr();
     let mut stalled = Vec::with_capacity(STALLED);
@@ -66,19 +72,7 @@ fn a_thousand_stalled_connections_do_not_stop_good_events() {
 #[test]
 fn a_stalled_body_is_cut_off_and_counted() {
     let dir = TempDir::new("stall");
-    let bundle = dir.path("rules.frb");
-    std::fs::write(&bundle, k8s_rule("Stall Rule")).expect("bundle");
-    let mut agent = Agent::spawn(&[
-        "--bundle",
-        bundle.to_str().expect("utf8"),
-        "--no-syscalls",
-        "--k8s-audit-listen",
-        "127.0.0.1:0",
-        "--metrics-listen",
-        "127.0.0.1:0",
-        "--k8s-audit-read-timeout",
-        "300ms",
-    ]);
+    let mut agent = webhook_agent(&dir, "Stall Rule", "300ms");
     let hook = agent.webhook_addr();
     let metrics = agent.metrics_addr();
     let mut s = TcpStream::connect(hook).expect("connect");
