@@ -33,15 +33,7 @@ fn file_change_switches_rules_and_a_corrupt_bundle_keeps_them() {
     let dir = TempDir::new("reload-watch");
     let bundle = dir.path("rules.frb");
     install(&bundle, &k8s_rule("Rule A"));
-    let mut agent = Agent::spawn(&[
-        "--bundle",
-        bundle.to_str().expect("utf8"),
-        "--no-syscalls",
-        "--k8s-audit-listen",
-        "127.0.0.1:0",
-        "--watch-interval-ms",
-        "50",
-    ]);
+    let mut agent = Agent::spawn_webhook_only(&bundle, &["--watch-interval-ms", "50"]);
     let addr = agent.webhook_addr();
     assert_eq!(post(addr, &one_event()), 200);
     agent.wait_stdout("Warning Rule A fired");
@@ -76,15 +68,7 @@ fn sighup_reloads_when_watching_is_off() {
     let dir = TempDir::new("reload-hup");
     let bundle = dir.path("rules.frb");
     install(&bundle, &k8s_rule("Rule A"));
-    let mut agent = Agent::spawn(&[
-        "--bundle",
-        bundle.to_str().expect("utf8"),
-        "--no-syscalls",
-        "--k8s-audit-listen",
-        "127.0.0.1:0",
-        "--watch-interval-ms",
-        "0",
-    ]);
+    let mut agent = Agent::spawn_webhook_only(&bundle, &["--watch-interval-ms", "0"]);
     let addr = agent.webhook_addr();
     install(&bundle, &k8s_rule("Rule B"));
     assert_eq!(post(addr, &one_event()), 200);
@@ -101,15 +85,7 @@ fn stats_line_counts_events_alerts_and_deliveries() {
     let dir = TempDir::new("stats");
     let bundle = dir.path("rules.frb");
     install(&bundle, &k8s_rule("Rule S"));
-    let mut agent = Agent::spawn(&[
-        "--bundle",
-        bundle.to_str().expect("utf8"),
-        "--no-syscalls",
-        "--k8s-audit-listen",
-        "127.0.0.1:0",
-        "--stats-interval",
-        "1",
-    ]);
+    let mut agent = Agent::spawn_webhook_only(&bundle, &["--stats-interval", "1"]);
     let addr = agent.webhook_addr();
     assert_eq!(post(addr, &one_event()), 200);
     agent.wait_stdout("Rule S fired");

@@ -16,17 +16,15 @@ const GOOD: usize = 100;
 fn webhook_agent(dir: &TempDir, rule: &str, read_timeout: &str) -> Agent {
     let bundle = dir.path("rules.frb");
     std::fs::write(&bundle, k8s_rule(rule)).expect("bundle");
-    Agent::spawn(&[
-        "--bundle",
-        bundle.to_str().expect("utf8"),
-        "--no-syscalls",
-        "--k8s-audit-listen",
-        "127.0.0.1:0",
-        "--metrics-listen",
-        "127.0.0.1:0",
-        "--k8s-audit-read-timeout",
-        read_timeout,
-    ])
+    Agent::spawn_webhook_only(
+        &bundle,
+        &[
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--k8s-audit-read-timeout",
+            read_timeout,
+        ],
+    )
 }
 
 #[test]

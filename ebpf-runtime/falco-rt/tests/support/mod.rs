@@ -116,6 +116,20 @@ impl Agent {
         Self::spawn_bin(Path::new(env!("CARGO_BIN_EXE_falco-rt")), args)
     }
 
+    /// An agent running `bundle` on the k8s audit webhook only (no syscall capture),
+    /// listening on a free port, with `extra` flags after those.
+    pub fn spawn_webhook_only(bundle: &Path, extra: &[&str]) -> Agent {
+        let mut args = vec![
+            "--bundle",
+            bundle.to_str().expect("utf8"),
+            "--no-syscalls",
+            "--k8s-audit-listen",
+            "127.0.0.1:0",
+        ];
+        args.extend_from_slice(extra);
+        Self::spawn(&args)
+    }
+
     /// Like [`Agent::spawn`], with another build of the agent (the bench's A/B runs).
     pub fn spawn_bin(bin: &Path, args: &[&str]) -> Agent {
         Self::spawn_with(bin, args, true)
