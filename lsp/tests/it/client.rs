@@ -240,16 +240,7 @@ impl Client {
 
     /// Sends one incremental change.
     pub fn change(&mut self, uri: &str, range: Value, text: &str) {
-        let version = self.versions.entry(uri.to_owned()).or_insert(1);
-        *version += 1;
-        let version = *version;
-        self.notify(
-            "textDocument/didChange",
-            json!({
-                "textDocument": {"uri": uri, "version": version},
-                "contentChanges": [{"range": range, "text": text}],
-            }),
-        );
+        self.apply_edits(uri, &[json!({"range": range, "newText": text})]);
     }
 
     /// Applies a workspace edit's text edits to one document in a single
